@@ -1,0 +1,282 @@
+/**
+ * The settings the request/response layer reads, with Django's names and
+ * Django 3.2's defaults, as one service in the Effect context.
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Settings } from "effect-django-http"
+ *
+ * const program = Effect.gen(function*() {
+ *   const settings = yield* Settings.Settings
+ *   return settings.ALLOWED_HOSTS
+ * })
+ *
+ * Effect.runSync(program.pipe(Effect.provide(Settings.layer({ ALLOWED_HOSTS: ["example.com"] }))))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import { ImproperlyConfigured } from "./Errors.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Settings {
+  /** Charset of responses and of decoded request data. Django: `"utf-8"`. */
+  readonly DEFAULT_CHARSET: string
+  /** Host names this site serves: exact names, `.example.com` (domain and subdomains) or `*`. Django: `[]`. */
+  readonly ALLOWED_HOSTS: ReadonlyArray<string>
+  /** Django: `false`. With an empty `ALLOWED_HOSTS`, DEBUG allows `.localhost`, `127.0.0.1` and `[::1]`. */
+  readonly DEBUG: boolean
+  /** Trust `X-Forwarded-Host`. Django: `false`. */
+  readonly USE_X_FORWARDED_HOST: boolean
+  /** Trust `X-Forwarded-Port`. Django: `false`. */
+  readonly USE_X_FORWARDED_PORT: boolean
+  /** `[META name, value]` that marks a request as secure behind a proxy, e.g. `["HTTP_X_FORWARDED_PROTO", "https"]`. */
+  readonly SECURE_PROXY_SSL_HEADER: readonly [header: string, value: string] | null
+  /** The signing key. Missing is allowed until something signs (then `ImproperlyConfigured`). */
+  readonly SECRET_KEY: Option.Option<Redacted.Redacted<string>>
+  /** Older keys that still verify signatures (Django 4.1). Signing always uses `SECRET_KEY`. */
+  readonly SECRET_KEY_FALLBACKS: ReadonlyArray<Redacted.Redacted<string>>
+  /** Largest request body (files excluded) in bytes; `null` disables. Django: 2621440. */
+  readonly DATA_UPLOAD_MAX_MEMORY_SIZE: number | null
+  /** Most GET/POST fields; `null` disables. Django: 1000. */
+  readonly DATA_UPLOAD_MAX_NUMBER_FIELDS: number | null
+  /** Most uploaded files; `null` disables. Django: 100. */
+  readonly DATA_UPLOAD_MAX_NUMBER_FILES: number | null
+  /** Uploads up to this size stay in memory; larger ones spill to disk. Django: 2621440. */
+  readonly FILE_UPLOAD_MAX_MEMORY_SIZE: number
+  /** Where spilled uploads go; `null` means the OS temp dir. */
+  readonly FILE_UPLOAD_TEMP_DIR: string | null
+  /** Overrides the script name (Django's `FORCE_SCRIPT_NAME`). */
+  readonly FORCE_SCRIPT_NAME: string | null
+  /** Hash of signatures. Django 3.2: `"sha256"` (sha1 signatures are still accepted when verifying). */
+  readonly DEFAULT_HASHING_ALGORITHM: "sha256" | "sha1"
+}
+
+/**
+ * The settings service.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const Settings: Context.Tag<Settings, Settings> = Context.GenericTag<Settings>("effect-django-http/Settings")
+
+/**
+ * Django 3.2's defaults.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaults: Settings = {
+  DEFAULT_CHARSET: "utf-8",
+  ALLOWED_HOSTS: [],
+  DEBUG: false,
+  USE_X_FORWARDED_HOST: false,
+  USE_X_FORWARDED_PORT: false,
+  SECURE_PROXY_SSL_HEADER: null,
+  SECRET_KEY: Option.none(),
+  SECRET_KEY_FALLBACKS: [],
+  DATA_UPLOAD_MAX_MEMORY_SIZE: 2621440,
+  DATA_UPLOAD_MAX_NUMBER_FIELDS: 1000,
+  DATA_UPLOAD_MAX_NUMBER_FILES: 100,
+  FILE_UPLOAD_MAX_MEMORY_SIZE: 2621440,
+  FILE_UPLOAD_TEMP_DIR: null,
+  FORCE_SCRIPT_NAME: null,
+  DEFAULT_HASHING_ALGORITHM: "sha256"
+}
+
+/**
+ * What `make` and `layer` accept: any subset of the settings, with keys given as
+ * plain strings or `Redacted`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Input =
+  & Partial<Omit<Settings, "SECRET_KEY" | "SECRET_KEY_FALLBACKS">>
+  & {
+    readonly SECRET_KEY?: string | Redacted.Redacted<string> | Option.Option<Redacted.Redacted<string>>
+    readonly SECRET_KEY_FALLBACKS?: ReadonlyArray<string | Redacted.Redacted<string>>
+  }
+
+const toRedacted = (key: string | Redacted.Redacted<string>): Redacted.Redacted<string> =>
+  Redacted.isRedacted(key) ? key : Redacted.make(key)
+
+/**
+ * Django's defaults overridden by `input`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (input: Input = {}): Settings => {
+  const { SECRET_KEY, SECRET_KEY_FALLBACKS, ...rest } = input
+  return {
+    ...defaults,
+    ...rest,
+    SECRET_KEY: SECRET_KEY === undefined
+      ? defaults.SECRET_KEY
+      : Option.isOption(SECRET_KEY)
+      ? SECRET_KEY
+      : Option.some(toRedacted(SECRET_KEY)),
+    SECRET_KEY_FALLBACKS: SECRET_KEY_FALLBACKS === undefined
+      ? defaults.SECRET_KEY_FALLBACKS
+      : SECRET_KEY_FALLBACKS.map(toRedacted)
+  }
+}
+
+/**
+ * A layer with Django's defaults overridden by `input`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (input: Input = {}): Layer.Layer<Settings> => Layer.succeed(Settings, make(input))
+
+/**
+ * The current settings, or Django's defaults when none are provided.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const current: Effect.Effect<Settings> = Effect.map(
+  Effect.serviceOption(Settings),
+  Option.getOrElse(() => defaults)
+)
+
+/**
+ * The signing key, failing with `ImproperlyConfigured` when it is not set.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const secretKey = (settings: Settings): Either.Either<Redacted.Redacted<string>, ImproperlyConfigured> =>
+  Option.match(settings.SECRET_KEY, {
+    onNone: () => Either.left(new ImproperlyConfigured({ message: "The SECRET_KEY setting must not be empty." })),
+    onSome: Either.right
+  })
+
+// ---------------------------------------------------------------------------
+// From the environment
+// ---------------------------------------------------------------------------
+
+const flag = (name: string, fallback: boolean): Config.Config<boolean> =>
+  Config.string(name).pipe(
+    Config.mapOrFail((raw) => {
+      const v = raw.trim().toLowerCase()
+      if (v === "1" || v === "true" || v === "yes" || v === "on") return Either.right(true)
+      if (v === "0" || v === "false" || v === "no" || v === "off" || v === "") return Either.right(false)
+      return Either.left(ConfigError.InvalidData([], `expected 1 or 0, got ${JSON.stringify(raw)}`))
+    }),
+    Config.withDefault(fallback)
+  )
+
+const limit = (name: string, fallback: number | null): Config.Config<number | null> =>
+  Config.string(name).pipe(
+    Config.mapOrFail((raw) => {
+      const v = raw.trim()
+      if (v.toLowerCase() === "none") return Either.right(null)
+      if (/^\d+$/.test(v)) return Either.right(Number(v))
+      return Either.left(
+        ConfigError.InvalidData([], `expected a non-negative integer or "none", got ${JSON.stringify(raw)}`)
+      )
+    }),
+    Config.withDefault(fallback)
+  )
+
+const list = (name: string, fallback: ReadonlyArray<string>): Config.Config<ReadonlyArray<string>> =>
+  Config.string(name).pipe(
+    Config.map((raw) => raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0) as ReadonlyArray<string>),
+    Config.withDefault(fallback)
+  )
+
+const optionalString = (name: string, fallback: string | null): Config.Config<string | null> =>
+  Config.string(name).pipe(
+    Config.map((s): string | null => (s.trim() === "" ? null : s)),
+    Config.withDefault(fallback)
+  )
+
+/**
+ * Reads the settings from the environment (Effect `Config`), one variable per
+ * setting, named as in Django. Lists are comma-separated, flags `1`/`0`, limits
+ * integers or `none`, `SECURE_PROXY_SSL_HEADER` is `HTTP_X_FORWARDED_PROTO,https`.
+ * Unset variables take the value in `base` (Django's defaults unless given).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const config = (base: Input = {}): Config.Config<Settings> => {
+  const d = make(base)
+  return Config.all({
+    DEFAULT_CHARSET: Config.string("DEFAULT_CHARSET").pipe(Config.withDefault(d.DEFAULT_CHARSET)),
+    ALLOWED_HOSTS: list("ALLOWED_HOSTS", d.ALLOWED_HOSTS),
+    DEBUG: flag("DEBUG", d.DEBUG),
+    USE_X_FORWARDED_HOST: flag("USE_X_FORWARDED_HOST", d.USE_X_FORWARDED_HOST),
+    USE_X_FORWARDED_PORT: flag("USE_X_FORWARDED_PORT", d.USE_X_FORWARDED_PORT),
+    SECURE_PROXY_SSL_HEADER: Config.string("SECURE_PROXY_SSL_HEADER").pipe(
+      Config.mapOrFail((raw): Either.Either<readonly [string, string] | null, ConfigError.ConfigError> => {
+        if (raw.trim() === "") return Either.right(null)
+        const parts = raw.split(",")
+        if (parts.length !== 2 || parts[0]!.trim() === "" || parts[1]!.trim() === "") {
+          return Either.left(
+            ConfigError.InvalidData(
+              [],
+              `expected "HEADER,value" (e.g. HTTP_X_FORWARDED_PROTO,https), got ${JSON.stringify(raw)}`
+            )
+          )
+        }
+        return Either.right([parts[0]!.trim(), parts[1]!.trim()] as const)
+      }),
+      Config.withDefault(d.SECURE_PROXY_SSL_HEADER)
+    ),
+    SECRET_KEY: Config.option(Config.redacted("SECRET_KEY")).pipe(
+      Config.map((key) => Option.orElse(Option.filter(key, (k) => Redacted.value(k) !== ""), () => d.SECRET_KEY))
+    ),
+    SECRET_KEY_FALLBACKS: list("SECRET_KEY_FALLBACKS", []).pipe(
+      Config.map((keys) => (keys.length === 0 ? d.SECRET_KEY_FALLBACKS : keys.map((k) => Redacted.make(k))))
+    ),
+    DATA_UPLOAD_MAX_MEMORY_SIZE: limit("DATA_UPLOAD_MAX_MEMORY_SIZE", d.DATA_UPLOAD_MAX_MEMORY_SIZE),
+    DATA_UPLOAD_MAX_NUMBER_FIELDS: limit("DATA_UPLOAD_MAX_NUMBER_FIELDS", d.DATA_UPLOAD_MAX_NUMBER_FIELDS),
+    DATA_UPLOAD_MAX_NUMBER_FILES: limit("DATA_UPLOAD_MAX_NUMBER_FILES", d.DATA_UPLOAD_MAX_NUMBER_FILES),
+    FILE_UPLOAD_MAX_MEMORY_SIZE: limit("FILE_UPLOAD_MAX_MEMORY_SIZE", d.FILE_UPLOAD_MAX_MEMORY_SIZE).pipe(
+      // `none` would mean "never spill", which Django does not offer: treat it as unbounded memory.
+      Config.map((n) => n ?? Number.MAX_SAFE_INTEGER)
+    ),
+    FILE_UPLOAD_TEMP_DIR: optionalString("FILE_UPLOAD_TEMP_DIR", d.FILE_UPLOAD_TEMP_DIR),
+    FORCE_SCRIPT_NAME: optionalString("FORCE_SCRIPT_NAME", d.FORCE_SCRIPT_NAME),
+    DEFAULT_HASHING_ALGORITHM: Config.literal("sha256", "sha1")("DEFAULT_HASHING_ALGORITHM").pipe(
+      Config.withDefault(d.DEFAULT_HASHING_ALGORITHM)
+    )
+  })
+}
+
+/**
+ * Reads the settings from the configuration provider (the environment by
+ * default). A malformed variable fails with `ImproperlyConfigured` naming it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromEnv = (base: Input = {}): Effect.Effect<Settings, ImproperlyConfigured> =>
+  Effect.mapError(
+    config(base),
+    (error) => new ImproperlyConfigured({ message: `Invalid settings from the environment: ${String(error)}` })
+  )
+
+/**
+ * A layer reading the settings from the environment; see `config`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFromEnv = (base: Input = {}): Layer.Layer<Settings, ImproperlyConfigured> =>
+  Layer.effect(Settings, fromEnv(base))
