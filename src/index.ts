@@ -15,3 +15,10 @@ export * as Errors from "./Errors.js"
  * @since 0.1.0
  */
 export * as Settings from "./Settings.js"
+
+/**
+ * Uploaded files (Django's `UploadedFile`): in memory, spilled to a temporary file, or streamed to a sink.
+ *
+ * @since 0.1.0
+ */
+export * as UploadedFile from "./UploadedFile.js"
