@@ -484,14 +484,19 @@ const run = <E, R>(
     | undefined
 
   // ---- temporary files -----------------------------------------------------
+  // Every temporary file of this request lives in one directory, owned by a scope forked
+  // from the request's: closed with it, or as soon as the parse fails (a client that went
+  // away must not leave files behind even if the server never closes the request scope).
   let tempDirPath: string | undefined
+  let tempScope: Scope.CloseableScope | undefined
   let tempCounter = 0
   const makeTempPath = (name: string) =>
     Effect.gen(function*() {
       if (tempDirPath === undefined) {
+        tempScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
         tempDirPath = yield* Scope.extend(
           fs.makeTempDirectoryScoped(tempDir ? { directory: tempDir, prefix: "upload-" } : { prefix: "upload-" }),
-          scope
+          tempScope
         )
       }
       const [, ext] = splitExt(name)
@@ -502,7 +507,7 @@ const run = <E, R>(
   const diskSink = (name: string, initial: ReadonlyArray<Uint8Array>) =>
     Effect.gen(function*() {
       const path = yield* makeTempPath(name)
-      const fileScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+      const fileScope = yield* Scope.fork(tempScope!, ExecutionStrategy.sequential)
       const file = yield* Scope.extend(fs.open(path, { flag: "wx" }), fileScope)
       for (const c of initial) yield* file.writeAll(c)
       let closed = false
@@ -884,12 +889,15 @@ const run = <E, R>(
   const cleanup = Effect.suspend(() => {
     const current = part
     part = undefined
-    return current !== undefined && current._tag === "File" ? current.sink.discard() : Effect.void
+    return Effect.zipRight(
+      current !== undefined && current._tag === "File" ? current.sink.discard() : Effect.void,
+      tempScope !== undefined ? Scope.close(tempScope, Exit.void) : Effect.void
+    )
   })
 
   return Stream.runForEach(options.body, feed).pipe(
     Effect.zipRight(finish),
-    Effect.onError(() => cleanup),
+    Effect.onError(() => Effect.uninterruptible(cleanup)),
     Effect.as({ fields, files })
   )
 }
@@ -902,4 +910,45 @@ const andThen = <E, R>(
 ): Effect.Effect<void, E, R> | undefined => {
   if (first === undefined) return next()
   return Effect.flatMap(first, () => next() ?? Effect.void)
+}
+
+// ---------------------------------------------------------------------------
+// Encoding (Django's django.test.client.encode_multipart)
+// ---------------------------------------------------------------------------
+
+/** Django's test client boundary. */
+export const BOUNDARY = "BoUnDaRyStRiNg"
+
+/** A file to encode. */
+export interface EncodeFile {
+  readonly name: string
+  readonly content: Uint8Array
+  readonly contentType?: string | undefined
+}
+
+// As browsers do (WHATWG): quotes and line breaks in names are percent-encoded.
+const quoteName = (s: string): string => s.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")
+
+/** A `multipart/form-data` body for fields and files, in order. */
+export const encode = (
+  fields: ReadonlyArray<readonly [string, string]>,
+  files: ReadonlyArray<readonly [string, EncodeFile]> = [],
+  boundary: string = BOUNDARY
+): Uint8Array => {
+  const chunks: Array<Uint8Array> = []
+  const text = (s: string) => chunks.push(Buffer.from(s, "utf8"))
+  for (const [name, value] of fields) {
+    text(`--${boundary}\r\nContent-Disposition: form-data; name="${quoteName(name)}"\r\n\r\n${value}\r\n`)
+  }
+  for (const [name, file] of files) {
+    text(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${quoteName(name)}"; filename="${
+        quoteName(file.name)
+      }"\r\nContent-Type: ${file.contentType ?? "application/octet-stream"}\r\n\r\n`
+    )
+    chunks.push(file.content)
+    text("\r\n")
+  }
+  text(`--${boundary}--\r\n`)
+  return Buffer.concat(chunks)
 }
