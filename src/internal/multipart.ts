@@ -14,11 +14,13 @@
  */
 import type * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
@@ -111,20 +113,29 @@ export const decode = (bytes: Uint8Array, encoding: string): string => {
 
 const decodeLatin1String = (s: string, encoding: string): string => {
   // An all-ASCII string decodes to itself in every encoding we accept.
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(s)) return s
+  if (isAscii(s)) return s
   return decode(fromLatin1(s), encoding)
 }
 
-const BYTES_WS = /^[ \t\n\r\x0b\x0c]+|[ \t\n\r\x0b\x0c]+$/g
-const bytesStrip = (s: string): string => s.replace(BYTES_WS, "")
+const isBytesSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13)
+/** Python's `bytes.strip()` on a latin-1 string. */
+const bytesStrip = (s: string): string => {
+  let start = 0
+  let end = s.length
+  while (start < end && isBytesSpace(s.charCodeAt(start))) start++
+  while (end > start && isBytesSpace(s.charCodeAt(end - 1))) end--
+  return start === 0 && end === s.length ? s : s.slice(start, end)
+}
 // Python's str.isspace()
 const STR_WS =
   /^[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g
 const strStrip = (s: string): string => s.replace(STR_WS, "")
-const asciiLower = (s: string): string => s.replace(/[A-Z]+/g, (m) => m.toLowerCase())
-// eslint-disable-next-line no-control-regex
-const isAscii = (s: string): boolean => /^[\x00-\x7f]*$/.test(s)
+/** Lower-cases an ASCII string (callers check `isAscii` first). */
+const asciiLower = (s: string): string => s.toLowerCase()
+const isAscii = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false
+  return true
+}
 
 /** Python's `urllib.parse.unquote(string, encoding)`; `undefined` for an unknown encoding. */
 const unquote = (s: string, encoding: string): string | undefined => {
@@ -157,17 +168,24 @@ interface Param {
   readonly value: string
 }
 
-const splitParams = (input: string): Array<string> => {
+/**
+ * Django's `_parse_header_params(b";" + line)`: splits on `;` outside an odd
+ * number of quotes (counted from the start of each piece), in one pass.
+ */
+const splitParams = (line: string): Array<string> => {
   const out: Array<string> = []
-  let s = input
-  while (s[0] === ";") {
-    s = s.slice(1)
-    let end = s.indexOf(";")
-    while (end > 0 && countChar(s.slice(0, end), "\"") % 2 === 1) end = s.indexOf(";", end + 1)
-    if (end < 0) end = s.length
-    out.push(bytesStrip(s.slice(0, end)))
-    s = s.slice(end)
+  let start = 0
+  let quotes = 0
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i)
+    if (c === 34) quotes++
+    else if (c === 59 && (i === start || quotes % 2 === 0)) {
+      out.push(bytesStrip(line.slice(start, i)))
+      start = i + 1
+      quotes = 0
+    }
   }
+  out.push(bytesStrip(line.slice(start)))
   return out
 }
 
@@ -179,7 +197,7 @@ const splitParams = (input: string): Array<string> => {
 export const parseHeader = (
   line: string
 ): { readonly key: string; readonly params: Map<string, Param> } | undefined => {
-  const plist = splitParams(";" + line)
+  const plist = splitParams(line)
   const first = plist.shift() ?? ""
   if (!isAscii(first)) return undefined
   const key = asciiLower(first)
@@ -396,6 +414,8 @@ type Part =
   | {
     readonly _tag: "Field"
     readonly name: string
+    /** `len(name) + 2`, what Django adds to the data size for a field. */
+    readonly cost: number
     readonly base64: boolean
     readonly chunks: Array<Uint8Array>
     size: number
@@ -549,11 +569,14 @@ const run = <E, R>(
         }
         memoryUsed += chunk.length
         size += chunk.length
-        chunks.push(Uint8Array.from(chunk))
+        chunks.push(chunk)
         return undefined
       },
+      // One copy, so that the network's buffers are not kept alive by small files.
       close: () =>
-        spilled !== undefined ? spilled.close() : Effect.succeed({ _tag: "Memory", bytes: concat(chunks, size) }),
+        spilled !== undefined
+          ? spilled.close()
+          : Effect.succeed({ _tag: "Memory", bytes: chunks.length === 1 ? chunks[0]!.slice() : concat(chunks, size) }),
       discard: () => {
         memoryUsed -= size
         chunks.length = 0
@@ -571,7 +594,8 @@ const run = <E, R>(
         Effect.forkIn(scope)
       )
       const fileSink: FileSink = {
-        write: (chunk) => Effect.asVoid(mailbox.offer(Uint8Array.from(chunk))),
+        // Pieces are never written to after they are handed out: no copy needed.
+        write: (chunk) => Effect.asVoid(mailbox.offer(chunk)),
         close: () =>
           Effect.zipRight(
             mailbox.end,
@@ -637,8 +661,9 @@ const run = <E, R>(
     const te = headers.get("content-transfer-encoding")
     const base64 = te !== undefined && strStrip(te.value) === "base64"
     if (type === "field") {
-      part = { _tag: "Field", name, base64, chunks: [], size: 0 }
-      return checkData(0, name)
+      const field = { _tag: "Field" as const, name, cost: pyLen(name) + 2, base64, chunks: [], size: 0 }
+      part = field
+      return checkData(field.size, field.cost)
     }
     numFiles++
     if (maxFiles !== null && numFiles > maxFiles) {
@@ -675,8 +700,8 @@ const run = <E, R>(
     })
   }
 
-  const checkData = (extra: number, name: string): Effect.Effect<never, RequestDataTooBig> | undefined => {
-    if (maxData !== null && dataUsed + extra + pyLen(name) + 2 > maxData) {
+  const checkData = (size: number, cost: number): Effect.Effect<never, RequestDataTooBig> | undefined => {
+    if (maxData !== null && dataUsed + size + cost > maxData) {
       return Effect.fail(
         new RequestDataTooBig({ message: "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE." })
       )
@@ -703,7 +728,7 @@ const run = <E, R>(
     const text = concat(file.b64, file.b64size)
     const aligned = Math.floor(text.length / 4) * 4
     const rest = text.subarray(aligned)
-    file.b64 = rest.length > 0 ? [Uint8Array.from(rest)] : []
+    file.b64 = rest.length > 0 ? [rest.slice()] : []
     file.b64size = rest.length
     if (final && rest.length > 0) return b64Error()
     if (aligned === 0) return undefined
@@ -720,15 +745,16 @@ const run = <E, R>(
         return undefined
       case "Field": {
         part.size += chunk.length
-        const err = checkData(part.size, part.name)
+        const err = checkData(part.size, part.cost)
         if (err) return err
-        part.chunks.push(Uint8Array.from(chunk))
+        // Pieces are never written to after they are handed out; a field is decoded at its end.
+        part.chunks.push(chunk)
         return undefined
       }
       case "File": {
         if (!part.base64) return fileWrite(part, chunk)
         // Whitespace is dropped; the rest is decoded in aligned pieces of bounded size.
-        const stripped = chunk.filter((b) => !(b === 32 || (b >= 9 && b <= 13)))
+        const stripped = stripWhitespace(chunk)
         if (stripped.length > 0) {
           part.b64.push(stripped)
           part.b64size += stripped.length
@@ -752,7 +778,7 @@ const run = <E, R>(
           return startPart(undefined)
         }
         part.buffer.length = 0
-        part.buffer.push(Uint8Array.from(buf))
+        part.buffer.push(buf.slice())
         return undefined
       }
     }
@@ -770,7 +796,7 @@ const run = <E, R>(
         return startPart(undefined)
       case "Field": {
         const raw = concat(current.chunks, current.size)
-        dataUsed += current.size + pyLen(current.name) + 2
+        dataUsed += current.size + current.cost
         const data = current.base64 ? (b64decode(raw) ?? raw) : raw
         fields.push([current.name, decode(data, encoding)])
         return undefined
@@ -842,7 +868,7 @@ const run = <E, R>(
   const needle = fromLatin1(`\n--${boundary}`)
   let last: Uint8Array = NL
   const remember = (chunk: Uint8Array) => {
-    if (chunk.length >= needle.length) last = Uint8Array.from(chunk.subarray(chunk.length - needle.length))
+    if (chunk.length >= needle.length) last = chunk.slice(chunk.length - needle.length)
     else {
       const joined = new Uint8Array(Math.min(needle.length, last.length + chunk.length))
       const fromLast = joined.length - chunk.length
@@ -895,7 +921,20 @@ const run = <E, R>(
     )
   })
 
-  return Stream.runForEach(options.body, feed).pipe(
+  // Pulling by hand costs less per request than Stream.runForEach.
+  const readBody = Effect.scoped(Effect.flatMap(Stream.toPull(options.body), (pull) => {
+    const step: Effect.Effect<void, ParseError | E, R> = Effect.matchEffect(pull, {
+      onFailure: (error) => Option.isNone(error) ? Effect.void : Effect.fail(error.value),
+      onSuccess: (chunk) =>
+        chunk.length === 1
+          ? Effect.zipRight(feed(Chunk.unsafeHead(chunk)), next)
+          : Effect.zipRight(Effect.forEach(chunk, feed, { discard: true }), next)
+    })
+    const next = Effect.suspend(() => step)
+    return step
+  }))
+
+  return readBody.pipe(
     Effect.zipRight(finish),
     Effect.onError(() => Effect.uninterruptible(cleanup)),
     Effect.as({ fields, files })
@@ -903,6 +942,17 @@ const run = <E, R>(
 }
 
 const CR = new Uint8Array([13])
+
+/** Drops ASCII whitespace (Python's `bytes.split()` separators). */
+const stripWhitespace = (chunk: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(chunk.length)
+  let n = 0
+  for (let i = 0; i < chunk.length; i++) {
+    const b = chunk[i]!
+    if (!(b === 32 || (b >= 9 && b <= 13))) out[n++] = b
+  }
+  return out.subarray(0, n)
+}
 
 const andThen = <E, R>(
   first: Effect.Effect<void, E, R> | undefined,
