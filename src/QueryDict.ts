@@ -119,15 +119,10 @@ export const parse = (
 ): Either.Either<QueryDict, TooManyFieldsSent> => {
   const encoding = options?.encoding ?? DEFAULT_ENCODING
   const maxNumFields = options?.maxNumFields === undefined ? 1000 : options.maxNumFields
-  const c = codec.lookup(encoding)
+  const c = encoding === DEFAULT_ENCODING ? codec.UTF8_CODEC : codec.lookup(encoding)
   const s = typeof input === "string" ? input : c.decodeStrict(input) ?? codec.LATIN1_CODEC.decode(input)
-  const builder = new internal.Builder<string>()
-  const map = builder.map
-  const ok = qs.parseInto(s, c, maxNumFields, (key, value) => {
-    const list = map.get(key)
-    if (list === undefined) map.set(key, [value])
-    else list.push(value)
-  })
+  const map = new Map<string, Array<string>>()
+  const ok = qs.parseInto(s, c, maxNumFields, map)
   return ok ? Either.right(make(map, encoding)) : Either.left(new TooManyFieldsSent({ message: MESSAGE }))
 }
 

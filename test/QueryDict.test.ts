@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Equal, FastCheck as fc, Option, Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { MultiValueDict, QueryDict } from "../src/index.js"
+import { unquoteUtf8 } from "../src/internal/queryString.js"
 
 interface FixtureCase {
   readonly input?: string
@@ -268,6 +269,42 @@ describe("QueryDict", () => {
       fc.assert(fc.property(fc.array(fc.tuple(latin, latin), { maxLength: 8 }), (es) => {
         const q = QueryDict.fromEntries(es, "latin-1")
         expect(QueryDict.lists(parseOk(QueryDict.urlencode(q), { encoding: "latin-1" }))).toEqual(QueryDict.lists(q))
+      }))
+    })
+
+    // The UTF-8 fast path must agree with decodeURIComponent: same result when it succeeds, and
+    // it must give up (to Python's slow path) exactly where decodeURIComponent throws.
+    it("the UTF-8 fast path agrees with decodeURIComponent", () => {
+      const token = fc.constantFrom(
+        "%",
+        "%C3",
+        "%A9",
+        "%E2",
+        "%98",
+        "%83",
+        "%F0",
+        "%9F",
+        "%ED",
+        "%A0",
+        "%80",
+        "%zz",
+        "%4",
+        "%41",
+        "a",
+        "é",
+        "%c3%a9",
+        "%C0",
+        "%F4",
+        "%90"
+      )
+      fc.assert(fc.property(fc.array(token, { maxLength: 12 }).map((xs) => xs.join("")), (s) => {
+        let expected: string | undefined
+        try {
+          expected = decodeURIComponent(s)
+        } catch {
+          expected = undefined
+        }
+        expect(unquoteUtf8(s)).toBe(expected)
       }))
     })
 

@@ -103,7 +103,8 @@ const singleByteEncode = (max: number) => (s: string): Uint8Array => {
 const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true })
 const utf8Fatal = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true })
 
-const UTF8_CODEC: Codec = {
+/** @internal */
+export const UTF8_CODEC: Codec = {
   name: "utf-8",
   utf8: true,
   asciiCompatible: true,

@@ -100,7 +100,7 @@ export const Proto = {
 /** @internal */
 export const isInternal = (u: unknown): u is Internal<unknown> => hasProperty(u, TypeId)
 
-/** A frozen dict over `native`, with `like`'s prototype and encoding. */
+/** A frozen dict over `native`, with `proto`'s class and the encoding. */
 export const fromNative = <S extends Internal<V>, V>(
   proto: object,
   native: ReadonlyMap<string, ReadonlyArray<V>>,
