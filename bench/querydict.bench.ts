@@ -5,6 +5,9 @@
  * arrays; UrlParams into its record).
  *
  * Run: npx tsx bench/querydict.bench.ts
+ * Head to head with URLSearchParams only, in a process where nothing else
+ * touches URLSearchParams (its speed varies once UrlParams uses it too):
+ * npx tsx bench/querydict.bench.ts --pair
  */
 import * as UrlParams from "@effect/platform/UrlParams"
 import { Either } from "effect"
@@ -13,6 +16,8 @@ import { bench, do_not_optimize, group, run, summary } from "mitata"
 import * as querystring from "node:querystring"
 import qs from "qs"
 import * as QueryDict from "../src/QueryDict.js"
+
+const pair = process.argv.includes("--pair")
 
 const words = ["alpha", "beta", "gamma", "delta", "caf%C3%A9", "hello+world", "a%2Fb", "x", "42", ""]
 
@@ -44,7 +49,7 @@ const viaURLSearchParams = (s: string): Map<string, Array<string>> => {
 
 const names = ["QueryDict.parse", "URLSearchParams", "node:querystring", "fast-querystring", "qs", "UrlParams"]
 
-for (const [label, input] of Object.entries(inputs)) {
+for (const [label, input] of pair ? [] : Object.entries(inputs)) {
   group(label, () => {
     summary(() => {
       bench(names[0]!, () => do_not_optimize(Either.getOrThrow(QueryDict.parse(input, { maxNumFields: null }))))
@@ -58,7 +63,7 @@ for (const [label, input] of Object.entries(inputs)) {
 }
 
 // One loop per contender, written out, so that each has its own monomorphic call site.
-const contenders: ReadonlyArray<readonly [string, (s: string, n: number) => void]> = [
+const allContenders: ReadonlyArray<readonly [string, (s: string, n: number) => void]> = [
   [names[0]!, (s, n) => {
     for (let i = 0; i < n; i++) do_not_optimize(QueryDict.parse(s, { maxNumFields: null }))
   }],
@@ -78,6 +83,8 @@ const contenders: ReadonlyArray<readonly [string, (s: string, n: number) => void
     for (let i = 0; i < n; i++) do_not_optimize(UrlParams.toRecord(UrlParams.fromInput(new URLSearchParams(s))))
   }]
 ]
+
+const contenders = pair ? allContenders.slice(0, 2) : allContenders
 
 /**
  * Interleaved measurement, robust to a shared, noisy machine: many short
@@ -106,7 +113,7 @@ const interleaved = (input: string, rounds: number, targetMs: number): Array<num
   return best
 }
 
-const results = await run()
+const results = pair ? { benchmarks: [] } : await run()
 
 // Ratios of medians from mitata (each contender measured in its own time slot).
 console.log("\nmitata: ratio = peer median time / QueryDict.parse median time (>1: QueryDict.parse is faster)")
@@ -121,10 +128,10 @@ for (let g = 0; g < byGroup.length; g++) {
 }
 
 console.log(
-  "\ninterleaved (best of 40 rounds): ratio = peer time / QueryDict.parse time (>1: QueryDict.parse is faster)"
+  "\ninterleaved (best of 100 rounds): ratio = peer time / QueryDict.parse time (>1: QueryDict.parse is faster)"
 )
 for (const [label, input] of Object.entries(inputs)) {
-  const best = interleaved(input, 40, 2)
+  const best = interleaved(input, 100, 1)
   const ours = best[0]!
   const cells = contenders.slice(1).map(([name], c) => `${name} ${(best[c + 1]! / ours).toFixed(2)}x`)
   console.log(`${label} (QueryDict.parse ${(ours * 1000).toFixed(2)} µs): ${cells.join(", ")}`)
