@@ -16,7 +16,11 @@ interface FixtureCase {
   readonly urlencodeWide?: string | null
 }
 
-const fixture: { readonly django: string; readonly cases: ReadonlyArray<FixtureCase> } = JSON.parse(
+const fixture: {
+  readonly django: string
+  readonly cases: ReadonlyArray<FixtureCase>
+  readonly keyErrors: ReadonlyArray<readonly [string, string, string]>
+} = JSON.parse(
   readFileSync(new URL("./fixtures/querydict.json", import.meta.url), "utf8")
 )
 
@@ -54,6 +58,15 @@ describe("QueryDict", () => {
         }
       })
     })
+  })
+
+  // Fixtures: Django's MultiValueDictKeyError message is repr(key).
+  it("getOrFail's message is Python's repr of the key, as Django's", () => {
+    expect(fixture.keyErrors.length).toBeGreaterThan(10)
+    for (const [key, tag, message] of fixture.keyErrors) {
+      const result = QueryDict.getOrFail(QueryDict.empty(), key)
+      expect(Either.isLeft(result) && [result.left._tag, result.left.message]).toEqual([tag, message])
+    }
   })
 
   // Django: django-reference §1, verified on 3.2.
