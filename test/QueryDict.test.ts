@@ -145,6 +145,12 @@ describe("QueryDict", () => {
     expect(q.pipe(QueryDict.urlencode({ safe: "/" }))).toBe("next=/a%26b/%20%C3%A9")
   })
 
+  // Where Django raises UnicodeEncodeError, urlencode writes `?` (Python's errors='replace').
+  it("urlencode replaces what the encoding cannot represent with ?", () => {
+    expect(QueryDict.urlencode(QueryDict.fromEntries([["a", "x\ud800y😀"]]))).toBe("a=x%3Fy%F0%9F%98%80")
+    expect(QueryDict.urlencode(QueryDict.fromEntries([["a", "é€😀"]], "latin-1"))).toBe("a=%E9%3F%3F")
+  })
+
   // httpwrappers.QueryDictTests.test_urlencode_int: values are strings here; numbers are stringified first.
   it("urlencode of a stringified number", () => {
     expect(QueryDict.urlencode(QueryDict.set(QueryDict.empty(), "a", String(1)))).toBe("a=1")
