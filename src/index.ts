@@ -36,3 +36,10 @@ export * as QueryDict from "./QueryDict.js"
  * @since 0.1.0
  */
 export * as UploadedFile from "./UploadedFile.js"
+
+/**
+ * `multipart/form-data`: Django's streaming parser (POST and FILES) and the test client's encoder.
+ *
+ * @since 0.1.0
+ */
+export * as Multipart from "./Multipart.js"

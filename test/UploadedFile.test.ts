@@ -13,6 +13,9 @@ import * as os from "node:os"
 import * as path from "node:path"
 import * as Errors from "../src/Errors.js"
 import * as Multipart from "../src/internal/multipart.js"
+import * as PublicMultipart from "../src/Multipart.js"
+import * as MultiValueDict from "../src/MultiValueDict.js"
+import * as QueryDict from "../src/QueryDict.js"
 import * as Settings from "../src/Settings.js"
 import * as UploadedFile from "../src/UploadedFile.js"
 
@@ -380,5 +383,42 @@ describe("multipart properties", () => {
         ),
         { numRuns: 200 }
       )
+    ))
+})
+
+describe("Multipart (public API)", () => {
+  it.effect("parse gives Django's POST (a QueryDict) and FILES (a MultiValueDict of UploadedFile)", () =>
+    Effect.gen(function*() {
+      const body = PublicMultipart.encode([["title", "Holidays"], ["tag", "a"], ["tag", "b"]], [
+        ["photo", { name: "beach.jpg", content: bytes("jpeg"), contentType: "image/jpeg" }]
+      ])
+      const { FILES, POST } = yield* PublicMultipart.parse({
+        contentType: PublicMultipart.CONTENT_TYPE,
+        contentLength: body.length,
+        body: Stream.make(body)
+      })
+      expect(QueryDict.getList(POST, "tag")).toEqual(["a", "b"])
+      expect(QueryDict.get(POST, "title")).toEqual(Option.some("Holidays"))
+      const photo = Option.getOrThrow(MultiValueDict.get(FILES, "photo"))
+      expect([photo.name, photo.size, photo.contentType]).toEqual(["beach.jpg", 4, "image/jpeg"])
+      const decoded = yield* MultiValueDict.decode(
+        Schema.Struct({ photo: UploadedFile.schema({ contentTypes: ["image/*"], maxSize: 100 }) })
+      )(FILES)
+      expect(decoded.photo.name).toBe("beach.jpg")
+    }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer)))
+
+  it.effect("parse reads the provided Settings", () =>
+    Effect.gen(function*() {
+      const body = PublicMultipart.encode([["a", "1"], ["b", "2"]])
+      const error = yield* Effect.flip(PublicMultipart.parse({
+        contentType: PublicMultipart.CONTENT_TYPE,
+        contentLength: body.length,
+        body: Stream.make(body)
+      }))
+      expect(error._tag).toBe("TooManyFieldsSent")
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(NodeFileSystem.layer),
+      Effect.provide(Settings.layer({ DATA_UPLOAD_MAX_NUMBER_FIELDS: 1 }))
     ))
 })

@@ -215,7 +215,8 @@ export const parseHeader = (
     }
     let value = bytesStrip(p.slice(i + 1))
     if (value.length >= 2 && value[0] === "\"" && value[value.length - 1] === "\"") {
-      value = value.slice(1, -1).split("\\\\").join("\\").split("\\\"").join("\"")
+      value = value.slice(1, -1)
+      if (value.includes("\\")) value = value.split("\\\\").join("\\").split("\\\"").join("\"")
     }
     if (hasEncoding) {
       const parts = value.split("'")
