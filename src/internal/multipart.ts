@@ -59,8 +59,16 @@ export type ParseError =
 // Python-compatible text helpers
 // ---------------------------------------------------------------------------
 
+/** Short ASCII byte runs (most field names and values) convert faster in JS than through a native decoder. */
+const asciiFast = (bytes: Uint8Array): string | undefined => {
+  if (bytes.length > 128) return undefined
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return undefined
+  return String.fromCharCode.apply(null, bytes as unknown as Array<number>)
+}
 const latin1 = (bytes: Uint8Array): string =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1")
+  bytes.length <= 128
+    ? String.fromCharCode.apply(null, bytes as unknown as Array<number>)
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1")
 const fromLatin1 = (s: string): Uint8Array => Buffer.from(s, "latin1")
 
 const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true })
@@ -96,6 +104,10 @@ const lookupCodec = (encoding: string): Codec | null => {
 /** Python's `bytes.decode(encoding, errors="replace")`; unknown encodings fall back to UTF-8. */
 export const decode = (bytes: Uint8Array, encoding: string): string => {
   const codec = lookupCodec(encoding) ?? "utf8"
+  if (codec === "utf8" || codec === "latin1" || codec === "ascii") {
+    const fast = asciiFast(bytes)
+    if (fast !== undefined) return fast
+  }
   switch (codec) {
     case "utf8":
       return utf8Decoder.decode(bytes)
