@@ -15,3 +15,17 @@ export * as Errors from "./Errors.js"
  * @since 0.1.0
  */
 export * as Settings from "./Settings.js"
+
+/**
+ * Django's `HttpRequest` as an immutable value built from `@effect/platform`.
+ *
+ * @since 0.1.0
+ */
+export * as HttpRequest from "./HttpRequest.js"
+
+/**
+ * Builds requests without a server, like `django.test.RequestFactory`.
+ *
+ * @since 0.1.0
+ */
+export * as RequestFactory from "./RequestFactory.js"
