@@ -508,12 +508,26 @@ export const fromServerRequest = (
     const source = request.source
     const socket = socketOf(source)
     let urlScheme: "http" | "https" = "http"
+    let serverName: string | undefined
+    let serverPort: string | undefined
     if (socket !== undefined) {
-      urlScheme = hasProperty(socket, "encrypted") && socket.encrypted === true
-        ? "https"
-        : "http"
+      urlScheme = hasProperty(socket, "encrypted") && socket.encrypted === true ? "https" : "http"
+      if (hasProperty(socket, "localAddress") && typeof socket.localAddress === "string") {
+        serverName = socket.localAddress
+      }
+      if (hasProperty(socket, "localPort") && typeof socket.localPort === "number") {
+        serverPort = String(socket.localPort)
+      }
     } else if (hasProperty(source, "url") && typeof source.url === "string") {
+      // A web `Request` (Bun, Deno, tests): its URL is absolute.
       urlScheme = source.url.startsWith("https:") ? "https" : "http"
+      try {
+        const parsed = new URL(source.url)
+        serverName = parsed.hostname
+        serverPort = parsed.port !== "" ? parsed.port : urlScheme === "https" ? "443" : "80"
+      } catch {
+        // not absolute: keep the defaults
+      }
     }
     let url = request.url
     const abs = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(url)
@@ -521,12 +535,6 @@ export const fromServerRequest = (
     const q = url.indexOf("?")
     const path = q === -1 ? url : url.slice(0, q)
     const queryString = q === -1 ? "" : url.slice(q + 1)
-    const localAddress = hasProperty(socket, "localAddress") && typeof socket.localAddress === "string"
-      ? socket.localAddress
-      : undefined
-    const localPort = hasProperty(socket, "localPort") && typeof socket.localPort === "number"
-      ? String(socket.localPort)
-      : undefined
     const httpVersion = hasProperty(source, "httpVersion") && typeof source.httpVersion === "string"
       ? source.httpVersion
       : "1.1"
@@ -536,8 +544,8 @@ export const fromServerRequest = (
       queryString,
       headers: Object.entries(request.headers),
       remoteAddr: Option.getOrElse(request.remoteAddress, () => ""),
-      serverName: localAddress,
-      serverPort: localPort,
+      serverName,
+      serverPort,
       serverProtocol: `HTTP/${httpVersion}`,
       urlScheme,
       body: Stream.mapError(
