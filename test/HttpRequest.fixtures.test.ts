@@ -5,7 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck as fc } from "effect"
 import { readFileSync } from "node:fs"
-import { HttpRequest, Settings } from "../src/index.js"
+import { HttpRequest, RequestFactory, Settings } from "../src/index.js"
 import { parseCookie, parseCookieMap } from "../src/internal/cookie.js"
 import { splitDomainPort, validateHost } from "../src/internal/host.js"
 import { parseHeader } from "../src/internal/meta.js"
@@ -194,4 +194,36 @@ describe("HttpHeaders.parse_header_name and cgi.parse_header", () => {
       expect(r.encoding, c.input).toBe(c.encoding)
     }
   })
+})
+
+describe("GET under encodings (Content-Type charset, the encoding setter)", () => {
+  for (const c of fixture.getEncodings) {
+    it(`${JSON.stringify(c.queryString)} ct=${JSON.stringify(c.contentType)} set=${JSON.stringify(c.setEncoding)}`, () => {
+      let r = HttpRequest.make({
+        method: "GET",
+        path: "/",
+        queryString: c.queryString,
+        headers: c.contentType === null ? [] : [["Content-Type", c.contentType]]
+      })
+      if (c.setEncoding !== null) r = HttpRequest.withEncoding(r, c.setEncoding)
+      expect(r.encoding).toBe(c.encoding)
+      const get = Either.getOrThrow(r.GET)
+      expect(get.lists.map(([k, vs]) => [k, [...vs]])).toEqual(c.GET)
+    })
+  }
+})
+
+describe("RequestFactory (django.test.RequestFactory)", () => {
+  for (const c of fixture.factory) {
+    it(`get ${c.path} ${JSON.stringify(c.query)} secure=${c.secure}`, () => {
+      const r = RequestFactory.get(c.path, {
+        query: Object.keys(c.query).length > 0 ? c.query : undefined,
+        secure: c.secure
+      })
+      for (const [k, v] of Object.entries(c.meta)) expect(r.META[k], k).toBe(v)
+      expect(r.path).toBe(c.path_out)
+      expect(HttpRequest.getFullPath(r)).toBe(c.fullPath)
+      expect(run(HttpRequest.scheme(r))).toEqual(Either.right(c.scheme))
+    })
+  }
 })

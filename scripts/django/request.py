@@ -270,6 +270,37 @@ for ct in ct_inputs:
     r = WSGIRequest(environ(CONTENT_TYPE=ct, REQUEST_METHOD="POST"))
     ct_cases.append({"input": ct, "type": key, "params": list(params.items()), "encoding": r.encoding})
 
+
+# ---------------------------------------------------------------------------
+# GET under encodings (charset in Content-Type, the encoding setter)
+# ---------------------------------------------------------------------------
+get_enc_cases = []
+for qs in ["a=%C3%A9", "a=%E9", "name=Hello%20G%C3%BCnter", "x=1&x=2&y=%FF%FE", "k%C3%A9y=v+w", "a=\u00e9"]:
+    for ct, setter in [(None, None), ("text/plain; charset=latin-1", None), ("text/plain; charset=utf-8", None),
+                       ("text/plain; charset=bogus", None), (None, "iso-8859-1"), (None, "cp1252")]:
+        env = environ(QUERY_STRING=qs.encode("utf-8").decode("iso-8859-1"))
+        if ct is not None:
+            env["CONTENT_TYPE"] = ct
+        r = WSGIRequest(env)
+        if setter is not None:
+            r.encoding = setter
+        get_enc_cases.append({"queryString": env["QUERY_STRING"], "contentType": ct, "setEncoding": setter,
+                              "encoding": r.encoding, "GET": list(r.GET.lists())})
+
+# ---------------------------------------------------------------------------
+# django.test.RequestFactory: what it puts in META and the query string
+# ---------------------------------------------------------------------------
+from django.test import RequestFactory  # noqa: E402
+rf = RequestFactory()
+factory_cases = []
+for path, data, secure in [("/x/", {"q": "caf\u00e9", "tag": ["a", "b"], "sp ace": "a&b=c/d"}, False),
+                           ("/p%20q/?z=1", {}, True), ("/caf\u00e9/", {"e": "~!*()'"}, False)]:
+    r = rf.get(path, data, secure=secure)
+    factory_cases.append({"path": path, "query": data, "secure": secure,
+                          "meta": {k: r.META[k] for k in ["PATH_INFO", "QUERY_STRING", "SERVER_NAME", "SERVER_PORT",
+                                                           "REMOTE_ADDR", "SERVER_PROTOCOL", "REQUEST_METHOD"]},
+                          "path_out": r.path, "scheme": r.scheme, "fullPath": r.get_full_path()})
+
 with open(OUT, "w") as f:
     json.dump({
         "paths": path_cases,
@@ -281,5 +312,7 @@ with open(OUT, "w") as f:
         "cookies": cookie_cases,
         "headerNames": header_cases,
         "contentTypes": ct_cases,
+        "getEncodings": get_enc_cases,
+        "factory": factory_cases,
     }, f, indent=1, ensure_ascii=True, sort_keys=False)
 print("wrote", OUT, file=sys.stderr)

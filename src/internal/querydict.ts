@@ -62,20 +62,23 @@ const decodeBytes = (bytes: Uint8Array, encoding: string): string => {
 const unquotePlus = (s: string, encoding: string): string => {
   const t = s.replace(/\+/g, " ")
   if (!t.includes("%")) return t
-  const bytes: Array<number> = []
-  const enc = new TextEncoder()
-  for (let i = 0; i < t.length;) {
-    if (t[i] === "%" && /^[0-9a-fA-F]{2}$/.test(t.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(t.slice(i + 1, i + 3), 16))
-      i += 3
-    } else {
-      const cp = t.codePointAt(i)!
-      const ch = String.fromCodePoint(cp)
-      for (const b of enc.encode(ch)) bytes.push(b)
-      i += ch.length
+  return t.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
+    const bytes = new Uint8Array(run.length / 3)
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(run.slice(i * 3 + 1, i * 3 + 3), 16)
+    return decodeBytes(bytes, encoding)
+  })
+}
+
+const decodeInput = (bytes: Uint8Array, encoding: string): string => {
+  const label = encoding.toLowerCase().replace(/_/g, "-")
+  if (label === "utf-8" || label === "utf8") {
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(bytes)
+    } catch {
+      return decodeBytes(bytes, "latin-1")
     }
   }
-  return decodeBytes(Uint8Array.from(bytes), encoding)
+  return decodeBytes(bytes, encoding)
 }
 
 export const parse = (
@@ -83,7 +86,7 @@ export const parse = (
   options?: { readonly encoding?: string; readonly maxNumFields?: number | null }
 ): Either.Either<QueryDict, TooManyFieldsSent> => {
   const encoding = options?.encoding ?? "utf-8"
-  const text = typeof input === "string" ? input : decodeBytes(input, "latin-1")
+  const text = typeof input === "string" ? input : decodeInput(input, encoding)
   const max = options?.maxNumFields ?? null
   if (max !== null && 1 + (text.split("&").length - 1) > max) {
     return Either.left(
