@@ -253,7 +253,10 @@ const makeHeaders = (meta: Readonly<Record<string, string>>): HttpHeaders => {
 
 interface Shared {
   readonly cell: BodyCell
-  readonly meta: Readonly<Record<string, string>>
+  /** META, built on first use. */
+  readonly meta: () => Readonly<Record<string, string>>
+  readonly queryString: string
+  readonly cookieHeader: string
   readonly scope: Scope.Scope
   readonly context: Context.Context<never>
   readonly settings: Settings.Settings
@@ -274,20 +277,16 @@ class RequestImpl implements HttpRequest {
   readonly scriptName: string
   readonly contentType: string
   readonly contentParams: Readonly<Record<string, string>>
-  readonly META: Readonly<Record<string, string>>
   readonly scope: Scope.Scope
   readonly context: Context.Context<never>
   readonly settings: Settings.Settings
   readonly urlScheme: "http" | "https"
-  readonly body: Effect.Effect<Uint8Array, BodyError>
-  readonly POST: Effect.Effect<QueryDict, PostError>
-  readonly FILES: Effect.Effect<MultiValueDict<UploadedFileLike>, PostError>
-  readonly REQUEST: Effect.Effect<QueryDict, PostError | TooManyFieldsSent>
   /** @internal */
   readonly shared: Shared
   private _GET: Either.Either<QueryDict, TooManyFieldsSent> | undefined
   private _COOKIES: Readonly<Record<string, string>> | undefined
   private _headers: HttpHeaders | undefined
+  private _loaded: Effect.Effect<PostAndFiles, PostError> | undefined
 
   constructor(shared: Shared, readonly encoding: string | null) {
     this.shared = shared
@@ -297,16 +296,30 @@ class RequestImpl implements HttpRequest {
     this.scriptName = shared.scriptName
     this.contentType = shared.contentType
     this.contentParams = shared.contentParams
-    this.META = shared.meta
     this.scope = shared.scope
     this.context = shared.context
     this.settings = shared.settings
     this.urlScheme = shared.urlScheme
-    this.body = shared.cell.body(shared.settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
-    const loaded = memoize(inRequest(this, loadPostAndFiles(this)))
-    this.POST = Effect.map(loaded, (l) => l.POST)
-    this.FILES = Effect.map(loaded, (l) => l.FILES)
-    this.REQUEST = Effect.flatMap(this.POST, (post) =>
+  }
+
+  get body(): Effect.Effect<Uint8Array, BodyError> {
+    return this.shared.cell.body(this.settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+  }
+
+  private get loaded(): Effect.Effect<PostAndFiles, PostError> {
+    return (this._loaded ??= memoize(inRequest(this, loadPostAndFiles(this))))
+  }
+
+  get POST(): Effect.Effect<QueryDict, PostError> {
+    return Effect.map(this.loaded, (l) => l.POST)
+  }
+
+  get FILES(): Effect.Effect<MultiValueDict<UploadedFileLike>, PostError> {
+    return Effect.map(this.loaded, (l) => l.FILES)
+  }
+
+  get REQUEST(): Effect.Effect<QueryDict, PostError | TooManyFieldsSent> {
+    return Effect.flatMap(this.POST, (post) =>
       Either.map(this.GET, (get) => {
         const seen = new Set(QD.lists(post).map(([k]) => k))
         const entries: Array<readonly [string, string]> = []
@@ -318,7 +331,7 @@ class RequestImpl implements HttpRequest {
 
   get GET(): Either.Either<QueryDict, TooManyFieldsSent> {
     if (this._GET === undefined) {
-      this._GET = QD.parse(wsgiBytes(this.META.QUERY_STRING ?? ""), {
+      this._GET = QD.parse(wsgiBytes(this.shared.queryString), {
         encoding: this.encoding ?? this.settings.DEFAULT_CHARSET,
         maxNumFields: this.settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
       })
@@ -327,7 +340,11 @@ class RequestImpl implements HttpRequest {
   }
 
   get COOKIES(): Readonly<Record<string, string>> {
-    return (this._COOKIES ??= parseCookie(this.META.HTTP_COOKIE ?? ""))
+    return (this._COOKIES ??= parseCookie(this.shared.cookieHeader))
+  }
+
+  get META(): Readonly<Record<string, string>> {
+    return this.shared.meta()
   }
 
   get headers(): HttpHeaders {
@@ -339,7 +356,7 @@ class RequestImpl implements HttpRequest {
   }
 
   toString(): string {
-    const full = fullPath(this.path, this.META, false)
+    const full = fullPath(this.path, this.shared.queryString, false)
     return full === "" ? "<HttpRequest>" : `<HttpRequest: ${this.method} ${pyRepr(full)}>`
   }
 
@@ -406,33 +423,59 @@ const decodeScript = (raw: string): string => utf8Strict.decode(unquoteToBytes(r
  */
 export const make = (environ: Environ): HttpRequest => {
   const settings = environ.settings ?? Settings.defaults
-  const meta: Record<string, string> = Object.create(null)
-  const headers = environ.headers === undefined
+  const headers: ReadonlyArray<readonly [string, string]> = environ.headers === undefined
     ? []
+    : Array.isArray(environ.headers)
+    ? environ.headers
     : Symbol.iterator in environ.headers
-    ? environ.headers as Iterable<readonly [string, string]>
+    ? [...(environ.headers as Iterable<readonly [string, string]>)]
     : Object.entries(environ.headers)
-  for (const [name, value] of headers) {
-    if (name.includes("_")) continue // CVE-2015-0219: `X_Forwarded_For` may not pose as `X-Forwarded-For`.
-    const lower = name.toLowerCase()
-    if (lower === "content-type") meta.CONTENT_TYPE = value
-    else if (lower === "content-length") meta.CONTENT_LENGTH = value
-    else {
-      const key = metaName(name)
-      meta[key] = key in meta ? `${meta[key]},${value}` : value
+  const method = environ.method.toUpperCase()
+  const buildMeta = (): Record<string, string> => {
+    const meta: Record<string, string> = Object.create(null)
+    for (const [name, value] of headers) {
+      if (name.includes("_")) continue // CVE-2015-0219: `X_Forwarded_For` may not pose as `X-Forwarded-For`.
+      const lower = name.toLowerCase()
+      if (lower === "content-type") meta.CONTENT_TYPE = value
+      else if (lower === "content-length") meta.CONTENT_LENGTH = value
+      else {
+        const key = metaName(name)
+        meta[key] = key in meta ? `${meta[key]},${value}` : value
+      }
     }
+    meta.REQUEST_METHOD = method
+    meta.QUERY_STRING = environ.queryString ?? ""
+    meta.REMOTE_ADDR = environ.remoteAddr ?? ""
+    meta.SERVER_NAME = environ.serverName ?? "localhost"
+    meta.SERVER_PORT = environ.serverPort ?? (environ.urlScheme === "https" ? "443" : "80")
+    meta.SERVER_PROTOCOL = environ.serverProtocol ?? "HTTP/1.1"
+    if (environ.meta) Object.assign(meta, environ.meta)
+    meta.PATH_INFO = pathInfo
+    meta.SCRIPT_NAME = scriptName
+    return meta
   }
-  meta.REQUEST_METHOD = environ.method.toUpperCase()
-  meta.QUERY_STRING = environ.queryString ?? ""
-  meta.REMOTE_ADDR = environ.remoteAddr ?? ""
-  meta.SERVER_NAME = environ.serverName ?? "localhost"
-  meta.SERVER_PORT = environ.serverPort ?? (environ.urlScheme === "https" ? "443" : "80")
-  meta.SERVER_PROTOCOL = environ.serverProtocol ?? "HTTP/1.1"
-  if (environ.meta) Object.assign(meta, environ.meta)
+
+  // What the request needs eagerly is read from the headers directly; META is built on first use.
+  let contentTypeRaw: string | undefined
+  let contentLengthRaw: string | undefined
+  let cookieHeader: string | undefined
+  let queryString = environ.queryString ?? ""
+  if (environ.meta?.QUERY_STRING !== undefined) queryString = environ.meta.QUERY_STRING
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase()
+    if (lower === "content-type") contentTypeRaw = value
+    else if (lower === "content-length") contentLengthRaw = value
+    else if (lower === "cookie") cookieHeader = cookieHeader === undefined ? value : `${cookieHeader},${value}`
+  }
+  if (environ.meta?.HTTP_COOKIE !== undefined) cookieHeader = environ.meta.HTTP_COOKIE
+  if (environ.meta?.CONTENT_TYPE !== undefined) contentTypeRaw = environ.meta.CONTENT_TYPE
+  if (environ.meta?.CONTENT_LENGTH !== undefined) contentLengthRaw = environ.meta.CONTENT_LENGTH
 
   // Paths (django/core/handlers/wsgi.py).
   const rawPath = environ.path
-  const pathInfoIn = rawPath === "" ? "" : decodePathBytes(unquoteToBytes(rawPath))
+  const pathInfoIn = rawPath === "" || /^[\x20-\x24\x26-\x7e]*$/.test(rawPath)
+    ? rawPath
+    : decodePathBytes(unquoteToBytes(rawPath))
   let scriptName: string
   if (settings.FORCE_SCRIPT_NAME !== null) scriptName = settings.FORCE_SCRIPT_NAME
   else {
@@ -442,18 +485,21 @@ export const make = (environ: Environ): HttpRequest => {
       const pathBytes = unquoteToBytes(rawPath)
       if (pathBytes.length > 0) bytes = bytes.subarray(0, Math.max(0, bytes.length - pathBytes.length))
       scriptName = utf8Strict.decode(bytes)
-    } else scriptName = decodeScript(environ.scriptName ?? "")
+    } else {
+      const raw = environ.scriptName ?? ""
+      scriptName = /^[\x20-\x24\x26-\x7e]*$/.test(raw) ? raw : decodeScript(raw)
+    }
   }
   const pathInfo = pathInfoIn === "" ? "/" : pathInfoIn
   const path = scriptName.replace(/\/+$/, "") + "/" + pathInfo.replace("/", "")
-  meta.PATH_INFO = pathInfo
-  meta.SCRIPT_NAME = scriptName
+  let metaCache: Record<string, string> | undefined
+  const meta = () => (metaCache ??= buildMeta())
 
-  const [contentType, contentParams] = parseHeader(meta.CONTENT_TYPE ?? "")
+  const [contentType, contentParams] = parseHeader(contentTypeRaw ?? "")
   const charset = contentParams.charset
   const encoding = charset !== undefined && isKnownEncoding(charset) ? charset : null
 
-  const lengthHeader = meta.CONTENT_LENGTH
+  const lengthHeader = contentLengthRaw
   const contentLength = lengthHeader === undefined
     ? null
     : /^\s*[+-]?\d+\s*$/.test(lengthHeader)
@@ -469,11 +515,13 @@ export const make = (environ: Environ): HttpRequest => {
   return new RequestImpl({
     cell,
     meta,
+    queryString,
+    cookieHeader: cookieHeader ?? "",
     scope,
     context: environ.context ?? Context.empty(),
     settings,
     urlScheme: environ.urlScheme ?? "http",
-    method: meta.REQUEST_METHOD,
+    method,
     path,
     pathInfo,
     scriptName,
@@ -501,10 +549,9 @@ const socketOf = (source: unknown): unknown => hasProperty(source, "socket") ? s
 export const fromServerRequest = (
   request: HttpServerRequest.HttpServerRequest
 ): Effect.Effect<HttpRequest, never, Scope.Scope> =>
-  Effect.gen(function*() {
-    const context = yield* Effect.context<never>()
-    const scope = yield* Effect.scope
-    const settings = yield* Settings.current
+  Effect.contextWith((context: Context.Context<Scope.Scope>) => {
+    const scope = Context.get(context, Scope.Scope)
+    const settings = Option.getOrElse(Context.getOption(context, Settings.Settings), () => Settings.defaults)
     const source = request.source
     const socket = socketOf(source)
     let urlScheme: "http" | "https" = "http"
@@ -548,9 +595,11 @@ export const fromServerRequest = (
       serverPort,
       serverProtocol: `HTTP/${httpVersion}`,
       urlScheme,
-      body: Stream.mapError(
-        request.stream,
-        (e) => new UnreadablePostError({ message: `request data read error: ${e.message}` })
+      body: Stream.suspend(() =>
+        Stream.mapError(
+          request.stream,
+          (e) => new UnreadablePostError({ message: `request data read error: ${e.message}` })
+        )
       ),
       settings,
       scope,
@@ -669,8 +718,7 @@ export const isSecure = (self: HttpRequest): Effect.Effect<boolean> => Effect.ma
 // URLs
 // ---------------------------------------------------------------------------
 
-const fullPath = (path: string, meta: Readonly<Record<string, string>>, forceAppendSlash: boolean): string => {
-  const qs = meta.QUERY_STRING ?? ""
+const fullPath = (path: string, qs: string, forceAppendSlash: boolean): string => {
   return escapeUriPath(path) + (forceAppendSlash && !path.endsWith("/") ? "/" : "") +
     (qs !== "" ? "?" + iriToUri(qs) : "")
 }
@@ -682,7 +730,7 @@ const fullPath = (path: string, meta: Readonly<Record<string, string>>, forceApp
  * @category accessors
  */
 export const getFullPath = (self: HttpRequest, options?: { readonly forceAppendSlash?: boolean }): string =>
-  fullPath(self.path, self.META, options?.forceAppendSlash ?? false)
+  fullPath(self.path, (self as RequestImpl).shared.queryString, options?.forceAppendSlash ?? false)
 
 /**
  * Django's `get_full_path_info(force_append_slash)`: as `getFullPath`, with `pathInfo`.
@@ -691,7 +739,7 @@ export const getFullPath = (self: HttpRequest, options?: { readonly forceAppendS
  * @category accessors
  */
 export const getFullPathInfo = (self: HttpRequest, options?: { readonly forceAppendSlash?: boolean }): string =>
-  fullPath(self.pathInfo, self.META, options?.forceAppendSlash ?? false)
+  fullPath(self.pathInfo, (self as RequestImpl).shared.queryString, options?.forceAppendSlash ?? false)
 
 /**
  * Django's `build_absolute_uri(location)`: the absolute URI of `location`

@@ -62,7 +62,10 @@ export class BodyCell {
   private pulled = 0
   private pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<UnreadablePostError>> | undefined
   private sourceDone = false
-  private readonly lock = Effect.unsafeMakeSemaphore(1)
+  private _lock: Effect.Semaphore | undefined
+  private get lock(): Effect.Semaphore {
+    return (this._lock ??= Effect.unsafeMakeSemaphore(1))
+  }
 
   constructor(
     private readonly source: Stream.Stream<Uint8Array, UnreadablePostError>,

@@ -6,7 +6,10 @@
 import { pyStrip, pyTitle } from "./python.js"
 
 /** `HTTP_` + the upper-cased name with `-` as `_`. */
-export const metaName = (header: string): string => "HTTP_" + header.toUpperCase().replace(/-/g, "_")
+export const metaName = (header: string): string => {
+  const upper = header.toUpperCase()
+  return "HTTP_" + (upper.includes("-") ? upper.replace(/-/g, "_") : upper)
+}
 
 /**
  * `HttpHeaders.parse_header_name`: the header name for a META key, or
@@ -25,6 +28,7 @@ export const headerNameFromMeta = (key: string): string | undefined => {
  * parameters (names lower-cased, quoted values unescaped).
  */
 export const parseHeader = (line: string): readonly [string, Record<string, string>] => {
+  if (line === "") return ["", Object.create(null)]
   const parts: Array<string> = []
   let s = ";" + line
   while (s.startsWith(";")) {
@@ -70,8 +74,9 @@ export const parseHeader = (line: string): readonly [string, Record<string, stri
 const HEX = "0123456789ABCDEF"
 
 /** `unquote_to_bytes`: `%XX` escapes to bytes, everything else UTF-8 encoded. */
+const enc = new TextEncoder()
+
 export const unquoteToBytes = (s: string): Uint8Array => {
-  const enc = new TextEncoder()
   if (!s.includes("%")) return enc.encode(s)
   const out: Array<number> = []
   let i = 0
