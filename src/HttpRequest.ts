@@ -854,21 +854,15 @@ export const chunks = (self: HttpRequest, size?: number): Stream.Stream<Uint8Arr
 // Typed decoders
 // ---------------------------------------------------------------------------
 
-const toRecord = (q: QueryDict): Record<string, string | ReadonlyArray<string>> => {
-  const out: Record<string, string | ReadonlyArray<string>> = Object.create(null)
-  for (const [k, vs] of QD.lists(q)) out[k] = vs.length === 1 ? vs[0]! : vs
-  return out
-}
-
 /**
- * Decodes GET through a schema: a key with one value is a string, with
- * several an array. Failures are `ParseError`s with paths.
+ * Decodes GET through a schema (`QueryDict.decode`): array fields take every
+ * value of their key, scalar fields the last. Failures are `ParseError`s with paths.
  *
  * @since 0.1.0
  * @category decoding
  */
 export const schemaQuery = <A, I, R>(schema: Schema.Schema<A, I, R>) => (self: HttpRequest) =>
-  Effect.flatMap(self.GET, (q) => Schema.decodeUnknown(schema)(toRecord(q)))
+  Effect.flatMap(self.GET, QD.decode(schema))
 
 /**
  * Decodes POST (urlencoded or multipart fields) through a schema.
@@ -879,7 +873,7 @@ export const schemaQuery = <A, I, R>(schema: Schema.Schema<A, I, R>) => (self: H
 export const schemaForm =
   <A, I, R>(schema: Schema.Schema<A, I, R>) =>
   (self: HttpRequest): Effect.Effect<A, PostError | ParseResult.ParseError, R> =>
-    Effect.flatMap(self.POST, (q) => Schema.decodeUnknown(schema)(toRecord(q)))
+    Effect.flatMap(self.POST, QD.decode(schema))
 
 /**
  * Decodes COOKIES through a schema.

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck as fc } from "effect"
 import { readFileSync } from "node:fs"
-import { HttpRequest, RequestFactory, Settings } from "../src/index.js"
+import { HttpRequest, QueryDict, RequestFactory, Settings } from "../src/index.js"
 import { parseCookie, parseCookieMap } from "../src/internal/cookie.js"
 import { splitDomainPort, validateHost } from "../src/internal/host.js"
 import { parseHeader } from "../src/internal/meta.js"
@@ -208,7 +208,7 @@ describe("GET under encodings (Content-Type charset, the encoding setter)", () =
       if (c.setEncoding !== null) r = HttpRequest.withEncoding(r, c.setEncoding)
       expect(r.encoding).toBe(c.encoding)
       const get = Either.getOrThrow(r.GET)
-      expect(get.lists.map(([k, vs]) => [k, [...vs]])).toEqual(c.GET)
+      expect(QueryDict.lists(get).map(([k, vs]) => [k, [...vs]])).toEqual(c.GET)
     })
   }
 })

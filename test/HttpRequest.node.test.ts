@@ -11,7 +11,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Layer } from "effect"
 import { createServer } from "node:http"
 import * as net from "node:net"
-import { HttpRequest, Settings } from "../src/index.js"
+import { HttpRequest, QueryDict, Settings } from "../src/index.js"
 
 const app = Effect.gen(function*() {
   const request = yield* HttpRequest.current
@@ -19,7 +19,7 @@ const app = Effect.gen(function*() {
   return yield* HttpServerResponse.json({
     method: request.method,
     path: request.path,
-    post: post.lists,
+    post: QueryDict.lists(post),
     secure: yield* HttpRequest.isSecure(request),
     remote: request.META.REMOTE_ADDR,
     cookies: request.COOKIES
