@@ -53,6 +53,8 @@ export interface Options {
 export interface BodyOptions extends Options {
   /** Form fields, urlencoded (`application/x-www-form-urlencoded`). */
   readonly form?: Readonly<Record<string, string | ReadonlyArray<string>>> | undefined
+  /** Fields and files sent as `multipart/form-data` (Django's default for `post`). */
+  readonly multipart?: Readonly<Record<string, MultipartValue>> | undefined
   /** A value sent as JSON (`application/json`). */
   readonly json?: unknown
   /** A raw body (bytes, text, or a stream). */
@@ -81,6 +83,93 @@ export const urlencode = (data: Readonly<Record<string, string | ReadonlyArray<s
 const encoder = new TextEncoder()
 
 /**
+ * A file for `encodeMultipart`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MultipartFile {
+  /** The file name; only the part after the last `/` is sent. */
+  readonly name: string
+  readonly content: Uint8Array | string
+  /** Django: the file's `content_type`, else `application/octet-stream`. */
+  readonly contentType?: string | undefined
+}
+
+/**
+ * A multipart field: a string, a file, or several of them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type MultipartValue = string | MultipartFile | ReadonlyArray<string | MultipartFile>
+
+const isList = (value: MultipartValue): value is ReadonlyArray<string | MultipartFile> => Array.isArray(value)
+
+/**
+ * Django's test-client boundary.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const BOUNDARY = "BoUnDaRyStRiNg"
+
+/**
+ * Django's `MULTIPART_CONTENT`.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const MULTIPART_CONTENT = `multipart/form-data; boundary=${BOUNDARY}`
+
+/**
+ * Django's `django.test.client.encode_multipart(boundary, data)`: fields and
+ * files as a `multipart/form-data` body, UTF-8 encoded.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeMultipart = (
+  boundary: string,
+  data: Readonly<Record<string, MultipartValue>>
+): Uint8Array => {
+  const parts: Array<Uint8Array> = []
+  const line = (s: string) => parts.push(encoder.encode(s))
+  const part = (key: string, value: string | MultipartFile) => {
+    line(`--${boundary}`)
+    if (typeof value === "string") {
+      line(`Content-Disposition: form-data; name="${key}"`)
+      line("")
+      line(value)
+    } else {
+      const base = value.name.slice(value.name.lastIndexOf("/") + 1)
+      line(`Content-Disposition: form-data; name="${key}"; filename="${base || key}"`)
+      line(`Content-Type: ${value.contentType ?? "application/octet-stream"}`)
+      line("")
+      parts.push(typeof value.content === "string" ? encoder.encode(value.content) : value.content)
+    }
+  }
+  for (const [key, value] of Object.entries(data)) {
+    if (isList(value)) { for (const item of value) part(key, item) }
+    else part(key, value)
+  }
+  line(`--${boundary}--`)
+  line("")
+  const total = parts.reduce((n, p) => n + p.length, 0) + 2 * (parts.length - 1)
+  const out = new Uint8Array(total)
+  let offset = 0
+  parts.forEach((p, i) => {
+    if (i > 0) {
+      out[offset++] = 13
+      out[offset++] = 10
+    }
+    out.set(p, offset)
+    offset += p.length
+  })
+  return out
+}
+
+/**
  * Django's `RequestFactory.generic(method, path, data, content_type)`.
  *
  * @since 0.1.0
@@ -96,7 +185,10 @@ export const generic = (method: string, path: string, options: BodyOptions = {})
   const headers: Array<readonly [string, string]> = []
   let body: Uint8Array | Stream.Stream<Uint8Array, UnreadablePostError> | undefined
   let contentType: string | undefined
-  if (options.form !== undefined) {
+  if (options.multipart !== undefined) {
+    body = encodeMultipart(BOUNDARY, options.multipart)
+    contentType = MULTIPART_CONTENT
+  } else if (options.form !== undefined) {
     body = encoder.encode(urlencode(options.form))
     contentType = "application/x-www-form-urlencoded"
   } else if (options.json !== undefined) {

@@ -227,3 +227,30 @@ describe("RequestFactory (django.test.RequestFactory)", () => {
     })
   }
 })
+
+describe("RequestFactory.encodeMultipart (django.test.client.encode_multipart)", () => {
+  type Spec = string | { name: string; content: Array<number>; contentType: string }
+  const toValue = (v: Spec | Array<Spec>): RequestFactory.MultipartValue => {
+    const one = (x: Spec): string | RequestFactory.MultipartFile =>
+      typeof x === "string" ? x : { name: x.name, content: Uint8Array.from(x.content), contentType: x.contentType }
+    return Array.isArray(v) ? v.map(one) : one(v)
+  }
+  it("writes the bytes Django writes", () => {
+    expect(RequestFactory.MULTIPART_CONTENT).toBe(fixture.multipart.contentType)
+    for (const c of fixture.multipart.cases) {
+      const data: Record<string, RequestFactory.MultipartValue> = {}
+      for (const [k, v] of Object.entries(c.data as Record<string, Spec | Array<Spec>>)) data[k] = toValue(v)
+      expect([...RequestFactory.encodeMultipart(fixture.multipart.boundary, data)]).toEqual(c.body)
+    }
+  })
+
+  it.effect("post with multipart sends the body with Django's boundary", () =>
+    Effect.gen(function*() {
+      const r = RequestFactory.post("/", { multipart: { a: "1" } })
+      expect(r.contentType).toBe("multipart/form-data")
+      expect(r.contentParams.boundary).toBe("BoUnDaRyStRiNg")
+      expect(new TextDecoder().decode(yield* HttpRequest.read(r))).toBe(
+        "--BoUnDaRyStRiNg\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--BoUnDaRyStRiNg--\r\n"
+      )
+    }))
+})

@@ -301,6 +301,29 @@ for path, data, secure in [("/x/", {"q": "caf\u00e9", "tag": ["a", "b"], "sp ace
                                                            "REMOTE_ADDR", "SERVER_PROTOCOL", "REQUEST_METHOD"]},
                           "path_out": r.path, "scheme": r.scheme, "fullPath": r.get_full_path()})
 
+# ---------------------------------------------------------------------------
+# django.test.client.encode_multipart
+# ---------------------------------------------------------------------------
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+multipart_cases = []
+for data in [
+    {"a": "1", "b": ["x", "y"], "caf\u00e9": "\u20ac"},
+    {"f": SimpleUploadedFile("dir/report.txt", b"hello\r\nworld", content_type="text/plain"), "n": "v"},
+    {"files": [SimpleUploadedFile("a.bin", b"\x00\x01", content_type="application/octet-stream"), "plain"]},
+]:
+    spec = {}
+    for k, v in data.items():
+        def enc(x):
+            if hasattr(x, "read"):
+                return {"name": x.name, "content": list(x.read()), "contentType": x.content_type}
+            return x
+        spec[k] = [enc(i) for i in v] if isinstance(v, list) else enc(v)
+        for i in (v if isinstance(v, list) else [v]):
+            if hasattr(i, "seek"):
+                i.seek(0)
+    multipart_cases.append({"data": spec, "body": list(encode_multipart(BOUNDARY, data))})
+
 with open(OUT, "w") as f:
     json.dump({
         "paths": path_cases,
@@ -314,5 +337,6 @@ with open(OUT, "w") as f:
         "contentTypes": ct_cases,
         "getEncodings": get_enc_cases,
         "factory": factory_cases,
+        "multipart": {"boundary": BOUNDARY, "contentType": MULTIPART_CONTENT, "cases": multipart_cases},
     }, f, indent=1, ensure_ascii=True, sort_keys=False)
 print("wrote", OUT, file=sys.stderr)
