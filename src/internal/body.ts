@@ -258,7 +258,9 @@ export class BodyCell {
   /** Gives back the tail of the last chunk handed out. */
   private unread(tail: Uint8Array): void {
     if (this.state._tag === "Buffered") this.pos -= tail.length
-    else this.pending = tail
+    else {this.pending = this.pending.length === 0
+        ? tail
+        : concat([tail, this.pending], tail.length + this.pending.length)}
   }
 
   /** The rest of the body as a stream of chunks, pulled on demand. */
