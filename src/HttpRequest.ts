@@ -534,6 +534,8 @@ export const make = (environ: Environ): HttpRequest => {
 // From the platform
 // ---------------------------------------------------------------------------
 
+const built = new WeakMap<HttpServerRequest.HttpServerRequest, HttpRequest>()
+
 const socketOf = (source: unknown): unknown => hasProperty(source, "socket") ? source.socket : undefined
 
 /**
@@ -550,6 +552,9 @@ export const fromServerRequest = (
   request: HttpServerRequest.HttpServerRequest
 ): Effect.Effect<HttpRequest, never, Scope.Scope> =>
   Effect.contextWith((context: Context.Context<Scope.Scope>) => {
+    // One value per platform request: its body can be read only once.
+    const known = built.get(request)
+    if (known !== undefined) return known
     const scope = Context.get(context, Scope.Scope)
     const settings = Option.getOrElse(Context.getOption(context, Settings.Settings), () => Settings.defaults)
     const source = request.source
@@ -585,7 +590,7 @@ export const fromServerRequest = (
     const httpVersion = hasProperty(source, "httpVersion") && typeof source.httpVersion === "string"
       ? source.httpVersion
       : "1.1"
-    return make({
+    const value = make({
       method: request.method,
       path,
       queryString,
@@ -605,6 +610,8 @@ export const fromServerRequest = (
       scope,
       context
     })
+    built.set(request, value)
+    return value
   })
 
 /**
@@ -724,13 +731,30 @@ const fullPath = (path: string, qs: string, forceAppendSlash: boolean): string =
 }
 
 /**
+ * Options of `getFullPath` and `getFullPathInfo`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FullPathOptions {
+  /** Append `/` when the path does not end with one (Django's `force_append_slash`). */
+  readonly forceAppendSlash?: boolean | undefined
+}
+
+/**
  * Django's `get_full_path(force_append_slash)`: the escaped path and the query string.
  *
  * @since 0.1.0
  * @category accessors
  */
-export const getFullPath = (self: HttpRequest, options?: { readonly forceAppendSlash?: boolean }): string =>
-  fullPath(self.path, (self as RequestImpl).shared.queryString, options?.forceAppendSlash ?? false)
+export const getFullPath: {
+  (options?: FullPathOptions): (self: HttpRequest) => string
+  (self: HttpRequest, options?: FullPathOptions): string
+} = dual(
+  (args) => isHttpRequest(args[0]),
+  (self: HttpRequest, options?: FullPathOptions): string =>
+    fullPath(self.path, (self as RequestImpl).shared.queryString, options?.forceAppendSlash ?? false)
+)
 
 /**
  * Django's `get_full_path_info(force_append_slash)`: as `getFullPath`, with `pathInfo`.
@@ -738,8 +762,14 @@ export const getFullPath = (self: HttpRequest, options?: { readonly forceAppendS
  * @since 0.1.0
  * @category accessors
  */
-export const getFullPathInfo = (self: HttpRequest, options?: { readonly forceAppendSlash?: boolean }): string =>
-  fullPath(self.pathInfo, (self as RequestImpl).shared.queryString, options?.forceAppendSlash ?? false)
+export const getFullPathInfo: {
+  (options?: FullPathOptions): (self: HttpRequest) => string
+  (self: HttpRequest, options?: FullPathOptions): string
+} = dual(
+  (args) => isHttpRequest(args[0]),
+  (self: HttpRequest, options?: FullPathOptions): string =>
+    fullPath(self.pathInfo, (self as RequestImpl).shared.queryString, options?.forceAppendSlash ?? false)
+)
 
 /**
  * Django's `build_absolute_uri(location)`: the absolute URI of `location`

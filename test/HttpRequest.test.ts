@@ -380,6 +380,17 @@ describe("fromServerRequest", () => {
       expect(lists(yield* r.GET)).toEqual([["q", ["1"]]])
     }))
 
+  it.scoped("one value per platform request, so its body is read once", () =>
+    Effect.gen(function*() {
+      const platform = HttpServerRequest.fromWeb(new Request("http://example.com/", { method: "POST", body: "x" }))
+      const a = yield* HttpRequest.fromServerRequest(platform)
+      const b = yield* HttpRequest.fromServerRequest(platform)
+      expect(a).toBe(b)
+      expect(text(yield* a.body)).toBe("x")
+      expect(text(yield* b.body)).toBe("x")
+      expect(a.pipe(HttpRequest.getFullPath({ forceAppendSlash: true }))).toBe("/")
+    }))
+
   it.scoped("captures the settings of its context", () =>
     Effect.gen(function*() {
       const web = new Request("http://example.com/?a=1&b=2&c=3")
