@@ -36,7 +36,7 @@ import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { DisallowedHost, type TooManyFieldsSent, UnreadablePostError } from "./Errors.js"
-import { BodyCell, type BodyError, memoize } from "./internal/body.js"
+import { BodyCell, BodyCellKey, type BodyError, memoize } from "./internal/body.js"
 import { parseCookie } from "./internal/cookie.js"
 import { DEBUG_ALLOWED_HOSTS, splitDomainPort, validateHost } from "./internal/host.js"
 import {
@@ -288,6 +288,11 @@ class RequestImpl implements HttpRequest {
   private _headers: HttpHeaders | undefined
   private _loaded: Effect.Effect<PostAndFiles, PostError> | undefined
 
+  /** @internal */
+  get [BodyCellKey](): BodyCell {
+    return this.shared.cell
+  }
+
   constructor(shared: Shared, readonly encoding: string | null) {
     this.shared = shared
     this.method = shared.method
@@ -385,7 +390,7 @@ const inRequest = <A, E>(request: HttpRequest, effect: Effect.Effect<A, E, Scope
     Effect.mapInputContext((ctx: Context.Context<never>) => Context.merge(ctx, request.context))
   )
 
-const cellOf = (request: HttpRequest): BodyCell => (request as RequestImpl).shared.cell
+const cellOf = (request: HttpRequest): BodyCell => (request as RequestImpl)[BodyCellKey]
 
 /**
  * Django's `_load_post_and_files`: POST and FILES together, from the body.

@@ -287,6 +287,24 @@ export class BodyCell {
   }
 }
 
+/** Where a request value keeps its body cell. */
+export const BodyCellKey: unique symbol = Symbol.for("effect-django-http/HttpRequest/BodyCell")
+
+/** Anything that carries a body cell (every `HttpRequest` built by this library does). */
+export interface HasBodyCell {
+  readonly [BodyCellKey]: BodyCell
+}
+
+/** The body cell of a request. */
+export const bodyCellOf = (request: HasBodyCell): BodyCell => request[BodyCellKey]
+
+/**
+ * The raw body as a single-use stream, pulled on demand in the request's scope
+ * and never buffered; shares `body`/`read` state (see `BodyCell`).
+ */
+export const rawBodyStream = (request: HasBodyCell): Stream.Stream<Uint8Array, UnreadablePostError> =>
+  request[BodyCellKey].stream()
+
 /**
  * Memoises an effect: the first run's outcome (unless interrupted) is kept and
  * returned to every later run; concurrent runs wait for the first.

@@ -5,9 +5,13 @@
  * `parseMultipart` below. UPLOADS WORK: the uploads module replaces this
  * function with the real multipart parser; until then it returns empty results.
  * It receives the request and the raw body as a single-use stream that is not
- * buffered (`BodyCell.stream()`), and runs in the request's own `Scope` and in
- * the Context the request was built in (so temp files are removed when the
- * request ends, whoever first evaluates `POST`/`FILES`).
+ * buffered (`rawBodyStream(request)` from `./body.js`), and runs in the
+ * request's own `Scope` and in the Context the request was built in (so temp
+ * files are removed when the request ends, whoever first evaluates
+ * `POST`/`FILES`). Its result is memoised with POST: it runs at most once per
+ * request value. Running the stream marks the body as read: `body` then fails
+ * with `RawPostDataException`, as after Django's multipart parsing; if `body`
+ * was read first, the stream replays it. Settings: `request.settings`.
  *
  * @internal
  */
