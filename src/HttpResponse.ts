@@ -38,8 +38,8 @@ import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import { type BadHeaderError, DisallowedRedirect, InvalidArgument } from "./Errors.js"
-import * as internal from "./internal/response.js"
 import * as json_ from "./internal/json.js"
+import * as internal from "./internal/response.js"
 import { iriToUri } from "./internal/url.js"
 import * as Settings from "./Settings.js"
 
@@ -497,8 +497,10 @@ export const setStatus: {
 } = dual(
   (args) => isAnyResponse(args[0]),
   <A extends AnyResponse>(self: A, status: number, reason?: string): Either.Either<A, InvalidArgument> =>
-    Either.map(internal.checkStatus(status), (s) =>
-      internal.update<AnyResponse>(self, { status: s, customReason: reason ?? self.customReason }) as A)
+    Either.map(
+      internal.checkStatus(status),
+      (s) => internal.update<AnyResponse>(self, { status: s, customReason: reason ?? self.customReason }) as A
+    )
 )
 
 // ---------------------------------------------------------------------------

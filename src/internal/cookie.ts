@@ -65,9 +65,9 @@ export const httpDate = (epochSeconds: number): string | undefined => {
   if (Number.isNaN(t)) return undefined
   const year = d.getUTCFullYear()
   if (year < 1) return undefined
-  return `${DAYS[d.getUTCDay()]}, ${pad2(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${
-    String(year).padStart(4, "0")
-  } ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} GMT`
+  return `${DAYS[d.getUTCDay()]}, ${pad2(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${String(year).padStart(4, "0")} ${
+    pad2(d.getUTCHours())
+  }:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} GMT`
 }
 
 /** The attributes of one cookie, as Django stores them in its Morsel. */

@@ -116,8 +116,8 @@ export const dumps = (value: unknown, options: DumpsOptions = {}): string | Dump
     if (!Number.isFinite(n) && !allowNan) {
       return new DumpsError(`Out of range float values are not JSON compliant`)
     }
-    if (Number.isInteger(n)) return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString()
-    return floatRepr(n)
+    // Safe integers print as Python ints; anything else is a float (1e16 -> 1e+16, 0.5 -> 0.5).
+    return Number.isSafeInteger(n) ? String(n) : floatRepr(n)
   }
   const go = (u: unknown, level: number): string | DumpsError => {
     if (u === null) return "null"

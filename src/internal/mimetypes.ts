@@ -154,7 +154,7 @@ const TYPES: Record<string, string> = {
   ".xpm": "image/x-xpixmap",
   ".xsl": "application/xml",
   ".xwd": "image/x-xwindowdump",
-  ".zip": "application/zip",
+  ".zip": "application/zip"
 }
 
 const SUFFIXES: Record<string, string> = {

@@ -211,10 +211,20 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 const codePointIndex = (s: string, unitIndex: number): number => [...s.slice(0, unitIndex)].length
 
+/** How `UnicodeEncodeError` names a character: `'\xe9'`, `'\u20ac'`, `'\U0001f600'`. */
+const escapedChar = (s: string, unitIndex: number): string => {
+  const cp = s.codePointAt(unitIndex)!
+  const hex = cp.toString(16)
+  return cp < 0x100
+    ? `'\\x${hex.padStart(2, "0")}'`
+    : cp < 0x10000
+    ? `'\\u${hex.padStart(4, "0")}'`
+    : `'\\U${hex.padStart(8, "0")}'`
+}
+
 const encodeError = (codec: string, s: string, unitIndex: number, reason: string): InvalidArgument => {
-  const ch = String.fromCodePoint(s.codePointAt(unitIndex)!)
   return new InvalidArgument({
-    message: `'${codec}' codec can't encode character ${reprStr(ch)} in position ${
+    message: `'${codec}' codec can't encode character ${escapedChar(s, unitIndex)} in position ${
       codePointIndex(s, unitIndex)
     }: ${reason}`
   })
@@ -285,7 +295,7 @@ export const validateHeader = (
     if (name.charCodeAt(i) > 127) {
       return Either.left(
         new InvalidArgument({
-          message: `'ascii' codec can't encode character ${reprStr(String.fromCodePoint(name.codePointAt(i)!))} in position ${
+          message: `'ascii' codec can't encode character ${escapedChar(name, i)} in position ${
             codePointIndex(name, i)
           }: ordinal not in range(128), HTTP response headers must be in ascii format`
         })
@@ -392,9 +402,7 @@ const attributeError = (what: string, value: string): BadHeaderError | InvalidAr
   NEWLINE.test(value)
     ? newlines(value)
     : new BadHeaderError({
-      message: `Cookie ${what} can't contain control characters or characters outside Latin-1 (got ${
-        reprStr(value)
-      })`
+      message: `Cookie ${what} can't contain control characters or characters outside Latin-1 (got ${reprStr(value)})`
     })
 
 /**
@@ -407,7 +415,12 @@ export const makeCookie = (
   options: CookieOptions,
   nowMillis: () => number
 ): Either.Either<Cookie, InvalidArgument | BadHeaderError> => {
-  if (name.length > 0 && ["expires", "path", "comment", "domain", "max-age", "secure", "httponly", "version", "samesite"].includes(name.toLowerCase())) {
+  if (
+    name.length > 0 &&
+    ["expires", "path", "comment", "domain", "max-age", "secure", "httponly", "version", "samesite"].includes(
+      name.toLowerCase()
+    )
+  ) {
     return Either.left(new InvalidArgument({ message: `Attempt to set a reserved key ${reprStr(name)}` }))
   }
   if (!cookie.isLegalKey(name)) {
@@ -519,7 +532,17 @@ const Proto = {
   }
 }
 
-type Fields<A extends Any> = Omit<A, typeof TypeId | "charset" | "reasonPhrase" | "pipe" | "toJSON" | "toString" | typeof Inspectable.NodeInspectSymbol | typeof HttpServerRespondable.symbol>
+type Fields<A extends Any> = Omit<
+  A,
+  | typeof TypeId
+  | "charset"
+  | "reasonPhrase"
+  | "pipe"
+  | "toJSON"
+  | "toString"
+  | typeof Inspectable.NodeInspectSymbol
+  | typeof HttpServerRespondable.symbol
+>
 
 export const unsafeMake = <A extends Any>(fields: Fields<A>): A => Object.assign(Object.create(Proto), fields)
 
@@ -586,7 +609,10 @@ const platformHeaders = (self: Any, extra?: Record<string, string>): Headers.Hea
 }
 
 const destroyConnection = (source: unknown): void => {
-  if (hasProperty(source, "socket") && hasProperty(source.socket, "destroy") && typeof source.socket.destroy === "function") {
+  if (
+    hasProperty(source, "socket") && hasProperty(source.socket, "destroy") &&
+    typeof source.socket.destroy === "function"
+  ) {
     source.socket.destroy()
   }
 }
@@ -629,3 +655,6 @@ export const toServerResponse = (self: Any): HttpServerResponse.HttpServerRespon
     ...(contentType !== undefined ? { contentType } : {})
   })
 }
+
+/** An HTTP date (`Last-Modified`) for a `Date`. */
+export const httpDateOf = (date: Date): string | undefined => cookie.httpDate(date.getTime() / 1000)
