@@ -608,27 +608,35 @@ const platformHeaders = (self: Any, extra?: Record<string, string>): Headers.Hea
   return Headers.unsafeFromRecord(record)
 }
 
-const destroyConnection = (source: unknown): void => {
-  if (
-    hasProperty(source, "socket") && hasProperty(source.socket, "destroy") &&
-    typeof source.socket.destroy === "function"
-  ) {
-    source.socket.destroy()
-  }
+/**
+ * Closes the connection under a Node request once what was written is flushed
+ * (`socket.destroySoon()`): the client gets the headers and the chunks sent so
+ * far, then an end of stream without the final chunk, which it reports as a
+ * truncated response. `false` when the request is not a Node one.
+ */
+const closeConnection = (source: unknown): boolean => {
+  if (!hasProperty(source, "socket") || !hasProperty(source.socket, "destroySoon")) return false
+  const socket = source.socket
+  if (typeof socket.destroySoon !== "function") return false
+  socket.destroySoon()
+  return true
 }
 
 /**
  * A stream that, when the source fails after the headers went out, logs the
  * failure and closes the connection (so that the client sees a truncated
- * response, not a complete-looking one), then ends.
+ * response, not a complete-looking one). The request's fiber is then
+ * interrupted by the server when the connection closes. Outside Node the
+ * failure is passed on to the platform.
  */
-export const guardStream = (stream: Stream.Stream<Uint8Array, unknown>): Stream.Stream<Uint8Array> =>
+export const guardStream = (stream: Stream.Stream<Uint8Array, unknown>): Stream.Stream<Uint8Array, unknown> =>
   Stream.catchAllCause(stream, (cause) =>
     Stream.fromEffect(
       Effect.gen(function*() {
         yield* Effect.logError("effect-django-http: response stream failed after the headers were sent", cause)
         const request = yield* Effect.serviceOption(HttpServerRequest.HttpServerRequest)
-        if (Option.isSome(request)) destroyConnection(request.value.source)
+        if (Option.isSome(request) && closeConnection(request.value.source)) return yield* Effect.never
+        return yield* Effect.failCause(cause)
       })
     ).pipe(Stream.drain))
 
