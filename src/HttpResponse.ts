@@ -251,6 +251,17 @@ export const makeBase = (
   })
 }
 
+const charsetOfHeaders = (
+  headers: ReadonlyArray<Header>,
+  contentType: string | undefined,
+  defaultCharset: string
+): string => {
+  const ct = internal.getHeader(headers, "content-type")
+  // The default Content-Type names the default charset: no need to parse it back.
+  if (contentType === undefined && ct === `text/html; charset=${defaultCharset}`) return defaultCharset
+  return (ct !== undefined ? internal.charsetFromContentType(ct) : undefined) ?? defaultCharset
+}
+
 /**
  * `make` with the default charset given (Django's `DEFAULT_CHARSET`), without the Settings service.
  *
@@ -260,10 +271,18 @@ export const makeBase = (
 export const makeWith = (options: Options, defaultCharset: string): Either.Either<HttpResponse, MakeError> => {
   const base = makeBase(options, defaultCharset)
   if (Either.isLeft(base)) return Either.left(base.left)
-  const res = internal.unsafeMake<internal.Plain>({ _tag: "HttpResponse", streaming: false, ...base.right, chunks: [] })
-  const chunks = contentChunks(options.content, res.charset)
+  const b = base.right
+  const charset = b.explicitCharset ?? charsetOfHeaders(b.headers, options.contentType, b.defaultCharset)
+  const chunks = contentChunks(options.content, charset)
   if (Either.isLeft(chunks)) return Either.left(chunks.left)
-  return Either.right(internal.update(res, { chunks: chunks.right }) as HttpResponse)
+  return Either.right(
+    internal.unsafeMake<internal.Plain>({
+      _tag: "HttpResponse",
+      streaming: false,
+      ...b,
+      chunks: chunks.right
+    }) as HttpResponse
+  )
 }
 
 const withSettings = <A, E>(f: (defaultCharset: string) => Either.Either<A, E>): Effect.Effect<A, E> =>

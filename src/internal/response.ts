@@ -6,7 +6,6 @@
  * @internal
  */
 import * as Cookies from "@effect/platform/Cookies"
-import * as Headers from "@effect/platform/Headers"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
@@ -202,12 +201,19 @@ const CODECS: Record<string, Codec> = {
 }
 
 const codecOf = (charset: string): Codec | undefined => {
+  if (charset === "utf-8") return "utf-8"
   const key = charset.trim().toLowerCase().replace(/_/g, "-")
   return Object.hasOwn(CODECS, key) ? CODECS[key] : undefined
 }
 
 const encoder = new TextEncoder()
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+/** `String.prototype.isWellFormed` (Node 20+), else a regular expression. */
+const isWellFormed: (s: string) => boolean = typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed ===
+    "function"
+  ? (s) => (s as unknown as { isWellFormed(): boolean }).isWellFormed()
+  : (s) => !LONE_SURROGATE_RE.test(s)
+const LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+const LONE_SURROGATE = LONE_SURROGATE_RE
 
 const codePointIndex = (s: string, unitIndex: number): number => [...s.slice(0, unitIndex)].length
 
@@ -239,7 +245,7 @@ export const encodeText = (s: string, charset: string): Either.Either<Uint8Array
     )
   }
   if (codec === "utf-8") {
-    const m = LONE_SURROGATE.exec(s)
+    const m = isWellFormed(s) ? null : LONE_SURROGATE.exec(s)
     if (m !== null) return Either.left(encodeError("utf-8", s, m.index, "surrogates not allowed"))
     return Either.right(encoder.encode(s))
   }
@@ -544,11 +550,58 @@ type Fields<A extends Any> = Omit<
   | typeof HttpServerRespondable.symbol
 >
 
-export const unsafeMake = <A extends Any>(fields: Fields<A>): A => Object.assign(Object.create(Proto), fields)
+interface AllFields {
+  readonly _tag: Any["_tag"]
+  readonly streaming: boolean
+  readonly status: number
+  readonly customReason: string | undefined
+  readonly explicitCharset: string | undefined
+  readonly defaultCharset: string
+  readonly headers: ReadonlyArray<Header>
+  readonly cookies: ReadonlyArray<Cookie>
+  readonly chunks?: ReadonlyArray<Uint8Array> | undefined
+  readonly stream?: Stream.Stream<Uint8Array, unknown> | undefined
+  readonly filename?: string | undefined
+  readonly asAttachment?: boolean | undefined
+}
+
+/** One class for every variant: every value has the same shape, which keeps V8's property access fast. */
+class ResponseImpl {
+  _tag: Any["_tag"]
+  streaming: boolean
+  status: number
+  customReason: string | undefined
+  explicitCharset: string | undefined
+  defaultCharset: string
+  headers: ReadonlyArray<Header>
+  cookies: ReadonlyArray<Cookie>
+  chunks: ReadonlyArray<Uint8Array> | undefined
+  stream: Stream.Stream<Uint8Array, unknown> | undefined
+  filename: string | undefined
+  asAttachment: boolean | undefined
+  constructor(f: AllFields) {
+    this._tag = f._tag
+    this.streaming = f.streaming
+    this.status = f.status
+    this.customReason = f.customReason
+    this.explicitCharset = f.explicitCharset
+    this.defaultCharset = f.defaultCharset
+    this.headers = f.headers
+    this.cookies = f.cookies
+    this.chunks = f.chunks
+    this.stream = f.stream
+    this.filename = f.filename
+    this.asAttachment = f.asAttachment
+  }
+}
+Object.defineProperties(ResponseImpl.prototype, Object.getOwnPropertyDescriptors(Proto))
+
+// The class carries the fields and the prototype carries `Proto`: together they are the interface.
+export const unsafeMake = <A extends Any>(fields: Fields<A>): A => new ResponseImpl(fields) as unknown as A
 
 /** A copy of `self` with `patch` applied. */
 export const update = <A extends Any>(self: A, patch: Partial<Fields<A>>): A =>
-  Object.assign(Object.create(Proto), self, patch)
+  Object.assign(new ResponseImpl(self), patch) as unknown as A
 
 export const isResponse = (u: unknown): u is Any => hasProperty(u, TypeId)
 
@@ -575,18 +628,25 @@ export const tell = (self: Plain): number => {
 // Interpretation
 // ---------------------------------------------------------------------------
 
-const platformCookie = (c: Cookie): Cookies.Cookie => ({
+const PlatformCookieProto: Omit<Cookies.Cookie, "name" | "value" | "valueEncoded" | "options"> = {
   ...Inspectable.BaseProto,
   [Cookies.CookieTypeId]: Cookies.CookieTypeId,
-  name: c.name,
-  value: c.value,
-  // The whole Set-Cookie line after `name=`: Django's attribute order and quoting, not the platform's.
-  valueEncoded: c.header.slice(c.name.length + 1),
-  options: undefined,
-  toJSON() {
-    return { _id: "@effect/platform/Cookies/Cookie", name: c.name, value: c.value, header: c.header }
+  toJSON(this: Cookies.Cookie) {
+    return { _id: "@effect/platform/Cookies/Cookie", name: this.name, value: this.value, header: this.valueEncoded }
   }
-})
+}
+
+/**
+ * A platform cookie whose serialization is Django's line: the platform writes
+ * `name + "=" + valueEncoded` and nothing else when `options` is undefined.
+ */
+const platformCookie = (c: Cookie): Cookies.Cookie =>
+  Object.assign(Object.create(PlatformCookieProto) as typeof PlatformCookieProto, {
+    name: c.name,
+    value: c.value,
+    valueEncoded: c.header.slice(c.name.length + 1),
+    options: undefined
+  })
 
 const platformCookies = (cookies: ReadonlyArray<Cookie>): Cookies.Cookies => {
   if (cookies.length === 0) return Cookies.empty
@@ -601,11 +661,13 @@ const platformCookies = (cookies: ReadonlyArray<Cookie>): Cookies.Cookies => {
 
 const NO_BODY = (status: number) => status < 200 || status === 204 || status === 304
 
-const platformHeaders = (self: Any, extra?: Record<string, string>): Headers.Headers => {
+const platformHeaders = (self: Any, extra?: Record<string, string>): Record<string, string> => {
+  // A plain record: the platform copies it once (`Headers.fromInput`); `unsafeFromRecord` would
+  // `setPrototypeOf` it, which costs more than the copy.
   const record: Record<string, string> = {}
   for (const h of self.headers) record[h.name.toLowerCase()] = h.value
   if (extra !== undefined) Object.assign(record, extra)
-  return Headers.unsafeFromRecord(record)
+  return record
 }
 
 /**
