@@ -24,8 +24,11 @@ export const TypeId: unique symbol = Symbol.for("effect-django-http/HttpResponse
 export type TypeId = typeof TypeId
 
 export interface Header {
+  /** The name as spelled when it was last set. */
   readonly name: string
   readonly value: string
+  /** The name in lower case, for lookups. */
+  readonly key: string
 }
 
 export interface Cookie {
@@ -269,14 +272,8 @@ export const makeBytes = (chunk: Chunk, charset: string): Either.Either<Uint8Arr
 // Headers
 // ---------------------------------------------------------------------------
 
-// Characters Node refuses in a header value besides CR and LF (which get Django's message).
-// eslint-disable-next-line no-control-regex
-const BAD_VALUE_CHAR = /[\u0000-\u0008\u000a-\u001f\u007f]/
 // eslint-disable-next-line no-control-regex
 const NEWLINE = /[\r\n]/
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-// eslint-disable-next-line no-control-regex
-const NON_LATIN1 = /[^\u0000-\u00ff]/
 
 const newlines = (value: string) =>
   new BadHeaderError({ message: `Header values can't contain newlines (got ${reprStr(value)})` })
@@ -292,13 +289,22 @@ export const mimeEncode = (value: string): string =>
  * names that are not HTTP tokens (which Django lets through and Node refuses)
  * are `BadHeaderError` too; values outside Latin-1 are MIME-encoded.
  */
+const TOKEN_CHARS = new Uint8Array(128)
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") {
+  TOKEN_CHARS[c.charCodeAt(0)] = 1
+}
+
+const hasNewline = (s: string): boolean => s.indexOf("\n") !== -1 || s.indexOf("\r") !== -1
+
 export const validateHeader = (
   name: string,
   value: string
 ): Either.Either<Header, BadHeaderError | InvalidArgument> => {
-  if (NEWLINE.test(name)) return Either.left(newlines(name))
+  if (hasNewline(name)) return Either.left(newlines(name))
+  let token = name.length > 0
   for (let i = 0; i < name.length; i++) {
-    if (name.charCodeAt(i) > 127) {
+    const c = name.charCodeAt(i)
+    if (c > 127) {
       return Either.left(
         new InvalidArgument({
           message: `'ascii' codec can't encode character ${escapedChar(name, i)} in position ${
@@ -307,38 +313,44 @@ export const validateHeader = (
         })
       )
     }
+    if (TOKEN_CHARS[c] === 0) token = false
   }
-  if (!TOKEN.test(name)) {
+  if (!token) {
     return Either.left(new BadHeaderError({ message: `Header names must be HTTP tokens (got ${reprStr(name)})` }))
   }
-  if (NEWLINE.test(value)) return Either.left(newlines(value))
-  if (BAD_VALUE_CHAR.test(value)) {
-    return Either.left(
-      new BadHeaderError({ message: `Header values can't contain control characters (got ${reprStr(value)})` })
-    )
+  if (hasNewline(value)) return Either.left(newlines(value))
+  let latin1 = true
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if ((c < 32 && c !== 9) || c === 127) {
+      return Either.left(
+        new BadHeaderError({ message: `Header values can't contain control characters (got ${reprStr(value)})` })
+      )
+    }
+    if (c > 255) latin1 = false
   }
-  if (NON_LATIN1.test(value)) {
-    if (LONE_SURROGATE.test(value)) {
+  const key = name.toLowerCase()
+  if (!latin1) {
+    if (!isWellFormed(value)) {
       const i = LONE_SURROGATE.exec(value)!.index
       return Either.left(encodeError("utf-8", value, i, "surrogates not allowed"))
     }
-    return Either.right({ name, value: mimeEncode(value) })
+    return Either.right({ name, value: mimeEncode(value), key })
   }
-  return Either.right({ name, value })
+  return Either.right({ name, value, key })
 }
 
 export const findHeader = (headers: ReadonlyArray<Header>, name: string): number => {
+  for (let i = 0; i < headers.length; i++) if (headers[i]!.key === name) return i
   const lower = name.toLowerCase()
-  for (let i = 0; i < headers.length; i++) {
-    const h = headers[i]!
-    if (h.name.length === lower.length && h.name.toLowerCase() === lower) return i
-  }
+  if (lower === name) return -1
+  for (let i = 0; i < headers.length; i++) if (headers[i]!.key === lower) return i
   return -1
 }
 
 /** Sets a validated header: replaces the value (and the spelling of the name) in place, or appends. */
 export const putHeader = (headers: ReadonlyArray<Header>, header: Header): ReadonlyArray<Header> => {
-  const i = findHeader(headers, header.name)
+  const i = findHeader(headers, header.key)
   const out = headers.slice()
   if (i === -1) out.push(header)
   else out[i] = header
@@ -411,6 +423,19 @@ const attributeError = (what: string, value: string): BadHeaderError | InvalidAr
       message: `Cookie ${what} can't contain control characters or characters outside Latin-1 (got ${reprStr(value)})`
     })
 
+/** The attribute names of `http.cookies.Morsel`, which a cookie cannot be called. */
+const RESERVED = new Set([
+  "expires",
+  "path",
+  "comment",
+  "domain",
+  "max-age",
+  "secure",
+  "httponly",
+  "version",
+  "samesite"
+])
+
 /**
  * Django's `set_cookie` rules for one cookie, given the current time in
  * milliseconds (only read when `maxAge` or a `Date` `expires` needs it).
@@ -421,12 +446,7 @@ export const makeCookie = (
   options: CookieOptions,
   nowMillis: () => number
 ): Either.Either<Cookie, InvalidArgument | BadHeaderError> => {
-  if (
-    name.length > 0 &&
-    ["expires", "path", "comment", "domain", "max-age", "secure", "httponly", "version", "samesite"].includes(
-      name.toLowerCase()
-    )
-  ) {
+  if (RESERVED.has(name.toLowerCase())) {
     return Either.left(new InvalidArgument({ message: `Attempt to set a reserved key ${reprStr(name)}` }))
   }
   if (!cookie.isLegalKey(name)) {
@@ -661,12 +681,12 @@ const platformCookies = (cookies: ReadonlyArray<Cookie>): Cookies.Cookies => {
 
 const NO_BODY = (status: number) => status < 200 || status === 204 || status === 304
 
-const platformHeaders = (self: Any, extra?: Record<string, string>): Record<string, string> => {
+const platformHeaders = (self: Any, contentLength?: number): Record<string, string> => {
   // A plain record: the platform copies it once (`Headers.fromInput`); `unsafeFromRecord` would
   // `setPrototypeOf` it, which costs more than the copy.
   const record: Record<string, string> = {}
-  for (const h of self.headers) record[h.name.toLowerCase()] = h.value
-  if (extra !== undefined) Object.assign(record, extra)
+  for (const h of self.headers) record[h.key] = h.value
+  if (contentLength !== undefined) record["content-length"] = String(contentLength)
   return record
 }
 
@@ -712,7 +732,7 @@ export const toServerResponse = (self: Any): HttpServerResponse.HttpServerRespon
       return HttpServerResponse.empty({ status: self.status, statusText, headers: platformHeaders(self), cookies })
     }
     const headers = findHeader(self.headers, "content-length") === -1
-      ? platformHeaders(self, { "content-length": String(body.length) })
+      ? platformHeaders(self, body.length)
       : platformHeaders(self)
     return HttpServerResponse.raw(body, { status: self.status, statusText, headers, cookies })
   }
