@@ -200,6 +200,18 @@ const isTruthy = (content: Content | undefined): boolean => {
   return false
 }
 
+const defaultContentTypes = new Map<string, Either.Either<Header, MakeError>>()
+
+/** `text/html; charset=<charset>`, validated once per charset. */
+const defaultContentType = (charset: string): Either.Either<Header, MakeError> => {
+  let h = defaultContentTypes.get(charset)
+  if (h === undefined) {
+    h = internal.validateHeader("Content-Type", `text/html; charset=${charset}`)
+    if (defaultContentTypes.size < 64) defaultContentTypes.set(charset, h)
+  }
+  return h
+}
+
 /**
  * The common base: headers, Content-Type and charset rules, status check.
  * @internal
@@ -230,10 +242,11 @@ export const makeBase = (
     )
   }
   if (!hasContentType) {
-    const ct = options.contentType ?? `text/html; charset=${options.charset ?? defaultCharset}`
-    const h = internal.validateHeader("Content-Type", ct)
+    const h = options.contentType === undefined
+      ? defaultContentType(options.charset ?? defaultCharset)
+      : internal.validateHeader("Content-Type", options.contentType)
     if (Either.isLeft(h)) return Either.left(h.left)
-    headers = internal.putHeader(headers, h.right)
+    headers = headers.length === 0 ? [h.right] : internal.putHeader(headers, h.right)
   }
   let status = 200
   if (options.status !== undefined) {
