@@ -556,7 +556,7 @@ export const setHeader: {
 } = dual(3, <A extends AnyResponse>(self: A, name: string, value: HeaderValue): Either.Either<A, MakeError> => {
   const h = internal.validateHeader(name, typeof value === "string" ? value : String(value))
   if (Either.isLeft(h)) return Either.left(h.left)
-  return Either.right(internal.update<AnyResponse>(self, { headers: internal.putHeader(self.headers, h.right) }) as A)
+  return Either.right(internal.withHeaders(self, internal.putHeader(self.headers, h.right)))
 })
 
 /**
@@ -585,7 +585,7 @@ export const removeHeader: {
   <A extends AnyResponse>(self: A, name: string): A
 } = dual(2, <A extends AnyResponse>(self: A, name: string): A => {
   const headers = internal.removeHeader(self.headers, name)
-  return headers === self.headers ? self : (internal.update<AnyResponse>(self, { headers }) as A)
+  return headers === self.headers ? self : internal.withHeaders(self, headers)
 })
 
 /**
@@ -662,7 +662,7 @@ export const setCookieAt = <A extends AnyResponse>(
 ): Either.Either<A, MakeError> => {
   const c = internal.makeCookie(key, value, options, () => nowMillis)
   if (Either.isLeft(c)) return Either.left(c.left)
-  return Either.right(internal.update<AnyResponse>(self, { cookies: internal.putCookie(self.cookies, c.right) }) as A)
+  return Either.right(internal.withCookies(self, internal.putCookie(self.cookies, c.right)))
 }
 
 /**

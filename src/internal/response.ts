@@ -492,20 +492,19 @@ export const makeCookie = (
   if (BAD_ATTRIBUTE.test(expires)) return Either.left(attributeError("attributes", expires))
   if (path !== undefined && BAD_ATTRIBUTE.test(path)) return Either.left(attributeError("attributes", path))
   if (domain !== undefined && BAD_ATTRIBUTE.test(domain)) return Either.left(attributeError("attributes", domain))
-  const attributes: cookie.MorselAttributes = {
+  const secure = options.secure === true
+  const httpOnly = options.httpOnly === true
+  return Either.right({
+    name,
+    value,
     expires,
     maxAge,
     path,
     domain,
-    secure: options.secure === true,
-    httpOnly: options.httpOnly === true,
-    sameSite
-  }
-  return Either.right({
-    name,
-    value,
-    ...attributes,
-    header: cookie.output(name, coded, attributes)
+    secure,
+    httpOnly,
+    sameSite,
+    header: cookie.output(name, coded, { expires, maxAge, path, domain, secure, httpOnly, sameSite })
   })
 }
 
@@ -622,6 +621,20 @@ export const unsafeMake = <A extends Any>(fields: Fields<A>): A => new ResponseI
 /** A copy of `self` with `patch` applied. */
 export const update = <A extends Any>(self: A, patch: Partial<Fields<A>>): A =>
   Object.assign(new ResponseImpl(self), patch) as unknown as A
+
+/** A copy of `self` with other headers. */
+export const withHeaders = <A extends Any>(self: A, headers: ReadonlyArray<Header>): A => {
+  const next = new ResponseImpl(self)
+  next.headers = headers
+  return next as unknown as A
+}
+
+/** A copy of `self` with other cookies. */
+export const withCookies = <A extends Any>(self: A, cookies: ReadonlyArray<Cookie>): A => {
+  const next = new ResponseImpl(self)
+  next.cookies = cookies
+  return next as unknown as A
+}
 
 export const isResponse = (u: unknown): u is Any => hasProperty(u, TypeId)
 
