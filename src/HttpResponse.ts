@@ -797,12 +797,18 @@ export const writeLines: {
  * @category content
  */
 export const text = (self: HttpResponse): string => {
-  const charset = self.charset.toLowerCase().replace(/_/g, "-")
-  const label = charset === "latin-1" || charset === "latin1" ? "latin1" : charset
+  const bytes = content(self)
+  const charset = self.charset.trim().toLowerCase().replace(/_/g, "-")
+  if (["latin-1", "latin1", "iso-8859-1", "iso8859-1", "l1", "latin", "cp819", "8859"].includes(charset)) {
+    // Python's latin-1 maps every byte to the same code point (WHATWG's "latin1" is windows-1252).
+    let out = ""
+    for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]!)
+    return out
+  }
   try {
-    return new TextDecoder(label).decode(content(self))
+    return new TextDecoder(charset).decode(bytes)
   } catch {
-    return new TextDecoder().decode(content(self))
+    return new TextDecoder().decode(bytes)
   }
 }
 

@@ -383,3 +383,21 @@ describe("cookies (responses/test_cookie.py)", () => {
       )
     }))
 })
+
+describe("HttpResponse.text and setStatus", () => {
+  it.effect("text decodes Latin-1 byte for byte (not as windows-1252)", () =>
+    Effect.gen(function*() {
+      const r = yield* HttpResponse.make({ content: new Uint8Array([0x80, 0xe9]), charset: "latin-1" })
+      expect(HttpResponse.text(r)).toBe("\u0080é")
+    }))
+
+  it.effect("setStatus checks the range and keeps a custom reason", () =>
+    Effect.gen(function*() {
+      const r = yield* HttpResponse.make({ reason: "Fine" })
+      const s = succeed(HttpResponse.setStatus(r, 201))
+      expect([s.status, s.reasonPhrase]).toEqual([201, "Fine"])
+      expect(failTag(HttpResponse.setStatus(r, 600))).toBe("InvalidArgument")
+      const d = succeed(HttpResponse.setDefaultHeader(r, "Content-Type", "text/plain"))
+      expect(Option.getOrThrow(HttpResponse.getHeader(d, "content-type"))).toBe("text/html; charset=utf-8")
+    }))
+})
