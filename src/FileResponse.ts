@@ -80,7 +80,12 @@ const requestHeader = (headers: RequestHeaders, name: string): string | undefine
   return undefined
 }
 
-/** A parsed `Range` header against a size: a slice, unsatisfiable, or ignored (serve it all). */
+/**
+ * A parsed `Range` header against a size: a slice, unsatisfiable, or ignored (serve it all).
+ *
+ * @since 0.1.0
+ * @category range
+ */
 export type RangeResult =
   | { readonly _tag: "Ignore" }
   | { readonly _tag: "Unsatisfiable" }

@@ -213,8 +213,11 @@ const defaultContentType = (charset: string): Either.Either<Header, MakeError> =
 }
 
 /**
- * The common base: headers, Content-Type and charset rules, status check.
- * @internal
+ * The part every constructor shares (headers, Content-Type and charset rules,
+ * status check), for `StreamingHttpResponse` and `FileResponse`.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeBase = (
   options: Omit<Options, "content">,
