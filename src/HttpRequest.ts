@@ -37,7 +37,6 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { DisallowedHost, type TooManyFieldsSent, UnreadablePostError } from "./Errors.js"
 import { BodyCell, BodyCellKey, type BodyError, memoize } from "./internal/body.js"
-import { parseCookie } from "./internal/cookie.js"
 import { DEBUG_ALLOWED_HOSTS, splitDomainPort, validateHost } from "./internal/host.js"
 import {
   decodePathBytes,
@@ -47,6 +46,7 @@ import {
   unquoteToBytes,
   wsgiBytes
 } from "./internal/meta.js"
+import { parseCookie } from "./internal/parseCookie.js"
 import { parseMultipart, type PostAndFiles, type PostError, type UploadedFileLike } from "./internal/post.js"
 import { isKnownEncoding, pyRepr } from "./internal/python.js"
 import * as QD from "./internal/querydict.js"

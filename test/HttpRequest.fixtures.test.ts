@@ -6,10 +6,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck as fc } from "effect"
 import { readFileSync } from "node:fs"
 import { HttpRequest, QueryDict, RequestFactory, Settings } from "../src/index.js"
-import { parseCookie, parseCookieMap } from "../src/internal/cookie.js"
 import { splitDomainPort, validateHost } from "../src/internal/host.js"
 import { parseHeader } from "../src/internal/meta.js"
 import { headerNameFromMeta } from "../src/internal/meta.js"
+import { parseCookie, parseCookieMap } from "../src/internal/parseCookie.js"
 
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/request.json", import.meta.url), "utf8"))
 
