@@ -31,6 +31,41 @@ export * as MultiValueDict from "./MultiValueDict.js"
 export * as QueryDict from "./QueryDict.js"
 
 /**
+ * Django's `HttpResponse` and its family (redirects, status responses, `JsonResponse`) as immutable values.
+ *
+ * @since 0.1.0
+ */
+export * as HttpResponse from "./HttpResponse.js"
+
+/**
+ * Django's `StreamingHttpResponse`: a body from an Effect `Stream`.
+ *
+ * @since 0.1.0
+ */
+export * as StreamingHttpResponse from "./StreamingHttpResponse.js"
+
+/**
+ * Django's `FileResponse`, with Range and If-Modified-Since support.
+ *
+ * @since 0.1.0
+ */
+export * as FileResponse from "./FileResponse.js"
+
+/**
+ * Django's `HttpRequest` as an immutable value built from `@effect/platform`.
+ *
+ * @since 0.1.0
+ */
+export * as HttpRequest from "./HttpRequest.js"
+
+/**
+ * Builds requests without a server, like `django.test.RequestFactory`.
+ *
+ * @since 0.1.0
+ */
+export * as RequestFactory from "./RequestFactory.js"
+
+/**
  * Uploaded files (Django's `UploadedFile`): in memory, spilled to a temporary file, or streamed to a sink.
  *
  * @since 0.1.0
