@@ -79,7 +79,7 @@ export type QueryDict = QD.QueryDict
 export type MultiValueDict<V> = QD.MultiValueDict<V>
 
 /**
- * The least an uploaded file offers (the uploads module refines it).
+ * An uploaded file in `FILES`: Django's `UploadedFile` (see the `UploadedFile` module).
  *
  * @since 0.1.0
  * @category models
@@ -909,6 +909,18 @@ export const schemaForm =
   <A, I, R>(schema: Schema.Schema<A, I, R>) =>
   (self: HttpRequest): Effect.Effect<A, PostError | ParseResult.ParseError, R> =>
     Effect.flatMap(self.POST, QD.decode(schema))
+
+/**
+ * Decodes FILES through a schema, e.g. with `UploadedFile.schema({ maxSize, contentTypes })`
+ * for each field: array fields take every file of their key, scalar fields the last.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const schemaFiles =
+  <A, I, R>(schema: Schema.Schema<A, I, R>) =>
+  (self: HttpRequest): Effect.Effect<A, PostError | ParseResult.ParseError, R> =>
+    Effect.flatMap(self.FILES, QD.decode(schema))
 
 /**
  * Decodes COOKIES through a schema.
