@@ -31,7 +31,14 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import type { UnreadablePostError } from "./Errors.js"
+import type {
+  MultiPartParserError,
+  RequestDataTooBig,
+  SuspiciousMultipartForm,
+  TooManyFieldsSent,
+  TooManyFilesSent,
+  UnreadablePostError
+} from "./Errors.js"
 import * as internal from "./internal/multipart.js"
 import * as MultiValueDict from "./MultiValueDict.js"
 import * as QueryDict from "./QueryDict.js"
@@ -60,7 +67,13 @@ export const CONTENT_TYPE: string = `multipart/form-data; boundary=${internal.BO
  * @since 0.1.0
  * @category models
  */
-export type ParseError = internal.ParseError
+export type ParseError =
+  | MultiPartParserError
+  | TooManyFieldsSent
+  | TooManyFilesSent
+  | RequestDataTooBig
+  | SuspiciousMultipartForm
+  | UnreadablePostError
 
 /**
  * Parses a `multipart/form-data` body into Django's `POST` and `FILES`.
@@ -106,7 +119,12 @@ export const parse = <E = never, R = never>(options: {
  * @since 0.1.0
  * @category models
  */
-export type EncodeFile = internal.EncodeFile
+export interface EncodeFile {
+  readonly name: string
+  readonly content: Uint8Array
+  /** `application/octet-stream` when not given. */
+  readonly contentType?: string | undefined
+}
 
 /**
  * Django's test client `encode_multipart`: a body with the fields, then the

@@ -37,16 +37,16 @@ import type { Settings } from "../Settings.js"
 import * as UploadedFile from "../UploadedFile.js"
 import * as Entities from "./htmlEntities.js"
 
-/** @internal */
+/** Per-request upload options (see `UploadedFile.UploadOptions`). */
 export type UploadOptions<E = never, R = never> = UploadedFile.UploadOptions<E, R>
 
-/** @internal */
+/** What the parser gives: fields and files in body order. */
 export interface ParseResult {
   readonly fields: ReadonlyArray<readonly [string, string]>
   readonly files: ReadonlyArray<readonly [string, UploadedFile.UploadedFile]>
 }
 
-/** @internal */
+/** Every error the parser can fail with. */
 export type ParseError =
   | MultiPartParserError
   | TooManyFieldsSent
@@ -381,6 +381,7 @@ export const boundaryOf = (contentType: string): string | MultiPartParserError =
 // ---------------------------------------------------------------------------
 
 const MAX_HEADER_SIZE = 1024
+const WRITE_BATCH = 256 * 1024
 const B64_BUFFER = 64 * 1024
 const CRLFCRLF = Buffer.from("\r\n\r\n")
 const NL = new Uint8Array([10])
@@ -449,7 +450,7 @@ interface FileSink {
   readonly discard: () => Effect.Effect<void>
 }
 
-/** @internal */
+/** Parses a multipart body (see the module comment). */
 export const parse = <E = never, R = never>(options: {
   readonly contentType: string
   readonly contentLength: number | null
@@ -542,16 +543,34 @@ const run = <E, R>(
       const path = yield* makeTempPath(name)
       const fileScope = yield* Scope.fork(tempScope!, ExecutionStrategy.sequential)
       const file = yield* Scope.extend(fs.open(path, { flag: "wx" }), fileScope)
-      for (const c of initial) yield* file.writeAll(c)
+      // Pieces are gathered into writes of about WRITE_BATCH bytes: fewer, larger writes.
+      let batch: Array<Uint8Array> = []
+      let batched = 0
+      const flush = Effect.suspend(() => {
+        if (batched === 0) return Effect.void
+        const bytes = concat(batch, batched)
+        batch = []
+        batched = 0
+        return file.writeAll(bytes)
+      })
+      const write = (chunk: Uint8Array) => {
+        batch.push(chunk)
+        batched += chunk.length
+        return batched >= WRITE_BATCH ? flush : undefined
+      }
+      for (const c of initial) write(c)
       let closed = false
       const sink: FileSink = {
-        write: (chunk) => file.writeAll(chunk),
+        write,
         close: () =>
           Effect.as(
-            Effect.suspend(() => {
-              closed = true
-              return Scope.close(fileScope, Exit.void)
-            }),
+            Effect.zipRight(
+              flush,
+              Effect.suspend(() => {
+                closed = true
+                return Scope.close(fileScope, Exit.void)
+              })
+            ),
             { _tag: "Temporary", path } as const
           ),
         discard: () =>
