@@ -381,7 +381,6 @@ export const boundaryOf = (contentType: string): string | MultiPartParserError =
 // ---------------------------------------------------------------------------
 
 const MAX_HEADER_SIZE = 1024
-const WRITE_BATCH = 256 * 1024
 const B64_BUFFER = 64 * 1024
 const CRLFCRLF = Buffer.from("\r\n\r\n")
 const NL = new Uint8Array([10])
@@ -543,34 +542,17 @@ const run = <E, R>(
       const path = yield* makeTempPath(name)
       const fileScope = yield* Scope.fork(tempScope!, ExecutionStrategy.sequential)
       const file = yield* Scope.extend(fs.open(path, { flag: "wx" }), fileScope)
-      // Pieces are gathered into writes of about WRITE_BATCH bytes: fewer, larger writes.
-      let batch: Array<Uint8Array> = []
-      let batched = 0
-      const flush = Effect.suspend(() => {
-        if (batched === 0) return Effect.void
-        const bytes = concat(batch, batched)
-        batch = []
-        batched = 0
-        return file.writeAll(bytes)
-      })
-      const write = (chunk: Uint8Array) => {
-        batch.push(chunk)
-        batched += chunk.length
-        return batched >= WRITE_BATCH ? flush : undefined
-      }
-      for (const c of initial) write(c)
+      // One awaited write per piece: measured faster here than gathering pieces into larger writes.
+      for (const c of initial) yield* file.writeAll(c)
       let closed = false
       const sink: FileSink = {
-        write,
+        write: (chunk) => file.writeAll(chunk),
         close: () =>
           Effect.as(
-            Effect.zipRight(
-              flush,
-              Effect.suspend(() => {
-                closed = true
-                return Scope.close(fileScope, Exit.void)
-              })
-            ),
+            Effect.suspend(() => {
+              closed = true
+              return Scope.close(fileScope, Exit.void)
+            }),
             { _tag: "Temporary", path } as const
           ),
         discard: () =>
