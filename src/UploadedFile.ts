@@ -25,6 +25,7 @@
 import * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Inspectable from "effect/Inspectable"
@@ -128,6 +129,21 @@ export interface UploadOptions<E = never, R = never> {
    */
   readonly onFile?: ((info: FileInfo) => Sink.Sink<unknown, Uint8Array, unknown, E, R> | undefined) | undefined
 }
+
+/**
+ * Upload options for the requests built in a Context that holds this tag:
+ * `request.POST`/`FILES` of an `HttpRequest` use them (provide it where the
+ * request is built, e.g. around `HttpRequest.fromServerRequest`, or in
+ * `RequestFactory`'s `context`). Sinks given here must not fail (handle their
+ * errors inside), since `POST`/`FILES` have a fixed error type.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Uploads extends Context.Tag("effect-django-http/UploadedFile/Uploads")<
+  Uploads,
+  UploadOptions<never, never>
+>() {}
 
 const Proto = {
   [TypeId]: TypeId,

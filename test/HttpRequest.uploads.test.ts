@@ -5,7 +5,7 @@
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Option, Schema, Scope } from "effect"
+import { Context, Effect, Exit, Option, Schema, Scope, Sink } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -85,5 +85,27 @@ describe("HttpRequest uploads", () => {
         HttpRequest.schemaFiles(Schema.Struct({ avatar: UploadedFile.schema({ maxSize: 2 }) }))(r)
       )
       expect(tooSmall._tag).toBe("ParseError")
+    }))
+
+  it.effect("UploadedFile.Uploads in the request's Context sets limits and hooks for POST and FILES", () =>
+    Effect.gen(function*() {
+      const seen: Array<string> = []
+      const context = Context.make(UploadedFile.Uploads, {
+        maxNumberFiles: 5,
+        onFile: (info) => {
+          seen.push(info.name)
+          return info.fieldName === "hashed" ? Sink.count : undefined
+        }
+      })
+      const r = RequestFactory.post("/", {
+        context,
+        settings: Settings.make({ DATA_UPLOAD_MAX_NUMBER_FILES: 1 }),
+        multipart: { hashed: { name: "h.bin", content: "12345" }, kept: { name: "k.txt", content: "k" } }
+      })
+      const FILES = yield* r.FILES
+      expect(seen).toEqual(["h.bin", "k.txt"])
+      const hashed = Option.getOrThrow(MultiValueDict.get(FILES, "hashed"))
+      expect(UploadedFile.streamedResult(hashed)).toEqual(Option.some(1))
+      expect(Option.getOrThrow(MultiValueDict.get(FILES, "kept")).storage._tag).toBe("Memory")
     }))
 })

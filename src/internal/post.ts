@@ -31,7 +31,7 @@ import type {
 } from "../Errors.js"
 import type { HttpRequest } from "../HttpRequest.js"
 import * as MVD from "../MultiValueDict.js"
-import type * as UploadedFile from "../UploadedFile.js"
+import * as UploadedFile from "../UploadedFile.js"
 import type { BodyError } from "./body.js"
 import * as Multipart from "./multipart.js"
 import * as QD from "./querydict.js"
@@ -69,7 +69,8 @@ const contentLengthOf = (meta: Readonly<Record<string, string>>): number | null 
 /**
  * Parses a `multipart/form-data` body with the uploads parser (`./multipart.js`),
  * in the request's scope: temporary files live until it closes. The `FileSystem`
- * comes from the request's Context, or is Node's.
+ * comes from the request's Context, or is Node's; per-request limits and hooks
+ * from `UploadedFile.Uploads` in that Context.
  */
 export const parseMultipart = (
   request: HttpRequest,
@@ -77,13 +78,15 @@ export const parseMultipart = (
 ): Effect.Effect<PostAndFiles, PostError, Scope.Scope> =>
   Effect.suspend(() => {
     const encoding = request.encoding ?? request.settings.DEFAULT_CHARSET
-    const parsed = Multipart.parse({
-      contentType: request.META.CONTENT_TYPE ?? "",
-      contentLength: contentLengthOf(request.META),
-      body: raw,
-      settings: request.settings,
-      encoding
-    })
+    const parsed = Effect.flatMap(Effect.serviceOption(UploadedFile.Uploads), (limits) =>
+      Multipart.parse({
+        contentType: request.META.CONTENT_TYPE ?? "",
+        contentLength: contentLengthOf(request.META),
+        body: raw,
+        settings: request.settings,
+        encoding,
+        limits: Option.getOrUndefined(limits)
+      }))
     const withFs = Effect.flatMap(
       Effect.serviceOption(FileSystem.FileSystem),
       Option.match({
