@@ -15,3 +15,10 @@ export * as Errors from "./Errors.js"
  * @since 0.1.0
  */
 export * as Settings from "./Settings.js"
+
+/**
+ * Django's `core.signing`: `Signer`, `TimestampSigner`, `dumps`/`loads` and the cookie signer, byte-compatible.
+ *
+ * @since 0.1.0
+ */
+export * as Signing from "./Signing.js"
