@@ -31,6 +31,7 @@ import * as Redacted from "effect/Redacted"
 import * as crypto from "node:crypto"
 import * as zlib from "node:zlib"
 import { BadSignature, ImproperlyConfigured, InvalidArgument, SignatureExpired } from "./Errors.js"
+import * as deflate from "./internal/deflate.js"
 import * as internal from "./internal/signing.js"
 import * as Settings from "./Settings.js"
 
@@ -542,7 +543,8 @@ const encodeObject = (obj: unknown, compress: boolean): Either.Either<string, In
   }
   const data = Buffer.from(json, "latin1")
   if (compress) {
-    const compressed = zlib.deflateSync(data)
+    // The reference zlib's bytes (what Python writes) up to 32 KiB; Node's zlib beyond.
+    const compressed = data.length <= deflate.MAX_EXACT_INPUT ? deflate.compress(data) : zlib.deflateSync(data)
     if (compressed.length < data.length - 1) return Either.right("." + internal.b64Encode(compressed))
   }
   return Either.right(internal.b64Encode(data))
@@ -576,9 +578,9 @@ const decodeObject = (payload: string): Either.Either<Json, BadSignature> => {
  * the others as Python floats (`1e-07`, `1e+16`). Plain objects list index-like keys
  * (`"1"`) first, as JavaScript orders them; use a `Map` to keep a dict's order.
  *
- * Compression: Node's zlib (Chromium's fork) picks different matches than the zlib
- * Python links, so a compressed payload can differ from Django's in bytes while
- * holding the same JSON; each side reads the other's.
+ * Compression writes the reference zlib's bytes (as Python's `zlib.compress`) for
+ * JSON up to 32 KiB; larger payloads go through Node's zlib (Chromium's fork), whose
+ * bytes can differ while holding the same JSON (each side reads the other's).
  *
  * @since 0.1.0
  * @category objects

@@ -14,6 +14,7 @@ import json
 import os
 import random
 import sys
+import zlib
 from unittest import mock
 
 import django
@@ -210,6 +211,19 @@ with at(1700000000):
 # Insertion order of keys, including index-like ones (a Map in JavaScript).
 with at(1700000000):
     fixtures["ordered"] = {"entries": [["b", 1], ["1", 2], ["a", [3]]], "signed": signing.dumps({"b": 1, "1": 2, "a": [3]}, key="secret")}
+
+# zlib.compress (level 6) itself, on inputs with repeats at many distances.
+fixtures["zlib"] = []
+for i in range(20):
+    size = [0, 1, 2, 3, 10, 100, 258, 259, 1000, 4096][i % 10] if i < 10 else rng.randint(0, 2500)
+    alphabet = rng.randint(1, 256)
+    data = bytearray()
+    for j in range(size):
+        if j > 10 and rng.random() < 0.35:
+            data.append(data[j - 1 - rng.randint(0, min(j - 1, 4500))])
+        else:
+            data.append(rng.randrange(alphabet))
+    fixtures["zlib"].append({"input": bytes(data).hex(), "output": zlib.compress(bytes(data)).hex()})
 
 # --- Cookies (get_cookie_signer, set_signed_cookie / get_signed_cookie) ---------------
 fixtures["cookies"] = []
