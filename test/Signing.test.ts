@@ -196,11 +196,19 @@ describe("Signing: Signer against Django 3.2", () => {
   it("every single-character change of a signed value fails to verify", () => {
     const s = signer({ key: "predictable-secret" })
     const ts = tsigner({ key: "predictable-secret" })
-    const alphabet = [..."abcAZ09-_:.$~ é\u2019"]
+    // Every URL-safe base64 character, the separators, and a few others.
+    const alphabet = [
+      ..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+      ...":.$~ =/+\u00e9\u2019\uFFFD\u0000"
+    ]
     for (
       const [signed, check] of [
         [Signing.sign(s, "hello wörld"), (x: string) => Signing.unsign(s, x)],
-        [Signing.timestampSignAt(ts, "v:1", 1700000000), (x: string) => Signing.timestampUnsignAt(ts, x, 1700000000)]
+        [Signing.timestampSignAt(ts, "v:1", 1700000000), (x: string) => Signing.timestampUnsignAt(ts, x, 1700000000)],
+        [
+          fixtures.reference.V4,
+          (x: string) => Signing.unsignCookieAt(settings, "name", x, 1700000000, { salt: "s" })
+        ]
       ] as const
     ) {
       const chars = [...signed]
@@ -215,7 +223,7 @@ describe("Signing: Signer against Django 3.2", () => {
         // Deleting the character, too.
         expect(Either.isLeft(check([...chars.slice(0, i), ...chars.slice(i + 1)].join("")))).toBe(true)
       }
-      expect(tried).toBeGreaterThan(chars.length * (alphabet.length - 2))
+      expect(tried).toBeGreaterThanOrEqual(chars.length * (alphabet.length - 1))
     }
   })
 
