@@ -501,3 +501,39 @@ describe("Signing: signed cookies against Django 3.2 (get_cookie_signer)", () =>
     expect(Signing.timestampSignAt(direct, "Tony", 1700000000)).toBe(fixtures.reference.V4)
   })
 })
+
+describe("Signing: primitives", () => {
+  it("base62 timestamps as django.utils.baseconv.base62", () => {
+    expect(Signing.b62Encode(1700000000)).toBe("1r31eq")
+    expect(Signing.b62Encode(123456789)).toBe("8M0kX")
+    expect(Signing.b62Encode(0)).toBe("0")
+    expect(Signing.b62Encode(-61)).toBe("-z")
+    expect(Signing.b62Decode("1r31eq")).toBe(1700000000)
+    expect(Signing.b62Decode("-z")).toBe(-61)
+    for (const bad of ["", "-", "1.5", "a b", "\u00e9"]) expect(Signing.b62Decode(bad)).toBeUndefined()
+  })
+
+  it("b64_encode / b64_decode: URL-safe, unpadded; malformed text is undefined", () => {
+    expect(Signing.b64Encode(Buffer.from([0xfb, 0xff]))).toBe("-_8")
+    expect(Signing.b64Decode("-_8")).toEqual(Buffer.from([0xfb, 0xff]))
+    expect(Signing.b64Decode("abcde")).toBeUndefined()
+    expect(Signing.b64Decode("ab+/")).toBeUndefined()
+  })
+
+  it("salted_hmac: HMAC keyed with H(key_salt + secret), text or bytes", () => {
+    const sig = Signing.b64Encode(Signing.saltedHmac("django.core.signing.Signersigner", "hello", "secret", "sha256"))
+    expect(`hello:${sig}`).toBe(fixtures.reference.V1)
+    expect(Signing.saltedHmac("s", Buffer.from("h\u00e9", "utf8"), "k")).toEqual(
+      Signing.saltedHmac("s", "h\u00e9", "k")
+    )
+    expect(Signing.saltedHmac("s", "v", "k").length).toBe(20)
+  })
+
+  it("constant_time_compare compares UTF-8 bytes", () => {
+    expect(Signing.constantTimeCompare("abc", "abc")).toBe(true)
+    expect(Signing.constantTimeCompare("abc", "abd")).toBe(false)
+    expect(Signing.constantTimeCompare("abc", "ab")).toBe(false)
+    expect(Signing.constantTimeCompare("\u00e9", "\u00e9")).toBe(true)
+    expect(Signing.constantTimeCompare("\u0141", "A")).toBe(false)
+  })
+})
