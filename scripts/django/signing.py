@@ -225,6 +225,12 @@ for i in range(20):
             data.append(rng.randrange(alphabet))
     fixtures["zlib"].append({"input": bytes(data).hex(), "output": zlib.compress(bytes(data)).hex()})
 
+# Python's str(float), used for ages in SignatureExpired messages.
+floats = [0.0, -0.0, 1.0, 0.1, 1e16, 1e15, 9999999999999998.0, 1e-4, 1e-5, 0.00012, 5e-324, 1.7976931348623157e308,
+          123456789.123, 1677.3839159000054, 0.8499999046325684, 2.5e-300, -11.5, 1e22, 1e21]
+floats += [rng.uniform(-1, 1) * 10 ** rng.randint(-30, 30) for _ in range(40)]
+fixtures["floats"] = [[f, str(f)] for f in floats]
+
 # --- Cookies (get_cookie_signer, set_signed_cookie / get_signed_cookie) ---------------
 fixtures["cookies"] = []
 for i in range(30):
