@@ -5,7 +5,7 @@
  * `SECRET_KEY_FALLBACKS`: sign with the current key, verify with any.
  *
  * ```ts
- * import { Effect, Either } from "effect"
+ * import { Either } from "effect"
  * import { Signing } from "effect-django-http"
  *
  * const signer = Either.getOrThrow(Signing.makeSigner({ key: "secret" }))
