@@ -17,6 +17,20 @@ export * as Errors from "./Errors.js"
 export * as Settings from "./Settings.js"
 
 /**
+ * Django's `MultiValueDict`: a persistent, insertion-ordered multimap.
+ *
+ * @since 0.1.0
+ */
+export * as MultiValueDict from "./MultiValueDict.js"
+
+/**
+ * Django's `QueryDict`: query strings and urlencoded bodies parsed with Django's rules.
+ *
+ * @since 0.1.0
+ */
+export * as QueryDict from "./QueryDict.js"
+
+/**
  * Django's `core.signing`: `Signer`, `TimestampSigner`, `dumps`/`loads` and the cookie signer, byte-compatible.
  *
  * @since 0.1.0
