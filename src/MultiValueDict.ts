@@ -349,21 +349,6 @@ export type UpdateInput<V> =
   | Iterable<readonly [string, V]>
   | { readonly [key: string]: V }
 
-/** @internal */
-export const updateImpl = <S extends internal.Internal<V>, V>(self: S, other: UpdateInput<V>): S => {
-  let out = self
-  if (internal.isInternal(other)) {
-    for (const [key, vs] of internal.lists(other as internal.Internal<V>)) out = internal.extendList(out, key, vs)
-  } else if (Symbol.iterator in other && typeof other[Symbol.iterator] === "function") {
-    for (const [key, value] of other as Iterable<readonly [string, V]>) out = internal.extendList(out, key, [value])
-  } else {
-    for (const [key, value] of Object.entries(other as { readonly [key: string]: V })) {
-      out = internal.extendList(out, key, [value])
-    }
-  }
-  return out
-}
-
 /**
  * Django's `update`: **extends** the lists of this dict with those of `other`
  * (a dict, `[key, value]` pairs or a record) instead of replacing them.
@@ -377,7 +362,7 @@ export const update: {
   <V>(self: MultiValueDict<V>, other: UpdateInput<V>): MultiValueDict<V>
 } = dual(
   2,
-  <V>(self: MultiValueDict<V>, other: UpdateInput<V>): MultiValueDict<V> => wrap(updateImpl(impl(self), other))
+  <V>(self: MultiValueDict<V>, other: UpdateInput<V>): MultiValueDict<V> => wrap(internal.update(impl(self), other))
 )
 
 /**
@@ -445,7 +430,7 @@ export const clear = <V>(self: MultiValueDict<V>): MultiValueDict<V> => wrap(int
  *
  * @example
  * ```ts
- * import { Effect, Schema } from "effect"
+ * import { Effect, Either, Schema } from "effect"
  * import { QueryDict } from "effect-django-http"
  *
  * const Search = Schema.Struct({

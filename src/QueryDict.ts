@@ -364,8 +364,7 @@ export const update: {
   (self: QueryDict, other: MultiValueDict.UpdateInput<string>): QueryDict
 } = dual(
   2,
-  (self: QueryDict, other: MultiValueDict.UpdateInput<string>): QueryDict =>
-    wrap(MultiValueDict.updateImpl(impl(self), other))
+  (self: QueryDict, other: MultiValueDict.UpdateInput<string>): QueryDict => wrap(internal.update(impl(self), other))
 )
 
 /**

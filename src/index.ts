@@ -31,6 +31,27 @@ export * as MultiValueDict from "./MultiValueDict.js"
 export * as QueryDict from "./QueryDict.js"
 
 /**
+ * Django's `HttpResponse` and its family (redirects, status responses, `JsonResponse`) as immutable values.
+ *
+ * @since 0.1.0
+ */
+export * as HttpResponse from "./HttpResponse.js"
+
+/**
+ * Django's `StreamingHttpResponse`: a body from an Effect `Stream`.
+ *
+ * @since 0.1.0
+ */
+export * as StreamingHttpResponse from "./StreamingHttpResponse.js"
+
+/**
+ * Django's `FileResponse`, with Range and If-Modified-Since support.
+ *
+ * @since 0.1.0
+ */
+export * as FileResponse from "./FileResponse.js"
+
+/**
  * Django's `core.signing`: `Signer`, `TimestampSigner`, `dumps`/`loads` and the cookie signer, byte-compatible.
  *
  * @since 0.1.0

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Equal, FastCheck as fc, Hash, Option, pipe } from "effect"
+import { Effect, Either, Equal, FastCheck as fc, Hash, Option, pipe, Schema } from "effect"
 import { MultiValueDict } from "../src/index.js"
 
 // Django: utils/datastructures.py MultiValueDict (django-reference §1) and its docstring examples.
@@ -191,5 +191,45 @@ describe("MultiValueDict", () => {
       expect(MultiValueDict.lists(dict)).toEqual([...model])
       expect(Equal.equals(dict, MultiValueDict.fromLists(model))).toBe(true)
     }))
+  })
+
+  describe("decode", () => {
+    const form = MultiValueDict.fromEntries([["name", "a"], ["name", "b"], ["n", "1"], ["n", "2"], ["flag", "x"]])
+
+    it("reads array-ness through classes, transformations, refinements and defaults", () => {
+      class Form extends Schema.Class<Form>("Form")({
+        name: Schema.String.pipe(Schema.minLength(1)),
+        n: Schema.NonEmptyArray(Schema.NumberFromString),
+        missing: Schema.optionalWith(Schema.Array(Schema.String), { default: () => ["d"] }),
+        other: Schema.optionalWith(Schema.String, { default: () => "z" })
+      }) {}
+      const decoded = Either.getOrThrow(MultiValueDict.decodeEither(Form)(form))
+      expect(decoded).toBeInstanceOf(Form)
+      expect({ ...decoded }).toEqual({ name: "b", n: [1, 2], missing: ["d"], other: "z" })
+    })
+
+    it("a union with an array member takes every value", () => {
+      const S = Schema.Struct({ name: Schema.Union(Schema.String, Schema.Array(Schema.String)) })
+      expect(MultiValueDict.decodeEither(S)(form)).toEqual(Either.right({ name: ["a", "b"] }))
+    })
+
+    it("a record reads every key", () => {
+      const S = Schema.Record({ key: Schema.String, value: Schema.Array(Schema.String) })
+      expect(MultiValueDict.decodeEither(S)(form)).toEqual(
+        Either.right({ name: ["a", "b"], n: ["1", "2"], flag: ["x"] })
+      )
+    })
+
+    it("fails with a ParseError naming every bad field when asked for all errors", () => {
+      const S = Schema.Struct({ n: Schema.NumberFromString, flag: Schema.NumberFromString, req: Schema.String })
+      const result = MultiValueDict.decodeEither(S, { errors: "all" })(form)
+      expect(Either.isLeft(result)).toBe(true)
+      if (Either.isLeft(result)) {
+        expect(result.left._tag).toBe("ParseError")
+        expect(result.left.message).toContain("[\"flag\"]")
+        expect(result.left.message).toContain("[\"req\"]")
+        expect(result.left.message).toContain("is missing")
+      }
+    })
   })
 })

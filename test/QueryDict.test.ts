@@ -16,7 +16,11 @@ interface FixtureCase {
   readonly urlencodeWide?: string | null
 }
 
-const fixture: { readonly django: string; readonly cases: ReadonlyArray<FixtureCase> } = JSON.parse(
+const fixture: {
+  readonly django: string
+  readonly cases: ReadonlyArray<FixtureCase>
+  readonly keyErrors: ReadonlyArray<readonly [string, string, string]>
+} = JSON.parse(
   readFileSync(new URL("./fixtures/querydict.json", import.meta.url), "utf8")
 )
 
@@ -54,6 +58,15 @@ describe("QueryDict", () => {
         }
       })
     })
+  })
+
+  // Fixtures: Django's MultiValueDictKeyError message is repr(key).
+  it("getOrFail's message is Python's repr of the key, as Django's", () => {
+    expect(fixture.keyErrors.length).toBeGreaterThan(10)
+    for (const [key, tag, message] of fixture.keyErrors) {
+      const result = QueryDict.getOrFail(QueryDict.empty(), key)
+      expect(Either.isLeft(result) && [result.left._tag, result.left.message]).toEqual([tag, message])
+    }
   })
 
   // Django: django-reference §1, verified on 3.2.
@@ -130,6 +143,12 @@ describe("QueryDict", () => {
     q = QueryDict.fromEntries([["next", "/a&b/ é"]])
     expect(q.pipe(QueryDict.urlencode())).toBe("next=%2Fa%26b%2F+%C3%A9")
     expect(q.pipe(QueryDict.urlencode({ safe: "/" }))).toBe("next=/a%26b/%20%C3%A9")
+  })
+
+  // Where Django raises UnicodeEncodeError, urlencode writes `?` (Python's errors='replace').
+  it("urlencode replaces what the encoding cannot represent with ?", () => {
+    expect(QueryDict.urlencode(QueryDict.fromEntries([["a", "x\ud800y😀"]]))).toBe("a=x%3Fy%F0%9F%98%80")
+    expect(QueryDict.urlencode(QueryDict.fromEntries([["a", "é€😀"]], "latin-1"))).toBe("a=%E9%3F%3F")
   })
 
   // httpwrappers.QueryDictTests.test_urlencode_int: values are strings here; numbers are stringified first.

@@ -109,9 +109,17 @@ def main():
     cases.append(django_case("&".join("f%d=%d" % (i, i) for i in range(1001)), "utf-8", 1000))
     cases.append(django_case(b"a=1&b=2&c=3", "utf-8", 2))
     cases.append(django_case("&".join("f=%d" % i for i in range(3000)), "utf-8", None))
+    # MultiValueDictKeyError's message is the repr of the missing key.
+    key_errors = []
+    for key in ["x", "it's", 'a"b', "a'b\"c", "\n\t\r\\", "é", "\x00", "\x7f", "\x85", "\xa0", "\xad", "\u2028",
+                "\u200b", "😀", "\U000e0001", "\ufeff", " ", "\u3000", "日本"]:
+        try:
+            QueryDict("")[key]
+        except Exception as e:
+            key_errors.append([key, type(e).__name__, str(e)])
     out = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "querydict.json")
     with open(out, "w") as f:
-        json.dump({"django": django.get_version(), "cases": cases}, f, indent=0)
+        json.dump({"django": django.get_version(), "cases": cases, "keyErrors": key_errors}, f, indent=0)
         f.write("\n")
     print("wrote %d cases" % len(cases))
 

@@ -100,6 +100,9 @@ const singleByteEncode = (max: number) => (s: string): Uint8Array => {
   return out.subarray(0, n)
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+const LONE_SURROGATE_G = new RegExp(LONE_SURROGATE.source, "g")
+
 const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true })
 const utf8Fatal = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true })
 
@@ -116,7 +119,8 @@ export const UTF8_CODEC: Codec = {
       return undefined
     }
   },
-  encode: (s) => textEncoder.encode(s)
+  // A lone surrogate cannot be encoded: `?`, as Python's `errors='replace'` (TextEncoder would give U+FFFD).
+  encode: (s) => textEncoder.encode(LONE_SURROGATE.test(s) ? s.replace(LONE_SURROGATE_G, "?") : s)
 }
 
 /** @internal */

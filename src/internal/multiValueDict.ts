@@ -249,22 +249,50 @@ export class Builder<V> {
 
 const REPR_ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" }
 
+/** Python's `str.isprintable()` is false for these categories (the space excepted). */
+const NON_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u
+
+const hex = (code: number, width: number): string => code.toString(16).padStart(width, "0")
+
 /**
  * Python's `repr()` of a `str`: the message Django's `MultiValueDictKeyError` (a
  * `KeyError`) carries. Single quotes unless the text has a `'` and no `"`;
- * control characters escaped as `\xNN`.
+ * `\\`, `\n`, `\r`, `\t` escaped, other characters that are not printable
+ * (control, format, separator, unassigned, surrogate, private use) as `\xNN`,
+ * `\uNNNN` or `\UNNNNNNNN`.
  */
 export const pyRepr = (s: string): string => {
   const quote = s.includes("'") && !s.includes("\"") ? "\"" : "'"
   let out = quote
   for (const ch of s) {
     const code = ch.codePointAt(0)!
-    if (REPR_ESCAPES[ch] !== undefined) out += REPR_ESCAPES[ch]
+    const escape = REPR_ESCAPES[ch]
+    if (escape !== undefined) out += escape
     else if (ch === quote) out += "\\" + ch
-    else if (code < 0x20 || code === 0x7f) out += "\\x" + code.toString(16).padStart(2, "0")
-    else if (code >= 0x80 && code <= 0xa0) out += "\\x" + code.toString(16).padStart(2, "0")
-    else if (code >= 0xd800 && code <= 0xdfff) out += "\\u" + code.toString(16).padStart(4, "0")
-    else out += ch
+    else if (code !== 0x20 && NON_PRINTABLE.test(ch)) {
+      out += code < 0x100 ? "\\x" + hex(code, 2) : code < 0x10000 ? "\\u" + hex(code, 4) : "\\U" + hex(code, 8)
+    } else out += ch
   }
   return out + quote
+}
+
+/** What `update` accepts: a dict, `[key, value]` pairs or a record of single values. */
+export type UpdateInput<V> =
+  | { readonly [TypeId]: unknown }
+  | Iterable<readonly [string, V]>
+  | { readonly [key: string]: V }
+
+/** Django's `update`: extends the lists. O(m (log n + k)). */
+export const update = <S extends Internal<V>, V>(self: S, other: UpdateInput<V>): S => {
+  let out = self
+  if (isInternal(other)) {
+    for (const [key, vs] of lists(other as Internal<V>)) out = extendList(out, key, vs)
+  } else if (Symbol.iterator in other && typeof other[Symbol.iterator] === "function") {
+    for (const [key, value] of other as Iterable<readonly [string, V]>) out = extendList(out, key, [value])
+  } else {
+    for (const [key, value] of Object.entries(other as { readonly [key: string]: V })) {
+      out = extendList(out, key, [value])
+    }
+  }
+  return out
 }
