@@ -356,10 +356,11 @@ const unsignBase = (self: SignerBase, signed: string): Either.Either<string, Bad
   return Either.left(new BadSignature({ message: `Signature "${sig}" does not match` }))
 }
 
-const signBase = (self: SignerBase, value: string): string => {
-  const v = internal.toWellFormed(value)
-  return v + self.sep + signature(self, v)
-}
+/** `value + sep + signature`, for a value already well-formed. */
+const signRaw = (self: SignerBase, v: string): string =>
+  v + self.sep + internal.hmacBase64(preparedKeys(self, self.algorithm)[0]!, v)
+
+const signBase = (self: SignerBase, value: string): string => signRaw(self, internal.toWellFormed(value))
 
 /**
  * Django's `Signer.sign(value)`: `value + sep + signature`. A lone surrogate in
@@ -391,6 +392,10 @@ export const unsign: {
 
 const nowSeconds: Effect.Effect<number> = Effect.map(Clock.currentTimeMillis, (ms) => ms / 1000)
 
+/** `f` at the time of Effect's `Clock`, in one step. */
+const atNow = <A, E>(f: (now: number) => Either.Either<A, E>): Effect.Effect<A, E> =>
+  Effect.clockWith((clock) => f(clock.unsafeCurrentTimeMillis() / 1000))
+
 /**
  * Django's `TimestampSigner.sign(value)` at `now` (seconds since the epoch, as
  * Python's `time.time()`): `value + sep + base62(int(now)) + sep + signature`.
@@ -404,7 +409,7 @@ export const timestampSignAt: {
 } = dual(
   3,
   (self: TimestampSigner, value: string, now: number): string =>
-    signBase(self, internal.toWellFormed(value) + self.sep + internal.b62Encode(Math.trunc(now)))
+    signRaw(self, internal.toWellFormed(value) + self.sep + internal.b62Encode(Math.trunc(now)))
 )
 
 /**
@@ -419,7 +424,7 @@ export const timestampSign: {
 } = dual(
   2,
   (self: TimestampSigner, value: string): Effect.Effect<string> =>
-    Effect.map(nowSeconds, (now) => timestampSignAt(self, value, now))
+    atNow((now) => Either.right(timestampSignAt(self, value, now)))
 )
 
 /**
@@ -512,7 +517,7 @@ export const timestampUnsign: {
 } = dual(
   (args) => isSigner(args[0]),
   (self: TimestampSigner, signed: string, options?: UnsignOptions) =>
-    Effect.flatMap(nowSeconds, (now) => timestampUnsignAt(self, signed, now, options))
+    atNow((now) => timestampUnsignAt(self, signed, now, options))
 )
 
 // ---------------------------------------------------------------------------
@@ -826,8 +831,7 @@ export const signCookie = (
   name: string,
   value: string,
   options?: CookieOptions
-): Effect.Effect<string, ImproperlyConfigured> =>
-  Effect.flatMap(nowSeconds, (now) => signCookieAt(settings, name, value, now, options))
+): Effect.Effect<string, ImproperlyConfigured> => atNow((now) => signCookieAt(settings, name, value, now, options))
 
 /**
  * The value Django's `request.get_signed_cookie(name, salt=salt, max_age=maxAge)`
@@ -842,7 +846,7 @@ export const unsignCookie = (
   signed: string,
   options?: UnsignCookieOptions
 ): Effect.Effect<string, BadSignature | SignatureExpired | ImproperlyConfigured> =>
-  Effect.flatMap(nowSeconds, (now) => unsignCookieAt(settings, name, signed, now, options))
+  atNow((now) => unsignCookieAt(settings, name, signed, now, options))
 
 // ---------------------------------------------------------------------------
 // Primitives
