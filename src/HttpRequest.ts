@@ -35,7 +35,15 @@ import { hasProperty } from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { DisallowedHost, type TooManyFieldsSent, UnreadablePostError } from "./Errors.js"
+import {
+  type BadSignature,
+  DisallowedHost,
+  type ImproperlyConfigured,
+  MultiValueDictKeyError,
+  type SignatureExpired,
+  type TooManyFieldsSent,
+  UnreadablePostError
+} from "./Errors.js"
 import { BodyCell, BodyCellKey, type BodyError, memoize } from "./internal/body.js"
 import { DEBUG_ALLOWED_HOSTS, splitDomainPort, validateHost } from "./internal/host.js"
 import {
@@ -53,6 +61,7 @@ import * as QD from "./internal/querydict.js"
 import { escapeUriPath, iriToUri } from "./internal/url.js"
 import { urljoin, urlsplit } from "./internal/urljoin.js"
 import * as Settings from "./Settings.js"
+import * as Signing from "./Signing.js"
 
 /**
  * @since 0.1.0
@@ -980,3 +989,72 @@ export const runInRequest: {
   (request: HttpRequest): <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) => Effect.Effect<A, E>
   <A, E>(effect: Effect.Effect<A, E, Scope.Scope>, request: HttpRequest): Effect.Effect<A, E>
 } = dual(2, <A, E>(effect: Effect.Effect<A, E, Scope.Scope>, request: HttpRequest) => inRequest(request, effect))
+
+// ---------------------------------------------------------------------------
+// Signed cookies
+// ---------------------------------------------------------------------------
+
+/**
+ * The options of `getSignedCookie`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GetSignedCookieOptions<D> {
+  /** Added to the cookie name to make the signer's salt (Django's `salt`). Default `""`. */
+  readonly salt?: string | undefined
+  /** Reject cookies signed longer ago than this: seconds, or a `Duration`. Default: no limit. */
+  readonly maxAge?: Signing.MaxAge | undefined
+  /** Returned instead of failing when the cookie is missing or its signature is bad or expired. */
+  readonly default?: D
+}
+
+/**
+ * Django's `request.get_signed_cookie(key, default, salt, max_age)`: the value of a
+ * cookie set with `HttpResponse.setSignedCookie`, checked with the settings'
+ * `SECRET_KEY` (and `SECRET_KEY_FALLBACKS`) at the time of Effect's `Clock`.
+ * A missing cookie fails with `MultiValueDictKeyError` (Django's `KeyError`), a bad or
+ * expired signature with `BadSignature` / `SignatureExpired`, all unless `default`
+ * is given. A missing `SECRET_KEY` is `ImproperlyConfigured` either way.
+ *
+ * @since 0.1.0
+ * @category cookies
+ */
+export const getSignedCookie: {
+  <D = never>(
+    key: string,
+    options?: GetSignedCookieOptions<D>
+  ): (
+    self: HttpRequest
+  ) => Effect.Effect<string | D, MultiValueDictKeyError | BadSignature | SignatureExpired | ImproperlyConfigured>
+  <D = never>(
+    self: HttpRequest,
+    key: string,
+    options?: GetSignedCookieOptions<D>
+  ): Effect.Effect<string | D, MultiValueDictKeyError | BadSignature | SignatureExpired | ImproperlyConfigured>
+} = dual(
+  (args) => isHttpRequest(args[0]),
+  <D>(
+    self: HttpRequest,
+    key: string,
+    options: GetSignedCookieOptions<D> = {}
+  ): Effect.Effect<string | D, MultiValueDictKeyError | BadSignature | SignatureExpired | ImproperlyConfigured> => {
+    const hasDefault = Object.prototype.hasOwnProperty.call(options, "default")
+    const value = Object.prototype.hasOwnProperty.call(self.COOKIES, key) ? self.COOKIES[key] : undefined
+    if (value === undefined) {
+      return hasDefault
+        ? Effect.succeed(options.default as D)
+        : Effect.fail(new MultiValueDictKeyError({ message: pyRepr(key) }))
+    }
+    const read = Effect.flatMap(
+      Settings.current,
+      (settings) => Signing.unsignCookie(settings, key, value, { salt: options.salt ?? "", maxAge: options.maxAge })
+    )
+    return hasDefault
+      ? Effect.catchTags(read, {
+        BadSignature: () => Effect.succeed(options.default as D),
+        SignatureExpired: () => Effect.succeed(options.default as D)
+      })
+      : read
+  }
+)

@@ -66,6 +66,13 @@ export * as HttpRequest from "./HttpRequest.js"
 export * as RequestFactory from "./RequestFactory.js"
 
 /**
+ * Django's `core.signing`: `Signer`, `TimestampSigner`, `dumps`/`loads` and the cookie signer, byte-compatible.
+ *
+ * @since 0.1.0
+ */
+export * as Signing from "./Signing.js"
+
+/**
  * Uploaded files (Django's `UploadedFile`): in memory, spilled to a temporary file, or streamed to a sink.
  *
  * @since 0.1.0
