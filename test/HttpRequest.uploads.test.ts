@@ -70,6 +70,7 @@ describe("HttpRequest uploads", () => {
       yield* Scope.close(scope, Exit.void)
       expect(fs.existsSync(tmp)).toBe(false)
       expect(fs.readdirSync(root)).toEqual([])
+      fs.rmdirSync(root)
     }))
 
   it.effect("FILES decodes through a Schema of UploadedFile", () =>

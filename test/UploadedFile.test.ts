@@ -5,7 +5,7 @@
  * and property tests (random bodies never throw and never leak a file).
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Exit, FastCheck as fc, Option, Schema, Scope, Sink, Stream } from "effect"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
@@ -21,7 +21,15 @@ import * as UploadedFile from "../src/UploadedFile.js"
 
 const CT = `multipart/form-data; boundary=${Multipart.BOUNDARY}`
 const bytes = (s: string) => new TextEncoder().encode(s)
-const tempRoot = () => fs.mkdtempSync(path.join(os.tmpdir(), "uploads-test-"))
+const roots: Array<string> = []
+const tempRoot = () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "uploads-test-"))
+  roots.push(root)
+  return root
+}
+afterAll(() => {
+  for (const root of roots) fs.rmSync(root, { recursive: true, force: true })
+})
 
 const piecesOf = (body: Uint8Array, size: number) => {
   const out: Array<Uint8Array> = []
