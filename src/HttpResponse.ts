@@ -33,6 +33,7 @@
  */
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
@@ -327,7 +328,12 @@ export const makeWith = (options: Options, defaultCharset: string): Either.Eithe
 }
 
 const withSettings = <A, E>(f: (defaultCharset: string) => Either.Either<A, E>): Effect.Effect<A, E> =>
-  Effect.flatMap(Settings.current, (settings) => f(settings.DEFAULT_CHARSET))
+  // `Settings.current` in one step: read the context once, and the `Either` is the next effect.
+  Effect.contextWithEffect((context) =>
+    f(Context.getOrElse(context, Settings.Settings, defaultSettings).DEFAULT_CHARSET)
+  )
+
+const defaultSettings = () => Settings.defaults
 
 /**
  * Django's `HttpResponse(content, content_type, status, reason, charset, headers)`.
