@@ -724,13 +724,17 @@ const PlatformCookieProto: Omit<Cookies.Cookie, "name" | "value" | "valueEncoded
 class PlatformCookie {
   readonly name: string
   readonly value: string
-  readonly valueEncoded: string
   readonly options: undefined
+  readonly header: string
   constructor(c: Cookie) {
     this.name = c.name
     this.value = c.value
-    this.valueEncoded = c.header.slice(c.name.length + 1)
     this.options = undefined
+    this.header = c.header
+  }
+  /** Read when the line is written: no copy of it is made before. */
+  get valueEncoded(): string {
+    return this.header.slice(this.name.length + 1)
   }
 }
 Object.defineProperties(PlatformCookie.prototype, Object.getOwnPropertyDescriptors(PlatformCookieProto))
