@@ -1,0 +1,101 @@
+/**
+ * The seam where `POST` and `FILES` are loaded from the body.
+ *
+ * `loadPostAndFiles` in `HttpRequest` routes `multipart/form-data` bodies to
+ * `parseMultipart` below, which runs the uploads parser (`./multipart.js`).
+ * It receives the request and the raw body as a single-use stream that is not
+ * buffered (`rawBodyStream(request)` from `./body.js`), and runs in the
+ * request's own `Scope` and in the Context the request was built in (so temp
+ * files are removed when the request ends, whoever first evaluates
+ * `POST`/`FILES`). Its result is memoised with POST: it runs at most once per
+ * request value. Running the stream marks the body as read: `body` then fails
+ * with `RawPostDataException`, as after Django's multipart parsing; if `body`
+ * was read first, the stream replays it. Settings: `request.settings`.
+ *
+ * @internal
+ */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import type {
+  MultiPartParserError,
+  RequestDataTooBig,
+  SuspiciousFileOperation,
+  SuspiciousMultipartForm,
+  TooManyFieldsSent,
+  TooManyFilesSent,
+  UnreadablePostError
+} from "../Errors.js"
+import type { HttpRequest } from "../HttpRequest.js"
+import * as MVD from "../MultiValueDict.js"
+import * as UploadedFile from "../UploadedFile.js"
+import type { BodyError } from "./body.js"
+import * as Multipart from "./multipart.js"
+import * as QD from "./querydict.js"
+
+/** An uploaded file: `FILES` holds Django's `UploadedFile`s (see `UploadedFile`). */
+export type UploadedFileLike = UploadedFile.UploadedFile
+
+/** Everything loading POST and FILES can fail with. */
+export type PostError =
+  | BodyError
+  | TooManyFieldsSent
+  | TooManyFilesSent
+  | MultiPartParserError
+  | SuspiciousMultipartForm
+  | SuspiciousFileOperation
+  | RequestDataTooBig
+
+/** POST and FILES, loaded together as Django's `_load_post_and_files` does. */
+export interface PostAndFiles {
+  readonly POST: QD.QueryDict
+  readonly FILES: QD.MultiValueDict<UploadedFileLike>
+}
+
+/**
+ * Django's `Content-Length` rule for the multipart parser: `int(CONTENT_LENGTH)`,
+ * 0 when it is not a number (so the body is not parsed). A missing header gives
+ * `null`: a chunked body is parsed (Django's WSGI handler would read it as empty).
+ */
+const contentLengthOf = (meta: Readonly<Record<string, string>>): number | null => {
+  const raw = meta.CONTENT_LENGTH
+  if (raw === undefined) return null
+  return /^\s*[+-]?\d+\s*$/.test(raw) ? parseInt(raw, 10) : 0
+}
+
+/**
+ * Parses a `multipart/form-data` body with the uploads parser (`./multipart.js`),
+ * in the request's scope: temporary files live until it closes. The `FileSystem`
+ * comes from the request's Context, or is Node's; per-request limits and hooks
+ * from `UploadedFile.Uploads` in that Context.
+ */
+export const parseMultipart = (
+  request: HttpRequest,
+  raw: Stream.Stream<Uint8Array, UnreadablePostError>
+): Effect.Effect<PostAndFiles, PostError, Scope.Scope> =>
+  Effect.suspend(() => {
+    const encoding = request.encoding ?? request.settings.DEFAULT_CHARSET
+    const parsed = Effect.flatMap(Effect.serviceOption(UploadedFile.Uploads), (limits) =>
+      Multipart.parse({
+        contentType: request.META.CONTENT_TYPE ?? "",
+        contentLength: contentLengthOf(request.META),
+        body: raw,
+        settings: request.settings,
+        encoding,
+        limits: Option.getOrUndefined(limits)
+      }))
+    const withFs = Effect.flatMap(
+      Effect.serviceOption(FileSystem.FileSystem),
+      Option.match({
+        onNone: () => Effect.provide(parsed, NodeFileSystem.layer),
+        onSome: (fs) => Effect.provideService(parsed, FileSystem.FileSystem, fs)
+      })
+    )
+    return Effect.map(withFs, (result): PostAndFiles => ({
+      POST: QD.fromEntries(result.fields, encoding),
+      FILES: MVD.fromEntries(result.files)
+    }))
+  })
