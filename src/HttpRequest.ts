@@ -54,6 +54,7 @@ import {
   unquoteToBytes,
   wsgiBytes
 } from "./internal/meta.js"
+import { bodyStream, isNodeReadable } from "./internal/nodeBody.js"
 import { parseCookie } from "./internal/parseCookie.js"
 import { parseMultipart, type PostAndFiles, type PostError, type UploadedFileLike } from "./internal/post.js"
 import { isKnownEncoding, pyRepr } from "./internal/python.js"
@@ -614,12 +615,16 @@ export const fromServerRequest = (
       serverPort,
       serverProtocol: `HTTP/${httpVersion}`,
       urlScheme,
-      body: Stream.suspend(() =>
-        Stream.mapError(
-          request.stream,
-          (e) => new UnreadablePostError({ message: `request data read error: ${e.message}` })
-        )
-      ),
+      // On Node, read the IncomingMessage without letting an early stop destroy the socket
+      // (internal/nodeBody.ts): a limit hit mid-body must still reach the client as a 400.
+      body: isNodeReadable(source)
+        ? Stream.suspend(() => bodyStream(source))
+        : Stream.suspend(() =>
+          Stream.mapError(
+            request.stream,
+            (e) => new UnreadablePostError({ message: `request data read error: ${e.message}` })
+          )
+        ),
       settings,
       scope,
       context
