@@ -111,8 +111,10 @@ export const parseRange = (header: string, size: number): RangeResult => {
   }
   const start = Number(a)
   const end = b === "" ? size - 1 : Number(b)
-  if (end < start) return { _tag: "Ignore" }
+  // RFC 9110 14.1.1: a first position at or past the end is unsatisfiable (416), even
+  // with an open end; only then is a last position before the first one ignored.
   if (start >= size) return { _tag: "Unsatisfiable" }
+  if (end < start) return { _tag: "Ignore" }
   return { _tag: "Slice", start, end: Math.min(end, size - 1) }
 }
 

@@ -4,8 +4,8 @@
  * What Django computes eagerly or caches (`path`, `META`, `COOKIES`, `GET`,
  * `headers`) is a field; what depends on the body (`body`, `POST`, `FILES`) is
  * a memoised `Effect` that fails with Django's typed errors. Methods that read
- * settings (`getHost`, `scheme`, ...) take them from the context with
- * `Settings.current`.
+ * settings (`getHost`, `scheme`, ...) take the `Settings` provided in the context,
+ * else the settings the request was built with.
  *
  * ```ts
  * import { Effect } from "effect"
@@ -228,10 +228,23 @@ export interface Environ {
   readonly urlScheme?: "http" | "https" | undefined
   /** The body: bytes, or a single-use stream. */
   readonly body?: Uint8Array | Stream.Stream<Uint8Array, UnreadablePostError> | undefined
+  /**
+   * The settings the request is built with (GET/POST limits and encoding). Methods that
+   * read settings later (`getHost`, ...) prefer a `Settings` service in the context.
+   */
   readonly settings?: Settings.Settings | undefined
+  /**
+   * The scope body-dependent resources (spilled uploads) belong to. Give one whenever the
+   * request may carry uploads: without it a fresh scope is made that nothing closes, so
+   * temporary files stay until the process exits.
+   */
   readonly scope?: Scope.Scope | undefined
   readonly context?: Context.Context<never> | undefined
 }
+
+/** The provided `Settings` service, else the settings `self` was built with. */
+const settingsOf = (self: HttpRequest): Effect.Effect<Settings.Settings> =>
+  Effect.map(Effect.serviceOption(Settings.Settings), Option.getOrElse(() => self.settings))
 
 // ---------------------------------------------------------------------------
 // Implementation
@@ -724,7 +737,7 @@ const hostWith = (self: HttpRequest, settings: Settings.Settings): Either.Either
  * @category accessors
  */
 export const getHost = (self: HttpRequest): Effect.Effect<string, DisallowedHost> =>
-  Effect.flatMap(Settings.current, (settings) => hostWith(self, settings))
+  Effect.flatMap(settingsOf(self), (settings) => hostWith(self, settings))
 
 /**
  * Django's `get_port()`: `X-Forwarded-Port` with `USE_X_FORWARDED_PORT`, else `SERVER_PORT`.
@@ -733,7 +746,7 @@ export const getHost = (self: HttpRequest): Effect.Effect<string, DisallowedHost
  * @category accessors
  */
 export const getPort = (self: HttpRequest): Effect.Effect<string> =>
-  Effect.map(Settings.current, (settings) => portWith(self, settings))
+  Effect.map(settingsOf(self), (settings) => portWith(self, settings))
 
 /**
  * Django's `scheme`: with `SECURE_PROXY_SSL_HEADER` and the header present,
@@ -743,7 +756,7 @@ export const getPort = (self: HttpRequest): Effect.Effect<string> =>
  * @category accessors
  */
 export const scheme = (self: HttpRequest): Effect.Effect<"http" | "https"> =>
-  Effect.map(Settings.current, (settings) => schemeWith(self, settings))
+  Effect.map(settingsOf(self), (settings) => schemeWith(self, settings))
 
 /**
  * Django's `is_secure()`.
@@ -817,7 +830,7 @@ export const buildAbsoluteUri: {
 } = dual(
   (args) => isHttpRequest(args[0]),
   (self: HttpRequest, location?: string): Effect.Effect<string, DisallowedHost> =>
-    Effect.flatMap(Settings.current, (settings) => {
+    Effect.flatMap(settingsOf(self), (settings) => {
       let loc = location === undefined ? "//" + getFullPath(self) : location
       const bits = urlsplit(loc)
       if (bits.scheme !== "" && bits.netloc !== "") return Either.right(iriToUri(loc))
@@ -1065,7 +1078,7 @@ export const getSignedCookie: {
         : Effect.fail(new MultiValueDictKeyError({ message: pyRepr(key) }))
     }
     const read = Effect.flatMap(
-      Settings.current,
+      settingsOf(self),
       (settings) => Signing.unsignCookie(settings, key, value, { salt: options.salt ?? "", maxAge: options.maxAge })
     )
     return hasDefault

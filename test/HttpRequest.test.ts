@@ -427,3 +427,20 @@ describe("fromServerRequest", () => {
       expect(Either.isLeft(r.GET)).toBe(true)
     }))
 })
+
+describe("settings a request reads", () => {
+  it.effect("host checks use the settings the request was built with when none are provided", () =>
+    Effect.gen(function*() {
+      const request = RequestFactory.get("/", { settings: Settings.make({ ALLOWED_HOSTS: ["testserver"] }) })
+      expect(yield* HttpRequest.getHost(request)).toBe("testserver")
+    }))
+
+  it.effect("a Settings service in the context takes precedence", () =>
+    Effect.gen(function*() {
+      const request = RequestFactory.get("/", { settings: Settings.make({ ALLOWED_HOSTS: ["testserver"] }) })
+      const error = yield* Effect.flip(
+        HttpRequest.getHost(request).pipe(Effect.provide(Settings.layer({ ALLOWED_HOSTS: ["example.com"] })))
+      )
+      expect(error._tag).toBe("DisallowedHost")
+    }))
+})

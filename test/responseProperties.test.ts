@@ -93,10 +93,18 @@ describe("response encoders and parsers (properties)", () => {
     }))
     fc.assert(fc.property(fc.nat(1000), fc.nat(1000), fc.nat(1000), (a, b, size) => {
       const r = FileResponse.parseRange(`bytes=${a}-${b}`, size)
-      if (b < a) expect(r._tag).toBe("Ignore")
-      else if (a >= size) expect(r._tag).toBe("Unsatisfiable")
+      // RFC 9110 14.1.1: a first position at or past the end is unsatisfiable first of all.
+      if (a >= size) expect(r._tag).toBe("Unsatisfiable")
+      else if (b < a) expect(r._tag).toBe("Ignore")
       else expect(r).toEqual({ _tag: "Slice", start: a, end: Math.min(b, size - 1) })
     }))
+  })
+
+  it("an open range starting at or past the end is unsatisfiable (416), not ignored", () => {
+    // A download resumed on a file that is already complete must not get the whole file again.
+    expect(FileResponse.parseRange("bytes=10-", 10)._tag).toBe("Unsatisfiable")
+    expect(FileResponse.parseRange("bytes=20-", 10)._tag).toBe("Unsatisfiable")
+    expect(FileResponse.parseRange("bytes=9-", 10)).toEqual({ _tag: "Slice", start: 9, end: 9 })
   })
 
   it.effect("a ranged stream gives exactly the requested bytes, whatever the chunking", () =>
