@@ -15,3 +15,38 @@ export * as Errors from "./Errors.js"
  * @since 0.1.0
  */
 export * as Settings from "./Settings.js"
+
+/**
+ * Django's `MultiValueDict`: a persistent, insertion-ordered multimap.
+ *
+ * @since 0.1.0
+ */
+export * as MultiValueDict from "./MultiValueDict.js"
+
+/**
+ * Django's `QueryDict`: query strings and urlencoded bodies parsed with Django's rules.
+ *
+ * @since 0.1.0
+ */
+export * as QueryDict from "./QueryDict.js"
+
+/**
+ * Django's `HttpResponse` and its family (redirects, status responses, `JsonResponse`) as immutable values.
+ *
+ * @since 0.1.0
+ */
+export * as HttpResponse from "./HttpResponse.js"
+
+/**
+ * Django's `StreamingHttpResponse`: a body from an Effect `Stream`.
+ *
+ * @since 0.1.0
+ */
+export * as StreamingHttpResponse from "./StreamingHttpResponse.js"
+
+/**
+ * Django's `FileResponse`, with Range and If-Modified-Since support.
+ *
+ * @since 0.1.0
+ */
+export * as FileResponse from "./FileResponse.js"

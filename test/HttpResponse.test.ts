@@ -1,0 +1,403 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Exit, Option, TestClock } from "effect"
+import { readFileSync } from "node:fs"
+import { FileResponse, HttpResponse, Settings } from "../src/index.js"
+
+// Fixtures written by scripts/django/response.py with Django 3.2 (time fixed at T).
+interface Case {
+  readonly kind: string
+  readonly args: Record<string, any>
+  readonly result: Record<string, any>
+}
+const fixture = JSON.parse(readFileSync(new URL("./fixtures/response.json", import.meta.url), "utf8")) as {
+  readonly T: number
+  readonly cases: ReadonlyArray<Case>
+}
+const T = fixture.T * 1000
+
+const latin1 = (b: Uint8Array) => Buffer.from(b).toString("latin1")
+
+const describeResponse = (r: HttpResponse.AnyResponse) => ({
+  ok: true,
+  status: r.status,
+  reason: r.reasonPhrase,
+  charset: r.charset,
+  headers: r.headers.map((h) => [h.name, h.value]),
+  cookies: HttpResponse.setCookieHeaders(r),
+  headers_bytes: latin1(HttpResponse.serializeHeaders(r)),
+  ...(r._tag === "HttpResponse"
+    ? { content: latin1(HttpResponse.content(r)), serialize: latin1(HttpResponse.serialize(r)) }
+    : {})
+})
+
+const cookieOptions = (o: Record<string, any>): HttpResponse.CookieOptions => ({
+  ...(o.max_age !== undefined ? { maxAge: o.max_age } : {}),
+  ...(o.expires !== undefined
+    ? { expires: typeof o.expires === "string" ? o.expires : new Date(T + o.expires.offset * 1000) }
+    : {}),
+  ...("path" in o ? { path: o.path } : {}),
+  ...(o.domain !== undefined ? { domain: o.domain } : {}),
+  ...(o.secure !== undefined ? { secure: o.secure } : {}),
+  ...(o.httponly !== undefined ? { httpOnly: o.httponly } : {}),
+  ...(o.samesite !== undefined ? { sameSite: o.samesite } : {})
+})
+
+const content = (c: unknown) =>
+  typeof c === "object" && c !== null && "bytes" in c ? Uint8Array.from((c as { bytes: Array<number> }).bytes) : c
+
+const run = (c: Case): Effect.Effect<HttpResponse.AnyResponse, unknown> => {
+  const a = c.args
+  switch (c.kind) {
+    case "make":
+      return HttpResponse.make({
+        content: content(a.content) as HttpResponse.Content,
+        contentType: a.content_type,
+        status: a.status,
+        reason: a.reason,
+        charset: a.charset,
+        headers: a.headers
+      })
+    case "header":
+      return Effect.flatMap(HttpResponse.make(), (r) => HttpResponse.setHeader(r, a.name, a.value))
+    case "cookies":
+      return Effect.gen(function*() {
+        let r = yield* HttpResponse.make()
+        for (const op of a.ops) {
+          r = op[0] === "set"
+            ? yield* HttpResponse.setCookie(r, op[1], op[2], cookieOptions(op[3]))
+            : yield* HttpResponse.deleteCookie(r, op[1], {
+              ...("path" in op[2] ? { path: op[2].path } : {}),
+              ...(op[2].domain !== undefined ? { domain: op[2].domain } : {}),
+              ...(op[2].samesite !== undefined ? { sameSite: op[2].samesite } : {})
+            })
+        }
+        return r
+      })
+    case "family":
+      switch (a.kind) {
+        case "redirect":
+          return HttpResponse.redirect(a.url)
+        case "permanent_redirect":
+          return HttpResponse.permanentRedirect(a.url)
+        case "not_allowed":
+          return HttpResponse.notAllowed(a.methods)
+        case "not_modified":
+          return HttpResponse.notModified({ content: a.content })
+        case "bad_request":
+          return HttpResponse.badRequest({ content: a.content })
+        case "not_found":
+          return HttpResponse.notFound({ content: a.content })
+        case "forbidden":
+          return HttpResponse.forbidden({ content: a.content })
+        case "gone":
+          return HttpResponse.gone({ content: a.content })
+        case "server_error":
+          return HttpResponse.serverError({ content: a.content })
+      }
+      throw new Error(a.kind)
+    case "json":
+      return HttpResponse.json(a.data, {
+        safe: a.safe,
+        jsonDumpsParams: {
+          sortKeys: a.params?.sort_keys,
+          indent: a.params?.indent,
+          separators: a.params?.separators,
+          ensureAscii: a.params?.ensure_ascii
+        }
+      })
+    case "file":
+      return FileResponse.fromBytes(Uint8Array.from(a.bytes), {
+        filename: a.filename,
+        asAttachment: a.as_attachment,
+        contentType: a.content_type
+      })
+  }
+  throw new Error(c.kind)
+}
+
+const TAGS: Record<string, string> = {
+  ValueError: "InvalidArgument",
+  TypeError: "InvalidArgument",
+  UnicodeEncodeError: "InvalidArgument",
+  LookupError: "InvalidArgument",
+  CookieError: "InvalidArgument",
+  AttributeError: "InvalidArgument",
+  BadHeaderError: "BadHeaderError",
+  DisallowedRedirect: "DisallowedRedirect"
+}
+
+const isOverLong = (c: Case) => c.kind === "family" && typeof c.args.url === "string" && c.args.url.length > 2048
+
+describe("HttpResponse against Django 3.2 fixtures", () => {
+  for (const c of fixture.cases) {
+    if (isOverLong(c)) continue
+    it.effect(`${c.kind} ${JSON.stringify(c.args).slice(0, 100)}`, () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(T)
+        const exit = yield* Effect.exit(run(c))
+        if (c.result.ok) {
+          expect(Exit.isSuccess(exit) ? describeResponse(exit.value) : exit).toEqual(c.result)
+        } else {
+          expect(Exit.isFailure(exit)).toBe(true)
+          const error = Exit.isFailure(exit)
+            ? Option.getOrThrow(
+              Exit.causeOption(exit).pipe(Option.flatMap((cause) => Option.fromNullable((cause as any).error)))
+            )
+            : undefined
+          expect((error as { _tag: string })._tag).toBe(TAGS[c.result.error])
+          if (c.result.error === "LookupError") {
+            expect((error as Error).message.startsWith(c.result.message)).toBe(true)
+          } else {
+            expect((error as Error).message).toBe(c.result.message)
+          }
+        }
+      }))
+  }
+})
+
+const succeed = <A, E>(e: Either.Either<A, E>): A => Either.getOrThrowWith(e, (err) => new Error(String(err)))
+const failTag = <A, E>(e: Either.Either<A, E>): string => Either.isLeft(e) ? (e.left as { _tag: string })._tag : "none"
+const bytes = (s: string) => new TextEncoder().encode(s)
+
+describe("HttpResponse (Django's httpwrappers / responses tests)", () => {
+  it.effect("the 2048-character redirect limit (CVE-2025-64458, later than 3.2.25): over-long URLs are refused", () =>
+    Effect.gen(function*() {
+      const long = fixture.cases.find(isOverLong)!
+      const error = yield* Effect.flip(HttpResponse.redirect(long.args.url))
+      expect(error._tag).toBe("DisallowedRedirect")
+      expect(error.message).toBe("Unsafe redirect exceeding 2048 characters")
+      const ok = yield* HttpResponse.redirect("http://example.com/" + "a".repeat(2048 - 19))
+      expect(ok.status).toBe(302)
+    }))
+
+  it.effect("test_headers_type / test_newlines_in_headers: CR and LF fail when set", () =>
+    Effect.gen(function*() {
+      const r = yield* HttpResponse.make()
+      expect(failTag(HttpResponse.setHeader(r, "test\rstr", "test"))).toBe("BadHeaderError")
+      expect(failTag(HttpResponse.setHeader(r, "test\nstr", "test"))).toBe("BadHeaderError")
+      expect(failTag(HttpResponse.setHeader(r, "X", "a\r\nSet-Cookie: evil=1"))).toBe("BadHeaderError")
+      const ok = succeed(HttpResponse.setHeader(r, "X-Number", 42))
+      expect(Option.getOrThrow(HttpResponse.getHeader(ok, "x-number"))).toBe("42")
+      expect(HttpResponse.hasHeader(ok, "X-NUMBER")).toBe(true)
+      expect(HttpResponse.removeHeader(HttpResponse.removeHeader(ok, "x-number"), "x-number").headers).toEqual(
+        r.headers
+      )
+    }))
+
+  it.effect("test_encoded_with_newlines_in_headers: MIME-encoding never hides a newline", () =>
+    Effect.gen(function*() {
+      const r = yield* HttpResponse.make()
+      expect(failTag(HttpResponse.setHeader(r, "Subject", "†\n"))).toBe("BadHeaderError")
+    }))
+
+  it.effect("control characters Node would refuse are typed failures (safer than Django, which lets \\x00 through)", () =>
+    Effect.gen(function*() {
+      const r = yield* HttpResponse.make()
+      expect(failTag(HttpResponse.setHeader(r, "X", "a\u0000b"))).toBe("BadHeaderError")
+      expect(failTag(HttpResponse.setHeader(r, "Bad Name", "x"))).toBe("BadHeaderError")
+      expect(failTag(HttpResponse.setHeader(r, "X", "a\tb"))).toBe("none")
+    }))
+
+  it.effect("test_iter_content: iterables are joined at once, numbers through str()", () =>
+    Effect.gen(function*() {
+      const r = yield* HttpResponse.make({ content: ["abc", "def", "ghi"] })
+      expect(HttpResponse.content(r)).toEqual(bytes("abcdefghi"))
+      const n = yield* HttpResponse.make({ content: [1, 2, 3] })
+      expect(HttpResponse.content(n)).toEqual(bytes("123"))
+      const mixed = yield* HttpResponse.make({ content: [bytes("ab"), "€", 7n] })
+      expect(HttpResponse.content(mixed)).toEqual(bytes("ab€7"))
+    }))
+
+  it.effect("test_file_interface / test_stream_interface / test_write / test_tell", () =>
+    Effect.gen(function*() {
+      const r = yield* HttpResponse.make()
+      const w = succeed(HttpResponse.write(r, "asdf"))
+      expect(HttpResponse.content(w)).toEqual(bytes("asdf"))
+      expect(HttpResponse.content(r)).toEqual(new Uint8Array(0)) // the original is unchanged
+      const w2 = succeed(HttpResponse.write(w, bytes("qwer")))
+      expect(HttpResponse.tell(w2)).toBe(8)
+      const lines = succeed(HttpResponse.writeLines(w2, ["foo\n", "bar\n", "baz\n"]))
+      expect(HttpResponse.getValue(lines)).toEqual(bytes("asdfqwerfoo\nbar\nbaz\n"))
+      expect(HttpResponse.text(lines)).toBe("asdfqwerfoo\nbar\nbaz\n")
+    }))
+
+  it.effect("test_unsafe_redirect", () =>
+    Effect.gen(function*() {
+      for (
+        const url of [
+          "data:text/html,<script>window.alert('xss')</script>",
+          "mailto:test@example.com",
+          "file:///etc/passwd"
+        ]
+      ) {
+        const e = yield* Effect.flip(HttpResponse.redirect(url))
+        expect(e._tag).toBe("DisallowedRedirect")
+        const p = yield* Effect.flip(HttpResponse.permanentRedirect(url))
+        expect(p._tag).toBe("DisallowedRedirect")
+      }
+    }))
+
+  it.effect("test_content_type_mutually_exclusive", () =>
+    Effect.gen(function*() {
+      const e = yield* Effect.flip(
+        HttpResponse.make({ contentType: "text/html", headers: { "Content-Type": "text/csv" } })
+      )
+      expect(e.message).toBe(
+        "'headers' must not contain 'Content-Type' when the 'content_type' parameter is provided."
+      )
+    }))
+
+  it.effect("test_not_modified: no Content-Type, content refused", () =>
+    Effect.gen(function*() {
+      const r = yield* HttpResponse.notModified()
+      expect(r.status).toBe(304)
+      expect(HttpResponse.hasHeader(r, "content-type")).toBe(false)
+      expect(failTag(HttpResponse.setContent(r, "foo"))).toBe("InvalidArgument")
+      expect(HttpResponse.content(succeed(HttpResponse.setContent(r, "")))).toEqual(new Uint8Array(0))
+    }))
+
+  it.effect("test_not_allowed: Allow header", () =>
+    Effect.gen(function*() {
+      const r = yield* HttpResponse.notAllowed(["GET"])
+      expect(r.status).toBe(405)
+      expect(Option.getOrThrow(HttpResponse.getHeader(r, "Allow"))).toBe("GET")
+    }))
+
+  it.effect("test_json_response_raises_type_error_with_default_setting", () =>
+    Effect.gen(function*() {
+      const e = yield* Effect.flip(HttpResponse.json([1, 2, 3]))
+      expect(e.message).toBe("In order to allow non-dict objects to be serialized set the safe parameter to False.")
+      const ok = yield* HttpResponse.json([1, 2, 3], { safe: false })
+      expect(HttpResponse.text(ok)).toBe("[1, 2, 3]")
+    }))
+
+  it.effect("json: Dates as DjangoJSONEncoder writes aware datetimes; unserializable values are typed", () =>
+    Effect.gen(function*() {
+      const r = yield* HttpResponse.json({
+        at: new Date(Date.UTC(2023, 10, 14, 22, 13, 20)),
+        ms: new Date(Date.UTC(2023, 0, 1, 0, 0, 0, 123))
+      })
+      expect(HttpResponse.text(r)).toBe("{\"at\": \"2023-11-14T22:13:20Z\", \"ms\": \"2023-01-01T00:00:00.123Z\"}")
+      const e = yield* Effect.flip(HttpResponse.json({ m: new Map() }))
+      expect(e.message).toBe("Object of type Map is not JSON serializable")
+      const circular: Record<string, unknown> = {}
+      circular.self = circular
+      expect((yield* Effect.flip(HttpResponse.json(circular))).message).toBe("Circular reference detected")
+    }))
+
+  it.effect("test_invalid_status_code / test_reason_phrase / test_charset_detection", () =>
+    Effect.gen(function*() {
+      expect((yield* Effect.flip(HttpResponse.make({ status: 99 }))).message).toBe(
+        "HTTP status code must be an integer from 100 to 599."
+      )
+      expect((yield* Effect.flip(HttpResponse.make({ status: NaN }))).message).toBe(
+        "HTTP status code must be an integer."
+      )
+      const r = yield* HttpResponse.make({ status: 419 })
+      expect(r.reasonPhrase).toBe("Unknown Status Code")
+      const custom = yield* HttpResponse.make({ status: 200, reason: "Very OK" })
+      expect(custom.reasonPhrase).toBe("Very OK")
+      const cases: ReadonlyArray<readonly [string, string]> = [
+        ["text/html; charset=utf-8", "utf-8"],
+        ["text/html; charset=\"utf-8\"", "utf-8"],
+        ["text/html; charset=latin-1", "latin-1"],
+        ["text/html;charset=\"UTF-8\"", "UTF-8"],
+        ["text/html", "utf-8"]
+      ]
+      for (const [contentType, charset] of cases) {
+        expect((yield* HttpResponse.make({ contentType })).charset).toBe(charset)
+      }
+      const fromSettings = yield* HttpResponse.make().pipe(
+        Effect.provide(Settings.layer({ DEFAULT_CHARSET: "latin-1" }))
+      )
+      expect(fromSettings.charset).toBe("latin-1")
+      expect(Option.getOrThrow(HttpResponse.getHeader(fromSettings, "content-type"))).toBe("text/html; charset=latin-1")
+    }))
+})
+
+describe("cookies (responses/test_cookie.py)", () => {
+  it.effect("test_aware_expiration: a Date becomes max-age (Django adds a second for the time lost converting)", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(T + 1) // one millisecond passes between computing `expires` and setting it
+      const r = yield* HttpResponse.setCookie(yield* HttpResponse.make(), "datetime", "", {
+        expires: new Date(T + 10_000)
+      })
+      expect(r.cookies[0]!.maxAge).toBe(10)
+    }))
+
+  it.effect("test_max_age_expiration and test_max_age_int", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(T)
+      const r = yield* HttpResponse.setCookie(yield* HttpResponse.make(), "max_age", "", { maxAge: 10.6 })
+      expect(r.cookies[0]!.maxAge).toBe(10)
+      expect(r.cookies[0]!.expires).toBe("Tue, 14 Nov 2023 22:13:30 GMT")
+    }))
+
+  it.effect("test_invalid_samesite", () =>
+    Effect.gen(function*() {
+      const e = yield* Effect.flip(
+        HttpResponse.setCookie(yield* HttpResponse.make(), "example", "", { sameSite: "invalid" })
+      )
+      expect(e.message).toBe("samesite must be \"lax\", \"none\", or \"strict\".")
+    }))
+
+  it.effect("test_create_cookie_after_deleting_cookie: a new cookie starts fresh", () =>
+    Effect.gen(function*() {
+      let r = yield* HttpResponse.make()
+      r = yield* HttpResponse.setCookie(r, "c", "old-value")
+      expect(r.cookies[0]!.expires).toBe("")
+      r = yield* HttpResponse.deleteCookie(r, "c")
+      expect(r.cookies[0]!.expires).toBe("Thu, 01 Jan 1970 00:00:00 GMT")
+      r = yield* HttpResponse.setCookie(r, "c", "new-value")
+      expect(r.cookies[0]!.expires).toBe("")
+      // Django would keep Max-Age=0 from the deletion here; a fresh cookie does not.
+      expect(HttpResponse.setCookieHeaders(r)).toEqual(["c=new-value; Path=/"])
+    }))
+
+  it.effect("one name, several paths and domains: each is its own Set-Cookie line", () =>
+    Effect.gen(function*() {
+      let r = yield* HttpResponse.make()
+      r = yield* HttpResponse.setCookie(r, "c", "1", { path: "/a" })
+      r = yield* HttpResponse.setCookie(r, "c", "2", { path: "/b" })
+      r = yield* HttpResponse.setCookie(r, "c", "3", { path: "/b", domain: "example.com" })
+      r = yield* HttpResponse.setCookie(r, "c", "4", { path: "/a" })
+      expect(HttpResponse.setCookieHeaders(r)).toEqual([
+        "c=4; Path=/a",
+        "c=2; Path=/b",
+        "c=3; Domain=example.com; Path=/b"
+      ])
+    }))
+
+  it.effect("values and attributes that cannot go on the wire are typed failures", () =>
+    Effect.gen(function*() {
+      const r = yield* HttpResponse.make()
+      expect(
+        (yield* Effect.flip(HttpResponse.setCookie(r, "a", "日本")))
+          ._tag
+      ).toBe("BadHeaderError")
+      expect((yield* Effect.flip(HttpResponse.setCookie(r, "a", "b", { path: "/\r\nX: y" })))._tag).toBe(
+        "BadHeaderError"
+      )
+      expect((yield* Effect.flip(HttpResponse.setCookie(r, "a", "b", { maxAge: Infinity })))._tag).toBe(
+        "InvalidArgument"
+      )
+    }))
+})
+
+describe("HttpResponse.text and setStatus", () => {
+  it.effect("text decodes Latin-1 byte for byte (not as windows-1252)", () =>
+    Effect.gen(function*() {
+      const r = yield* HttpResponse.make({ content: new Uint8Array([0x80, 0xe9]), charset: "latin-1" })
+      expect(HttpResponse.text(r)).toBe("\u0080é")
+    }))
+
+  it.effect("setStatus checks the range and keeps a custom reason", () =>
+    Effect.gen(function*() {
+      const r = yield* HttpResponse.make({ reason: "Fine" })
+      const s = succeed(HttpResponse.setStatus(r, 201))
+      expect([s.status, s.reasonPhrase]).toEqual([201, "Fine"])
+      expect(failTag(HttpResponse.setStatus(r, 600))).toBe("InvalidArgument")
+      const d = succeed(HttpResponse.setDefaultHeader(r, "Content-Type", "text/plain"))
+      expect(Option.getOrThrow(HttpResponse.getHeader(d, "content-type"))).toBe("text/html; charset=utf-8")
+    }))
+})

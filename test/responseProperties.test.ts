@@ -1,0 +1,182 @@
+// Property tests for the parsers and encoders behind responses: they never throw, and what they
+// produce can be read back.
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, FastCheck as fc, Stream } from "effect"
+import { FileResponse, HttpResponse, StreamingHttpResponse } from "../src/index.js"
+import * as cookie from "../src/internal/cookie.js"
+import * as json from "../src/internal/json.js"
+import { reprStr } from "../src/internal/pyrepr.js"
+
+/** Reads back a Python-quoted cookie value (http.cookies._unquote). */
+const unquote = (s: string): string => {
+  if (s.length < 2 || s[0] !== "\"" || s[s.length - 1] !== "\"") return s
+  return s.slice(1, -1).replace(
+    /\\([0-3][0-7][0-7]|.)/g,
+    (_, e: string) => e.length === 3 ? String.fromCharCode(parseInt(e, 8)) : e
+  )
+}
+
+describe("response encoders and parsers (properties)", () => {
+  it("cookie quoting round-trips every Latin-1 value and never emits a control character or ';'", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)) }), (v) => {
+        const q = cookie.quote(v)
+        expect(unquote(q)).toBe(v)
+        // eslint-disable-next-line no-control-regex
+        expect(/[\u0000-\u001f\u007f-\u00ff;]/.test(q)).toBe(false)
+      })
+    )
+  })
+
+  it("setCookie never throws: a cookie or a typed failure", () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.option(fc.string(), { nil: undefined }), (name, value, sameSite) => {
+        const res = Either.getOrThrow(HttpResponse.makeWith({}, "utf-8"))
+        const out = HttpResponse.setCookieAt(res, name, value, sameSite === undefined ? {} : { sameSite }, 0)
+        if (Either.isRight(out)) {
+          // eslint-disable-next-line no-control-regex
+          expect(/[\r\n\u0000]/.test(HttpResponse.setCookieHeaders(out.right)[0]!)).toBe(false)
+        } else {
+          expect(["InvalidArgument", "BadHeaderError"]).toContain(out.left._tag)
+        }
+      })
+    )
+  })
+
+  it("setHeader never throws and never lets CR, LF or non-Latin-1 through", () => {
+    fc.assert(fc.property(fc.string(), fc.string(), (name, value) => {
+      const res = Either.getOrThrow(HttpResponse.makeWith({}, "utf-8"))
+      const out = HttpResponse.setHeader(res, name, value)
+      if (Either.isRight(out)) {
+        for (const h of out.right.headers) {
+          // eslint-disable-next-line no-control-regex
+          expect(/[\r\n\u0000]|[^\u0000-\u00ff]/.test(h.name + h.value)).toBe(false)
+        }
+      }
+    }))
+  })
+
+  it("json dumps equals JSON.parse-able text with the same value (ensure_ascii output is ASCII)", () => {
+    fc.assert(fc.property(fc.jsonValue(), (v) => {
+      const out = json.dumps(v)
+      expect(typeof out).toBe("string")
+      // eslint-disable-next-line no-control-regex
+      expect(/^[\u0000-\u007f]*$/.test(out as string)).toBe(true)
+      expect(JSON.parse(out as string)).toEqual(JSON.parse(JSON.stringify(v)))
+    }))
+  })
+
+  it("floatRepr round-trips every finite double", () => {
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (n) => {
+      expect(Number(json.floatRepr(n))).toBe(n)
+    }))
+  })
+
+  it("reprStr quotes every string and never contains a raw newline", () => {
+    fc.assert(fc.property(fc.string(), (s) => {
+      const r = reprStr(s)
+      expect(r[0] === "'" || r[0] === "\"").toBe(true)
+      expect(/[\r\n]/.test(r)).toBe(false)
+    }))
+  })
+
+  it("parseRange never throws and slices stay inside the file", () => {
+    fc.assert(fc.property(fc.string(), fc.nat(1000), (header, size) => {
+      const r = FileResponse.parseRange(header, size)
+      if (r._tag === "Slice") {
+        expect(r.start).toBeGreaterThanOrEqual(0)
+        expect(r.end).toBeLessThan(size)
+        expect(r.start).toBeLessThanOrEqual(r.end)
+      }
+    }))
+    fc.assert(fc.property(fc.nat(1000), fc.nat(1000), fc.nat(1000), (a, b, size) => {
+      const r = FileResponse.parseRange(`bytes=${a}-${b}`, size)
+      if (b < a) expect(r._tag).toBe("Ignore")
+      else if (a >= size) expect(r._tag).toBe("Unsatisfiable")
+      else expect(r).toEqual({ _tag: "Slice", start: a, end: Math.min(b, size - 1) })
+    }))
+  })
+
+  it.effect("a ranged stream gives exactly the requested bytes, whatever the chunking", () =>
+    Effect.gen(function*() {
+      const data = Uint8Array.from({ length: 50 }, (_, i) => i)
+      for (const [start, end, chunk] of [[0, 49, 7], [3, 17, 4], [10, 10, 1], [45, 49, 50], [0, 0, 3]] as const) {
+        const chunks: Array<Uint8Array> = []
+        for (let i = 0; i < data.length; i += chunk) chunks.push(data.subarray(i, i + chunk))
+        const res = yield* FileResponse.fromStream(Stream.fromIterable(chunks), {
+          size: data.length,
+          request: { Range: `bytes=${start}-${end}` }
+        })
+        expect(res.status).toBe(206)
+        const got = yield* Stream.runCollect(StreamingHttpResponse.streamingContent(res))
+        expect(Buffer.concat([...got])).toEqual(Buffer.from(data.subarray(start, end + 1)))
+      }
+    }))
+})
+
+describe("StreamingHttpResponse (test_streaming_response)", () => {
+  it.effect("has a streaming flag, no content, encodes strings with the charset, and is read in one pass", () =>
+    Effect.gen(function*() {
+      const r = yield* StreamingHttpResponse.make(Stream.make("abc", new Uint8Array([100]), "é"), {
+        charset: "latin-1"
+      })
+      expect(r.streaming).toBe(true)
+      expect("chunks" in r && r.chunks !== undefined).toBe(false)
+      const got = yield* Stream.runCollect(StreamingHttpResponse.streamingContent(r))
+      expect(Buffer.concat([...got])).toEqual(Buffer.from([97, 98, 99, 100, 0xe9]))
+      // bytes(r) gives the headers only
+      expect(Buffer.from(HttpResponse.serializeHeaders(r)).toString("latin1")).toBe(
+        "Content-Type: text/html; charset=latin-1"
+      )
+      // headers and cookies work on it as on any response
+      const h = Either.getOrThrow(HttpResponse.setHeader(r, "X-A", "1"))
+      expect(h._tag).toBe("StreamingHttpResponse")
+    }))
+})
+
+describe("FileResponse (responses/test_fileresponse.py)", () => {
+  it.effect("test_file_from_buffer_response / test_file_from_buffer_unnamed_attachment", () =>
+    Effect.gen(function*() {
+      const r = yield* FileResponse.fromBytes(new TextEncoder().encode("binary content"))
+      expect(r.headers.map((h) => [h.name, h.value])).toEqual([
+        ["Content-Type", "application/octet-stream"],
+        ["Content-Length", "14"]
+      ])
+      const a = yield* FileResponse.fromBytes(new TextEncoder().encode("binary content"), { asAttachment: true })
+      expect(a.headers.find((h) => h.name === "Content-Disposition")?.value).toBe("attachment")
+    }))
+
+  it.effect("test_content_disposition_escaping and header injection through the file name", () =>
+    Effect.gen(function*() {
+      const r = yield* FileResponse.fromBytes(new Uint8Array(1), { filename: "multi-part-one\";\" dummy\".txt" })
+      expect(r.headers.find((h) => h.name === "Content-Disposition")?.value).toBe(
+        "inline; filename=\"multi-part-one\\\";\\\" dummy\\\".txt\""
+      )
+      const e = yield* Effect.flip(FileResponse.fromBytes(new Uint8Array(1), { filename: "a\r\nX-Evil: 1" }))
+      expect(e._tag).toBe("BadHeaderError")
+    }))
+
+  it.effect("If-Modified-Since and Range on bytes with a known date", () =>
+    Effect.gen(function*() {
+      const lastModified = new Date(Date.UTC(2023, 10, 14, 22, 13, 20))
+      const data = new TextEncoder().encode("hello world")
+      const fresh = yield* FileResponse.fromBytes(data, {
+        lastModified,
+        request: { "if-modified-since": "Tue, 14 Nov 2023 22:13:20 GMT" }
+      })
+      expect(fresh.status).toBe(304)
+      const stale = yield* FileResponse.fromBytes(data, {
+        lastModified,
+        request: { "If-Modified-Since": "Tue, 14 Nov 2023 22:13:19 GMT", Range: "bytes=6-" }
+      })
+      expect(stale.status).toBe(206)
+      const body = yield* Stream.runCollect(stale.stream)
+      expect(Buffer.concat([...body]).toString()).toBe("world")
+      // If-Range with another date: the whole file
+      const whole = yield* FileResponse.fromBytes(data, {
+        lastModified,
+        request: { Range: "bytes=6-", "If-Range": "Mon, 13 Nov 2023 00:00:00 GMT" }
+      })
+      expect(whole.status).toBe(200)
+    }))
+})
