@@ -26,6 +26,8 @@ export interface Case {
   /** `all` (default), `head` (status and headers: HEAD bodies are not compared), `status`. */
   readonly compare?: "all" | "head" | "status"
   readonly note?: string
+  /** Node's HTTP parser answers this request itself, with this status, before any app code runs. */
+  readonly nodeRejects?: { readonly status: number; readonly why: string }
 }
 
 export interface Corpus {
@@ -170,6 +172,9 @@ const settingsVars = [
 export const profileEnv = (corpus: Corpus, profile: string): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const name of settingsVars) delete env[name]
+  // wsgiref copies the process environment into META: an HTTP_PROXY variable would show up as a
+  // request header on Django's side only.
+  for (const name of Object.keys(env)) if (name.startsWith("HTTP_")) delete env[name]
   return {
     ...env,
     ...corpus.profiles[profile],
