@@ -196,8 +196,10 @@ case("multipart-part-without-name", "/inspect/", "POST", [["Content-Type", MP]],
     ([disp("b")], "2"),
 ]))
 case("multipart-no-boundary", "/inspect/", "POST", [["Content-Type", "multipart/form-data"]], "--x\r\n")
-case("multipart-bad-boundary", "/inspect/", "POST", [["Content-Type", "multipart/form-data; boundary=a b "]],
+case("multipart-boundary-with-space", "/inspect/", "POST", [["Content-Type", "multipart/form-data; boundary=a b"]],
      "--x\r\n")
+case("multipart-boundary-too-long", "/inspect/", "POST", [["Content-Type", "multipart/form-data; boundary=" + "b" * 202]],
+     "--x\r\n", note="Django's boundary rule: at most 201 printable characters")
 case("multipart-truncated", "/inspect/", "POST", [["Content-Type", MP]],
      b"--XyZzY\r\n" + disp("a").encode() + b"\r\n\r\nvalue without an end")
 case("multipart-put-not-parsed", "/inspect/", "PUT", [["Content-Type", MP]], multipart([([disp("a")], "1")]))
