@@ -26,8 +26,11 @@ export interface Case {
   /** `all` (default), `head` (status and headers: HEAD bodies are not compared), `status`. */
   readonly compare?: "all" | "head" | "status"
   readonly note?: string
-  /** Node's HTTP parser answers this request itself, with this status, before any app code runs. */
-  readonly nodeRejects?: { readonly status: number; readonly why: string }
+  /**
+   * A deliberate difference, with the status the site answers and why: Node's HTTP parser
+   * answers the request itself, or the library applies a security fix later than Django 3.2.25.
+   */
+  readonly divergence?: { readonly status: number; readonly why: string }
 }
 
 export interface Corpus {
