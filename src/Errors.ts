@@ -17,6 +17,7 @@
  */
 import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { hasProperty } from "effect/Predicate"
@@ -95,7 +96,21 @@ export const errorResponse = (status: number): HttpServerResponse.HttpServerResp
     contentType: "text/html"
   })
 
-const make = <const Tag extends string>(tag: Tag, status: number, suspicious: boolean) => {
+/**
+ * The constructor of one error class: `new DisallowedHost({ message })`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DjangoErrorConstructor<Tag extends string> {
+  new(args: { readonly message: string }): Cause.YieldableError & DjangoError & { readonly _tag: Tag }
+}
+
+const make = <const Tag extends string>(
+  tag: Tag,
+  status: number,
+  suspicious: boolean
+): DjangoErrorConstructor<Tag> => {
   class Base extends Data.TaggedError(tag)<{ readonly message: string }> implements DjangoError {
     readonly [TypeId]: TypeId = TypeId
     readonly status: number = status

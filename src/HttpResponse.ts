@@ -37,11 +37,12 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
-import { type BadHeaderError, DisallowedRedirect, InvalidArgument } from "./Errors.js"
+import { type BadHeaderError, DisallowedRedirect, type ImproperlyConfigured, InvalidArgument } from "./Errors.js"
 import * as json_ from "./internal/json.js"
 import * as internal from "./internal/response.js"
 import { iriToUri } from "./internal/url.js"
 import * as Settings from "./Settings.js"
+import * as Signing from "./Signing.js"
 
 /**
  * @since 0.1.0
@@ -667,6 +668,59 @@ export const setCookieAt = <A extends AnyResponse>(
   if (Either.isLeft(c)) return Either.left(c.left)
   return Either.right(internal.withCookies(self, internal.putCookie(self.cookies, c.right)))
 }
+
+/**
+ * The options of `setSignedCookie`: `setCookie`'s, plus the salt.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SignedCookieOptions = CookieOptions & {
+  /** Added to the cookie name to make the signer's salt (Django's `salt`). Default `""`. */
+  readonly salt?: string | undefined
+}
+
+/**
+ * Django's `set_signed_cookie(key, value, salt, **kwargs)`: `setCookie` with the value
+ * signed as Django's cookie signer does (`TimestampSigner`, key `"django.http.cookies"
+ * + SECRET_KEY`, salt `key + salt`), at the time of Effect's `Clock`, with the current
+ * `Settings`. Without `SECRET_KEY` it fails with `ImproperlyConfigured`.
+ *
+ * @since 0.1.0
+ * @category cookies
+ */
+export const setSignedCookie: {
+  (
+    key: string,
+    value: string,
+    options?: SignedCookieOptions
+  ): <A extends AnyResponse>(self: A) => Effect.Effect<A, MakeError | ImproperlyConfigured>
+  <A extends AnyResponse>(
+    self: A,
+    key: string,
+    value: string,
+    options?: SignedCookieOptions
+  ): Effect.Effect<A, MakeError | ImproperlyConfigured>
+} = dual(
+  (args) => isAnyResponse(args[0]),
+  <A extends AnyResponse>(
+    self: A,
+    key: string,
+    value: string,
+    options: SignedCookieOptions = {}
+  ): Effect.Effect<A, MakeError | ImproperlyConfigured> => {
+    const { salt, ...cookie } = options
+    return Effect.flatMap(
+      Settings.current,
+      (settings) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Either.flatMap(
+            Signing.signCookieAt(settings, key, value, now / 1000, { salt: salt ?? "" }),
+            (signed): Either.Either<A, MakeError | ImproperlyConfigured> => setCookieAt(self, key, signed, cookie, now)
+          ))
+    )
+  }
+)
 
 /**
  * The options of `deleteCookie`.

@@ -50,3 +50,24 @@ export * as StreamingHttpResponse from "./StreamingHttpResponse.js"
  * @since 0.1.0
  */
 export * as FileResponse from "./FileResponse.js"
+
+/**
+ * Django's `HttpRequest` as an immutable value built from `@effect/platform`.
+ *
+ * @since 0.1.0
+ */
+export * as HttpRequest from "./HttpRequest.js"
+
+/**
+ * Builds requests without a server, like `django.test.RequestFactory`.
+ *
+ * @since 0.1.0
+ */
+export * as RequestFactory from "./RequestFactory.js"
+
+/**
+ * Django's `core.signing`: `Signer`, `TimestampSigner`, `dumps`/`loads` and the cookie signer, byte-compatible.
+ *
+ * @since 0.1.0
+ */
+export * as Signing from "./Signing.js"

@@ -1,0 +1,325 @@
+/**
+ * The request body: one single-use source shared by `body`, `read`, `readLine`,
+ * the line/chunk streams and the raw stream that multipart parsing consumes.
+ *
+ * Django's rules, kept here in one small state machine per request:
+ * - `body` reads everything (after checking `Content-Length` against
+ *   `DATA_UPLOAD_MAX_MEMORY_SIZE`, and counting a body without a length as it
+ *   arrives) and keeps it; afterwards every read replays the kept bytes.
+ * - Any read (`read`, `readLine`, the streams) marks the stream as started;
+ *   `body` then fails with `RawPostDataException`, unless it was read before.
+ * - Reads never go past `Content-Length` (Django's `LimitedStream`).
+ * - A read error (the client went away) is `UnreadablePostError`, and the
+ *   body stays failed.
+ *
+ * The source is pulled lazily, chunk by chunk, in the request's own `Scope`,
+ * so streaming a 1 GiB upload never buffers it.
+ *
+ * @internal
+ */
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { RawPostDataException, RequestDataTooBig, UnreadablePostError } from "../Errors.js"
+
+/** Everything `body` can fail with. */
+export type BodyError = RequestDataTooBig | UnreadablePostError | RawPostDataException
+
+type State =
+  | { readonly _tag: "Fresh" }
+  | { readonly _tag: "Streaming" }
+  | { readonly _tag: "Buffered"; readonly bytes: Uint8Array }
+  | { readonly _tag: "Failed"; readonly error: UnreadablePostError | RequestDataTooBig }
+
+const EMPTY = new Uint8Array(0)
+
+const concat = (parts: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
+  if (parts.length === 1) return parts[0]!
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const p of parts) {
+    out.set(p, offset)
+    offset += p.length
+  }
+  return out
+}
+
+/**
+ * The mutable cell behind one request's body. It is shared by every value
+ * derived from the request (`withEncoding` keeps it): the connection's body
+ * can be read once, whatever the number of request values pointing at it.
+ */
+export class BodyCell {
+  private state: State = { _tag: "Fresh" }
+  /** Read position within `Buffered` bytes. */
+  private pos = 0
+  /** Bytes pulled from the source but not handed out yet. */
+  private pending: Uint8Array = EMPTY
+  /** Bytes pulled from the source so far (for the Content-Length limit). */
+  private pulled = 0
+  private pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<UnreadablePostError>> | undefined
+  private sourceDone = false
+  private _lock: Effect.Semaphore | undefined
+  private get lock(): Effect.Semaphore {
+    return (this._lock ??= Effect.unsafeMakeSemaphore(1))
+  }
+
+  constructor(
+    private readonly source: Stream.Stream<Uint8Array, UnreadablePostError>,
+    /** `Content-Length`, or `null` for a body without one (chunked). */
+    readonly contentLength: number | null,
+    private readonly scope: Scope.Scope
+  ) {}
+
+  /** Whether reading started before `body` was read: `body` is then out of reach. */
+  get streamingStarted(): boolean {
+    return this.state._tag === "Streaming"
+  }
+
+  /** Whether `body` has been read (Django's `hasattr(request, '_body')`). */
+  get buffered(): boolean {
+    return this.state._tag === "Buffered"
+  }
+
+  private limitLeft(): number {
+    return this.contentLength === null ? Infinity : this.contentLength - this.pulled
+  }
+
+  /** The next raw chunk from the source, limited to Content-Length; `None` at the end. */
+  private pullSource(): Effect.Effect<Option.Option<Uint8Array>, UnreadablePostError> {
+    return Effect.suspend(() => {
+      if (this.pending.length > 0) {
+        const p = this.pending
+        this.pending = EMPTY
+        return Effect.succeed(Option.some(p))
+      }
+      if (this.sourceDone || this.limitLeft() <= 0) return Effect.succeed(Option.none())
+      const getPull = this.pull !== undefined
+        ? Effect.succeed(this.pull)
+        : Effect.map(Scope.extend(Stream.toPull(this.source), this.scope), (p) => (this.pull = p))
+      return Effect.flatMap(getPull, (pull) =>
+        Effect.matchEffect(pull, {
+          onFailure: Option.match({
+            onNone: () => {
+              this.sourceDone = true
+              return Effect.succeed(Option.none())
+            },
+            onSome: (e) => Effect.fail(e)
+          }),
+          onSuccess: (chunk) => {
+            let total = 0
+            for (const c of chunk) total += c.length
+            let bytes = concat(Chunk.toReadonlyArray(chunk), total)
+            const left = this.limitLeft()
+            if (bytes.length > left) bytes = bytes.subarray(0, left)
+            this.pulled += bytes.length
+            return bytes.length === 0 && left > 0 ? this.pullSource() : Effect.succeed(Option.some(bytes))
+          }
+        }))
+    })
+  }
+
+  private fail<E extends UnreadablePostError | RequestDataTooBig>(error: E): Effect.Effect<never, E> {
+    return Effect.suspend(() => {
+      this.state = { _tag: "Failed", error }
+      return Effect.fail(error)
+    })
+  }
+
+  /** Django's `body`. */
+  body(maxMemory: number | null): Effect.Effect<Uint8Array, BodyError> {
+    return this.lock.withPermits(1)(Effect.suspend((): Effect.Effect<Uint8Array, BodyError> => {
+      const s = this.state
+      switch (s._tag) {
+        case "Buffered":
+          return Effect.succeed(s.bytes)
+        case "Failed":
+          return Effect.fail(s.error)
+        case "Streaming":
+          return Effect.fail(
+            new RawPostDataException({ message: "You cannot access body after reading from request's data stream" })
+          )
+      }
+      const tooBig = () =>
+        new RequestDataTooBig({ message: "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE." })
+      if (maxMemory !== null && (this.contentLength ?? 0) > maxMemory) return Effect.fail(tooBig())
+      const parts: Array<Uint8Array> = []
+      let total = 0
+      const loop: Effect.Effect<Uint8Array, UnreadablePostError | RequestDataTooBig> = Effect.flatMap(
+        this.pullSource(),
+        Option.match({
+          onNone: () => Effect.succeed(concat(parts, total)),
+          onSome: (bytes) => {
+            total += bytes.length
+            if (maxMemory !== null && total > maxMemory) return this.fail(tooBig())
+            parts.push(bytes)
+            return loop
+          }
+        })
+      )
+      return Effect.tap(
+        Effect.catchAll(loop, (e) => this.fail(e)),
+        (bytes) => {
+          this.state = { _tag: "Buffered", bytes }
+          this.pos = 0
+        }
+      )
+    }))
+  }
+
+  /**
+   * Up to `max` bytes (any amount when `max` is undefined) from the current
+   * position; `None` at the end. Marks the stream as started.
+   */
+  readChunk(max?: number): Effect.Effect<Option.Option<Uint8Array>, UnreadablePostError> {
+    return this.lock.withPermits(1)(this.readChunkUnlocked(max))
+  }
+
+  private readChunkUnlocked(max?: number): Effect.Effect<Option.Option<Uint8Array>, UnreadablePostError> {
+    return Effect.suspend((): Effect.Effect<Option.Option<Uint8Array>, UnreadablePostError> => {
+      const s = this.state
+      if (s._tag === "Failed") {
+        return s.error._tag === "UnreadablePostError" ? Effect.fail(s.error) : Effect.succeed(Option.none())
+      }
+      if (s._tag === "Buffered") {
+        if (this.pos >= s.bytes.length || max === 0) return Effect.succeed(Option.none())
+        const end = max === undefined ? s.bytes.length : Math.min(s.bytes.length, this.pos + max)
+        const out = s.bytes.subarray(this.pos, end)
+        this.pos = end
+        return Effect.succeed(Option.some(out))
+      }
+      this.state = { _tag: "Streaming" }
+      if (max === 0) return Effect.succeed(Option.none())
+      return Effect.map(this.pullSource(), (o) =>
+        Option.map(o, (bytes) => {
+          if (max !== undefined && bytes.length > max) {
+            this.pending = bytes.subarray(max)
+            return bytes.subarray(0, max)
+          }
+          return bytes
+        }))
+    })
+  }
+
+  /** Django's `read(size)`: everything left when `size` is undefined or negative. */
+  read(size?: number): Effect.Effect<Uint8Array, UnreadablePostError> {
+    const want = size === undefined || size < 0 ? Infinity : size
+    return this.lock.withPermits(1)(Effect.suspend(() => {
+      const parts: Array<Uint8Array> = []
+      let total = 0
+      const loop: Effect.Effect<Uint8Array, UnreadablePostError> = Effect.suspend(() =>
+        total >= want ? Effect.succeed(concat(parts, total)) : Effect.flatMap(
+          this.readChunkUnlocked(want === Infinity ? undefined : want - total),
+          Option.match({
+            onNone: () => Effect.succeed(concat(parts, total)),
+            onSome: (b) => {
+              parts.push(b)
+              total += b.length
+              return loop
+            }
+          })
+        )
+      )
+      return want === 0 ? Effect.as(this.readChunkUnlocked(0), EMPTY) : loop
+    }))
+  }
+
+  /** Django's `readline(size)`: up to and including the next `\n`, at most `size` bytes. */
+  readLine(size?: number): Effect.Effect<Uint8Array, UnreadablePostError> {
+    const want = size === undefined || size < 0 ? Infinity : size
+    return this.lock.withPermits(1)(Effect.suspend(() => {
+      const parts: Array<Uint8Array> = []
+      let total = 0
+      const loop: Effect.Effect<Uint8Array, UnreadablePostError> = Effect.suspend(() =>
+        total >= want ? Effect.succeed(concat(parts, total)) : Effect.flatMap(
+          this.readChunkUnlocked(want === Infinity ? undefined : want - total),
+          Option.match({
+            onNone: () => Effect.succeed(concat(parts, total)),
+            onSome: (b) => {
+              const nl = b.indexOf(10)
+              if (nl !== -1 && nl < b.length - 1) {
+                this.unread(b.subarray(nl + 1))
+                b = b.subarray(0, nl + 1)
+              }
+              parts.push(b)
+              total += b.length
+              return nl !== -1 ? Effect.succeed(concat(parts, total)) : loop
+            }
+          })
+        )
+      )
+      return want === 0 ? Effect.as(this.readChunkUnlocked(0), EMPTY) : loop
+    }))
+  }
+
+  /** Gives back the tail of the last chunk handed out. */
+  private unread(tail: Uint8Array): void {
+    if (this.state._tag === "Buffered") this.pos -= tail.length
+    else {this.pending = this.pending.length === 0
+        ? tail
+        : concat([tail, this.pending], tail.length + this.pending.length)}
+  }
+
+  /** The rest of the body as a stream of chunks, pulled on demand. */
+  stream(chunkSize?: number): Stream.Stream<Uint8Array, UnreadablePostError> {
+    return Stream.repeatEffectOption(
+      Effect.flatMap(
+        Effect.mapError(this.readChunk(chunkSize), Option.some),
+        Option.match({
+          onNone: () => Effect.fail(Option.none()),
+          onSome: Effect.succeed
+        })
+      )
+    )
+  }
+
+  /** The rest of the body line by line, each line keeping its `\n` (Django's `__iter__`). */
+  lines(): Stream.Stream<Uint8Array, UnreadablePostError> {
+    return Stream.repeatEffectOption(
+      Effect.flatMap(
+        Effect.mapError(this.readLine(), Option.some),
+        (line) => line.length === 0 ? Effect.fail(Option.none()) : Effect.succeed(line)
+      )
+    )
+  }
+}
+
+/** Where a request value keeps its body cell. */
+export const BodyCellKey: unique symbol = Symbol.for("effect-django-http/HttpRequest/BodyCell")
+
+/** Anything that carries a body cell (every `HttpRequest` built by this library does). */
+export interface HasBodyCell {
+  readonly [BodyCellKey]: BodyCell
+}
+
+/** The body cell of a request. */
+export const bodyCellOf = (request: HasBodyCell): BodyCell => request[BodyCellKey]
+
+/**
+ * The raw body as a single-use stream, pulled on demand in the request's scope
+ * and never buffered; shares `body`/`read` state (see `BodyCell`).
+ */
+export const rawBodyStream = (request: HasBodyCell): Stream.Stream<Uint8Array, UnreadablePostError> =>
+  request[BodyCellKey].stream()
+
+/**
+ * Memoises an effect: the first run's outcome (unless interrupted) is kept and
+ * returned to every later run; concurrent runs wait for the first.
+ */
+export const memoize = <A, E>(self: Effect.Effect<A, E>): Effect.Effect<A, E> => {
+  let result: Exit.Exit<A, E> | undefined
+  const lock = Effect.unsafeMakeSemaphore(1)
+  return Effect.suspend(() =>
+    result !== undefined ?
+      result :
+      lock.withPermits(1)(Effect.suspend(() =>
+        result !== undefined ? result : Effect.onExit(self, (exit) =>
+          Effect.sync(() => {
+            if (!Exit.isInterrupted(exit)) result = exit
+          }))
+      ))
+  )
+}

@@ -1,0 +1,99 @@
+/**
+ * HttpRequest on a real Node server: the platform request becomes a Django
+ * request, the body limits answer with a real 400 (the client is never left
+ * without a response), and a client that disconnects mid-body is an
+ * `UnreadablePostError` in the handler.
+ */
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { describe, expect, it } from "@effect/vitest"
+import { Deferred, Effect, Layer } from "effect"
+import { createServer } from "node:http"
+import * as net from "node:net"
+import { HttpRequest, QueryDict, Settings } from "../src/index.js"
+
+const app = Effect.gen(function*() {
+  const request = yield* HttpRequest.current
+  const post = yield* request.POST
+  return yield* HttpServerResponse.json({
+    method: request.method,
+    path: request.path,
+    post: QueryDict.lists(post),
+    secure: yield* HttpRequest.isSecure(request),
+    remote: request.META.REMOTE_ADDR,
+    cookies: request.COOKIES
+  })
+})
+
+const serve = <E, R>(handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+  Effect.gen(function*() {
+    const server = yield* HttpServer.HttpServer
+    yield* HttpServer.serveEffect(handler)
+    const address = server.address
+    if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
+    return address.port
+  })
+
+const withServer = Layer.mergeAll(
+  NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }),
+  Settings.layer({ DATA_UPLOAD_MAX_MEMORY_SIZE: 64, ALLOWED_HOSTS: ["*"] })
+)
+
+describe("fromServerRequest on Node", () => {
+  it.scopedLive("parses a form POST; the plain connection is not secure; cookies keep the last duplicate", () =>
+    Effect.gen(function*() {
+      const port = yield* serve(app)
+      const res = yield* Effect.promise(() =>
+        fetch(`http://127.0.0.1:${port}/a/b?x=1`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", cookie: "c=1; c=2" },
+          body: "f=v&f=w"
+        })
+      )
+      expect(res.status).toBe(200)
+      expect(yield* Effect.promise(() => res.json())).toEqual({
+        method: "POST",
+        path: "/a/b",
+        post: [["f", ["v", "w"]]],
+        secure: false,
+        remote: "127.0.0.1",
+        cookies: { c: "2" }
+      })
+    }).pipe(Effect.provide(withServer)))
+
+  it.scopedLive("a Content-Length over DATA_UPLOAD_MAX_MEMORY_SIZE is answered with 400", () =>
+    Effect.gen(function*() {
+      const port = yield* serve(app)
+      const res = yield* Effect.promise(() =>
+        fetch(`http://127.0.0.1:${port}/`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: "a=" + "x".repeat(100)
+        })
+      )
+      expect(res.status).toBe(400)
+      expect(yield* Effect.promise(() => res.text())).toBe("<h1>Bad Request (400)</h1>")
+    }).pipe(Effect.provide(withServer)))
+
+  it.scopedLive("a client that disconnects mid-body gives UnreadablePostError", () =>
+    Effect.gen(function*() {
+      const seen = yield* Deferred.make<string>()
+      const started = yield* Deferred.make<void>()
+      const port = yield* serve(Effect.gen(function*() {
+        const request = yield* HttpRequest.current
+        yield* Deferred.succeed(started, undefined)
+        const error = yield* Effect.flip(request.body)
+        yield* Deferred.succeed(seen, error._tag)
+        return HttpServerResponse.empty()
+      }))
+      const socket = net.connect(port, "127.0.0.1")
+      socket.on("error", () => {})
+      socket.write(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 50\r\n\r\nonly-ten-b"
+      )
+      yield* Deferred.await(started)
+      socket.destroy()
+      expect(yield* Deferred.await(seen)).toBe("UnreadablePostError")
+    }).pipe(Effect.provide(withServer)))
+})

@@ -1,0 +1,130 @@
+/**
+ * Property tests: the body reader never loses or invents bytes whatever the
+ * chunking and read sizes, and building a request or its URLs never throws.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Either, FastCheck as fc, Stream } from "effect"
+import { HttpRequest, Settings } from "../src/index.js"
+import { parseHeader } from "../src/internal/meta.js"
+import { urljoin } from "../src/internal/urljoin.js"
+
+const chunked = (body: Uint8Array, cuts: ReadonlyArray<number>) => {
+  const points = [...new Set(cuts.map((c) => c % (body.length + 1)))].sort((a, b) => a - b)
+  const chunks: Array<Uint8Array> = []
+  let prev = 0
+  for (const p of [...points, body.length]) {
+    chunks.push(body.subarray(prev, p))
+    prev = p
+  }
+  return Stream.fromIterable(chunks)
+}
+
+const concat = (parts: ReadonlyArray<Uint8Array>) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
+  return out
+}
+
+type Op = { readonly _tag: "read"; readonly n: number } | { readonly _tag: "line"; readonly n: number }
+
+describe("body reader (property)", () => {
+  it("reads, lines and chunks return exactly the body, limited by Content-Length", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }).map((b) => b.map((x) => (x % 3 === 0 ? 10 : x))),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.option(fc.nat({ max: 250 }), { nil: undefined }),
+        fc.array(
+          fc.oneof(
+            fc.record({ _tag: fc.constant("read" as const), n: fc.integer({ min: -1, max: 40 }) }),
+            fc.record({ _tag: fc.constant("line" as const), n: fc.integer({ min: -1, max: 40 }) })
+          ),
+          { maxLength: 12 }
+        ),
+        (body, cuts, length, ops: ReadonlyArray<Op>) => {
+          const expected = length === undefined ? body : body.subarray(0, Math.min(length, body.length))
+          const r = HttpRequest.make({
+            method: "POST",
+            path: "/",
+            headers: length === undefined ? [] : [["Content-Length", String(length)]],
+            body: chunked(body, cuts),
+            settings: Settings.make({ DATA_UPLOAD_MAX_MEMORY_SIZE: null })
+          })
+          const got = Effect.runSync(Effect.gen(function*() {
+            const parts: Array<Uint8Array> = []
+            for (const op of ops) {
+              const part = op._tag === "read"
+                ? yield* HttpRequest.read(r, op.n < 0 ? undefined : op.n)
+                : yield* HttpRequest.readLine(r, op.n < 0 ? undefined : op.n)
+              if (op.n >= 0) expect(part.length).toBeLessThanOrEqual(op.n)
+              if (op._tag === "line") {
+                const nl = part.indexOf(10)
+                expect(nl === -1 || nl === part.length - 1).toBe(true)
+              }
+              parts.push(part)
+            }
+            const rest = yield* Stream.runCollect(HttpRequest.lines(r))
+            return concat([...parts, ...Chunk.toReadonlyArray(rest)])
+          }))
+          expect([...got]).toEqual([...expected])
+        }
+      )
+    )
+  })
+
+  it("body, then reads: reads replay the body from its start", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), fc.array(fc.nat(), { maxLength: 5 }), (body, cuts) => {
+        const r = HttpRequest.make({ method: "POST", path: "/", body: chunked(body, cuts) })
+        const [whole, replay] = Effect.runSync(
+          Effect.all([r.body, Effect.map(Stream.runCollect(HttpRequest.chunks(r, 7)), (c) => concat([...c]))])
+        )
+        expect([...whole]).toEqual([...body])
+        expect([...replay]).toEqual([...body])
+      })
+    )
+  })
+})
+
+describe("never throws (property)", () => {
+  it("make, paths, META, headers, COOKIES, repr and absolute URIs", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "binary", maxLength: 30 }),
+        fc.string({ unit: "binary", maxLength: 30 }),
+        fc.array(fc.tuple(fc.string({ maxLength: 12 }), fc.string({ unit: "binary", maxLength: 20 })), {
+          maxLength: 5
+        }),
+        fc.string({ unit: "binary", maxLength: 20 }),
+        (path, query, headers, location) => {
+          const r = HttpRequest.make({ method: "get", path, queryString: query, headers })
+          void r.META
+          void r.COOKIES
+          void r.headers.toRecord()
+          void String(r)
+          HttpRequest.getFullPath(r, { forceAppendSlash: true })
+          const e = Effect.runSync(
+            Effect.either(HttpRequest.buildAbsoluteUri(r, location)).pipe(
+              Effect.provide(Settings.layer({ ALLOWED_HOSTS: ["*"] }))
+            )
+          )
+          return Either.isRight(e) || e.left._tag === "DisallowedHost"
+        }
+      )
+    )
+  })
+
+  it("urljoin and parseHeader", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), (a, b) => {
+        urljoin(a, b)
+        parseHeader(a)
+        return true
+      })
+    )
+  })
+})
