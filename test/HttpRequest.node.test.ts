@@ -73,7 +73,11 @@ describe("fromServerRequest on Node", () => {
         })
       )
       expect(res.status).toBe(400)
-      expect(yield* Effect.promise(() => res.text())).toBe("<h1>Bad Request (400)</h1>")
+      // Django 3.2's 400 page (django/views/defaults.py ERROR_PAGE_TEMPLATE), as Errors renders it.
+      expect(yield* Effect.promise(() => res.text())).toBe(
+        "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Bad Request (400)</title>\n</head>\n<body>\n" +
+          "  <h1>Bad Request (400)</h1><p></p>\n</body>\n</html>\n"
+      )
     }).pipe(Effect.provide(withServer)))
 
   it.scopedLive("a client that disconnects mid-body gives UnreadablePostError", () =>

@@ -9,6 +9,8 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Crypto from "node:crypto"
+import { Errors, HttpRequest, HttpResponse, Settings, Signing } from "../../src/index.js"
+import type { View } from "../../src/index.js"
 
 export const SECRET_KEY = "bench-secret-key"
 export const PATH = "/?q=caf%C3%A9+%3Cb%3E&page=2"
@@ -87,3 +89,21 @@ export const realisticPlatform = Effect.gen(function*() {
     HttpServerResponse.unsafeSetCookie("last_search", "1", { path: "/" })
   )
 })
+
+/** Hello world as a view of this library. */
+export const helloView: View.View<HttpResponse.MakeError> = () =>
+  HttpResponse.make({ content: "Hello, World!", contentType: "text/plain" })
+
+/** The realistic view, with this library. */
+export const realisticView: View.View<unknown, Settings.Settings> = (request) =>
+  Effect.gen(function*() {
+    const query = yield* HttpRequest.schemaQuery(Query)(request)
+    const settings = yield* Settings.current
+    const raw = request.COOKIES["user"]
+    if (raw === undefined) return yield* Effect.fail(new Errors.PermissionDenied({ message: "no user cookie" }))
+    const user = yield* Signing.unsignCookie(settings, "user", raw).pipe(
+      Effect.mapError(() => new Errors.PermissionDenied({ message: "bad user cookie" }))
+    )
+    const response = yield* HttpResponse.make({ content: page(query.q, query.page, user) })
+    return yield* HttpResponse.setCookie(response, "last_search", "1", { path: "/" })
+  })

@@ -189,7 +189,8 @@ export const profileEnv = (corpus: Corpus, profile: string): NodeJS.ProcessEnv =
 export interface Running {
   readonly port: number
   readonly output: () => string
-  readonly stop: () => Promise<void>
+  /** Sends SIGTERM (SIGKILL after 5 s) and resolves with the exit code (`null` if killed by a signal). */
+  readonly stop: () => Promise<number | null>
 }
 
 /** Starts a server process that prints `listening on [http://]HOST:PORT` once it accepts connections. */
@@ -212,9 +213,9 @@ export const startProcess = (command: string, args: ReadonlyArray<string>, env: 
           port: Number(match[1]),
           output: () => out,
           stop: () =>
-            new Promise<void>((done) => {
-              if (child.exitCode !== null || child.signalCode !== null) return done()
-              child.once("exit", () => done())
+            new Promise<number | null>((done) => {
+              if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode)
+              child.once("exit", (code) => done(code))
               child.kill("SIGTERM")
               setTimeout(() => child.kill("SIGKILL"), 5_000).unref()
             })
