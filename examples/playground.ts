@@ -4,11 +4,19 @@
  * written with Django 3.2 (`scripts/django/playground/playground/views.py`), which
  * `test/Playground.diff.test.ts` checks.
  */
-import { FileSystem } from "@effect/platform"
+import type { FileSystem } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Effect, Either, Stream } from "effect"
 import * as Crypto from "node:crypto"
-import { Errors, HttpRequest, HttpResponse, Settings, Signing, StreamingHttpResponse } from "../src/index.js"
+import {
+  Errors,
+  HttpRequest,
+  HttpResponse,
+  Settings,
+  Signing,
+  StreamingHttpResponse,
+  UploadedFile
+} from "../src/index.js"
 import type { View } from "../src/index.js"
 import { get, getList, lists } from "./compat.js"
 
@@ -57,19 +65,13 @@ const isBodyError = (e: { readonly _tag: string }): boolean =>
 
 const sha256 = (bytes: Uint8Array): string => Crypto.createHash("sha256").update(bytes).digest("hex")
 
-type Storage =
-  | { readonly _tag: "Memory"; readonly bytes: Uint8Array }
-  | { readonly _tag: "Temporary"; readonly path: string }
-
-/** The bytes of an uploaded file: in memory, or in its temporary file. */
+/** The bytes of an uploaded file (FILES holds `UploadedFile`s). */
 const fileBytes = (
   file: HttpRequest.UploadedFileLike
-): Effect.Effect<Uint8Array, PlatformError, FileSystem.FileSystem> => {
-  const storage = (file as { readonly storage?: Storage }).storage
-  if (storage?._tag === "Memory") return Effect.succeed(storage.bytes)
-  if (storage?._tag === "Temporary") return Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFile(storage.path))
-  return Effect.dieMessage("FILES holds a value that is neither in memory nor in a temporary file")
-}
+): Effect.Effect<Uint8Array, PlatformError, FileSystem.FileSystem> =>
+  UploadedFile.isUploadedFile(file)
+    ? UploadedFile.readAll(file)
+    : Effect.dieMessage("FILES holds a value that is not an UploadedFile")
 
 /** A file of FILES as the playground shows it; its bytes hashed. */
 export const describeFile = (file: HttpRequest.UploadedFileLike) =>

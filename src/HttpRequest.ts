@@ -54,6 +54,7 @@ import {
   unquoteToBytes,
   wsgiBytes
 } from "./internal/meta.js"
+import { bodyStream, isNodeReadable } from "./internal/nodeBody.js"
 import { parseCookie } from "./internal/parseCookie.js"
 import { parseMultipart, type PostAndFiles, type PostError, type UploadedFileLike } from "./internal/post.js"
 import { isKnownEncoding, pyRepr } from "./internal/python.js"
@@ -88,7 +89,7 @@ export type QueryDict = QD.QueryDict
 export type MultiValueDict<V> = QD.MultiValueDict<V>
 
 /**
- * The least an uploaded file offers (the uploads module refines it).
+ * An uploaded file in `FILES`: Django's `UploadedFile` (see the `UploadedFile` module).
  *
  * @since 0.1.0
  * @category models
@@ -624,12 +625,16 @@ export const fromServerRequest = (
       serverPort,
       serverProtocol: `HTTP/${httpVersion}`,
       urlScheme,
-      body: Stream.suspend(() =>
-        Stream.mapError(
-          request.stream,
-          (e) => new UnreadablePostError({ message: `request data read error: ${e.message}` })
-        )
-      ),
+      // On Node, read the IncomingMessage without letting an early stop destroy the socket
+      // (internal/nodeBody.ts): a limit hit mid-body must still reach the client as a 400.
+      body: isNodeReadable(source)
+        ? Stream.suspend(() => bodyStream(source))
+        : Stream.suspend(() =>
+          Stream.mapError(
+            request.stream,
+            (e) => new UnreadablePostError({ message: `request data read error: ${e.message}` })
+          )
+        ),
       settings,
       scope,
       context
@@ -950,6 +955,18 @@ export const schemaForm =
   <A, I, R>(schema: Schema.Schema<A, I, R>) =>
   (self: HttpRequest): Effect.Effect<A, PostError | ParseResult.ParseError, R> =>
     Effect.flatMap(self.POST, QD.decode(schema))
+
+/**
+ * Decodes FILES through a schema, e.g. with `UploadedFile.schema({ maxSize, contentTypes })`
+ * for each field: array fields take every file of their key, scalar fields the last.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const schemaFiles =
+  <A, I, R>(schema: Schema.Schema<A, I, R>) =>
+  (self: HttpRequest): Effect.Effect<A, PostError | ParseResult.ParseError, R> =>
+    Effect.flatMap(self.FILES, QD.decode(schema))
 
 /**
  * Decodes COOKIES through a schema.

@@ -92,3 +92,17 @@ export * as Middleware from "./Middleware.js"
  * @since 0.1.0
  */
 export * as Server from "./Server.js"
+
+/**
+ * Uploaded files (Django's `UploadedFile`): in memory, spilled to a temporary file, or streamed to a sink.
+ *
+ * @since 0.1.0
+ */
+export * as UploadedFile from "./UploadedFile.js"
+
+/**
+ * `multipart/form-data`: Django's streaming parser (POST and FILES) and the test client's encoder.
+ *
+ * @since 0.1.0
+ */
+export * as Multipart from "./Multipart.js"

@@ -100,4 +100,113 @@ describe("fromServerRequest on Node", () => {
       socket.destroy()
       expect(yield* Deferred.await(seen)).toBe("UnreadablePostError")
     }).pipe(Effect.provide(withServer)))
+
+  // Django answers every upload limit with 400 (core/handlers/exception.py). A limit hit in the
+  // middle of a large body must still reach the client as that response: the socket stays open
+  // and the rest of the body is drained, instead of the connection being reset.
+  const limited = Layer.mergeAll(
+    NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }),
+    Settings.layer({ DATA_UPLOAD_MAX_NUMBER_FIELDS: 3, DATA_UPLOAD_MAX_MEMORY_SIZE: 1024, ALLOWED_HOSTS: ["*"] })
+  )
+  const postApp = Effect.gen(function*() {
+    const request = yield* HttpRequest.current
+    const post = yield* request.POST
+    const files = yield* request.FILES
+    return yield* HttpServerResponse.json({ post: QueryDict.lists(post).length, files: [...files].length })
+  })
+  const boundary = "BoUnDaRy"
+  const part = (name: string, value: string) =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`
+  const bigMultipart = () => {
+    const head = Array.from({ length: 10 }, (_, i) => part(`f${i}`, "v")).join("") +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n` +
+      "Content-Type: application/octet-stream\r\n\r\n"
+    return Buffer.concat([Buffer.from(head), Buffer.alloc(8 * 1024 * 1024, 97), Buffer.from(`\r\n--${boundary}--\r\n`)])
+  }
+
+  it.scopedLive("too many multipart fields early in an 8 MB upload: a 400 response, and the server goes on", () =>
+    Effect.gen(function*() {
+      const port = yield* serve(postApp)
+      const res = yield* Effect.promise(() =>
+        fetch(`http://127.0.0.1:${port}/upload`, {
+          method: "POST",
+          headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+          body: bigMultipart()
+        })
+      )
+      expect(res.status).toBe(400)
+      // Django 3.2's 400 page (ERROR_PAGE_TEMPLATE), as Errors renders it.
+      expect(yield* Effect.promise(() => res.text())).toBe(
+        "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Bad Request (400)</title>\n</head>\n<body>\n" +
+          "  <h1>Bad Request (400)</h1><p></p>\n</body>\n</html>\n"
+      )
+      const ok = yield* Effect.promise(() =>
+        fetch(`http://127.0.0.1:${port}/upload`, {
+          method: "POST",
+          headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+          body: part("a", "1") + `--${boundary}--\r\n`
+        })
+      )
+      expect(ok.status).toBe(200)
+      expect(yield* Effect.promise(() => ok.json())).toEqual({ post: 1, files: 0 })
+    }).pipe(Effect.provide(limited)))
+
+  it.scopedLive("a chunked urlencoded body that grows past DATA_UPLOAD_MAX_MEMORY_SIZE: a 400 response", () =>
+    Effect.gen(function*() {
+      const port = yield* serve(postApp)
+      const chunk = new TextEncoder().encode("a=" + "x".repeat(4096) + "&")
+      let sent = 0
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent++ < 256) controller.enqueue(chunk)
+          else controller.close()
+        }
+      })
+      const res = yield* Effect.promise(() =>
+        fetch(`http://127.0.0.1:${port}/form`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body,
+          duplex: "half"
+        } as RequestInit)
+      )
+      expect(res.status).toBe(400)
+      // Django 3.2's 400 page (ERROR_PAGE_TEMPLATE), as Errors renders it.
+      expect(yield* Effect.promise(() => res.text())).toBe(
+        "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Bad Request (400)</title>\n</head>\n<body>\n" +
+          "  <h1>Bad Request (400)</h1><p></p>\n</body>\n</html>\n"
+      )
+    }).pipe(Effect.provide(limited)))
+
+  it.scopedLive("after a limit hit mid-body the keep-alive connection stays usable for the next request", () =>
+    Effect.gen(function*() {
+      const port = yield* serve(postApp)
+      const socket = net.connect(port, "127.0.0.1")
+      let received = ""
+      socket.on("data", (d) => (received += d.toString("latin1")))
+      socket.on("error", () => {})
+      const waitFor = (pattern: RegExp) =>
+        Effect.promise(() =>
+          new Promise<void>((resolve, reject) => {
+            const check = () => (pattern.test(received) ? resolve() : undefined)
+            socket.on("data", check)
+            socket.on("close", () => (pattern.test(received) ? resolve() : reject(new Error(`closed: ${received}`))))
+            check()
+          })
+        )
+      const body = bigMultipart()
+      socket.write(
+        `POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\n` +
+          `Content-Length: ${body.length}\r\n\r\n`
+      )
+      socket.write(body)
+      yield* waitFor(/^HTTP\/1\.1 400 [\s\S]*Bad Request \(400\)/)
+      const small = part("a", "1") + `--${boundary}--\r\n`
+      socket.write(
+        `POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\n` +
+          `Content-Length: ${small.length}\r\n\r\n${small}`
+      )
+      yield* waitFor(/HTTP\/1\.1 200 [\s\S]*\{"post":1,"files":0\}/)
+      socket.destroy()
+    }).pipe(Effect.provide(limited)))
 })

@@ -2,8 +2,7 @@
  * The seam where `POST` and `FILES` are loaded from the body.
  *
  * `loadPostAndFiles` in `HttpRequest` routes `multipart/form-data` bodies to
- * `parseMultipart` below. UPLOADS WORK: the uploads module replaces this
- * function with the real multipart parser; until then it returns empty results.
+ * `parseMultipart` below, which runs the uploads parser (`./multipart.js`).
  * It receives the request and the raw body as a single-use stream that is not
  * buffered (`rawBodyStream(request)` from `./body.js`), and runs in the
  * request's own `Scope` and in the Context the request was built in (so temp
@@ -15,11 +14,15 @@
  *
  * @internal
  */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type {
   MultiPartParserError,
+  RequestDataTooBig,
   SuspiciousFileOperation,
   SuspiciousMultipartForm,
   TooManyFieldsSent,
@@ -27,22 +30,14 @@ import type {
   UnreadablePostError
 } from "../Errors.js"
 import type { HttpRequest } from "../HttpRequest.js"
+import * as MVD from "../MultiValueDict.js"
+import * as UploadedFile from "../UploadedFile.js"
 import type { BodyError } from "./body.js"
+import * as Multipart from "./multipart.js"
 import * as QD from "./querydict.js"
 
-/**
- * The least an uploaded file offers; the uploads module refines it.
- */
-export interface UploadedFileLike {
-  /** The sanitised file name. */
-  readonly name: string
-  /** Size in bytes. */
-  readonly size: number
-  /** The part's Content-Type. */
-  readonly contentType: string
-  /** The part's charset, if it gave one. */
-  readonly charset: string | null
-}
+/** An uploaded file: `FILES` holds Django's `UploadedFile`s (see `UploadedFile`). */
+export type UploadedFileLike = UploadedFile.UploadedFile
 
 /** Everything loading POST and FILES can fail with. */
 export type PostError =
@@ -52,6 +47,7 @@ export type PostError =
   | MultiPartParserError
   | SuspiciousMultipartForm
   | SuspiciousFileOperation
+  | RequestDataTooBig
 
 /** POST and FILES, loaded together as Django's `_load_post_and_files` does. */
 export interface PostAndFiles {
@@ -60,13 +56,46 @@ export interface PostAndFiles {
 }
 
 /**
- * Parses a `multipart/form-data` body. Placeholder: the uploads work replaces it.
+ * Django's `Content-Length` rule for the multipart parser: `int(CONTENT_LENGTH)`,
+ * 0 when it is not a number (so the body is not parsed). A missing header gives
+ * `null`: a chunked body is parsed (Django's WSGI handler would read it as empty).
+ */
+const contentLengthOf = (meta: Readonly<Record<string, string>>): number | null => {
+  const raw = meta.CONTENT_LENGTH
+  if (raw === undefined) return null
+  return /^\s*[+-]?\d+\s*$/.test(raw) ? parseInt(raw, 10) : 0
+}
+
+/**
+ * Parses a `multipart/form-data` body with the uploads parser (`./multipart.js`),
+ * in the request's scope: temporary files live until it closes. The `FileSystem`
+ * comes from the request's Context, or is Node's; per-request limits and hooks
+ * from `UploadedFile.Uploads` in that Context.
  */
 export const parseMultipart = (
   request: HttpRequest,
-  _raw: Stream.Stream<Uint8Array, UnreadablePostError>
+  raw: Stream.Stream<Uint8Array, UnreadablePostError>
 ): Effect.Effect<PostAndFiles, PostError, Scope.Scope> =>
-  Effect.succeed({
-    POST: QD.empty(request.encoding ?? request.settings.DEFAULT_CHARSET),
-    FILES: QD.emptyMultiValueDict()
+  Effect.suspend(() => {
+    const encoding = request.encoding ?? request.settings.DEFAULT_CHARSET
+    const parsed = Effect.flatMap(Effect.serviceOption(UploadedFile.Uploads), (limits) =>
+      Multipart.parse({
+        contentType: request.META.CONTENT_TYPE ?? "",
+        contentLength: contentLengthOf(request.META),
+        body: raw,
+        settings: request.settings,
+        encoding,
+        limits: Option.getOrUndefined(limits)
+      }))
+    const withFs = Effect.flatMap(
+      Effect.serviceOption(FileSystem.FileSystem),
+      Option.match({
+        onNone: () => Effect.provide(parsed, NodeFileSystem.layer),
+        onSome: (fs) => Effect.provideService(parsed, FileSystem.FileSystem, fs)
+      })
+    )
+    return Effect.map(withFs, (result): PostAndFiles => ({
+      POST: QD.fromEntries(result.fields, encoding),
+      FILES: MVD.fromEntries(result.files)
+    }))
   })

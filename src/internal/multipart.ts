@@ -1,0 +1,1018 @@
+/**
+ * A streaming `multipart/form-data` parser with Django 3.2's rules
+ * (`django/http/multipartparser.py`), on top of multipasta's boundary search.
+ *
+ * The body is read chunk by chunk; each chunk is split on the delimiter
+ * synchronously, then the resulting pieces are handled in order: fields are
+ * collected (bounded by `DATA_UPLOAD_MAX_MEMORY_SIZE`), files go to memory, to
+ * a temporary file, or to a user sink. The next chunk is pulled only when the
+ * previous one is handled, so memory stays bounded by the chunk size plus what
+ * is deliberately kept in memory, and a limit fails before the rest of the
+ * body is read.
+ *
+ * @internal
+ */
+import type * as PlatformError from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import * as Sink from "effect/Sink"
+import * as Stream from "effect/Stream"
+import * as Search from "multipasta/Search"
+import {
+  MultiPartParserError,
+  RequestDataTooBig,
+  type SuspiciousMultipartForm,
+  TooManyFieldsSent,
+  TooManyFilesSent,
+  type UnreadablePostError
+} from "../Errors.js"
+import type { Settings } from "../Settings.js"
+import * as UploadedFile from "../UploadedFile.js"
+import * as Entities from "./htmlEntities.js"
+
+/** Per-request upload options (see `UploadedFile.UploadOptions`). */
+export type UploadOptions<E = never, R = never> = UploadedFile.UploadOptions<E, R>
+
+/** What the parser gives: fields and files in body order. */
+export interface ParseResult {
+  readonly fields: ReadonlyArray<readonly [string, string]>
+  readonly files: ReadonlyArray<readonly [string, UploadedFile.UploadedFile]>
+}
+
+/** Every error the parser can fail with. */
+export type ParseError =
+  | MultiPartParserError
+  | TooManyFieldsSent
+  | TooManyFilesSent
+  | RequestDataTooBig
+  | SuspiciousMultipartForm
+  | UnreadablePostError
+
+// ---------------------------------------------------------------------------
+// Python-compatible text helpers
+// ---------------------------------------------------------------------------
+
+/** Short ASCII byte runs (most field names and values) convert faster in JS than through a native decoder. */
+const asciiFast = (bytes: Uint8Array): string | undefined => {
+  if (bytes.length > 128) return undefined
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return undefined
+  return String.fromCharCode.apply(null, bytes as unknown as Array<number>)
+}
+const latin1 = (bytes: Uint8Array): string =>
+  bytes.length <= 128
+    ? String.fromCharCode.apply(null, bytes as unknown as Array<number>)
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1")
+const fromLatin1 = (s: string): Uint8Array => Buffer.from(s, "latin1")
+
+const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true })
+const utf8Strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+
+type Codec = "utf8" | "latin1" | "ascii" | InstanceType<typeof TextDecoder>
+
+const codecCache = new Map<string, Codec | null>()
+
+const lookupCodec = (encoding: string): Codec | null => {
+  const cached = codecCache.get(encoding)
+  if (cached !== undefined) return cached
+  const n = encoding.trim().toLowerCase().replace(/[-\s]/g, "_")
+  let codec: Codec | null
+  if (["utf_8", "utf8", "u8", "utf", "cp65001", "utf8_ucs2", "utf8_ucs4"].includes(n)) codec = "utf8"
+  else if (
+    ["latin_1", "latin1", "latin", "l1", "iso_8859_1", "iso8859_1", "8859", "cp819", "iso_ir_100", "csisolatin1"]
+      .includes(n)
+  ) codec = "latin1"
+  else if (["ascii", "us_ascii", "646", "us", "ansi_x3.4_1968", "iso646_us", "cp367", "csascii"].includes(n)) {
+    codec = "ascii"
+  } else {
+    try {
+      codec = new TextDecoder(encoding.trim(), { ignoreBOM: true })
+    } catch {
+      codec = null
+    }
+  }
+  codecCache.set(encoding, codec)
+  return codec
+}
+
+/** Python's `bytes.decode(encoding, errors="replace")`; unknown encodings fall back to UTF-8. */
+export const decode = (bytes: Uint8Array, encoding: string): string => {
+  const codec = lookupCodec(encoding) ?? "utf8"
+  if (codec === "utf8" || codec === "latin1" || codec === "ascii") {
+    const fast = asciiFast(bytes)
+    if (fast !== undefined) return fast
+  }
+  switch (codec) {
+    case "utf8":
+      return utf8Decoder.decode(bytes)
+    case "latin1":
+      return latin1(bytes)
+    case "ascii": {
+      let out = ""
+      for (let i = 0; i < bytes.length; i++) out += bytes[i]! < 0x80 ? String.fromCharCode(bytes[i]!) : "\ufffd"
+      return out
+    }
+    default:
+      return codec.decode(bytes)
+  }
+}
+
+const decodeLatin1String = (s: string, encoding: string): string => {
+  // An all-ASCII string decodes to itself in every encoding we accept.
+  if (isAscii(s)) return s
+  return decode(fromLatin1(s), encoding)
+}
+
+const isBytesSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13)
+/** Python's `bytes.strip()` on a latin-1 string. */
+const bytesStrip = (s: string): string => {
+  let start = 0
+  let end = s.length
+  while (start < end && isBytesSpace(s.charCodeAt(start))) start++
+  while (end > start && isBytesSpace(s.charCodeAt(end - 1))) end--
+  return start === 0 && end === s.length ? s : s.slice(start, end)
+}
+// Python's str.isspace()
+const STR_WS =
+  /^[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g
+const strStrip = (s: string): string => s.replace(STR_WS, "")
+/** Lower-cases an ASCII string (callers check `isAscii` first). */
+const asciiLower = (s: string): string => s.toLowerCase()
+const isAscii = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false
+  return true
+}
+
+/** Python's `urllib.parse.unquote(string, encoding)`; `undefined` for an unknown encoding. */
+const unquote = (s: string, encoding: string): string | undefined => {
+  if (!s.includes("%")) return s
+  if (lookupCodec(encoding) === null) return undefined
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\x00-\x7f]+/g, (run) => {
+    if (!run.includes("%")) return run
+    const bytes: Array<number> = []
+    for (let i = 0; i < run.length; i++) {
+      const c = run.charCodeAt(i)
+      if (c === 37 && /^[0-9a-fA-F]{2}$/.test(run.slice(i + 1, i + 3))) {
+        bytes.push(parseInt(run.slice(i + 1, i + 3), 16))
+        i += 2
+      } else bytes.push(c)
+    }
+    return decode(Uint8Array.from(bytes), encoding)
+  })
+}
+
+const countChar = (s: string, c: string): number => {
+  let n = 0
+  for (let i = s.indexOf(c); i !== -1; i = s.indexOf(c, i + 1)) n++
+  return n
+}
+
+/** A header parameter: raw bytes (a latin-1 string), or text decoded from RFC 2231. */
+interface Param {
+  readonly text: boolean
+  readonly value: string
+}
+
+/**
+ * Django's `_parse_header_params(b";" + line)`: splits on `;` outside an odd
+ * number of quotes (counted from the start of each piece), in one pass.
+ */
+const splitParams = (line: string): Array<string> => {
+  const out: Array<string> = []
+  let start = 0
+  let quotes = 0
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i)
+    if (c === 34) quotes++
+    else if (c === 59 && (i === start || quotes % 2 === 0)) {
+      out.push(bytesStrip(line.slice(start, i)))
+      start = i + 1
+      quotes = 0
+    }
+  }
+  out.push(bytesStrip(line.slice(start)))
+  return out
+}
+
+/**
+ * Django's `parse_header(line)` on a latin-1 string: the lower-cased main value
+ * and the parameters; `undefined` where Django raises `ValueError` (the line is
+ * then ignored).
+ */
+export const parseHeader = (
+  line: string
+): { readonly key: string; readonly params: Map<string, Param> } | undefined => {
+  const plist = splitParams(line)
+  const first = plist.shift() ?? ""
+  if (!isAscii(first)) return undefined
+  const key = asciiLower(first)
+  const params = new Map<string, Param>()
+  for (const p of plist) {
+    const i = p.indexOf("=")
+    if (i < 0) continue
+    let name = bytesStrip(p.slice(0, i))
+    if (!isAscii(name)) return undefined
+    name = asciiLower(name)
+    let hasEncoding = false
+    if (name.endsWith("*")) {
+      name = name.slice(0, -1)
+      if (countChar(p, "'") === 2) hasEncoding = true
+    }
+    let value = bytesStrip(p.slice(i + 1))
+    if (value.length >= 2 && value[0] === "\"" && value[value.length - 1] === "\"") {
+      value = value.slice(1, -1)
+      if (value.includes("\\")) value = value.split("\\\\").join("\\").split("\\\"").join("\"")
+    }
+    if (hasEncoding) {
+      const parts = value.split("'")
+      if (parts.length !== 3) return undefined
+      let text: string
+      let charset: string
+      try {
+        text = utf8Strict.decode(fromLatin1(parts[2]!))
+        charset = utf8Strict.decode(fromLatin1(parts[0]!))
+      } catch {
+        return undefined
+      }
+      // Django raises LookupError (a 500) for an unknown charset here; the line is ignored instead.
+      const decoded = unquote(text, charset)
+      if (decoded === undefined) return undefined
+      params.set(name, { text: true, value: decoded })
+    } else {
+      params.set(name, { text: false, value })
+    }
+  }
+  return { key, params }
+}
+
+/** Python's `html.unescape`. */
+export const htmlUnescape = (s: string): string => {
+  if (!s.includes("&")) return s
+  return s.replace(/&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)/gu, (_, ref: string) => {
+    if (ref[0] === "#") {
+      const hex = ref[1] === "x" || ref[1] === "X"
+      const digits = (hex ? ref.slice(2) : ref.slice(1)).replace(/;$/, "")
+      const big = BigInt(hex ? "0x" + digits : digits)
+      const num = big > 0x10ffffn ? 0x110000 : Number(big)
+      const fixed = Entities.invalidCharrefs.get(num)
+      if (fixed !== undefined) return fixed
+      if ((num >= 0xd800 && num <= 0xdfff) || num > 0x10ffff) return "\ufffd"
+      if (Entities.invalidCodepoints.has(num)) return ""
+      return String.fromCodePoint(num)
+    }
+    const named = Entities.named[ref]
+    if (named !== undefined) return named
+    const cps = Array.from(ref)
+    for (let x = cps.length - 1; x > 1; x--) {
+      const prefix = cps.slice(0, x).join("")
+      const hit = Entities.named[prefix]
+      if (hit !== undefined) return hit + cps.slice(x).join("")
+    }
+    return "&" + ref
+  })
+}
+
+/**
+ * Django's `MultiPartParser.sanitize_file_name`: html-unescape, keep what follows
+ * the last `/` and `\`; `undefined` for `''`, `.` and `..`.
+ */
+export const sanitizeFileName = (name: string): string | undefined => {
+  let n = htmlUnescape(name)
+  n = n.slice(n.lastIndexOf("/") + 1)
+  n = n.slice(n.lastIndexOf("\\") + 1)
+  return n === "" || n === "." || n === ".." ? undefined : n
+}
+
+/** Python's `os.path.splitext` on a name without separators. */
+const splitExt = (name: string): readonly [string, string] => {
+  const dot = name.lastIndexOf(".")
+  if (dot <= 0) return [name, ""]
+  for (let i = 0; i < dot; i++) if (name[i] !== ".") return [name.slice(0, dot), name.slice(dot)]
+  return [name, ""]
+}
+
+/** `UploadedFile.name`'s setter: cut to 255 characters keeping (up to 255 characters of) the extension. */
+export const truncateFileName = (name: string): string => {
+  const cps = Array.from(name)
+  if (cps.length <= 255) return name
+  const [root, ext] = splitExt(name)
+  const extCps = Array.from(ext).slice(0, 255)
+  return Array.from(root).slice(0, 255 - extCps.length).join("") + extCps.join("")
+}
+
+/** Python's non-strict `base64.b64decode`; `undefined` where it raises `binascii.Error`. */
+export const b64decode = (input: Uint8Array): Uint8Array | undefined => {
+  const out = new Uint8Array(Math.floor(input.length / 4) * 3 + 3)
+  let o = 0
+  let quad = 0
+  let left = 0
+  let pads = 0
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i]!
+    if (c === 61) {
+      if (quad >= 2 && quad + ++pads >= 4) return out.subarray(0, o)
+      continue
+    }
+    const v = B64[c]!
+    if (v === 255) continue
+    pads = 0
+    switch (quad) {
+      case 0:
+        quad = 1
+        left = v
+        break
+      case 1:
+        quad = 2
+        out[o++] = (left << 2) | (v >> 4)
+        left = v & 0x0f
+        break
+      case 2:
+        quad = 3
+        out[o++] = ((left << 4) | (v >> 2)) & 0xff
+        left = v & 0x03
+        break
+      default:
+        quad = 0
+        out[o++] = ((left << 6) | v) & 0xff
+        left = 0
+    }
+  }
+  return quad === 0 ? out.subarray(0, o) : undefined
+}
+const B64 = (() => {
+  const t = new Uint8Array(256).fill(255)
+  const a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+  for (let i = 0; i < a.length; i++) t[a.charCodeAt(i)] = i
+  return t
+})()
+
+// ---------------------------------------------------------------------------
+// Content-Type checks (MultiPartParser.__init__)
+// ---------------------------------------------------------------------------
+
+/** Django's `cgi.valid_boundary` (Python's `$` also matches before a final newline). */
+const validBoundary = (b: string): boolean => /^[ -~]{0,200}[!-~]\n?$/.test(b)
+
+/** The boundary of a multipart Content-Type, or Django's `MultiPartParserError`. */
+export const boundaryOf = (contentType: string): string | MultiPartParserError => {
+  if (!contentType.startsWith("multipart/")) {
+    return new MultiPartParserError({ message: `Invalid Content-Type: ${contentType}` })
+  }
+  if (!isAscii(contentType)) {
+    return new MultiPartParserError({ message: `Invalid non-ASCII Content-Type in multipart: ${contentType}` })
+  }
+  const header = parseHeader(contentType)
+  const boundary = header?.params.get("boundary")?.value
+  if (boundary === undefined || boundary === "" || !validBoundary(boundary)) {
+    return new MultiPartParserError({ message: `Invalid boundary in multipart: ${boundary ?? "None"}` })
+  }
+  return boundary
+}
+
+// ---------------------------------------------------------------------------
+// The parser
+// ---------------------------------------------------------------------------
+
+const MAX_HEADER_SIZE = 1024
+const B64_BUFFER = 64 * 1024
+const CRLFCRLF = Buffer.from("\r\n\r\n")
+const NL = new Uint8Array([10])
+
+const concat = (chunks: ReadonlyArray<Uint8Array>, size?: number): Uint8Array => {
+  if (chunks.length === 1) return chunks[0]!
+  return Buffer.concat(chunks, size)
+}
+
+const pyLen = (s: string): number => {
+  let n = s.length
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0xd800 && c <= 0xdbff) n--
+  }
+  return n
+}
+
+type Headers = Map<string, { readonly value: string; readonly params: Map<string, Param> }>
+
+/** Django's `parse_boundary_stream` on a header block (the part's bytes before CRLFCRLF). */
+const parseHeaderBlock = (block: string): { readonly type: "field" | "file" | "raw"; readonly headers: Headers } => {
+  let type: "field" | "file" | "raw" = "raw"
+  const headers: Headers = new Map()
+  for (const line of block.split("\r\n")) {
+    const parsed = parseHeader(line)
+    if (parsed === undefined) continue
+    const colon = parsed.key.indexOf(":")
+    if (colon < 0) continue
+    const name = parsed.key.slice(0, colon)
+    if (name === "content-disposition") {
+      type = "field"
+      const filename = parsed.params.get("filename")
+      if (filename !== undefined && filename.value !== "") type = "file"
+    }
+    headers.set(name, { value: parsed.key.slice(colon + 1), params: parsed.params })
+  }
+  return { type, headers }
+}
+
+type Part =
+  | { readonly _tag: "Headers"; readonly buffer: Array<Uint8Array>; size: number }
+  | { readonly _tag: "Skip" }
+  | {
+    readonly _tag: "Field"
+    readonly name: string
+    /** `len(name) + 2`, what Django adds to the data size for a field. */
+    readonly cost: number
+    readonly base64: boolean
+    readonly chunks: Array<Uint8Array>
+    size: number
+  }
+  | {
+    readonly _tag: "File"
+    readonly info: UploadedFile.FileInfo
+    readonly base64: boolean
+    b64: Array<Uint8Array>
+    b64size: number
+    size: number
+    sink: FileSink
+  }
+
+interface FileSink {
+  readonly write: (chunk: Uint8Array) => Effect.Effect<void, unknown> | undefined
+  readonly close: () => Effect.Effect<UploadedFile.Storage, unknown>
+  readonly discard: () => Effect.Effect<void>
+}
+
+/** Parses a multipart body (see the module comment). */
+export const parse = <E = never, R = never>(options: {
+  readonly contentType: string
+  readonly contentLength: number | null
+  readonly body: Stream.Stream<Uint8Array, UnreadablePostError>
+  readonly settings: Settings
+  readonly encoding: string
+  readonly limits?: UploadOptions<E, R> | undefined
+}): Effect.Effect<ParseResult, ParseError | E, Scope.Scope | FileSystem.FileSystem | R> =>
+  Effect.suspend(() => {
+    const boundary = boundaryOf(options.contentType)
+    if (typeof boundary !== "string") return Effect.fail(boundary)
+    const contentLength = options.contentLength
+    if (contentLength !== null && contentLength < 0) {
+      return Effect.fail(new MultiPartParserError({ message: `Invalid content length: ${contentLength}` }))
+    }
+    if (contentLength === 0) return Effect.succeed<ParseResult>({ fields: [], files: [] })
+    return Effect.flatMap(
+      Effect.all([Effect.scope, FileSystem.FileSystem]),
+      ([scope, fs]) => run(options, boundary, scope, fs)
+    )
+  })
+
+const run = <E, R>(
+  options: {
+    readonly contentLength: number | null
+    readonly body: Stream.Stream<Uint8Array, UnreadablePostError>
+    readonly settings: Settings
+    readonly encoding: string
+    readonly limits?: UploadOptions<E, R> | undefined
+  },
+  boundary: string,
+  scope: Scope.Scope,
+  fs: FileSystem.FileSystem
+): Effect.Effect<ParseResult, ParseError | E, R> => {
+  const { encoding, settings } = options
+  const limits = options.limits ?? {}
+  const maxFields = limits.maxNumberFields !== undefined
+    ? limits.maxNumberFields
+    : settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+  const maxFiles = limits.maxNumberFiles !== undefined ? limits.maxNumberFiles : settings.DATA_UPLOAD_MAX_NUMBER_FILES
+  const maxData = limits.dataUploadMaxMemorySize !== undefined
+    ? limits.dataUploadMaxMemorySize
+    : settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+  const spillAt = limits.maxMemorySize ?? settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+  const tempDir = limits.tempDir !== undefined ? limits.tempDir : settings.FILE_UPLOAD_TEMP_DIR
+  const onFile = limits.onFile
+  // Django keeps files in memory only when the whole request fits the threshold.
+  const diskFromStart = options.contentLength !== null && options.contentLength > spillAt
+  let memoryUsed = 0
+
+  const fields: Array<readonly [string, string]> = []
+  const files: Array<readonly [string, UploadedFile.UploadedFile]> = []
+  let numFields = 0
+  let numFiles = 0
+  let dataUsed = 0
+
+  let remaining = options.contentLength ?? Infinity
+  let bytesSeen = 0
+  let segment = -1 // index of the current segment (-1: none yet)
+  let part: Part | undefined
+  let heldCR = false // a trailing CR of the current segment, held until we know whether a delimiter follows
+  let seedPending = true // multipasta's search is seeded with "\n": drop it from segment 0
+  let pending:
+    | { readonly name: string; readonly file: Part & { _tag: "File" }; storage: UploadedFile.Storage }
+    | undefined
+
+  // ---- temporary files -----------------------------------------------------
+  // Every temporary file of this request lives in one directory, owned by a scope forked
+  // from the request's: closed with it, or as soon as the parse fails (a client that went
+  // away must not leave files behind even if the server never closes the request scope).
+  let tempDirPath: string | undefined
+  let tempScope: Scope.CloseableScope | undefined
+  let tempCounter = 0
+  const makeTempPath = (name: string) =>
+    Effect.gen(function*() {
+      if (tempDirPath === undefined) {
+        tempScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+        tempDirPath = yield* Scope.extend(
+          fs.makeTempDirectoryScoped(tempDir ? { directory: tempDir, prefix: "upload-" } : { prefix: "upload-" }),
+          tempScope
+        )
+      }
+      const [, ext] = splitExt(name)
+      const safeExt = /^\.[A-Za-z0-9_-]{1,16}$/.test(ext) ? ext : ""
+      return `${tempDirPath}/${tempCounter++}.upload${safeExt}`
+    })
+
+  const diskSink = (name: string, initial: ReadonlyArray<Uint8Array>) =>
+    Effect.gen(function*() {
+      const path = yield* makeTempPath(name)
+      const fileScope = yield* Scope.fork(tempScope!, ExecutionStrategy.sequential)
+      const file = yield* Scope.extend(fs.open(path, { flag: "wx" }), fileScope)
+      // One awaited write per piece: measured faster here than gathering pieces into larger writes.
+      for (const c of initial) yield* file.writeAll(c)
+      let closed = false
+      const sink: FileSink = {
+        write: (chunk) => file.writeAll(chunk),
+        close: () =>
+          Effect.as(
+            Effect.suspend(() => {
+              closed = true
+              return Scope.close(fileScope, Exit.void)
+            }),
+            { _tag: "Temporary", path } as const
+          ),
+        discard: () =>
+          Effect.suspend(() =>
+            Effect.zipRight(
+              closed ? Effect.void : Scope.close(fileScope, Exit.void),
+              Effect.ignore(fs.remove(path))
+            )
+          )
+      }
+      return sink
+    })
+
+  const memorySink = (name: string): FileSink => {
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    let spilled: FileSink | undefined
+    return {
+      write: (chunk) => {
+        if (spilled !== undefined) return spilled.write(chunk)
+        if (memoryUsed + chunk.length > spillAt) {
+          // Only for bodies without Content-Length: the request's in-memory budget is spent.
+          return Effect.map(diskSink(name, [...chunks, chunk]), (s) => {
+            memoryUsed -= size
+            chunks.length = 0
+            spilled = s
+          })
+        }
+        memoryUsed += chunk.length
+        size += chunk.length
+        chunks.push(chunk)
+        return undefined
+      },
+      // One copy, so that the network's buffers are not kept alive by small files.
+      close: () =>
+        spilled !== undefined
+          ? spilled.close()
+          : Effect.succeed({ _tag: "Memory", bytes: chunks.length === 1 ? chunks[0]!.slice() : concat(chunks, size) }),
+      discard: () => {
+        memoryUsed -= size
+        chunks.length = 0
+        return spilled !== undefined ? spilled.discard() : Effect.void
+      }
+    }
+  }
+
+  const userSink = (sink: Sink.Sink<unknown, Uint8Array, unknown, E, R>) =>
+    Effect.gen(function*() {
+      const mailbox = yield* Mailbox.make<Uint8Array>(8)
+      const fiber = yield* Mailbox.toStream(mailbox).pipe(
+        Stream.run(sink),
+        Effect.ensuring(mailbox.shutdown),
+        Effect.forkIn(scope)
+      )
+      const fileSink: FileSink = {
+        // Pieces are never written to after they are handed out: no copy needed.
+        write: (chunk) => Effect.asVoid(mailbox.offer(chunk)),
+        close: () =>
+          Effect.zipRight(
+            mailbox.end,
+            Effect.map(Fiber.join(fiber), (result): UploadedFile.Storage => ({ _tag: "Streamed", result }))
+          ),
+        discard: () => Fiber.interrupt(fiber)
+      }
+      return fileSink
+    })
+
+  // ---- the part state machine ----------------------------------------------
+
+  const countField = (): ParseError | undefined => {
+    if (maxFields === null) return undefined
+    numFields++
+    // Django: 2 accounts for the empty raw parts before the first and after the last delimiter.
+    if (numFields > maxFields + 2) {
+      return new TooManyFieldsSent({
+        message: "The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS."
+      })
+    }
+    return undefined
+  }
+
+  const registerPending = (): void => {
+    if (pending !== undefined) {
+      const { file, name, storage } = pending
+      pending = undefined
+      files.push([
+        name,
+        UploadedFile.make({
+          fieldName: name,
+          name: file.info.name,
+          size: file.size,
+          contentType: file.info.contentType,
+          charset: file.info.charset,
+          contentTypeExtra: file.info.contentTypeExtra,
+          storage
+        })
+      ])
+    }
+  }
+
+  const paramText = (p: Param): string => (p.text ? p.value : decodeLatin1String(p.value, encoding))
+
+  /** The part's headers are known: Django's loop body up to reading the data. */
+  const startPart = (block: string | undefined): Effect.Effect<void, ParseError | E, R> | undefined => {
+    const { headers, type } = block === undefined
+      ? { headers: new Map() as Headers, type: "raw" as const }
+      : parseHeaderBlock(block)
+    registerPending()
+    if (type !== "file") {
+      const err = countField()
+      if (err) return Effect.fail(err)
+    }
+    const disposition = headers.get("content-disposition")
+    const rawName = disposition?.params.get("name")
+    if (disposition === undefined || rawName === undefined) {
+      part = { _tag: "Skip" }
+      return undefined
+    }
+    const name = rawName.text ? strStrip(rawName.value) : decodeLatin1String(bytesStrip(rawName.value), encoding)
+    const te = headers.get("content-transfer-encoding")
+    const base64 = te !== undefined && strStrip(te.value) === "base64"
+    if (type === "field") {
+      const field = { _tag: "Field" as const, name, cost: pyLen(name) + 2, base64, chunks: [], size: 0 }
+      part = field
+      return checkData(field.size, field.cost)
+    }
+    numFiles++
+    if (maxFiles !== null && numFiles > maxFiles) {
+      return Effect.fail(
+        new TooManyFilesSent({ message: "The number of files exceeded settings.DATA_UPLOAD_MAX_NUMBER_FILES." })
+      )
+    }
+    const sanitized = sanitizeFileName(paramText(disposition.params.get("filename")!))
+    if (sanitized === undefined) {
+      part = { _tag: "Skip" }
+      return undefined
+    }
+    const ct = headers.get("content-type")
+    const contentTypeExtra: Record<string, string> = {}
+    if (ct !== undefined) { for (const [k, v] of ct.params) contentTypeExtra[k] = v.value }
+    const headerRecord: Record<string, string> = {}
+    for (const [k, v] of headers) headerRecord[k] = strStrip(v.value)
+    const info: UploadedFile.FileInfo = {
+      fieldName: name,
+      name: truncateFileName(sanitized),
+      contentType: ct === undefined ? "" : strStrip(ct.value),
+      charset: ct?.params.get("charset")?.value ?? null,
+      contentTypeExtra,
+      headers: headerRecord
+    }
+    const userProvided = onFile?.(info)
+    const makeSink: Effect.Effect<FileSink, PlatformError.PlatformError> = userProvided !== undefined
+      ? userSink(userProvided) as Effect.Effect<FileSink, never>
+      : diskFromStart
+      ? diskSink(info.name, [])
+      : Effect.succeed(memorySink(info.name))
+    return Effect.map(Effect.orDie(makeSink), (sink) => {
+      part = { _tag: "File", info, base64, b64: [], b64size: 0, size: 0, sink }
+    })
+  }
+
+  const checkData = (size: number, cost: number): Effect.Effect<never, RequestDataTooBig> | undefined => {
+    if (maxData !== null && dataUsed + size + cost > maxData) {
+      return Effect.fail(
+        new RequestDataTooBig({ message: "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE." })
+      )
+    }
+    return undefined
+  }
+
+  const fileWrite = (
+    file: Part & { _tag: "File" },
+    chunk: Uint8Array
+  ): Effect.Effect<void, ParseError | E, R> | undefined => {
+    if (chunk.length === 0) return undefined
+    file.size += chunk.length
+    return file.sink.write(chunk) as Effect.Effect<void, E, R> | undefined
+  }
+
+  const b64Error = () => Effect.fail(new MultiPartParserError({ message: "Could not decode base64 data." }))
+
+  /** Decodes the aligned prefix of the buffered base64 text (all of it at the end of the part). */
+  const flushBase64 = (
+    file: Part & { _tag: "File" },
+    final: boolean
+  ): Effect.Effect<void, ParseError | E, R> | undefined => {
+    const text = concat(file.b64, file.b64size)
+    const aligned = Math.floor(text.length / 4) * 4
+    const rest = text.subarray(aligned)
+    file.b64 = rest.length > 0 ? [rest.slice()] : []
+    file.b64size = rest.length
+    if (final && rest.length > 0) return b64Error()
+    if (aligned === 0) return undefined
+    const decoded = b64decode(text.subarray(0, aligned))
+    if (decoded === undefined) return b64Error()
+    return fileWrite(file, decoded)
+  }
+
+  /** Bytes of the current part's content (after its headers). */
+  const partData = (chunk: Uint8Array): Effect.Effect<void, ParseError | E, R> | undefined => {
+    if (chunk.length === 0 || part === undefined) return undefined
+    switch (part._tag) {
+      case "Skip":
+        return undefined
+      case "Field": {
+        part.size += chunk.length
+        const err = checkData(part.size, part.cost)
+        if (err) return err
+        // Pieces are never written to after they are handed out; a field is decoded at its end.
+        part.chunks.push(chunk)
+        return undefined
+      }
+      case "File": {
+        if (!part.base64) return fileWrite(part, chunk)
+        // Whitespace is dropped; the rest is decoded in aligned pieces of bounded size.
+        const stripped = stripWhitespace(chunk)
+        if (stripped.length > 0) {
+          part.b64.push(stripped)
+          part.b64size += stripped.length
+        }
+        return part.b64size >= B64_BUFFER ? flushBase64(part, false) : undefined
+      }
+      case "Headers": {
+        const take = Math.min(MAX_HEADER_SIZE - part.size, chunk.length)
+        part.buffer.push(chunk.subarray(0, take))
+        part.size += take
+        const buf = concat(part.buffer, part.size)
+        const end = Buffer.from(buf.buffer, buf.byteOffset, buf.length).indexOf(CRLFCRLF)
+        if (end >= 0) {
+          const after = buf.subarray(end + 4)
+          const rest = chunk.subarray(take)
+          const started = startPart(latin1(buf.subarray(0, end)))
+          return andThen(started, () => andThen(partData(after), () => partData(rest)))
+        }
+        if (part.size >= MAX_HEADER_SIZE) {
+          // No header block within the first 1024 bytes: a raw part.
+          return startPart(undefined)
+        }
+        part.buffer.length = 0
+        part.buffer.push(buf.slice())
+        return undefined
+      }
+    }
+  }
+
+  /** The current part ends (at a delimiter, or at the end of the body). */
+  const endPart = (): Effect.Effect<void, ParseError | E, R> | undefined => {
+    const current = part
+    part = undefined
+    if (current === undefined) return undefined
+    switch (current._tag) {
+      case "Skip":
+        return undefined
+      case "Headers":
+        return startPart(undefined)
+      case "Field": {
+        const raw = concat(current.chunks, current.size)
+        dataUsed += current.size + current.cost
+        const data = current.base64 ? (b64decode(raw) ?? raw) : raw
+        fields.push([current.name, decode(data, encoding)])
+        return undefined
+      }
+      case "File": {
+        const finish = () =>
+          Effect.map(current.sink.close(), (storage) => {
+            pending = { name: current.info.fieldName, file: current, storage }
+          }) as Effect.Effect<void, E>
+        return current.base64 ? andThen(flushBase64(current, true), finish) : finish()
+      }
+    }
+  }
+
+  const startSegment = (): void => {
+    segment++
+    heldCR = false
+    part = { _tag: "Headers", buffer: [], size: 0 }
+  }
+
+  /** A piece of the body between delimiters, tagged with its segment index. */
+  const piece = (index: number, chunk: Uint8Array): Effect.Effect<void, ParseError | E, R> | undefined => {
+    if (index !== segment) {
+      // The segment before ends at a delimiter (its trailing CR is dropped). Segments
+      // left empty between two delimiters are still parts (raw ones), as in Django.
+      const ended = segment >= 0 ? endPart() : undefined
+      return andThen(ended, () => {
+        startSegment()
+        return piece(index, chunk)
+      })
+    }
+    if (index === 0 && seedPending) {
+      seedPending = false
+      chunk = chunk.subarray(1)
+    }
+    if (chunk.length === 0) return undefined
+    const prefix = heldCR
+    heldCR = chunk[chunk.length - 1] === 13
+    const body = heldCR ? chunk.subarray(0, chunk.length - 1) : chunk
+    return andThen(prefix ? partData(CR) : undefined, () => partData(body))
+  }
+
+  // ---- driving the search ---------------------------------------------------
+
+  const queue: Array<readonly [number, Uint8Array]> = []
+  const search = Search.make(`\n--${boundary}`, (index, chunk) => {
+    queue.push([index, chunk])
+  })
+  // A "\n" before the body lets a delimiter at its very start match (segment 0 drops it again).
+  search.write(NL)
+
+  let queued = 0
+  const drain: Effect.Effect<void, ParseError | E, R> = Effect.suspend(function loop(): Effect.Effect<
+    void,
+    ParseError | E,
+    R
+  > {
+    while (queued < queue.length) {
+      const [index, chunk] = queue[queued++]!
+      const next = piece(index, chunk)
+      if (next !== undefined) return Effect.zipRight(next, Effect.suspend(loop))
+    }
+    queue.length = 0
+    queued = 0
+    return Effect.void
+  })
+
+  // The last bytes of the body (after the "\n" seed), to tell whether it ends with a delimiter.
+  const needle = fromLatin1(`\n--${boundary}`)
+  let last: Uint8Array = NL
+  const remember = (chunk: Uint8Array) => {
+    if (chunk.length >= needle.length) last = chunk.slice(chunk.length - needle.length)
+    else {
+      const joined = new Uint8Array(Math.min(needle.length, last.length + chunk.length))
+      const fromLast = joined.length - chunk.length
+      joined.set(last.subarray(last.length - fromLast), 0)
+      joined.set(chunk, fromLast)
+      last = joined
+    }
+  }
+  const endsWithDelimiter = () => last.length === needle.length && Buffer.compare(last, needle) === 0
+
+  const feed = (chunk: Uint8Array): Effect.Effect<void, ParseError | E, R> => {
+    if (remaining <= 0 || chunk.length === 0) return Effect.void
+    if (chunk.length > remaining) chunk = chunk.subarray(0, remaining)
+    remaining -= chunk.length
+    bytesSeen += chunk.length
+    remember(chunk)
+    search.write(chunk)
+    return queue.length === 0 ? Effect.void : drain
+  }
+
+  const finish = Effect.suspend(() => {
+    search.end()
+    return Effect.zipRight(
+      drain,
+      Effect.suspend(() => {
+        if (bytesSeen === 0) return Effect.void
+        if (segment < 0) startSegment()
+        // A last segment without a delimiter after it ends with the body, CR included.
+        const tail = heldCR && !endsWithDelimiter() ? partData(CR) : undefined
+        heldCR = false
+        return andThen(tail, () =>
+          andThen(endPart(), () => {
+            // A file whose delimiter is the very end of the body never completes (Django drops it).
+            const dropped = pending
+            pending = undefined
+            return dropped !== undefined && dropped.storage._tag === "Temporary"
+              ? Effect.ignore(fs.remove(dropped.storage.path))
+              : undefined
+          })) ?? Effect.void
+      })
+    )
+  })
+
+  const cleanup = Effect.suspend(() => {
+    const current = part
+    part = undefined
+    return Effect.zipRight(
+      current !== undefined && current._tag === "File" ? current.sink.discard() : Effect.void,
+      tempScope !== undefined ? Scope.close(tempScope, Exit.void) : Effect.void
+    )
+  })
+
+  // Pulling by hand costs less per request than Stream.runForEach.
+  const readBody = Effect.scoped(Effect.flatMap(Stream.toPull(options.body), (pull) => {
+    const step: Effect.Effect<void, ParseError | E, R> = Effect.matchEffect(pull, {
+      onFailure: (error) => Option.isNone(error) ? Effect.void : Effect.fail(error.value),
+      onSuccess: (chunk) =>
+        chunk.length === 1
+          ? Effect.zipRight(feed(Chunk.unsafeHead(chunk)), next)
+          : Effect.zipRight(Effect.forEach(chunk, feed, { discard: true }), next)
+    })
+    const next = Effect.suspend(() => step)
+    return step
+  }))
+
+  return readBody.pipe(
+    Effect.zipRight(finish),
+    Effect.onError(() => Effect.uninterruptible(cleanup)),
+    Effect.as({ fields, files })
+  )
+}
+
+const CR = new Uint8Array([13])
+
+/** Drops ASCII whitespace (Python's `bytes.split()` separators). */
+const stripWhitespace = (chunk: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(chunk.length)
+  let n = 0
+  for (let i = 0; i < chunk.length; i++) {
+    const b = chunk[i]!
+    if (!(b === 32 || (b >= 9 && b <= 13))) out[n++] = b
+  }
+  return out.subarray(0, n)
+}
+
+const andThen = <E, R>(
+  first: Effect.Effect<void, E, R> | undefined,
+  next: () => Effect.Effect<void, E, R> | undefined
+): Effect.Effect<void, E, R> | undefined => {
+  if (first === undefined) return next()
+  return Effect.flatMap(first, () => next() ?? Effect.void)
+}
+
+// ---------------------------------------------------------------------------
+// Encoding (Django's django.test.client.encode_multipart)
+// ---------------------------------------------------------------------------
+
+/** Django's test client boundary. */
+export const BOUNDARY = "BoUnDaRyStRiNg"
+
+/** A file to encode. */
+export interface EncodeFile {
+  readonly name: string
+  readonly content: Uint8Array
+  readonly contentType?: string | undefined
+}
+
+// As browsers do (WHATWG): quotes and line breaks in names are percent-encoded.
+const quoteName = (s: string): string => s.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")
+
+/** A `multipart/form-data` body for fields and files, in order. */
+export const encode = (
+  fields: ReadonlyArray<readonly [string, string]>,
+  files: ReadonlyArray<readonly [string, EncodeFile]> = [],
+  boundary: string = BOUNDARY
+): Uint8Array => {
+  const chunks: Array<Uint8Array> = []
+  const text = (s: string) => chunks.push(Buffer.from(s, "utf8"))
+  for (const [name, value] of fields) {
+    text(`--${boundary}\r\nContent-Disposition: form-data; name="${quoteName(name)}"\r\n\r\n${value}\r\n`)
+  }
+  for (const [name, file] of files) {
+    text(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${quoteName(name)}"; filename="${
+        quoteName(file.name)
+      }"\r\nContent-Type: ${file.contentType ?? "application/octet-stream"}\r\n\r\n`
+    )
+    chunks.push(file.content)
+    text("\r\n")
+  }
+  text(`--${boundary}--\r\n`)
+  return Buffer.concat(chunks)
+}

@@ -1,0 +1,138 @@
+/**
+ * The multipart parser against Django 3.2: every case of test/fixtures/multipart.json
+ * (written by scripts/django/multipart.py) is parsed here, whole and in small pieces,
+ * and must give Django's POST and FILES, or Django's exception and message.
+ */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Either, Stream } from "effect"
+import { createHash } from "node:crypto"
+import { readFileSync } from "node:fs"
+import * as Errors from "../src/Errors.js"
+import * as Multipart from "../src/internal/multipart.js"
+import * as Settings from "../src/Settings.js"
+import * as UploadedFile from "../src/UploadedFile.js"
+
+interface FileDescription {
+  readonly name: string
+  readonly size: number
+  readonly content_type: string
+  readonly charset: string | null
+  readonly content_type_extra: Record<string, string>
+  readonly sha256: string
+  readonly in_memory: boolean
+}
+interface Case {
+  readonly name: string
+  readonly source: string | null
+  readonly content_type: string
+  readonly content_length: number
+  readonly encoding: string
+  readonly settings: Settings.Input
+  readonly body: string
+  readonly result:
+    | { readonly POST: Array<[string, Array<string>]>; readonly FILES: Array<[string, Array<FileDescription>]> }
+    | { readonly error: string; readonly message: string }
+}
+
+const fixtures: { readonly django: string; readonly cases: ReadonlyArray<Case> } = JSON.parse(
+  readFileSync(new URL("./fixtures/multipart.json", import.meta.url), "utf8")
+)
+
+const lists = <A>(pairs: ReadonlyArray<readonly [string, A]>): Array<[string, Array<A>]> => {
+  const out: Array<[string, Array<A>]> = []
+  for (const [k, v] of pairs) {
+    const entry = out.find(([key]) => key === k)
+    if (entry) entry[1].push(v)
+    else out.push([k, [v]])
+  }
+  return out
+}
+
+const describeFile = (file: UploadedFile.UploadedFile) =>
+  Effect.map(UploadedFile.readAll(file), (bytes): FileDescription => ({
+    name: file.name,
+    size: file.size,
+    content_type: file.contentType,
+    charset: file.charset,
+    content_type_extra: { ...file.contentTypeExtra },
+    sha256: createHash("sha256").update(bytes).digest("hex"),
+    in_memory: UploadedFile.isInMemory(file)
+  }))
+
+/** Parses a fixture's body delivered in pieces of `pieceSize` bytes (the whole body when undefined). */
+export const runCase = (c: Case, pieceSize?: number) =>
+  Effect.gen(function*() {
+    const body = Buffer.from(c.body, "base64")
+    const pieces: Array<Uint8Array> = []
+    const step = pieceSize ?? Math.max(body.length, 1)
+    for (let i = 0; i < body.length; i += step) pieces.push(body.subarray(i, i + step))
+    const result = yield* Multipart.parse({
+      contentType: c.content_type,
+      contentLength: c.content_length,
+      body: Stream.fromChunk(Chunk.unsafeFromArray(pieces)),
+      settings: Settings.make(c.settings),
+      encoding: c.encoding
+    }).pipe(Effect.either)
+    if (Either.isLeft(result)) return { error: result.left._tag, message: result.left.message }
+    const files: Array<readonly [string, FileDescription]> = []
+    for (const [k, f] of result.right.files) files.push([k, yield* describeFile(f)])
+    return { POST: lists(result.right.fields), FILES: lists(files) }
+  }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer))
+
+describe("multipart parser against Django " + fixtures.django, () => {
+  for (const c of fixtures.cases) {
+    const title = c.source ? `${c.name} (${c.source})` : c.name
+    it.effect(title, () =>
+      Effect.gen(function*() {
+        expect(yield* runCase(c)).toEqual(c.result)
+      }))
+  }
+
+  it.effect("gives the same results when the body arrives in small pieces", () =>
+    Effect.gen(function*() {
+      for (const c of fixtures.cases) {
+        if (c.body.length > 20_000) continue
+        for (const size of [1, 2, 3, 7, 64]) {
+          const got = yield* runCase(c, size)
+          expect({ name: c.name, size, got }).toEqual({ name: c.name, size, got: c.result })
+        }
+      }
+    }))
+
+  it.effect("gives the same results for large cases in 4 KiB and odd pieces", () =>
+    Effect.gen(function*() {
+      for (const c of fixtures.cases) {
+        if (c.body.length <= 20_000) continue
+        for (const size of [4096, 1000, 65537]) {
+          const got = yield* runCase(c, size)
+          expect({ name: c.name, size, got }).toEqual({ name: c.name, size, got: c.result })
+        }
+      }
+    }))
+
+  it("the fixtures cover every upload and limit test named in django-reference §7", () => {
+    const sources = new Set(fixtures.cases.map((c) => c.source))
+    for (
+      const name of [
+        "file_uploads.tests.FileUploadTests.test_base64_upload",
+        "file_uploads.tests.FileUploadTests.test_unicode_name_rfc2231",
+        "file_uploads.tests.FileUploadTests.test_blank_filenames",
+        "file_uploads.tests.FileUploadTests.test_dangerous_file_names",
+        "file_uploads.tests.FileUploadTests.test_filename_overflow",
+        "file_uploads.tests.FileUploadTests.test_truncated_multipart_handled_gracefully",
+        "file_uploads.tests.FileUploadTests.test_filename_traversal_upload",
+        "file_uploads.tests.MultiParserTests.test_invalid_content_type",
+        "file_uploads.tests.MultiParserTests.test_rfc2231_parsing",
+        "requests.test_data_upload_settings.DataUploadMaxNumberOfFilesMultipartPost.test_number_exceeded",
+        "requests.test_data_upload_settings.DataUploadMaxNumberOfFieldsMultipartPost.test_number_exceeded",
+        "requests.test_data_upload_settings.DataUploadMaxMemorySizeMultipartPostTests.test_size_exceeded"
+      ]
+    ) expect(sources.has(name)).toBe(true)
+  })
+
+  it("errors are the library's typed errors", () => {
+    const e = Multipart.boundaryOf("text/plain")
+    expect(e).toBeInstanceOf(Errors.MultiPartParserError)
+  })
+})
