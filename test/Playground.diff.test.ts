@@ -5,7 +5,7 @@
  *
  * - Where Django is installed (`/usr/bin/python3 -c "import django"`), both servers are started,
  *   one pair per settings profile, and their live answers are diffed ("live" mode).
- * - Elsewhere, the site's answers are diffed against Django's recorded answers,
+ * - Elsewhere (or with `PLAYGROUND_DIFF_MODE=recorded`), the site's answers are diffed against Django's recorded answers,
  *   `test/fixtures/playground-django.json` ("recorded" mode; regenerate with
  *   `npx tsx scripts/django/playground-record.ts`).
  *
@@ -29,7 +29,8 @@ import {
 
 const corpus = loadCorpus()
 const siteExists = Fs.existsSync(sitePath)
-const live = siteExists && djangoInstalled()
+// PLAYGROUND_DIFF_MODE=recorded forces the recorded mode even where Django is installed.
+const live = siteExists && process.env["PLAYGROUND_DIFF_MODE"] !== "recorded" && djangoInstalled()
 const mode = live ? "live against Django 3.2" : "against Django's recorded answers"
 const recorded: Recorded = JSON.parse(Fs.readFileSync(recordedPath, "utf8")) as Recorded
 // Multipart cases need the uploads parser wired into HttpRequest.FILES; without it they are skipped, saying so.
