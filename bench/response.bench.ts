@@ -1,6 +1,7 @@
 // Build and interpret a typical HTML response (two headers and a cookie) with this library,
 // against building the same @effect/platform HttpServerResponse directly.
 // Run: npx tsx bench/response.bench.ts
+import * as Cookies from "@effect/platform/Cookies"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect, Either } from "effect"
 import { bench, do_not_optimize, run, summary } from "mitata"
@@ -9,7 +10,7 @@ import { HttpResponse } from "../src/index.js"
 const html = "<!doctype html><html><head><title>Hello</title></head><body><h1>Hello, world</h1>" +
   "<p>" + "Lorem ipsum dolor sit amet. ".repeat(20) + "</p></body></html>"
 
-// Both sides produce: 200, text/html; charset=utf-8, Cache-Control, X-Frame-Options,
+// Both sides produce: 200, text/html; charset=utf-8, Cache-Control, X-Frame-Options, Content-Length,
 // Set-Cookie: sessionid=abc123; HttpOnly; Path=/; SameSite=Lax, and the body as bytes.
 const platformDirect = (): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.text(html, {
@@ -36,6 +37,22 @@ const oursEffect = Effect.gen(function*() {
   return HttpResponse.toServerResponse(r3)
 })
 const platformEffect = Effect.sync(platformDirect)
+
+// The comparison is fair only if both sides build the same response: check it once.
+{
+  const a = platformDirect()
+  const b = oursEither()
+  const bytes = (r: HttpServerResponse.HttpServerResponse) =>
+    r.body._tag === "Uint8Array" || r.body._tag === "Raw" ? Buffer.from(r.body.body as Uint8Array).toString() : ""
+  // Same attributes; the order differs (Python sorts them, the platform does not).
+  const cookieLine = (r: HttpServerResponse.HttpServerResponse) =>
+    Cookies.toSetCookieHeaders(r.cookies).map((l) => l.split("; ").map((x) => x.toLowerCase()).sort().join("; "))
+  const same = a.status === b.status && JSON.stringify({ ...a.headers }, Object.keys(a.headers).sort()) ===
+      JSON.stringify({ ...b.headers }, Object.keys(a.headers).sort()) &&
+    Object.keys(a.headers).length === Object.keys(b.headers).length && bytes(a) === bytes(b) &&
+    JSON.stringify(cookieLine(a)) === JSON.stringify(cookieLine(b))
+  if (!same) throw new Error("the two sides do not build the same response")
+}
 
 summary(() => {
   bench("platform: HttpServerResponse directly", () => do_not_optimize(platformDirect()))

@@ -54,7 +54,7 @@ import {
   unquoteToBytes,
   wsgiBytes
 } from "./internal/meta.js"
-import { bodyStream, isNodeReadable } from "./internal/nodeBody.js"
+import { bodyStream, isNodeReadable, nodeResponseOf, requestScope } from "./internal/nodeBody.js"
 import { parseCookie } from "./internal/parseCookie.js"
 import { parseMultipart, type PostAndFiles, type PostError, type UploadedFileLike } from "./internal/post.js"
 import { isKnownEncoding, pyRepr } from "./internal/python.js"
@@ -576,72 +576,85 @@ const socketOf = (source: unknown): unknown => hasProperty(source, "socket") ? s
 export const fromServerRequest = (
   request: HttpServerRequest.HttpServerRequest
 ): Effect.Effect<HttpRequest, never, Scope.Scope> =>
-  Effect.contextWith((context: Context.Context<Scope.Scope>) => {
+  Effect.contextWithEffect((context: Context.Context<Scope.Scope>) => {
     // One value per platform request: its body can be read only once.
     const known = built.get(request)
-    if (known !== undefined) return known
-    const scope = Context.get(context, Scope.Scope)
-    const settings = Option.getOrElse(Context.getOption(context, Settings.Settings), () => Settings.defaults)
-    const source = request.source
-    const socket = socketOf(source)
-    let urlScheme: "http" | "https" = "http"
-    let serverName: string | undefined
-    let serverPort: string | undefined
-    if (socket !== undefined) {
-      urlScheme = hasProperty(socket, "encrypted") && socket.encrypted === true ? "https" : "http"
-      if (hasProperty(socket, "localAddress") && typeof socket.localAddress === "string") {
-        serverName = socket.localAddress
-      }
-      if (hasProperty(socket, "localPort") && typeof socket.localPort === "number") {
-        serverPort = String(socket.localPort)
-      }
-    } else if (hasProperty(source, "url") && typeof source.url === "string") {
-      // A web `Request` (Bun, Deno, tests): its URL is absolute.
-      urlScheme = source.url.startsWith("https:") ? "https" : "http"
-      try {
-        const parsed = new URL(source.url)
-        serverName = parsed.hostname
-        serverPort = parsed.port !== "" ? parsed.port : urlScheme === "https" ? "443" : "80"
-      } catch {
-        // not absolute: keep the defaults
-      }
-    }
-    let url = request.url
-    const abs = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(url)
-    if (abs) url = url.slice(abs[0].length) || "/"
-    const q = url.indexOf("?")
-    const path = q === -1 ? url : url.slice(0, q)
-    const queryString = q === -1 ? "" : url.slice(q + 1)
-    const httpVersion = hasProperty(source, "httpVersion") && typeof source.httpVersion === "string"
-      ? source.httpVersion
-      : "1.1"
-    const value = make({
-      method: request.method,
-      path,
-      queryString,
-      headers: Object.entries(request.headers),
-      remoteAddr: Option.getOrElse(request.remoteAddress, () => ""),
-      serverName,
-      serverPort,
-      serverProtocol: `HTTP/${httpVersion}`,
-      urlScheme,
-      // On Node, read the IncomingMessage without letting an early stop destroy the socket
-      // (internal/nodeBody.ts): a limit hit mid-body must still reach the client as a 400.
-      body: isNodeReadable(source)
-        ? Stream.suspend(() => bodyStream(source))
-        : Stream.suspend(() =>
-          Stream.mapError(
-            request.stream,
-            (e) => new UnreadablePostError({ message: `request data read error: ${e.message}` })
-          )
-        ),
-      settings,
-      scope,
-      context
-    })
-    built.set(request, value)
-    return value
+    if (known !== undefined) return Effect.succeed(known)
+    const parent = Context.get(context, Scope.Scope)
+    // On Node, the request's resources live in a child scope that also closes when the
+    // client goes away before the response is written (internal/nodeBody.ts).
+    const response = nodeResponseOf(request)
+    return response === undefined
+      ? Effect.succeed(buildFromServerRequest(request, context, parent))
+      : Effect.map(requestScope(parent, response), (scope) => buildFromServerRequest(request, context, scope))
   })
+
+const buildFromServerRequest = (
+  request: HttpServerRequest.HttpServerRequest,
+  context: Context.Context<Scope.Scope>,
+  scope: Scope.Scope
+): HttpRequest => {
+  const settings = Option.getOrElse(Context.getOption(context, Settings.Settings), () => Settings.defaults)
+  const source = request.source
+  const socket = socketOf(source)
+  let urlScheme: "http" | "https" = "http"
+  let serverName: string | undefined
+  let serverPort: string | undefined
+  if (socket !== undefined) {
+    urlScheme = hasProperty(socket, "encrypted") && socket.encrypted === true ? "https" : "http"
+    if (hasProperty(socket, "localAddress") && typeof socket.localAddress === "string") {
+      serverName = socket.localAddress
+    }
+    if (hasProperty(socket, "localPort") && typeof socket.localPort === "number") {
+      serverPort = String(socket.localPort)
+    }
+  } else if (hasProperty(source, "url") && typeof source.url === "string") {
+    // A web `Request` (Bun, Deno, tests): its URL is absolute.
+    urlScheme = source.url.startsWith("https:") ? "https" : "http"
+    try {
+      const parsed = new URL(source.url)
+      serverName = parsed.hostname
+      serverPort = parsed.port !== "" ? parsed.port : urlScheme === "https" ? "443" : "80"
+    } catch {
+      // not absolute: keep the defaults
+    }
+  }
+  let url = request.url
+  const abs = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(url)
+  if (abs) url = url.slice(abs[0].length) || "/"
+  const q = url.indexOf("?")
+  const path = q === -1 ? url : url.slice(0, q)
+  const queryString = q === -1 ? "" : url.slice(q + 1)
+  const httpVersion = hasProperty(source, "httpVersion") && typeof source.httpVersion === "string"
+    ? source.httpVersion
+    : "1.1"
+  const value = make({
+    method: request.method,
+    path,
+    queryString,
+    headers: Object.entries(request.headers),
+    remoteAddr: Option.getOrElse(request.remoteAddress, () => ""),
+    serverName,
+    serverPort,
+    serverProtocol: `HTTP/${httpVersion}`,
+    urlScheme,
+    // On Node, read the IncomingMessage without letting an early stop destroy the socket
+    // (internal/nodeBody.ts): a limit hit mid-body must still reach the client as a 400.
+    body: isNodeReadable(source)
+      ? Stream.suspend(() => bodyStream(source))
+      : Stream.suspend(() =>
+        Stream.mapError(
+          request.stream,
+          (e) => new UnreadablePostError({ message: `request data read error: ${e.message}` })
+        )
+      ),
+    settings,
+    scope,
+    context
+  })
+  built.set(request, value)
+  return value
+}
 
 /**
  * A layer-free way to get the current request in a platform handler: builds it

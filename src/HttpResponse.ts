@@ -33,6 +33,7 @@
  */
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
@@ -201,6 +202,8 @@ const isTruthy = (content: Content | undefined): boolean => {
   return false
 }
 
+const EMPTY = new Uint8Array(0)
+
 const defaultContentTypes = new Map<string, Either.Either<Header, MakeError>>()
 
 /** `text/html; charset=<charset>`, validated once per charset. */
@@ -286,6 +289,29 @@ const charsetOfHeaders = (
  * @category constructors
  */
 export const makeWith = (options: Options, defaultCharset: string): Either.Either<HttpResponse, MakeError> => {
+  if (options.headers === undefined && options.contentType === undefined && options.status === undefined) {
+    // The common case, without the intermediate values: only the default Content-Type, whose
+    // charset is the one given or the default one, and status 200.
+    const charset = options.charset ?? defaultCharset
+    const ct = defaultContentType(charset)
+    if (Either.isRight(ct)) {
+      const content = options.content
+      const bytes = content === undefined ? EMPTY : internal.utf8Bytes(content, charset)
+      if (bytes !== undefined) {
+        return Either.right(internal.unsafeMake<internal.Plain>({
+          _tag: "HttpResponse",
+          streaming: false,
+          status: 200,
+          customReason: options.reason,
+          explicitCharset: options.charset,
+          defaultCharset,
+          headers: [ct.right],
+          cookies: [],
+          chunks: bytes.length === 0 ? [] : [bytes]
+        }) as HttpResponse)
+      }
+    }
+  }
   const base = makeBase(options, defaultCharset)
   if (Either.isLeft(base)) return Either.left(base.left)
   const b = base.right
@@ -303,7 +329,12 @@ export const makeWith = (options: Options, defaultCharset: string): Either.Eithe
 }
 
 const withSettings = <A, E>(f: (defaultCharset: string) => Either.Either<A, E>): Effect.Effect<A, E> =>
-  Effect.flatMap(Settings.current, (settings) => f(settings.DEFAULT_CHARSET))
+  // `Settings.current` in one step: read the context once, and the `Either` is the next effect.
+  Effect.contextWithEffect((context) =>
+    f(Context.getOrElse(context, Settings.Settings, defaultSettings).DEFAULT_CHARSET)
+  )
+
+const defaultSettings = () => Settings.defaults
 
 /**
  * Django's `HttpResponse(content, content_type, status, reason, charset, headers)`.

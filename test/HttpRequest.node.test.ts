@@ -9,8 +9,11 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Layer } from "effect"
+import * as fs from "node:fs"
 import { createServer } from "node:http"
 import * as net from "node:net"
+import * as os from "node:os"
+import * as nodePath from "node:path"
 import { HttpRequest, QueryDict, Settings } from "../src/index.js"
 
 const app = Effect.gen(function*() {
@@ -209,4 +212,42 @@ describe("fromServerRequest on Node", () => {
       yield* waitFor(/HTTP\/1\.1 200 [\s\S]*\{"post":1,"files":0\}/)
       socket.destroy()
     }).pipe(Effect.provide(limited)))
+
+  it.scopedLive("a client that leaves after uploading, before the response, leaves no temporary file", () =>
+    Effect.gen(function*() {
+      const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), "edh-abort-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
+      const spilled = yield* Deferred.make<number>()
+      const port = yield* serve(Effect.gen(function*() {
+        const request = yield* HttpRequest.current
+        yield* request.FILES
+        yield* Deferred.succeed(spilled, fs.readdirSync(dir, { recursive: true }).length)
+        yield* Effect.sleep("300 millis")
+        return HttpServerResponse.text("x".repeat(1_000_000))
+      })).pipe(
+        Effect.provide(
+          Settings.layer({ FILE_UPLOAD_MAX_MEMORY_SIZE: 10, FILE_UPLOAD_TEMP_DIR: dir, ALLOWED_HOSTS: ["*"] })
+        )
+      )
+      const body = `--${boundary}\r\nContent-Disposition: form-data; name="f"; filename="a.bin"\r\n\r\n` +
+        `${"a".repeat(100)}\r\n--${boundary}--\r\n`
+      const socket = net.connect(port, "127.0.0.1")
+      socket.on("error", () => {})
+      socket.write(
+        `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\n` +
+          `Content-Length: ${body.length}\r\n\r\n${body}`
+      )
+      // The upload spilled to disk (a directory and the file), then the client goes away.
+      expect(yield* Deferred.await(spilled)).toBeGreaterThanOrEqual(1)
+      socket.destroy()
+      const left = yield* Effect.promise(async () => {
+        for (let i = 0; i < 100; i++) {
+          const entries = fs.readdirSync(dir, { recursive: true })
+          if (entries.length === 0) return entries
+          await new Promise((r) => setTimeout(r, 50))
+        }
+        return fs.readdirSync(dir, { recursive: true })
+      })
+      expect(left).toEqual([])
+    }).pipe(Effect.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))))
 })

@@ -1,7 +1,9 @@
 // Property tests for the parsers and encoders behind responses: they never throw, and what they
 // produce can be read back.
+import * as Cookies from "@effect/platform/Cookies"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, FastCheck as fc, Stream } from "effect"
+import { Effect, Either, FastCheck as fc, Option, Stream } from "effect"
 import { FileResponse, HttpResponse, StreamingHttpResponse } from "../src/index.js"
 import * as cookie from "../src/internal/cookie.js"
 import * as json from "../src/internal/json.js"
@@ -179,4 +181,80 @@ describe("FileResponse (responses/test_fileresponse.py)", () => {
       })
       expect(whole.status).toBe(200)
     }))
+})
+
+describe("fast paths agree with the general rules", () => {
+  const charsets = fc.constantFrom("utf-8", "utf8", "latin-1", "ascii", "UTF-8")
+  // Strings from every plane, with lone surrogates now and then.
+  const anyString = fc.string({ unit: fc.oneof(fc.constantFrom("\ud800", "\udc00"), fc.fullUnicode(), fc.char()) })
+
+  it("makeWith with only content and charset builds what the general constructor builds", () => {
+    fc.assert(fc.property(anyString, fc.option(charsets, { nil: undefined }), charsets, (content, charset, dflt) => {
+      const simple = HttpResponse.makeWith(charset === undefined ? { content } : { content, charset }, dflt)
+      // `status: 200` takes the general path.
+      const general = HttpResponse.makeWith(
+        charset === undefined ? { content, status: 200 } : { content, charset, status: 200 },
+        dflt
+      )
+      if (Either.isRight(general)) {
+        expect(Either.isRight(simple)).toBe(true)
+        const a = Either.getOrThrow(simple)
+        const b = general.right
+        expect(a.headers).toEqual(b.headers)
+        expect(a.charset).toBe(b.charset)
+        expect(a.status).toBe(b.status)
+        expect(a.reasonPhrase).toBe(b.reasonPhrase)
+        expect(HttpResponse.content(a)).toEqual(HttpResponse.content(b))
+      } else {
+        expect(Either.isLeft(simple)).toBe(true)
+        const e = Either.flip(simple).pipe(Either.getOrThrow)
+        expect(e._tag).toBe(general.left._tag)
+        expect(e.message).toBe(general.left.message)
+      }
+    }))
+  })
+
+  it("a token name with a printable ASCII value is stored as given, found in any case", () => {
+    const token = fc.string({
+      unit: fc.constantFrom(..."!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"),
+      minLength: 1
+    })
+    const printable = fc.string({ unit: fc.integer({ min: 32, max: 126 }).map((c) => String.fromCharCode(c)) })
+    fc.assert(fc.property(token, printable, (name, value) => {
+      const res = Either.getOrThrow(HttpResponse.makeWith({}, "utf-8"))
+      const out = Either.getOrThrow(HttpResponse.setHeader(res, name, value))
+      const i = out.headers.findIndex((h) => h.key === name.toLowerCase())
+      expect(out.headers[i]).toEqual({ name, value, key: name.toLowerCase() })
+      expect(Option.getOrThrow(HttpResponse.getHeader(out, name.toUpperCase()))).toBe(value)
+    }))
+  })
+
+  it("toServerResponse gives what HttpServerResponse.raw gives for the same status, headers, cookies and body", () => {
+    const res = Either.getOrThrow(
+      HttpResponse.makeWith(
+        { content: "<p>hé</p>", status: 201, headers: { "X-A": "1", "Cache-Control": "no-cache" } },
+        "utf-8"
+      )
+        .pipe(Either.flatMap((r) => HttpResponse.setCookieAt(r, "s", "a b", { httpOnly: true }, 0)))
+    )
+    const ours = HttpResponse.toServerResponse(res)
+    const body = HttpResponse.content(res)
+    const theirs = HttpServerResponse.raw(body, {
+      status: 201,
+      statusText: "Created",
+      headers: {
+        "content-type": "text/html; charset=utf-8",
+        "x-a": "1",
+        "cache-control": "no-cache",
+        "content-length": String(body.length)
+      },
+      cookies: ours.cookies
+    })
+    expect(ours.status).toBe(theirs.status)
+    expect(ours.statusText).toBe(theirs.statusText)
+    expect({ ...ours.headers }).toEqual({ ...theirs.headers })
+    expect(Object.getPrototypeOf(ours.headers)).toBe(Object.getPrototypeOf(theirs.headers))
+    expect(ours.body).toEqual(theirs.body)
+    expect(Cookies.toSetCookieHeaders(ours.cookies)).toEqual(["s=\"a b\"; HttpOnly; Path=/"])
+  })
 })

@@ -12,8 +12,12 @@
  */
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
 import { hasProperty } from "effect/Predicate"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type { ServerResponse } from "node:http"
 import type { Readable } from "node:stream"
 import { UnreadablePostError } from "../Errors.js"
 
@@ -37,3 +41,37 @@ export const bodyStream = (source: Readable): Stream.Stream<Uint8Array, Unreadab
       }),
     { closeOnDone: false }
   ).pipe(Stream.ensuring(drain(source)))
+
+/**
+ * The scope a Node request's resources (spilled uploads) live in: a child of the
+ * platform's per-request scope, closed with it, and also closed as soon as Node
+ * reports that the response closed before it finished (the client went away).
+ *
+ * The second rule is needed because platform-node 0.97 runs the handler
+ * uninterruptibly and then waits for `ServerResponse.end`'s callback, which
+ * never comes once the socket is gone: its request scope would never close and
+ * every temporary file of that request would stay on disk (a disk-filling
+ * denial of service: upload, then disconnect before the response).
+ */
+export const requestScope = (
+  parent: Scope.Scope,
+  response: ServerResponse
+): Effect.Effect<Scope.Scope> =>
+  Effect.map(Scope.fork(parent, ExecutionStrategy.sequential), (child) => {
+    response.once("close", () => {
+      // After Node has delivered the abort to a pending body read (its errors go out on
+      // nextTick), so that the read fails with UnreadablePostError instead of hanging.
+      if (!response.writableFinished) setImmediate(() => Effect.runFork(Scope.close(child, Exit.void)))
+    })
+    return child
+  })
+
+/**
+ * The Node `ServerResponse` of a platform-node request, when it already exists (an
+ * upgrade request creates its response lazily: that one is left alone).
+ */
+export const nodeResponseOf = (request: unknown): ServerResponse | undefined =>
+  hasProperty(request, "response") && hasProperty(request.response, "once") &&
+    hasProperty(request.response, "writableFinished")
+    ? request.response as ServerResponse
+    : undefined

@@ -6,6 +6,8 @@
  * @internal
  */
 import * as Cookies from "@effect/platform/Cookies"
+import * as Headers from "@effect/platform/Headers"
+import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
@@ -262,6 +264,13 @@ export const encodeText = (s: string, charset: string): Either.Either<Uint8Array
   return Either.right(out)
 }
 
+/**
+ * `makeBytes` for the common case, without an `Either`: a well-formed string in
+ * `utf-8`. `undefined` for anything else (then `makeBytes` decides).
+ */
+export const utf8Bytes = (chunk: unknown, charset: string): Uint8Array | undefined =>
+  typeof chunk === "string" && charset === "utf-8" && isWellFormed(chunk) ? encoder.encode(chunk) : undefined
+
 /** Django's `make_bytes`: bytes as they are, strings in the charset, numbers through `str()`. */
 export type Chunk = string | Uint8Array | number | bigint
 
@@ -296,10 +305,32 @@ for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl
 
 const hasNewline = (s: string): boolean => s.indexOf("\n") !== -1 || s.indexOf("\r") !== -1
 
+/**
+ * The common case of `validateHeader` without allocating an `Either`: a name made
+ * of HTTP token characters and a value of printable ASCII (and tabs). Returns the
+ * header exactly as `validateHeader` would, or `undefined` when the name or value
+ * is anything else (then `validateHeader` decides, with its messages).
+ */
+export const simpleHeader = (name: string, value: string): Header | undefined => {
+  const n = name.length
+  if (n === 0) return undefined
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i)
+    if (c > 127 || TOKEN_CHARS[c] === 0) return undefined
+  }
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c < 32 ? c !== 9 : c > 126) return undefined
+  }
+  return { name, value, key: name.toLowerCase() }
+}
+
 export const validateHeader = (
   name: string,
   value: string
 ): Either.Either<Header, BadHeaderError | InvalidArgument> => {
+  const simple = simpleHeader(name, value)
+  if (simple !== undefined) return Either.right(simple)
   if (hasNewline(name)) return Either.left(newlines(name))
   let token = name.length > 0
   for (let i = 0; i < name.length; i++) {
@@ -413,8 +444,14 @@ export interface CookieOptions {
   readonly sameSite?: string | undefined
 }
 
-// eslint-disable-next-line no-control-regex
-const BAD_ATTRIBUTE = /[\u0000-\u001f\u007f]|[^\u0000-\u00ff]/
+/** A control character (C0 or DEL) or a code unit beyond Latin-1. */
+const badAttribute = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 32 || c === 127 || c > 255) return true
+  }
+  return false
+}
 
 const attributeError = (what: string, value: string): BadHeaderError | InvalidArgument =>
   NEWLINE.test(value)
@@ -446,7 +483,9 @@ export const makeCookie = (
   options: CookieOptions,
   nowMillis: () => number
 ): Either.Either<Cookie, InvalidArgument | BadHeaderError> => {
-  if (RESERVED.has(name.toLowerCase())) {
+  // Every reserved name has 4 to 8 characters (and lower-casing keeps the length of any
+  // name that lower-cases to ASCII), so other lengths need no lower-casing.
+  if (name.length >= 4 && name.length <= 8 && RESERVED.has(name.toLowerCase())) {
     return Either.left(new InvalidArgument({ message: `Attempt to set a reserved key ${reprStr(name)}` }))
   }
   if (!cookie.isLegalKey(name)) {
@@ -488,10 +527,10 @@ export const makeCookie = (
   const path = options.path === undefined ? "/" : options.path === null ? undefined : options.path
   const domain = options.domain
   const coded = cookie.quote(value)
-  if (BAD_ATTRIBUTE.test(coded)) return Either.left(attributeError("values", value))
-  if (BAD_ATTRIBUTE.test(expires)) return Either.left(attributeError("attributes", expires))
-  if (path !== undefined && BAD_ATTRIBUTE.test(path)) return Either.left(attributeError("attributes", path))
-  if (domain !== undefined && BAD_ATTRIBUTE.test(domain)) return Either.left(attributeError("attributes", domain))
+  if (badAttribute(coded)) return Either.left(attributeError("values", value))
+  if (badAttribute(expires)) return Either.left(attributeError("attributes", expires))
+  if (path !== undefined && badAttribute(path)) return Either.left(attributeError("attributes", path))
+  if (domain !== undefined && badAttribute(domain)) return Either.left(attributeError("attributes", domain))
   const secure = options.secure === true
   const httpOnly = options.httpOnly === true
   return Either.right({
@@ -513,8 +552,16 @@ export const makeCookie = (
  * keep them apart); setting the same name, path and domain again replaces it.
  */
 export const putCookie = (cookies: ReadonlyArray<Cookie>, c: Cookie): ReadonlyArray<Cookie> => {
+  if (cookies.length === 0) return [c]
+  let i = -1
+  for (let j = 0; j < cookies.length; j++) {
+    const o = cookies[j]!
+    if (o.name === c.name && o.path === c.path && o.domain === c.domain) {
+      i = j
+      break
+    }
+  }
   const out = cookies.slice()
-  const i = out.findIndex((o) => o.name === c.name && o.path === c.path && o.domain === c.domain)
   if (i === -1) out.push(c)
   else out[i] = c
   return out
@@ -672,14 +719,27 @@ const PlatformCookieProto: Omit<Cookies.Cookie, "name" | "value" | "valueEncoded
 /**
  * A platform cookie whose serialization is Django's line: the platform writes
  * `name + "=" + valueEncoded` and nothing else when `options` is undefined.
+ * A class (with `PlatformCookieProto` on its prototype) so that every value has one shape.
  */
-const platformCookie = (c: Cookie): Cookies.Cookie =>
-  Object.assign(Object.create(PlatformCookieProto) as typeof PlatformCookieProto, {
-    name: c.name,
-    value: c.value,
-    valueEncoded: c.header.slice(c.name.length + 1),
-    options: undefined
-  })
+class PlatformCookie {
+  readonly name: string
+  readonly value: string
+  readonly options: undefined
+  readonly header: string
+  constructor(c: Cookie) {
+    this.name = c.name
+    this.value = c.value
+    this.options = undefined
+    this.header = c.header
+  }
+  /** Read when the line is written: no copy of it is made before. */
+  get valueEncoded(): string {
+    return this.header.slice(this.name.length + 1)
+  }
+}
+Object.defineProperties(PlatformCookie.prototype, Object.getOwnPropertyDescriptors(PlatformCookieProto))
+
+const platformCookie = (c: Cookie): Cookies.Cookie => new PlatformCookie(c) as unknown as Cookies.Cookie
 
 const platformCookies = (cookies: ReadonlyArray<Cookie>): Cookies.Cookies => {
   if (cookies.length === 0) return Cookies.empty
@@ -694,11 +754,64 @@ const platformCookies = (cookies: ReadonlyArray<Cookie>): Cookies.Cookies => {
 
 const NO_BODY = (status: number) => status < 200 || status === 204 || status === 304
 
+const HeadersProto: object = Object.getPrototypeOf(Headers.empty)
+
+/**
+ * The platform's own response constructor, `(status, statusText, headers, cookies, body)`,
+ * which takes the headers record as it is. `HttpServerResponse.raw` would copy the record
+ * through `Headers.fromInput` (lower-casing every name again), the largest cost of
+ * interpreting a small response. The constructor is not exported: it is taken from a
+ * response's prototype and checked once, here, on a probe; if the check fails (another
+ * version of the platform), `raw` is used.
+ */
+type ServerResponseConstructor = new(
+  status: number,
+  statusText: string | undefined,
+  headers: Headers.Headers,
+  cookies: Cookies.Cookies,
+  body: HttpBody.HttpBody
+) => HttpServerResponse.HttpServerResponse
+
+const serverResponseConstructor: ServerResponseConstructor | undefined = (() => {
+  try {
+    const ctor: unknown = Object.getPrototypeOf(HttpServerResponse.empty()).constructor
+    if (typeof ctor !== "function") return undefined
+    const probeHeaders = Object.create(HeadersProto) as Record<string, string>
+    probeHeaders["x-probe"] = "1"
+    const probeBody = new Uint8Array([1])
+    const probeCookies = Cookies.fromReadonlyRecord({})
+    const r: unknown = Reflect.construct(ctor, [299, "Probe", probeHeaders, probeCookies, HttpBody.raw(probeBody)])
+    if (
+      HttpServerResponse.isServerResponse(r) && r.status === 299 && r.statusText === "Probe" &&
+      r.headers === probeHeaders && r.cookies === probeCookies && r.body._tag === "Raw" && r.body.body === probeBody &&
+      r.body.contentType === undefined && r.body.contentLength === undefined
+    ) {
+      return ctor as ServerResponseConstructor
+    }
+  } catch {
+    // fall back to `raw`
+  }
+  return undefined
+})()
+
+/** The platform response for a body of bytes and a headers record built here (lower-case names). */
+const rawResponse = (
+  body: Uint8Array,
+  status: number,
+  statusText: string,
+  headers: Record<string, string>,
+  cookies: Cookies.Cookies
+): HttpServerResponse.HttpServerResponse =>
+  serverResponseConstructor !== undefined
+    ? new serverResponseConstructor(status, statusText, headers as Headers.Headers, cookies, HttpBody.raw(body))
+    : HttpServerResponse.raw(body, { status, statusText, headers, cookies })
+
 const platformHeaders = (self: Any, contentLength?: number): Record<string, string> => {
-  // A plain record: the platform copies it once (`Headers.fromInput`); `unsafeFromRecord` would
-  // `setPrototypeOf` it, which costs more than the copy.
-  const record: Record<string, string> = {}
-  for (const h of self.headers) record[h.key] = h.value
+  // Created with the prototype of the platform's headers (as `Headers.fromInput` makes them):
+  // `unsafeFromRecord` would `setPrototypeOf` it afterwards, which costs more.
+  const record = Object.create(HeadersProto) as Record<string, string>
+  const headers = self.headers
+  for (let i = 0; i < headers.length; i++) record[headers[i]!.key] = headers[i]!.value
   if (contentLength !== undefined) record["content-length"] = String(contentLength)
   return record
 }
@@ -747,7 +860,7 @@ export const toServerResponse = (self: Any): HttpServerResponse.HttpServerRespon
     const headers = findHeader(self.headers, "content-length") === -1
       ? platformHeaders(self, body.length)
       : platformHeaders(self)
-    return HttpServerResponse.raw(body, { status: self.status, statusText, headers, cookies })
+    return rawResponse(body, self.status, statusText, headers, cookies)
   }
   const contentType = getHeader(self.headers, "content-type")
   return HttpServerResponse.stream(guardStream(self.stream), {
