@@ -62,16 +62,30 @@ export const isDjangoError = (u: unknown): u is DjangoError => hasProperty(u, Ty
  */
 export const isSuspiciousOperation = (u: unknown): u is DjangoError => isDjangoError(u) && u.suspicious
 
+// Django 3.2's `ERROR_PAGE_TEMPLATE` (django/views/defaults.py), filled as its default 400, 403,
+// 404 and 500 views fill it when no template is configured (checked against a running Django 3.2).
+const page = (title: string, details: string): string => `
+<!doctype html>
+<html lang="en">
+<head>
+  <title>${title}</title>
+</head>
+<body>
+  <h1>${title}</h1><p>${details}</p>
+</body>
+</html>
+`
+
 const bodies: Record<number, string> = {
-  400: "<h1>Bad Request (400)</h1>",
-  403: "<h1>403 Forbidden</h1>",
-  404: "<h1>Not Found</h1><p>The requested resource was not found on this server.</p>",
-  500: "<h1>Server Error (500)</h1>"
+  400: page("Bad Request (400)", ""),
+  403: page("403 Forbidden", ""),
+  404: page("Not Found", "The requested resource was not found on this server."),
+  500: page("Server Error (500)", "")
 }
 
 /**
- * The response Django's handler gives for a status when `DEBUG` is off: a
- * short HTML page that leaks nothing about the error.
+ * The response Django's handler gives for a status when `DEBUG` is off: Django 3.2's short
+ * HTML page (`Content-Type: text/html`), which leaks nothing about the error.
  *
  * @since 0.1.0
  * @category conversions
@@ -79,7 +93,7 @@ const bodies: Record<number, string> = {
 export const errorResponse = (status: number): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.text(bodies[status] ?? bodies[500]!, {
     status,
-    contentType: "text/html; charset=utf-8"
+    contentType: "text/html"
   })
 
 /**

@@ -292,6 +292,16 @@ interface Shared {
   readonly contentParams: Readonly<Record<string, string>>
 }
 
+const utf8Replace = new TextDecoder("utf-8")
+
+/**
+ * Django reads the Cookie header with `get_str_from_wsgi`: the header's Latin-1 text back to
+ * bytes, then decoded as UTF-8 with replacement (a raw `é` byte becomes U+FFFD).
+ */
+const cookieText = (header: string): string =>
+  // eslint-disable-next-line no-control-regex
+  /^[\u0000-\u007f]*$/.test(header) ? header : utf8Replace.decode(wsgiBytes(header))
+
 class RequestImpl implements HttpRequest {
   readonly [TypeId]: TypeId = TypeId
   readonly method: string
@@ -368,7 +378,7 @@ class RequestImpl implements HttpRequest {
   }
 
   get COOKIES(): Readonly<Record<string, string>> {
-    return (this._COOKIES ??= parseCookie(this.shared.cookieHeader))
+    return (this._COOKIES ??= parseCookie(cookieText(this.shared.cookieHeader)))
   }
 
   get META(): Readonly<Record<string, string>> {
@@ -686,6 +696,28 @@ export const withEncoding: {
 } = dual(
   2,
   (self: HttpRequest, encoding: string | null): HttpRequest => new RequestImpl((self as RequestImpl).shared, encoding)
+)
+
+/**
+ * A request with other META (a middleware rewriting proxy headers, for instance). The body is
+ * shared; method, paths and content type stay as the request was built; `headers` and
+ * `COOKIES` follow the new META.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withMeta: {
+  (meta: Readonly<Record<string, string>>): (self: HttpRequest) => HttpRequest
+  (self: HttpRequest, meta: Readonly<Record<string, string>>): HttpRequest
+} = dual(
+  2,
+  (self: HttpRequest, meta: Readonly<Record<string, string>>): HttpRequest =>
+    new RequestImpl({
+      ...(self as RequestImpl).shared,
+      meta: () => meta,
+      queryString: meta.QUERY_STRING ?? "",
+      cookieHeader: meta.HTTP_COOKIE ?? ""
+    }, self.encoding)
 )
 
 // ---------------------------------------------------------------------------

@@ -73,6 +73,27 @@ export * as RequestFactory from "./RequestFactory.js"
 export * as Signing from "./Signing.js"
 
 /**
+ * Views (request to response) as `@effect/platform` apps, with Django's error handling.
+ *
+ * @since 0.1.0
+ */
+export * as View from "./View.js"
+
+/**
+ * Middleware as functions from view to view, in Django's order; `MultipleProxyMiddleware`.
+ *
+ * @since 0.1.0
+ */
+export * as Middleware from "./Middleware.js"
+
+/**
+ * Serving a view or a router on Node: safe limits, graceful stop.
+ *
+ * @since 0.1.0
+ */
+export * as Server from "./Server.js"
+
+/**
  * Uploaded files (Django's `UploadedFile`): in memory, spilled to a temporary file, or streamed to a sink.
  *
  * @since 0.1.0

@@ -76,7 +76,11 @@ describe("fromServerRequest on Node", () => {
         })
       )
       expect(res.status).toBe(400)
-      expect(yield* Effect.promise(() => res.text())).toBe("<h1>Bad Request (400)</h1>")
+      // Django 3.2's 400 page (django/views/defaults.py ERROR_PAGE_TEMPLATE), as Errors renders it.
+      expect(yield* Effect.promise(() => res.text())).toBe(
+        "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Bad Request (400)</title>\n</head>\n<body>\n" +
+          "  <h1>Bad Request (400)</h1><p></p>\n</body>\n</html>\n"
+      )
     }).pipe(Effect.provide(withServer)))
 
   it.scopedLive("a client that disconnects mid-body gives UnreadablePostError", () =>
@@ -134,7 +138,11 @@ describe("fromServerRequest on Node", () => {
         })
       )
       expect(res.status).toBe(400)
-      expect(yield* Effect.promise(() => res.text())).toBe("<h1>Bad Request (400)</h1>")
+      // Django 3.2's 400 page (ERROR_PAGE_TEMPLATE), as Errors renders it.
+      expect(yield* Effect.promise(() => res.text())).toBe(
+        "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Bad Request (400)</title>\n</head>\n<body>\n" +
+          "  <h1>Bad Request (400)</h1><p></p>\n</body>\n</html>\n"
+      )
       const ok = yield* Effect.promise(() =>
         fetch(`http://127.0.0.1:${port}/upload`, {
           method: "POST",
@@ -166,7 +174,11 @@ describe("fromServerRequest on Node", () => {
         } as RequestInit)
       )
       expect(res.status).toBe(400)
-      expect(yield* Effect.promise(() => res.text())).toBe("<h1>Bad Request (400)</h1>")
+      // Django 3.2's 400 page (ERROR_PAGE_TEMPLATE), as Errors renders it.
+      expect(yield* Effect.promise(() => res.text())).toBe(
+        "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Bad Request (400)</title>\n</head>\n<body>\n" +
+          "  <h1>Bad Request (400)</h1><p></p>\n</body>\n</html>\n"
+      )
     }).pipe(Effect.provide(limited)))
 
   it.scopedLive("after a limit hit mid-body the keep-alive connection stays usable for the next request", () =>

@@ -159,7 +159,11 @@ describe("serving through @effect/platform-node", () => {
       expect(r.status).toBe(500)
       expect(r.headers["set-cookie"]).toBeUndefined()
       expect(r.headers["x-evil"]).toBeUndefined()
-      expect(r.body.toString()).toBe("<h1>Server Error (500)</h1>")
+      // Django 3.2's 500 page (django/views/defaults.py ERROR_PAGE_TEMPLATE), as Errors renders it.
+      expect(r.body.toString()).toBe(
+        "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Server Error (500)</title>\n</head>\n<body>\n" +
+          "  <h1>Server Error (500)</h1><p></p>\n</body>\n</html>\n"
+      )
       expect(r.truncated).toBe(false)
     }))
 

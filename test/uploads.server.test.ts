@@ -76,7 +76,12 @@ describe("uploads over real HTTP", () => {
       const tail = Buffer.from(`\r\n--${B}--\r\n`)
       const total = 8 * 1024 * 1024
       const res = yield* Effect.promise(() => post(port, head, total, tail))
-      expect(res).toEqual({ status: 400, body: "<h1>Bad Request (400)</h1>" })
+      // Django 3.2's 400 page (ERROR_PAGE_TEMPLATE), as Errors renders it.
+      expect(res).toEqual({
+        status: 400,
+        body: "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Bad Request (400)</title>\n</head>\n<body>\n" +
+          "  <h1>Bad Request (400)</h1><p></p>\n</body>\n</html>\n"
+      })
       // The same server still parses a good upload.
       const ok = yield* Effect.promise(() => post(port, Buffer.from(fieldPart("a", "1")), 1024, tail))
       expect(ok.status).toBe(200)

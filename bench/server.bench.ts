@@ -1,0 +1,168 @@
+/**
+ * Requests per second of a hello-world view and of a realistic view, served by this library and
+ * by its peers, each server in its own process, measured with autocannon on loopback.
+ *
+ *     npx tsx bench/server.bench.ts            # 5 s per target, 50 connections
+ *     DURATION=10 npx tsx bench/server.bench.ts
+ *
+ * Targets (issue 7): (a) this library's hello view >= 0.95x bare platform (tracer off, the
+ * library's own setting); the realistic view >= 0.9x its bare-platform twin.
+ */
+import autocannon from "autocannon"
+import { spawn } from "node:child_process"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import { PATH, requestHeaders } from "./server/realistic.js"
+
+const here = Path.dirname(fileURLToPath(import.meta.url))
+const duration = Number(process.env["DURATION"] ?? 5)
+const connections = 50
+
+interface Target {
+  readonly name: string
+  readonly path: string
+  readonly realistic: boolean
+}
+
+const hello = (name: string): Target => ({ name, path: "/", realistic: false })
+const realistic = (name: string): Target => ({ name, path: PATH, realistic: true })
+
+const allTargets: ReadonlyArray<Target> = [
+  hello("node:http"),
+  hello("express"),
+  hello("hono"),
+  hello("fastify"),
+  hello("platform"),
+  hello("platform, tracer off"),
+  hello("library"),
+  hello("library, tracer off"),
+  realistic("realistic: platform by hand"),
+  realistic("realistic: library")
+]
+
+const diagnostics: ReadonlyArray<Target> = [
+  hello("diag: request only"),
+  hello("diag: response only"),
+  hello("diag: response prebuilt"),
+  hello("library view, platform serve, tracer off"),
+  hello("platform app, Server.layer, tracer off")
+]
+
+// TARGETS="name1|name2" runs only those (diagnostic targets included).
+const only = process.env["TARGETS"]?.split("|")
+const targets = only === undefined
+  ? allTargets
+  : [...allTargets, ...diagnostics].filter((t) => only.includes(t.name))
+
+interface Started {
+  readonly port: number
+  /** CPU time the server process used so far, in microseconds. */
+  readonly cpu: () => Promise<number>
+  readonly stop: () => void
+}
+
+const start = (name: string) =>
+  new Promise<Started>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", Path.join(here, "server", "targets.ts"), name], {
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    let out = ""
+    let waiting: ((cpu: number) => void) | undefined
+    let started = false
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString()
+      const cpu = /cpu (\d+)\n/.exec(out)
+      if (cpu && waiting) {
+        out = out.replace(cpu[0], "")
+        const w = waiting
+        waiting = undefined
+        w(Number(cpu[1]))
+      }
+      const m = /listening on \S+:(\d+)/.exec(out)
+      if (m && !started) {
+        started = true
+        resolve({
+          port: Number(m[1]),
+          cpu: () =>
+            new Promise<number>((done) => {
+              waiting = done
+              child.kill("SIGUSR2")
+            }),
+          stop: () => child.kill("SIGKILL")
+        })
+      }
+    })
+    child.once("exit", (code) => {
+      if (!started) reject(new Error(`${name} exited with ${code}: ${out}`))
+    })
+  })
+
+interface Measured {
+  readonly rps: number
+  /** Server CPU microseconds per request: robust to other load on the machine. */
+  readonly cpuPerRequest: number
+  readonly bad: number
+}
+
+const measure = async (t: Target): Promise<Measured> => {
+  const server = await start(t.name)
+  try {
+    const url = `http://127.0.0.1:${server.port}${t.path}`
+    const headers = t.realistic ? requestHeaders(Date.now()) : {}
+    await autocannon({ url, connections, duration: 1, headers }) // warm-up
+    const before = await server.cpu()
+    const result = await autocannon({ url, connections, duration, headers })
+    const after = await server.cpu()
+    const bad = result.non2xx + result.errors + result.timeouts
+    return { rps: result.requests.average, cpuPerRequest: (after - before) / result.requests.total, bad }
+  } finally {
+    server.stop()
+  }
+}
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+}
+
+const main = async () => {
+  const rounds = Number(process.env["ROUNDS"] ?? 2)
+  console.log(
+    `autocannon -c ${connections} -d ${duration} per target, loopback, one process per server, ${rounds} rounds (medians)`
+  )
+  const results = new Map<string, Array<Measured>>()
+  for (let round = 0; round < rounds; round++) {
+    for (const t of targets) {
+      const m = await measure(t)
+      results.set(t.name, [...(results.get(t.name) ?? []), m])
+      if (m.bad > 0) console.log(`${t.name}: ${m.bad} errors/non-2xx!`)
+    }
+  }
+  const rps = (name: string) => median(results.get(name)!.map((m) => m.rps))
+  const cpu = (name: string) => median(results.get(name)!.map((m) => m.cpuPerRequest))
+  console.log("")
+  console.log(`${"target".padEnd(30)} ${"req/s".padStart(8)} ${"CPU us/req".padStart(11)}`)
+  for (const t of targets) {
+    console.log(`${t.name.padEnd(30)} ${rps(t.name).toFixed(0).padStart(8)} ${cpu(t.name).toFixed(0).padStart(11)}`)
+  }
+  const ratio = (a: string, b: string) =>
+    results.has(a) && results.has(b) && console.log(
+      `${`${a} / ${b}`.padEnd(60)} req/s ${(rps(a) / rps(b)).toFixed(2)}x, CPU-per-request throughput ${
+        (cpu(b) / cpu(a)).toFixed(2)
+      }x`
+    )
+  console.log("")
+  for (const t of targets) if (!t.realistic && t.name !== "node:http") ratio(t.name, "node:http")
+  ratio("platform, tracer off", "platform")
+  console.log("")
+  console.log("targets (>= 0.95x, >= 0.9x):")
+  ratio("library", "platform")
+  ratio("library, tracer off", "platform, tracer off")
+  ratio("realistic: library", "realistic: platform by hand")
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,149 @@
+/**
+ * The servers `bench/server.bench.ts` measures, each run in its own process:
+ *
+ *     node --import tsx bench/server/targets.ts NAME
+ *
+ * prints `listening on 127.0.0.1:PORT` once it accepts connections (port 0: a free one).
+ * Every target answers `GET /` ("hello": `Hello, World!` as text/plain) or, for the realistic
+ * targets, `GET /?q=...&page=N` with a Django-signed `user` cookie (see `realistic.ts`).
+ */
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import type * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { serve as honoServe } from "@hono/node-server"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import express from "express"
+import Fastify from "fastify"
+import { Hono } from "hono"
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
+import { Server, Settings } from "../../src/index.js"
+import { HttpRequest, HttpResponse, View } from "../../src/index.js"
+import { helloView, realisticPlatform, realisticView, SECRET_KEY } from "./realistic.js"
+
+const HOST = "127.0.0.1"
+const HELLO = "Hello, World!"
+
+let cpuAtListen: NodeJS.CpuUsage | undefined
+const announce = (port: number) => {
+  cpuAtListen = process.cpuUsage()
+  console.log(`listening on ${HOST}:${port}`)
+}
+
+const platform = <E>(app: HttpApp.Default<E, Scope.Scope>, tracer: boolean): void => {
+  const served = tracer
+    ? HttpServer.serve(app)
+    : HttpMiddleware.withTracerDisabledWhen(HttpServer.serve(app), () => true)
+  const announced = Layer.effectDiscard(
+    Effect.flatMap(HttpServer.HttpServer, (server) => Effect.sync(() => announce(portOf(server.address))))
+  )
+  Effect.runFork(
+    Layer.launch(
+      Layer.merge(served, announced).pipe(
+        Layer.provide(NodeHttpServer.layer(Http.createServer, { port: 0, host: HOST }))
+      )
+    )
+  )
+}
+
+const portOf = (address: HttpServer.Address): number => (address._tag === "TcpAddress" ? address.port : 0)
+
+const library = <E>(view: View.View<E, Settings.Settings>, tracer: boolean): void => {
+  Effect.runFork(
+    Layer.launch(
+      Server.layer(view, { port: 0, host: HOST, tracer }).pipe(
+        Layer.tap(() => Effect.sync(() => (cpuAtListen = process.cpuUsage()))),
+        Layer.provide(Settings.layer({ SECRET_KEY }))
+      )
+    )
+  )
+}
+
+export const targets: Record<string, () => void> = {
+  "node:http": () => {
+    const server = Http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" })
+      res.end(HELLO)
+    })
+    server.listen(0, HOST, () => announce((server.address() as AddressInfo).port))
+  },
+  "express": () => {
+    const app = express()
+    app.get("/", (_req, res) => {
+      res.type("text/plain").send(HELLO)
+    })
+    const server = app.listen(0, HOST, () => announce((server.address() as AddressInfo).port))
+  },
+  "hono": () => {
+    const app = new Hono()
+    app.get("/", (c) => c.text(HELLO))
+    honoServe({ fetch: app.fetch, port: 0, hostname: HOST }, (info) => announce(info.port))
+  },
+  "fastify": () => {
+    const app = Fastify()
+    app.get("/", (_req, reply) => {
+      reply.type("text/plain").send(HELLO)
+    })
+    app.listen({ port: 0, host: HOST }).then(() => announce((app.server.address() as AddressInfo).port))
+  },
+  "platform": () => platform(HttpServerResponse.text(HELLO), true),
+  "platform, tracer off": () => platform(HttpServerResponse.text(HELLO), false),
+  "realistic: platform by hand": () => platform(realisticPlatform, false),
+  "library": () => library(helloView, true),
+  "library, tracer off": () => library(helloView, false),
+  "realistic: library": () => library(realisticView, false),
+  "diag: request only": () =>
+    platform(
+      Effect.as(
+        Effect.flatMap(HttpServerRequest.HttpServerRequest, HttpRequest.fromServerRequest),
+        HttpServerResponse.text(HELLO)
+      ),
+      false
+    ),
+  "diag: response only": () =>
+    platform(
+      Effect.map(HttpResponse.make({ content: HELLO, contentType: "text/plain" }), HttpResponse.toServerResponse),
+      false
+    ),
+  "diag: response prebuilt": () => {
+    const prebuilt = HttpResponse.toServerResponse(
+      Effect.runSync(HttpResponse.make({ content: HELLO, contentType: "text/plain" }))
+    )
+    console.error(JSON.stringify(prebuilt.headers), prebuilt.body._tag)
+    platform(Effect.succeed(prebuilt), false)
+  },
+  // Diagnostics: the library's view on the bare platform's server setup, and the bare app on the library's server.
+  "library view, platform serve, tracer off": () => platform(View.toHttpApp(helloView), false),
+  "platform app, Server.layer, tracer off": () =>
+    Effect.runFork(Layer.launch(Server.layer(HttpServerResponse.text(HELLO), { port: 0, host: HOST, tracer: false })))
+}
+
+// The bench asks for the CPU time used so far (user + system, microseconds) with SIGUSR2.
+process.on("SIGUSR2", () => {
+  const used = process.cpuUsage()
+  console.log(`cpu ${used.user + used.system}`)
+})
+
+const name = process.argv[2]
+if (name !== undefined) {
+  const start = targets[name]
+  if (start === undefined) {
+    console.error(`unknown target ${JSON.stringify(name)}; known: ${Object.keys(targets).join(", ")}`)
+    process.exit(2)
+  }
+  start()
+}
+
+// For profiling: exit by itself after EXIT_AFTER milliseconds, printing the CPU time used since it listened.
+if (process.env["EXIT_AFTER"] !== undefined) {
+  setTimeout(() => {
+    const used = process.cpuUsage(cpuAtListen)
+    console.log(`cpu ${(used.user + used.system) / 1000} ms`)
+    process.exit(0)
+  }, Number(process.env["EXIT_AFTER"]))
+}

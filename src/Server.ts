@@ -1,0 +1,226 @@
+/**
+ * Serving a view (or any `@effect/platform` app) on Node, with safe limits and a graceful stop.
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResponse, Server } from "effect-django-http"
+ *
+ * Server.run(() => Effect.succeed(HttpResponse.make("Hello")), { port: 8000 })
+ * ```
+ *
+ * `run` reads `HOST`, `PORT` and the settings from the environment (`Settings.layerFromEnv`)
+ * unless given, listens, and on SIGINT or SIGTERM stops accepting connections, lets the requests
+ * in flight finish (at most `shutdownTimeout`), then exits 0.
+ *
+ * @since 0.1.0
+ */
+import type * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import type * as Etag from "@effect/platform/Etag"
+import type * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import type * as HttpPlatform from "@effect/platform/HttpPlatform"
+import * as HttpServer from "@effect/platform/HttpServer"
+import type * as HttpServerError from "@effect/platform/HttpServerError"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import * as Http from "node:http"
+import type { ImproperlyConfigured } from "./Errors.js"
+import * as Settings from "./Settings.js"
+import * as View from "./View.js"
+
+/**
+ * Node's limits for headers and slow clients. The defaults are this library's, chosen to be
+ * safe in front of the open internet while leaving room for slow uploads:
+ *
+ * | limit | default | Node's own | guards against |
+ * | --- | --- | --- | --- |
+ * | `headersTimeout` | 10 s | 60 s | a client that sends its headers slowly (slowloris) |
+ * | `requestTimeout` | 120 s | 300 s | a request (headers and body) that never completes |
+ * | `keepAliveTimeout` | 5 s | 5 s | idle keep-alive connections held open |
+ * | `maxHeaderSize` | 16 KiB | 16 KiB | huge headers (answered 431) |
+ * | `maxHeadersCount` | 100 | 2000 | many small headers |
+ * | `maxRequestsPerSocket` | 1000 | unlimited | one connection monopolising a worker |
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Limits {
+  readonly headersTimeout: Duration.DurationInput
+  readonly requestTimeout: Duration.DurationInput
+  readonly keepAliveTimeout: Duration.DurationInput
+  readonly maxHeaderSize: number
+  readonly maxHeadersCount: number
+  readonly maxRequestsPerSocket: number
+}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultLimits: Limits = {
+  headersTimeout: "10 seconds",
+  requestTimeout: "120 seconds",
+  keepAliveTimeout: "5 seconds",
+  maxHeaderSize: 16 * 1024,
+  maxHeadersCount: 100,
+  maxRequestsPerSocket: 1000
+}
+
+const millis = (d: Duration.DurationInput): number => Duration.toMillis(Duration.decode(d))
+
+/**
+ * A `node:http` server with `limits` applied.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const createServer = (limits: Partial<Limits> = {}): Http.Server => {
+  const l = { ...defaultLimits, ...limits }
+  const server = Http.createServer({
+    maxHeaderSize: l.maxHeaderSize,
+    requestTimeout: millis(l.requestTimeout),
+    headersTimeout: millis(l.headersTimeout),
+    keepAliveTimeout: millis(l.keepAliveTimeout),
+    requireHostHeader: true
+  })
+  server.maxHeadersCount = l.maxHeadersCount
+  server.maxRequestsPerSocket = l.maxRequestsPerSocket
+  return server
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Default: the `PORT` variable, else 8000. 0 picks a free port. */
+  readonly port?: number
+  /** Default: the `HOST` variable, else `127.0.0.1`. */
+  readonly host?: string
+  readonly limits?: Partial<Limits>
+  /** How long requests in flight may take to finish once a stop was asked. Default: 10 s. */
+  readonly shutdownTimeout?: Duration.DurationInput
+  /**
+   * `false` disables the platform's per-request tracing span (about a third of the
+   * throughput of a hello-world server). Default: `true`, the platform's default.
+   */
+  readonly tracer?: boolean
+}
+
+/**
+ * What can be served: a view, or any `@effect/platform` app (a router, for instance).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Servable<E, R> = View.View<E, R> | HttpApp.Default<E, R>
+
+const toApp = <E, R>(
+  servable: Servable<E, R>
+): HttpApp.Default<unknown, R | Scope.Scope> => typeof servable === "function" ? View.toHttpApp(servable) : servable
+
+const addressConfig = Config.all({
+  host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
+  port: Config.integer("PORT").pipe(Config.withDefault(8000))
+})
+
+/**
+ * Stops the server gracefully when its scope closes: stop accepting, answer requests that arrive
+ * on kept-alive connections with `Connection: close`, close idle connections, and after
+ * `timeout` close whatever is left.
+ */
+const drain = (server: Http.Server, timeout: Duration.DurationInput) =>
+  Layer.scopedDiscard(Effect.addFinalizer(() =>
+    Effect.async<void>((resume) => {
+      const onRequest = (_req: Http.IncomingMessage, res: Http.ServerResponse) => {
+        res.setHeader("Connection", "close")
+        // The app's own listener may already be gone: answer rather than leave the client hanging.
+        if (server.listenerCount("request") === 1) {
+          res.writeHead(503, { "Content-Type": "text/plain" }).end("The server is stopping.\n")
+        }
+      }
+      server.prependListener("request", onRequest)
+      const idle = setInterval(() => server.closeIdleConnections(), 50)
+      const bound = setTimeout(() => server.closeAllConnections(), millis(timeout))
+      const finish = () => {
+        clearInterval(idle)
+        clearTimeout(bound)
+        resume(Effect.void)
+      }
+      if (!server.listening) return finish()
+      server.close(finish)
+      server.closeIdleConnections()
+    })
+  ))
+
+/**
+ * What the Node server layer provides to the app.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Provided = HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.Generator | NodeContext.NodeContext
+
+/**
+ * A layer serving `app` on Node: listening once built, stopping gracefully when released. Logs
+ * `listening on http://HOST:PORT` once it accepts connections.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = <E, R>(
+  app: Servable<E, R>,
+  options: Options = {}
+): Layer.Layer<
+  HttpServer.HttpServer,
+  HttpServerError.ServeError | ImproperlyConfigured,
+  Exclude<Exclude<R, HttpServerRequest.HttpServerRequest | Scope.Scope>, Provided>
+> =>
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const fromEnv = yield* Effect.orDie(addressConfig)
+    const host = options.host ?? fromEnv.host
+    const port = options.port ?? fromEnv.port
+    const server = createServer(options.limits)
+    const announce = Layer.effectDiscard(
+      Effect.flatMap(HttpServer.HttpServer, (s) =>
+        Effect.logInfo(
+          `listening on http://${
+            s.address._tag === "TcpAddress"
+              ? `${host.includes(":") ? `[${host}]` : host}:${s.address.port}`
+              : s.address.path
+          }`
+        ))
+    )
+    const served = HttpServer.serve(toApp(app))
+    return Layer.mergeAll(
+      options.tracer === false ? HttpMiddleware.withTracerDisabledWhen(served, () => true) : served,
+      drain(server, options.shutdownTimeout ?? "10 seconds"),
+      announce
+    )
+      .pipe(Layer.provideMerge(NodeHttpServer.layer(() => server, { port, host })))
+  }))
+
+/**
+ * Serves `app` until SIGINT or SIGTERM, then stops gracefully and exits 0. The settings come
+ * from `settings` (default: `Settings.layerFromEnv()`); a malformed environment stops the start
+ * with `ImproperlyConfigured`.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const run = (
+  app: Servable<
+    unknown,
+    Settings.Settings | HttpServerRequest.HttpServerRequest | Scope.Scope | Provided
+  >,
+  options: Options & { readonly settings?: Layer.Layer<Settings.Settings, ImproperlyConfigured> } = {}
+): void =>
+  NodeRuntime.runMain(
+    Layer.launch(layer(app, options).pipe(Layer.provide(options.settings ?? Settings.layerFromEnv())))
+  )

@@ -1,0 +1,124 @@
+/**
+ * Views: functions from an `HttpRequest` to an Effect of a response, and their interpretation
+ * as `@effect/platform` apps with Django's error handling.
+ *
+ * ```ts
+ * import { HttpRouter } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import { HttpResponse, View } from "effect-django-http"
+ *
+ * const hello: View.View = (request) => HttpResponse.make({ content: `Hello from ${request.path}` })
+ *
+ * // An @effect/platform app ...
+ * const app = View.toHttpApp(hello)
+ * // ... or a route of a platform router.
+ * const router = HttpRouter.empty.pipe(HttpRouter.get("/hello", View.toHttpApp(hello)))
+ * ```
+ *
+ * A failure becomes the response Django's handler gives: the `SuspiciousOperation` family,
+ * `BadRequest`, `MultiPartParserError` and Schema `ParseError`s 400, `PermissionDenied` 403,
+ * `Http404` 404, anything else (and any defect) 500. Suspicious operations are logged as
+ * warnings on `django.security.<Name>`, other 4xx as warnings and 500s as errors on
+ * `django.request`. With `DEBUG` a technical page shows the error, its cause and the request;
+ * without it the page is Django's short one and nothing internal leaks.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Scope from "effect/Scope"
+import * as HttpRequest from "./HttpRequest.js"
+import * as HttpResponse from "./HttpResponse.js"
+import { responseForCause } from "./internal/handler.js"
+import * as Settings from "./Settings.js"
+
+/**
+ * What a view may answer with: any response of this library (`HttpResponse`,
+ * `StreamingHttpResponse`, `FileResponse`), a platform `HttpServerResponse`, or anything
+ * `Respondable`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Response =
+  | HttpResponse.AnyResponse
+  | HttpServerResponse.HttpServerResponse
+  | HttpServerRespondable.Respondable
+
+/**
+ * Django's view: a function from the request to a response. The current request is also in
+ * the context as `HttpRequest.HttpRequest`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface View<E = unknown, R = never> {
+  (request: HttpRequest.HttpRequest): Effect.Effect<Response, E, R>
+}
+
+/**
+ * The platform response for a view's answer.
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const toServerResponse = (response: Response): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
+  HttpResponse.isAnyResponse(response)
+    ? Effect.sync(() => HttpResponse.toServerResponse(response))
+    : HttpServerResponse.isServerResponse(response)
+    ? Effect.succeed(response)
+    : HttpServerRespondable.toResponse(response)
+
+const requestInfo = (request: HttpRequest.HttpRequest) => ({
+  method: request.method,
+  path: request.path,
+  meta: request.META
+})
+
+/**
+ * Runs a view on a request and always answers: a failure or a defect becomes the response
+ * Django's handler gives (see the module's documentation), and is logged. Only an
+ * interruption (the client went away) is passed on.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const respond = <E, R>(
+  view: View<E, R>,
+  request: HttpRequest.HttpRequest
+): Effect.Effect<HttpServerResponse.HttpServerResponse, never, Exclude<R, HttpRequest.HttpRequest>> =>
+  Effect.gen(function*() {
+    const exit = yield* Effect.exit(
+      Effect.flatMap(
+        Effect.suspend(() => view(request)),
+        toServerResponse
+      ).pipe(Effect.provideService(HttpRequest.HttpRequest, request))
+    ) as Effect.Effect<Exit.Exit<HttpServerResponse.HttpServerResponse, E>, never, Exclude<R, HttpRequest.HttpRequest>>
+    if (Exit.isSuccess(exit)) return exit.value
+    if (Cause.isInterruptedOnly(exit.cause)) return yield* Effect.failCause(exit.cause as Cause.Cause<never>)
+    const settings = yield* Settings.current
+    return yield* responseForCause(exit.cause, requestInfo(request), settings)
+  })
+
+/**
+ * The `@effect/platform` app of a view: builds the `HttpRequest` from the platform's
+ * `HttpServerRequest` (with the `Settings` in the context, or Django's defaults), runs the
+ * view, and interprets its answer or its failure. Mount it on a server
+ * (`HttpServer.serve(View.toHttpApp(view))`, or `Server.run(view)`) or on a route of a
+ * platform `HttpRouter`.
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const toHttpApp = <E, R>(
+  view: View<E, R>
+): HttpApp.Default<never, Exclude<R, HttpRequest.HttpRequest> | Scope.Scope> =>
+  Effect.flatMap(
+    Effect.flatMap(HttpServerRequest.HttpServerRequest, HttpRequest.fromServerRequest),
+    (request) => respond(view, request)
+  )
