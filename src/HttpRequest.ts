@@ -54,7 +54,7 @@ import {
   unquoteToBytes,
   wsgiBytes
 } from "./internal/meta.js"
-import { bodyStream, isNodeReadable, nodeResponseOf, requestScope } from "./internal/nodeBody.js"
+import { bodyStream, isNodeReadable, lazyRequestScope, nodeResponseOf } from "./internal/nodeBody.js"
 import { parseCookie } from "./internal/parseCookie.js"
 import { parseMultipart, type PostAndFiles, type PostError, type UploadedFileLike } from "./internal/post.js"
 import { isKnownEncoding, pyRepr } from "./internal/python.js"
@@ -599,7 +599,7 @@ export const fromServerRequest = (
     const response = nodeResponseOf(request)
     return response === undefined
       ? Effect.succeed(buildFromServerRequest(request, context, parent))
-      : Effect.map(requestScope(parent, response), (scope) => buildFromServerRequest(request, context, scope))
+      : Effect.succeed(buildFromServerRequest(request, context, lazyRequestScope(parent, response)))
   })
 
 const buildFromServerRequest = (

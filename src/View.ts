@@ -30,7 +30,6 @@ import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import type * as Scope from "effect/Scope"
 import * as HttpRequest from "./HttpRequest.js"
 import * as HttpResponse from "./HttpResponse.js"
@@ -92,18 +91,20 @@ export const respond = <E, R>(
   view: View<E, R>,
   request: HttpRequest.HttpRequest
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, Exclude<R, HttpRequest.HttpRequest>> =>
-  Effect.gen(function*() {
-    const exit = yield* Effect.exit(
-      Effect.flatMap(
-        Effect.suspend(() => view(request)),
-        toServerResponse
-      ).pipe(Effect.provideService(HttpRequest.HttpRequest, request))
-    ) as Effect.Effect<Exit.Exit<HttpServerResponse.HttpServerResponse, E>, never, Exclude<R, HttpRequest.HttpRequest>>
-    if (Exit.isSuccess(exit)) return exit.value
-    if (Cause.isInterruptedOnly(exit.cause)) return yield* Effect.failCause(exit.cause as Cause.Cause<never>)
-    const settings = yield* Settings.current
-    return yield* responseForCause(exit.cause, requestInfo(request), settings)
-  })
+  Effect.catchAllCause(
+    Effect.flatMap(
+      Effect.suspend(() => view(request)),
+      toServerResponse
+    ).pipe(Effect.provideService(HttpRequest.HttpRequest, request)) as Effect.Effect<
+      HttpServerResponse.HttpServerResponse,
+      E,
+      Exclude<R, HttpRequest.HttpRequest>
+    >,
+    (cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.failCause(cause as Cause.Cause<never>)
+        : Effect.flatMap(Settings.current, (settings) => responseForCause(cause, requestInfo(request), settings))
+  )
 
 /**
  * The `@effect/platform` app of a view: builds the `HttpRequest` from the platform's

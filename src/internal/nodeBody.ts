@@ -14,6 +14,7 @@ import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
+import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -56,15 +57,57 @@ export const bodyStream = (source: Readable): Stream.Stream<Uint8Array, Unreadab
 export const requestScope = (
   parent: Scope.Scope,
   response: ServerResponse
-): Effect.Effect<Scope.Scope> =>
+): Effect.Effect<Scope.CloseableScope> =>
   Effect.map(Scope.fork(parent, ExecutionStrategy.sequential), (child) => {
-    response.once("close", () => {
+    const close = () => {
       // After Node has delivered the abort to a pending body read (its errors go out on
       // nextTick), so that the read fails with UnreadablePostError instead of hanging.
       if (!response.writableFinished) setImmediate(() => Effect.runFork(Scope.close(child, Exit.void)))
-    })
+    }
+    // Made lazily (lazyRequestScope): the response may have closed already.
+    if (response.closed) close()
+    else response.once("close", close)
     return child
   })
+
+/**
+ * `requestScope`, made only when something first adds a resource to it (a finalizer
+ * or a child scope: multipart parsing spilling uploads, a body pull). Most requests
+ * never allocate one, and so pay neither the fork nor the `close` listener.
+ */
+/** A `Scope` with the members the runtime calls (hidden from Effect's public types). */
+interface LazyScope extends Scope.Scope {
+  fork(strategy: ExecutionStrategy.ExecutionStrategy): Effect.Effect<Scope.CloseableScope>
+  addFinalizer(finalizer: Scope.Scope.Finalizer): Effect.Effect<void>
+}
+
+export const lazyRequestScope = (parent: Scope.Scope, response: ServerResponse): Scope.Scope => {
+  let child: Scope.CloseableScope | undefined
+  const get: Effect.Effect<Scope.CloseableScope> = Effect.suspend(() =>
+    child !== undefined
+      ? Effect.succeed(child)
+      : Effect.flatMap(requestScope(parent, response), (made) => {
+        if (child === undefined) {
+          child = made
+          return Effect.succeed(made)
+        }
+        // Another fiber made it first: keep theirs.
+        return Effect.as(Scope.close(made, Exit.void), child)
+      })
+  )
+  const lazy: LazyScope = {
+    [Scope.ScopeTypeId]: Scope.ScopeTypeId,
+    strategy: ExecutionStrategy.sequential,
+    fork: (strategy: ExecutionStrategy.ExecutionStrategy) =>
+      Effect.flatMap(get, (scope) => Scope.fork(scope, strategy)),
+    addFinalizer: (finalizer: Scope.Scope.Finalizer) =>
+      Effect.flatMap(get, (scope) => Scope.addFinalizerExit(scope, finalizer)),
+    pipe() {
+      return pipeArguments(this, arguments)
+    }
+  }
+  return lazy
+}
 
 /**
  * The Node `ServerResponse` of a platform-node request, when it already exists (an
