@@ -206,29 +206,16 @@ export class BodyCell {
 
   /** Django's `read(size)`: everything left when `size` is undefined or negative. */
   read(size?: number): Effect.Effect<Uint8Array, UnreadablePostError> {
-    const want = size === undefined || size < 0 ? Infinity : size
-    return this.lock.withPermits(1)(Effect.suspend(() => {
-      const parts: Array<Uint8Array> = []
-      let total = 0
-      const loop: Effect.Effect<Uint8Array, UnreadablePostError> = Effect.suspend(() =>
-        total >= want ? Effect.succeed(concat(parts, total)) : Effect.flatMap(
-          this.readChunkUnlocked(want === Infinity ? undefined : want - total),
-          Option.match({
-            onNone: () => Effect.succeed(concat(parts, total)),
-            onSome: (b) => {
-              parts.push(b)
-              total += b.length
-              return loop
-            }
-          })
-        )
-      )
-      return want === 0 ? Effect.as(this.readChunkUnlocked(0), EMPTY) : loop
-    }))
+    return this.readUpTo(size, false)
   }
 
   /** Django's `readline(size)`: up to and including the next `\n`, at most `size` bytes. */
   readLine(size?: number): Effect.Effect<Uint8Array, UnreadablePostError> {
+    return this.readUpTo(size, true)
+  }
+
+  /** At most `size` bytes (all when undefined or negative), stopping after a `\n` when `line`. */
+  private readUpTo(size: number | undefined, line: boolean): Effect.Effect<Uint8Array, UnreadablePostError> {
     const want = size === undefined || size < 0 ? Infinity : size
     return this.lock.withPermits(1)(Effect.suspend(() => {
       const parts: Array<Uint8Array> = []
@@ -239,7 +226,7 @@ export class BodyCell {
           Option.match({
             onNone: () => Effect.succeed(concat(parts, total)),
             onSome: (b) => {
-              const nl = b.indexOf(10)
+              const nl = line ? b.indexOf(10) : -1
               if (nl !== -1 && nl < b.length - 1) {
                 this.unread(b.subarray(nl + 1))
                 b = b.subarray(0, nl + 1)

@@ -247,34 +247,8 @@ export class Builder<V> {
   }
 }
 
-const REPR_ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" }
-
-/** Python's `str.isprintable()` is false for these categories (the space excepted). */
-const NON_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u
-
-const hex = (code: number, width: number): string => code.toString(16).padStart(width, "0")
-
-/**
- * Python's `repr()` of a `str`: the message Django's `MultiValueDictKeyError` (a
- * `KeyError`) carries. Single quotes unless the text has a `'` and no `"`;
- * `\\`, `\n`, `\r`, `\t` escaped, other characters that are not printable
- * (control, format, separator, unassigned, surrogate, private use) as `\xNN`,
- * `\uNNNN` or `\UNNNNNNNN`.
- */
-export const pyRepr = (s: string): string => {
-  const quote = s.includes("'") && !s.includes("\"") ? "\"" : "'"
-  let out = quote
-  for (const ch of s) {
-    const code = ch.codePointAt(0)!
-    const escape = REPR_ESCAPES[ch]
-    if (escape !== undefined) out += escape
-    else if (ch === quote) out += "\\" + ch
-    else if (code !== 0x20 && NON_PRINTABLE.test(ch)) {
-      out += code < 0x100 ? "\\x" + hex(code, 2) : code < 0x10000 ? "\\u" + hex(code, 4) : "\\U" + hex(code, 8)
-    } else out += ch
-  }
-  return out + quote
-}
+/** Python's `repr()` of a `str`: the message Django's `MultiValueDictKeyError` (a `KeyError`) carries. */
+export { reprStr as pyRepr } from "./pyrepr.js"
 
 /** What `update` accepts: a dict, `[key, value]` pairs or a record of single values. */
 export type UpdateInput<V> =

@@ -18,36 +18,8 @@ export const pyStrip = (s: string): string => {
   return i === 0 && j === s.length ? s : s.slice(i, j)
 }
 
-const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u
-
-/** `repr(s)` of a Python `str`: quote choice and escapes as CPython prints them. */
-export const pyRepr = (s: string): string => {
-  const quote = s.includes("'") && !s.includes("\"") ? "\"" : "'"
-  let out = quote
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    const ch = s[i]!
-    if (ch === quote || ch === "\\") out += "\\" + ch
-    else if (c === 9) out += "\\t"
-    else if (c === 10) out += "\\n"
-    else if (c === 13) out += "\\r"
-    else if (c < 0x20 || c === 0x7f) out += "\\x" + c.toString(16).padStart(2, "0")
-    else if (c < 0x7f) out += ch
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1)
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        const pair = s.slice(i, i + 2)
-        const cp = pair.codePointAt(0)!
-        out += NON_PRINTABLE.test(pair) ? "\\U" + cp.toString(16).padStart(8, "0") : pair
-        i++
-      } else out += "\\u" + c.toString(16)
-    } else if (c >= 0xd800 && c <= 0xdfff) out += "\\u" + c.toString(16)
-    else if (c !== 0x20 && NON_PRINTABLE.test(ch)) {
-      out += c <= 0xff ? "\\x" + c.toString(16).padStart(2, "0") : "\\u" + c.toString(16).padStart(4, "0")
-    } else out += ch
-  }
-  return out + quote
-}
+/** `repr(s)` of a Python `str` (one implementation for the whole library). */
+export { reprStr as pyRepr } from "./pyrepr.js"
 
 /** `str.title()` for header names (ASCII letters are what HTTP allows). */
 export const pyTitle = (s: string): string => {

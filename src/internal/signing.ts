@@ -216,28 +216,8 @@ export const pyFloat = (x: number): string => {
 export const pyNumber = (x: number): string =>
   Number.isInteger(x) && !Object.is(x, -0) ? BigInt(x).toString() : pyFloat(x)
 
-const nonPrintable = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u
-
 /** Python's `repr(str)`. */
-export const pyRepr = (s: string): string => {
-  const quote = s.includes("'") && !s.includes("\"") ? "\"" : "'"
-  let out = quote
-  for (const ch of s) {
-    if (ch === quote || ch === "\\") out += "\\" + ch
-    else if (ch === "\n") out += "\\n"
-    else if (ch === "\r") out += "\\r"
-    else if (ch === "\t") out += "\\t"
-    else if (ch !== " " && nonPrintable.test(ch)) {
-      const cp = ch.codePointAt(0)!
-      out += cp < 0x100
-        ? "\\x" + cp.toString(16).padStart(2, "0")
-        : cp < 0x10000
-        ? "\\u" + cp.toString(16).padStart(4, "0")
-        : "\\U" + cp.toString(16).padStart(8, "0")
-    } else out += ch
-  }
-  return out + quote
-}
+export { reprStr as pyRepr } from "./pyrepr.js"
 
 // ---------------------------------------------------------------------------
 // JSON as Python's json.dumps(obj, separators=(",", ":")) writes it
