@@ -70,17 +70,17 @@ export const requestScope = (
     return child
   })
 
-/**
- * `requestScope`, made only when something first adds a resource to it (a finalizer
- * or a child scope: multipart parsing spilling uploads, a body pull). Most requests
- * never allocate one, and so pay neither the fork nor the `close` listener.
- */
 /** A `Scope` with the members the runtime calls (hidden from Effect's public types). */
 interface LazyScope extends Scope.Scope {
   fork(strategy: ExecutionStrategy.ExecutionStrategy): Effect.Effect<Scope.CloseableScope>
   addFinalizer(finalizer: Scope.Scope.Finalizer): Effect.Effect<void>
 }
 
+/**
+ * `requestScope`, made only when something first adds a resource to it (a finalizer
+ * or a child scope: multipart parsing spilling uploads, a body pull). Most requests
+ * never allocate one, and so pay neither the fork nor the `close` listener.
+ */
 export const lazyRequestScope = (parent: Scope.Scope, response: ServerResponse): Scope.Scope => {
   let child: Scope.CloseableScope | undefined
   const get: Effect.Effect<Scope.CloseableScope> = Effect.suspend(() =>
