@@ -33,17 +33,10 @@ export interface Header {
   readonly key: string
 }
 
-export interface Cookie {
+/** One cookie set on a response: its Morsel attributes (`expires` as Django stores it: an HTTP date, a string given by the caller, or `""`). */
+export interface Cookie extends cookie.MorselAttributes {
   readonly name: string
   readonly value: string
-  /** `expires` as Django stores it: an HTTP date, a string given by the caller, or `""`. */
-  readonly expires: string
-  readonly maxAge: number | undefined
-  readonly path: string | undefined
-  readonly domain: string | undefined
-  readonly secure: boolean
-  readonly httpOnly: boolean
-  readonly sameSite: string | undefined
   /** The `Set-Cookie` value (without the header name). */
   readonly header: string
 }
