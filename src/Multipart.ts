@@ -31,14 +31,7 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import type {
-  MultiPartParserError,
-  RequestDataTooBig,
-  SuspiciousMultipartForm,
-  TooManyFieldsSent,
-  TooManyFilesSent,
-  UnreadablePostError
-} from "./Errors.js"
+import type { UnreadablePostError } from "./Errors.js"
 import * as internal from "./internal/multipart.js"
 import * as MultiValueDict from "./MultiValueDict.js"
 import * as QueryDict from "./QueryDict.js"
@@ -67,13 +60,7 @@ export const CONTENT_TYPE: string = `multipart/form-data; boundary=${internal.BO
  * @since 0.1.0
  * @category models
  */
-export type ParseError =
-  | MultiPartParserError
-  | TooManyFieldsSent
-  | TooManyFilesSent
-  | RequestDataTooBig
-  | SuspiciousMultipartForm
-  | UnreadablePostError
+export type ParseError = internal.ParseError
 
 /**
  * Parses a `multipart/form-data` body into Django's `POST` and `FILES`.

@@ -24,6 +24,7 @@ import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { RawPostDataException, RequestDataTooBig, UnreadablePostError } from "../Errors.js"
+import { concat } from "./bytes.js"
 
 /** Everything `body` can fail with. */
 export type BodyError = RequestDataTooBig | UnreadablePostError | RawPostDataException
@@ -35,17 +36,6 @@ type State =
   | { readonly _tag: "Failed"; readonly error: UnreadablePostError | RequestDataTooBig }
 
 const EMPTY = new Uint8Array(0)
-
-const concat = (parts: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
-  if (parts.length === 1) return parts[0]!
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const p of parts) {
-    out.set(p, offset)
-    offset += p.length
-  }
-  return out
-}
 
 /**
  * The mutable cell behind one request's body. It is shared by every value

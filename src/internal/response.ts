@@ -19,6 +19,7 @@ import { type Pipeable, pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import { BadHeaderError, InvalidArgument } from "../Errors.js"
+import { concat } from "./bytes.js"
 import * as cookie from "./cookie.js"
 import { reprStr } from "./pyrepr.js"
 
@@ -678,18 +679,7 @@ export const withCookies = <A extends Any>(self: A, cookies: ReadonlyArray<Cooki
 
 export const isResponse = (u: unknown): u is Any => hasProperty(u, TypeId)
 
-export const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
-  if (chunks.length === 1) return chunks[0]!
-  let length = 0
-  for (const c of chunks) length += c.length
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const c of chunks) {
-    out.set(c, offset)
-    offset += c.length
-  }
-  return out
-}
+export { concat } from "./bytes.js"
 
 export const tell = (self: Plain): number => {
   let n = 0
