@@ -70,8 +70,17 @@ export type Storage =
  * @since 0.1.0
  * @category models
  */
-export interface UploadedFile extends Inspectable.Inspectable, Pipeable {
+export interface UploadedFile extends Fields, Inspectable.Inspectable, Pipeable {
   readonly [TypeId]: TypeId
+}
+
+/**
+ * What an upload is made of.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Fields {
   /** The form field the file came in. */
   readonly fieldName: string
   /** The sanitised file name (Django's `name`): no path, at most 255 characters. */
@@ -174,15 +183,7 @@ export const isUploadedFile = (u: unknown): u is UploadedFile => hasProperty(u, 
  * @since 0.1.0
  * @category constructors
  */
-export const make = (fields: {
-  readonly fieldName: string
-  readonly name: string
-  readonly size: number
-  readonly contentType: string
-  readonly charset: string | null
-  readonly contentTypeExtra: Readonly<Record<string, string>>
-  readonly storage: Storage
-}): UploadedFile => Object.assign(Object.create(Proto), fields)
+export const make = (fields: Fields): UploadedFile => Object.assign(Object.create(Proto), fields)
 
 /**
  * An in-memory upload built from bytes (Django's `SimpleUploadedFile`), for
