@@ -453,45 +453,85 @@ const utf8Strict = new TextDecoder("utf-8", { fatal: false })
 
 const decodeScript = (raw: string): string => utf8Strict.decode(unquoteToBytes(raw))
 
+/** `Content-Type` absent: no type, no parameters. */
+const noContentType: readonly [string, Readonly<Record<string, string>>] = ["", Object.freeze(Object.create(null))]
+
+/**
+ * META of a WSGI environ, built on first use. A module-level function rather than a closure
+ * in `make`, so that a request keeps only what META needs.
+ */
+const lazyMeta = (
+  environ: Environ,
+  headers: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>,
+  method: string,
+  pathInfo: string,
+  scriptName: string
+): () => Readonly<Record<string, string>> => {
+  let cache: Record<string, string> | undefined
+  return () => (cache ??= buildMeta(environ, headers, method, pathInfo, scriptName))
+}
+
+const buildMeta = (
+  environ: Environ,
+  headers: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>,
+  method: string,
+  pathInfo: string,
+  scriptName: string
+): Record<string, string> => {
+  const meta: Record<string, string> = Object.create(null)
+  const add = (name: string, value: string) => {
+    if (name.includes("_")) return // CVE-2015-0219: `X_Forwarded_For` may not pose as `X-Forwarded-For`.
+    const lower = name.toLowerCase()
+    if (lower === "content-type") meta.CONTENT_TYPE = value
+    else if (lower === "content-length") meta.CONTENT_LENGTH = value
+    else {
+      const key = metaName(name)
+      meta[key] = key in meta ? `${meta[key]},${value}` : value
+    }
+  }
+  if (Array.isArray(headers)) {
+    for (const [name, value] of headers as ReadonlyArray<readonly [string, string]>) add(name, value)
+  } else {for (const name in headers) {
+      if (Object.hasOwn(headers, name)) add(name, (headers as Readonly<Record<string, string>>)[name]!)
+    }}
+  meta.REQUEST_METHOD = method
+  meta.QUERY_STRING = environ.queryString ?? ""
+  meta.REMOTE_ADDR = environ.remoteAddr ?? ""
+  meta.SERVER_NAME = environ.serverName ?? "localhost"
+  meta.SERVER_PORT = environ.serverPort ?? (environ.urlScheme === "https" ? "443" : "80")
+  meta.SERVER_PROTOCOL = environ.serverProtocol ?? "HTTP/1.1"
+  if (environ.meta) Object.assign(meta, environ.meta)
+  meta.PATH_INFO = pathInfo
+  meta.SCRIPT_NAME = scriptName
+  return meta
+}
+
 /**
  * Builds a request from the parts of a WSGI environ, as Django's `WSGIRequest` does.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (environ: Environ): HttpRequest => {
+export const make = (environ: Environ): HttpRequest => makeRequest(environ, undefined)
+
+/** `make`, with the body made on its first read when `lazyBody` is given. */
+const makeRequest = (
+  environ: Environ,
+  lazyBody: (() => Stream.Stream<Uint8Array, UnreadablePostError>) | undefined
+): HttpRequest => {
   const settings = environ.settings ?? Settings.defaults
-  const headers: ReadonlyArray<readonly [string, string]> = environ.headers === undefined
+  const rawHeaders = environ.headers
+  // A plain record (the platform's headers) is read in place; anything else becomes a list once.
+  const record: Readonly<Record<string, string>> | undefined = rawHeaders !== undefined &&
+      !Array.isArray(rawHeaders) && !(Symbol.iterator in rawHeaders)
+    ? rawHeaders as Readonly<Record<string, string>>
+    : undefined
+  const list: ReadonlyArray<readonly [string, string]> = rawHeaders === undefined || record !== undefined
     ? []
-    : Array.isArray(environ.headers)
-    ? environ.headers
-    : Symbol.iterator in environ.headers
-    ? [...(environ.headers as Iterable<readonly [string, string]>)]
-    : Object.entries(environ.headers)
+    : Array.isArray(rawHeaders)
+    ? rawHeaders
+    : [...(rawHeaders as Iterable<readonly [string, string]>)]
   const method = environ.method.toUpperCase()
-  const buildMeta = (): Record<string, string> => {
-    const meta: Record<string, string> = Object.create(null)
-    for (const [name, value] of headers) {
-      if (name.includes("_")) continue // CVE-2015-0219: `X_Forwarded_For` may not pose as `X-Forwarded-For`.
-      const lower = name.toLowerCase()
-      if (lower === "content-type") meta.CONTENT_TYPE = value
-      else if (lower === "content-length") meta.CONTENT_LENGTH = value
-      else {
-        const key = metaName(name)
-        meta[key] = key in meta ? `${meta[key]},${value}` : value
-      }
-    }
-    meta.REQUEST_METHOD = method
-    meta.QUERY_STRING = environ.queryString ?? ""
-    meta.REMOTE_ADDR = environ.remoteAddr ?? ""
-    meta.SERVER_NAME = environ.serverName ?? "localhost"
-    meta.SERVER_PORT = environ.serverPort ?? (environ.urlScheme === "https" ? "443" : "80")
-    meta.SERVER_PROTOCOL = environ.serverProtocol ?? "HTTP/1.1"
-    if (environ.meta) Object.assign(meta, environ.meta)
-    meta.PATH_INFO = pathInfo
-    meta.SCRIPT_NAME = scriptName
-    return meta
-  }
 
   // What the request needs eagerly is read from the headers directly; META is built on first use.
   let contentTypeRaw: string | undefined
@@ -499,12 +539,14 @@ export const make = (environ: Environ): HttpRequest => {
   let cookieHeader: string | undefined
   let queryString = environ.queryString ?? ""
   if (environ.meta?.QUERY_STRING !== undefined) queryString = environ.meta.QUERY_STRING
-  for (const [name, value] of headers) {
+  const see = (name: string, value: string) => {
     const lower = name.toLowerCase()
     if (lower === "content-type") contentTypeRaw = value
     else if (lower === "content-length") contentLengthRaw = value
     else if (lower === "cookie") cookieHeader = cookieHeader === undefined ? value : `${cookieHeader},${value}`
   }
+  if (record !== undefined) { for (const name in record) if (Object.hasOwn(record, name)) see(name, record[name]!) }
+  else for (const [name, value] of list) see(name, value)
   if (environ.meta?.HTTP_COOKIE !== undefined) cookieHeader = environ.meta.HTTP_COOKIE
   if (environ.meta?.CONTENT_TYPE !== undefined) contentTypeRaw = environ.meta.CONTENT_TYPE
   if (environ.meta?.CONTENT_LENGTH !== undefined) contentLengthRaw = environ.meta.CONTENT_LENGTH
@@ -530,10 +572,9 @@ export const make = (environ: Environ): HttpRequest => {
   }
   const pathInfo = pathInfoIn === "" ? "/" : pathInfoIn
   const path = scriptName.replace(/\/+$/, "") + "/" + pathInfo.replace("/", "")
-  let metaCache: Record<string, string> | undefined
-  const meta = () => (metaCache ??= buildMeta())
+  const meta = lazyMeta(environ, record ?? list, method, pathInfo, scriptName)
 
-  const [contentType, contentParams] = parseHeader(contentTypeRaw ?? "")
+  const [contentType, contentParams] = contentTypeRaw === undefined ? noContentType : parseHeader(contentTypeRaw)
   const charset = contentParams.charset
   const encoding = charset !== undefined && isKnownEncoding(charset) ? charset : null
 
@@ -544,7 +585,9 @@ export const make = (environ: Environ): HttpRequest => {
     ? Math.max(0, parseInt(lengthHeader, 10))
     : 0
   const scope = environ.scope ?? Effect.runSync(Scope.make())
-  const body = environ.body === undefined
+  const body = lazyBody !== undefined
+    ? lazyBody
+    : environ.body === undefined
     ? Stream.empty
     : environ.body instanceof Uint8Array
     ? Stream.make(environ.body)
@@ -572,7 +615,28 @@ export const make = (environ: Environ): HttpRequest => {
 // From the platform
 // ---------------------------------------------------------------------------
 
-const built = new WeakMap<HttpServerRequest.HttpServerRequest, HttpRequest>()
+/**
+ * The request built from a platform request, kept on the platform request itself under a
+ * symbol. A `WeakMap` keyed by every platform request is much slower: each entry is an
+ * ephemeron the garbage collector must trace on every scavenge, which cost about as much CPU
+ * per request as the whole of the platform's own hello-world path (BENCHMARKS.md `## server`).
+ * The map remains only for platform requests that cannot take a property (frozen objects).
+ */
+const BuiltKey: unique symbol = Symbol.for("effect-django-http/HttpRequest/built")
+const builtFallback = new WeakMap<HttpServerRequest.HttpServerRequest, HttpRequest>()
+
+const builtOf = (request: HttpServerRequest.HttpServerRequest): HttpRequest | undefined =>
+  BuiltKey in request ? (request as { readonly [BuiltKey]?: HttpRequest })[BuiltKey] : builtFallback.get(request)
+
+const setBuilt = (request: HttpServerRequest.HttpServerRequest, value: HttpRequest): void => {
+  if (Object.isExtensible(request)) {
+    Object.defineProperty(request, BuiltKey, { value, enumerable: false, writable: false, configurable: true })
+  } else {
+    builtFallback.set(request, value)
+  }
+}
+
+const defaultSettings = () => Settings.defaults
 
 const socketOf = (source: unknown): unknown => hasProperty(source, "socket") ? source.socket : undefined
 
@@ -589,25 +653,37 @@ const socketOf = (source: unknown): unknown => hasProperty(source, "socket") ? s
 export const fromServerRequest = (
   request: HttpServerRequest.HttpServerRequest
 ): Effect.Effect<HttpRequest, never, Scope.Scope> =>
-  Effect.contextWithEffect((context: Context.Context<Scope.Scope>) => {
-    // One value per platform request: its body can be read only once.
-    const known = built.get(request)
-    if (known !== undefined) return Effect.succeed(known)
-    const parent = Context.get(context, Scope.Scope)
-    // On Node, the request's resources live in a child scope that also closes when the
-    // client goes away before the response is written (internal/nodeBody.ts).
-    const response = nodeResponseOf(request)
-    return response === undefined
-      ? Effect.succeed(buildFromServerRequest(request, context, parent))
-      : Effect.succeed(buildFromServerRequest(request, context, lazyRequestScope(parent, response)))
-  })
+  Effect.withFiberRuntime((fiber) => Effect.succeed(unsafeFromServerRequest(request, fiber.currentContext)))
+
+/**
+ * `fromServerRequest` without an effect: `context` must hold the request's `Scope`.
+ *
+ * @internal
+ */
+export const unsafeFromServerRequest = (
+  request: HttpServerRequest.HttpServerRequest,
+  context: Context.Context<never>
+): HttpRequest => {
+  // One value per platform request: its body can be read only once.
+  const known = builtOf(request)
+  if (known !== undefined) return known
+  const parent = Context.unsafeGet(context, Scope.Scope)
+  // On Node, the request's resources live in a child scope that also closes when the
+  // client goes away before the response is written (internal/nodeBody.ts).
+  const response = nodeResponseOf(request)
+  return buildFromServerRequest(
+    request,
+    context,
+    response === undefined ? parent : lazyRequestScope(parent, response)
+  )
+}
 
 const buildFromServerRequest = (
   request: HttpServerRequest.HttpServerRequest,
-  context: Context.Context<Scope.Scope>,
+  context: Context.Context<never>,
   scope: Scope.Scope
 ): HttpRequest => {
-  const settings = Option.getOrElse(Context.getOption(context, Settings.Settings), () => Settings.defaults)
+  const settings = Context.getOrElse(context, Settings.Settings, defaultSettings)
   const source = request.source
   const socket = socketOf(source)
   let urlScheme: "http" | "https" = "http"
@@ -641,11 +717,11 @@ const buildFromServerRequest = (
   const httpVersion = hasProperty(source, "httpVersion") && typeof source.httpVersion === "string"
     ? source.httpVersion
     : "1.1"
-  const value = make({
+  const value = makeRequest({
     method: request.method,
     path,
     queryString,
-    headers: Object.entries(request.headers),
+    headers: request.headers,
     remoteAddr: Option.getOrElse(request.remoteAddress, () => ""),
     serverName,
     serverPort,
@@ -653,19 +729,17 @@ const buildFromServerRequest = (
     urlScheme,
     // On Node, read the IncomingMessage without letting an early stop destroy the socket
     // (internal/nodeBody.ts): a limit hit mid-body must still reach the client as a 400.
-    body: isNodeReadable(source)
-      ? Stream.suspend(() => bodyStream(source))
-      : Stream.suspend(() =>
-        Stream.mapError(
-          request.stream,
-          (e) => new UnreadablePostError({ message: `request data read error: ${e.message}` })
-        )
-      ),
     settings,
     scope,
     context
-  })
-  built.set(request, value)
+  }, () =>
+    isNodeReadable(source)
+      ? bodyStream(source)
+      : Stream.mapError(
+        request.stream,
+        (e) => new UnreadablePostError({ message: `request data read error: ${e.message}` })
+      ))
+  setBuilt(request, value)
   return value
 }
 

@@ -29,7 +29,10 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import type * as Scope from "effect/Scope"
 import * as HttpRequest from "./HttpRequest.js"
 import * as HttpResponse from "./HttpResponse.js"
@@ -79,6 +82,55 @@ const requestInfo = (request: HttpRequest.HttpRequest) => ({
   meta: request.META
 })
 
+const defaultSettings = () => Settings.defaults
+
+/**
+ * The view's answer as a platform response, in one step for this library's own responses.
+ */
+const answer = (response: Response): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
+  HttpResponse.isAnyResponse(response)
+    ? Effect.succeed(HttpResponse.toServerResponse(response))
+    : toServerResponse(response)
+
+/**
+ * `respond` in the fiber that runs it. The request is put in the fiber's context for the
+ * view and the outer context put back afterwards; this is what `Effect.provideService` does,
+ * without its `acquireUseRelease` (a dozen runtime steps per request). The handler below runs
+ * for every failure and defect; only an interruption of an interruptible view skips it, and
+ * then the fiber is ending anyway (its finalizers see the request in the context).
+ */
+const respondIn = <E, R>(
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  view: View<E, R>,
+  request: HttpRequest.HttpRequest
+): Effect.Effect<HttpServerResponse.HttpServerResponse, never, Exclude<R, HttpRequest.HttpRequest>> => {
+  const outer = fiber.currentContext
+  const restore = FiberRef.set(FiberRef.currentContext, outer)
+  let result: Effect.Effect<Response, E, R>
+  try {
+    result = view(request)
+  } catch (defect) {
+    result = Effect.die(defect)
+  }
+  return Effect.zipRight(
+    FiberRef.set(FiberRef.currentContext, Context.add(outer, HttpRequest.HttpRequest, request)),
+    Effect.matchCauseEffect(Effect.flatMap(result, answer), {
+      onFailure: (cause) =>
+        Effect.zipRight(
+          restore,
+          Cause.isInterruptedOnly(cause)
+            ? Effect.failCause(cause as Cause.Cause<never>)
+            : responseForCause(
+              cause,
+              requestInfo(request),
+              Context.getOrElse(outer, Settings.Settings, defaultSettings)
+            )
+        ),
+      onSuccess: (response) => Effect.as(restore, response)
+    }) as Effect.Effect<HttpServerResponse.HttpServerResponse, never, Exclude<R, HttpRequest.HttpRequest>>
+  )
+}
+
 /**
  * Runs a view on a request and always answers: a failure or a defect becomes the response
  * Django's handler gives (see the module's documentation), and is logged. Only an
@@ -91,20 +143,7 @@ export const respond = <E, R>(
   view: View<E, R>,
   request: HttpRequest.HttpRequest
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, Exclude<R, HttpRequest.HttpRequest>> =>
-  Effect.catchAllCause(
-    Effect.flatMap(
-      Effect.suspend(() => view(request)),
-      toServerResponse
-    ).pipe(Effect.provideService(HttpRequest.HttpRequest, request)) as Effect.Effect<
-      HttpServerResponse.HttpServerResponse,
-      E,
-      Exclude<R, HttpRequest.HttpRequest>
-    >,
-    (cause) =>
-      Cause.isInterruptedOnly(cause)
-        ? Effect.failCause(cause as Cause.Cause<never>)
-        : Effect.flatMap(Settings.current, (settings) => responseForCause(cause, requestInfo(request), settings))
-  )
+  Effect.withFiberRuntime((fiber) => respondIn(fiber, view, request))
 
 /**
  * The `@effect/platform` app of a view: builds the `HttpRequest` from the platform's
@@ -119,7 +158,14 @@ export const respond = <E, R>(
 export const toHttpApp = <E, R>(
   view: View<E, R>
 ): HttpApp.Default<never, Exclude<R, HttpRequest.HttpRequest> | Scope.Scope> =>
-  Effect.flatMap(
-    Effect.flatMap(HttpServerRequest.HttpServerRequest, HttpRequest.fromServerRequest),
-    (request) => respond(view, request)
+  // One runtime step to read the context and build the request (HttpRequest.fromServerRequest).
+  Effect.withFiberRuntime((fiber) =>
+    respondIn(
+      fiber,
+      view,
+      HttpRequest.unsafeFromServerRequest(
+        Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest),
+        fiber.currentContext
+      )
+    )
   )

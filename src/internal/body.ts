@@ -42,8 +42,10 @@ const EMPTY = new Uint8Array(0)
  * derived from the request (`withEncoding` keeps it): the connection's body
  * can be read once, whatever the number of request values pointing at it.
  */
+const fresh: State = { _tag: "Fresh" }
+
 export class BodyCell {
-  private state: State = { _tag: "Fresh" }
+  private state: State = fresh
   /** Read position within `Buffered` bytes. */
   private pos = 0
   /** Bytes pulled from the source but not handed out yet. */
@@ -58,11 +60,19 @@ export class BodyCell {
   }
 
   constructor(
-    private readonly source: Stream.Stream<Uint8Array, UnreadablePostError>,
+    /** The body, or how to make it on first read (no stream is built for a body never read). */
+    private source:
+      | Stream.Stream<Uint8Array, UnreadablePostError>
+      | (() => Stream.Stream<Uint8Array, UnreadablePostError>),
     /** `Content-Length`, or `null` for a body without one (chunked). */
     readonly contentLength: number | null,
     private readonly scope: Scope.Scope
   ) {}
+
+  private sourceStream(): Stream.Stream<Uint8Array, UnreadablePostError> {
+    if (typeof this.source === "function") this.source = this.source()
+    return this.source
+  }
 
   /** Whether reading started before `body` was read: `body` is then out of reach. */
   get streamingStarted(): boolean {
@@ -89,7 +99,7 @@ export class BodyCell {
       if (this.sourceDone || this.limitLeft() <= 0) return Effect.succeed(Option.none())
       const getPull = this.pull !== undefined
         ? Effect.succeed(this.pull)
-        : Effect.map(Scope.extend(Stream.toPull(this.source), this.scope), (p) => (this.pull = p))
+        : Effect.map(Scope.extend(Stream.toPull(this.sourceStream()), this.scope), (p) => (this.pull = p))
       return Effect.flatMap(getPull, (pull) =>
         Effect.matchEffect(pull, {
           onFailure: Option.match({

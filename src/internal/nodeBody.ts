@@ -70,44 +70,51 @@ export const requestScope = (
     return child
   })
 
-/** A `Scope` with the members the runtime calls (hidden from Effect's public types). */
-interface LazyScope extends Scope.Scope {
-  fork(strategy: ExecutionStrategy.ExecutionStrategy): Effect.Effect<Scope.CloseableScope>
-  addFinalizer(finalizer: Scope.Scope.Finalizer): Effect.Effect<void>
-}
-
 /**
  * `requestScope`, made only when something first adds a resource to it (a finalizer
  * or a child scope: multipart parsing spilling uploads, a body pull). Most requests
- * never allocate one, and so pay neither the fork nor the `close` listener.
+ * never allocate one, and so pay neither the fork nor the `close` listener. One
+ * object per request, its methods on the prototype: it lives as long as the request.
  */
-export const lazyRequestScope = (parent: Scope.Scope, response: ServerResponse): Scope.Scope => {
-  let child: Scope.CloseableScope | undefined
-  const get: Effect.Effect<Scope.CloseableScope> = Effect.suspend(() =>
-    child !== undefined
-      ? Effect.succeed(child)
-      : Effect.flatMap(requestScope(parent, response), (made) => {
-        if (child === undefined) {
-          child = made
-          return Effect.succeed(made)
-        }
-        // Another fiber made it first: keep theirs.
-        return Effect.as(Scope.close(made, Exit.void), child)
-      })
-  )
-  const lazy: LazyScope = {
-    [Scope.ScopeTypeId]: Scope.ScopeTypeId,
-    strategy: ExecutionStrategy.sequential,
-    fork: (strategy: ExecutionStrategy.ExecutionStrategy) =>
-      Effect.flatMap(get, (scope) => Scope.fork(scope, strategy)),
-    addFinalizer: (finalizer: Scope.Scope.Finalizer) =>
-      Effect.flatMap(get, (scope) => Scope.addFinalizerExit(scope, finalizer)),
-    pipe() {
-      return pipeArguments(this, arguments)
-    }
+class LazyRequestScope implements Scope.Scope {
+  readonly [Scope.ScopeTypeId]: typeof Scope.ScopeTypeId = Scope.ScopeTypeId
+  readonly strategy: ExecutionStrategy.ExecutionStrategy = ExecutionStrategy.sequential
+  private child: Scope.CloseableScope | undefined = undefined
+  constructor(private readonly parent: Scope.Scope, private readonly response: ServerResponse) {}
+
+  private get made(): Effect.Effect<Scope.CloseableScope> {
+    return Effect.suspend(() =>
+      this.child !== undefined
+        ? Effect.succeed(this.child)
+        : Effect.flatMap(requestScope(this.parent, this.response), (made) => {
+          if (this.child === undefined) {
+            this.child = made
+            return Effect.succeed(made)
+          }
+          // Another fiber made it first: keep theirs.
+          return Effect.as(Scope.close(made, Exit.void), this.child)
+        })
+    )
   }
-  return lazy
+
+  /** Called by the runtime (`Scope.fork`). */
+  fork(strategy: ExecutionStrategy.ExecutionStrategy): Effect.Effect<Scope.CloseableScope> {
+    return Effect.flatMap(this.made, (scope) => Scope.fork(scope, strategy))
+  }
+
+  /** Called by the runtime (`Scope.addFinalizer`). */
+  addFinalizer(finalizer: Scope.Scope.Finalizer): Effect.Effect<void> {
+    return Effect.flatMap(this.made, (scope) => Scope.addFinalizerExit(scope, finalizer))
+  }
+
+  pipe() {
+    return pipeArguments(this, arguments)
+  }
 }
+
+/** `LazyRequestScope` for `parent` and `response`. */
+export const lazyRequestScope = (parent: Scope.Scope, response: ServerResponse): Scope.Scope =>
+  new LazyRequestScope(parent, response)
 
 /**
  * The Node `ServerResponse` of a platform-node request, when it already exists (an
