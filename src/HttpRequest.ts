@@ -615,26 +615,7 @@ const makeRequest = (
 // From the platform
 // ---------------------------------------------------------------------------
 
-/**
- * The request built from a platform request, kept on the platform request itself under a
- * symbol. A `WeakMap` keyed by every platform request is much slower: each entry is an
- * ephemeron the garbage collector must trace on every scavenge, which cost about as much CPU
- * per request as the whole of the platform's own hello-world path (BENCHMARKS.md `## server`).
- * The map remains only for platform requests that cannot take a property (frozen objects).
- */
-const BuiltKey: unique symbol = Symbol.for("effect-django-http/HttpRequest/built")
-const builtFallback = new WeakMap<HttpServerRequest.HttpServerRequest, HttpRequest>()
-
-const builtOf = (request: HttpServerRequest.HttpServerRequest): HttpRequest | undefined =>
-  BuiltKey in request ? (request as { readonly [BuiltKey]?: HttpRequest })[BuiltKey] : builtFallback.get(request)
-
-const setBuilt = (request: HttpServerRequest.HttpServerRequest, value: HttpRequest): void => {
-  if (Object.isExtensible(request)) {
-    Object.defineProperty(request, BuiltKey, { value, enumerable: false, writable: false, configurable: true })
-  } else {
-    builtFallback.set(request, value)
-  }
-}
+const built = new WeakMap<HttpServerRequest.HttpServerRequest, HttpRequest>()
 
 const defaultSettings = () => Settings.defaults
 
@@ -665,7 +646,7 @@ export const unsafeFromServerRequest = (
   context: Context.Context<never>
 ): HttpRequest => {
   // One value per platform request: its body can be read only once.
-  const known = builtOf(request)
+  const known = built.get(request)
   if (known !== undefined) return known
   const parent = Context.unsafeGet(context, Scope.Scope)
   // On Node, the request's resources live in a child scope that also closes when the
@@ -739,7 +720,7 @@ const buildFromServerRequest = (
         request.stream,
         (e) => new UnreadablePostError({ message: `request data read error: ${e.message}` })
       ))
-  setBuilt(request, value)
+  built.set(request, value)
   return value
 }
 
