@@ -261,15 +261,21 @@ const exportCsv: View.View<unknown> = (request) =>
 // URLs
 // ---------------------------------------------------------------------------
 
-/** A tiny urlconf: patterns matched against `path_info` without its leading slash, as Django's resolver does. */
+/**
+ * A tiny urlconf: patterns matched against `path_info` without its leading slash, as Django's
+ * resolver does. The pages for people check the host first, as Django's `CommonMiddleware` would
+ * (a foreign `Host` gets 400); the playground reports the host's validity in its answer instead
+ * (playground.md), so its twin runs without `CommonMiddleware`, and so does it.
+ */
+const page = Middleware.validateHost
 const urlpatterns: ReadonlyArray<readonly [RegExp, View.View<unknown, Settings.Settings | FileSystem.FileSystem>]> = [
-  [/^$/, home],
-  [/^search\/$/, search],
-  [/^contact\/$/, contact],
-  [/^upload\/$/, upload],
-  [/^cookie\/$/, cookie],
-  [/^redirect\/$/, redirect],
-  [/^export\.csv$/, exportCsv],
+  [/^$/, page(home)],
+  [/^search\/$/, page(search)],
+  [/^contact\/$/, page(contact)],
+  [/^upload\/$/, page(upload)],
+  [/^cookie\/$/, page(cookie)],
+  [/^redirect\/$/, page(redirect)],
+  [/^export\.csv$/, page(exportCsv)],
   [/^inspect\//, inspect],
   [/^respond\/$/, respond]
 ]

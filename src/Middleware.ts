@@ -29,6 +29,7 @@
  */
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type { DisallowedHost } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import type * as View from "./View.js"
 
@@ -148,3 +149,16 @@ export const multipleProxy: Middleware = mapRequest((request) => {
   }
   return meta === undefined ? request : HttpRequest.withMeta(request, meta)
 })
+
+/**
+ * The host check of Django's `CommonMiddleware`: before the view runs, the request's host
+ * (`HttpRequest.getHost`: `ALLOWED_HOSTS`, `USE_X_FORWARDED_HOST`, the DEBUG localhost rule)
+ * must be allowed, or the request fails with `DisallowedHost`, which answers 400 and is logged
+ * as a suspicious operation. List it after `multipleProxy`.
+ *
+ * @since 0.1.0
+ * @category middleware
+ */
+export const validateHost: Middleware<DisallowedHost> =
+  <E, R>(view: View.View<E, R>): View.View<E | DisallowedHost, R> => (request) =>
+    Effect.flatMap(HttpRequest.getHost(request), () => view(request))

@@ -436,12 +436,11 @@ export interface UnsignOptions {
   readonly maxAge?: MaxAge | undefined
 }
 
-const maxAgeSeconds = (maxAge: MaxAge): { readonly seconds: number; readonly text: string } => {
-  if (typeof maxAge === "number") return { seconds: maxAge, text: internal.pyNumber(maxAge) }
-  // A timedelta's total_seconds() is a float.
-  const seconds = Duration.toMillis(maxAge) / 1000
-  return { seconds, text: internal.pyFloat(seconds) }
-}
+const maxAgeSeconds = (maxAge: MaxAge): number => typeof maxAge === "number" ? maxAge : Duration.toMillis(maxAge) / 1000
+
+/** `maxAge` as Python prints it in the expiry message (a timedelta's total_seconds() is a float). */
+const maxAgeText = (maxAge: MaxAge): string =>
+  typeof maxAge === "number" ? internal.pyNumber(maxAge) : internal.pyFloat(maxAgeSeconds(maxAge))
 
 const checkAge = (
   value: string,
@@ -456,11 +455,10 @@ const checkAge = (
     return Either.left(new BadSignature({ message: "Signed value has no valid timestamp" }))
   }
   if (maxAge !== undefined) {
-    const limit = maxAgeSeconds(maxAge)
     const age = now - stamp
-    if (age > limit.seconds) {
+    if (age > maxAgeSeconds(maxAge)) {
       return Either.left(
-        new SignatureExpired({ message: `Signature age ${internal.pyFloat(age)} > ${limit.text} seconds` })
+        new SignatureExpired({ message: `Signature age ${internal.pyFloat(age)} > ${maxAgeText(maxAge)} seconds` })
       )
     }
   }

@@ -150,6 +150,29 @@ describe("example site: pages", () => {
 })
 
 describe("example site: hostile requests", () => {
+  it("a foreign Host gets 400 on every page for people (CommonMiddleware's host check)", async () => {
+    for (const path of ["/", "/search/?q=x", "/contact/", "/upload/", "/cookie/", "/redirect/?to=/", "/export.csv"]) {
+      const outcome = await replay({
+        name: path,
+        profile: "default",
+        method: "GET",
+        path,
+        headers: [["Host", "evil.com"]]
+      }, site.port)
+      if ("connectionError" in outcome) throw new Error(`${path}: ${outcome.connectionError}`)
+      expect(outcome.status).toBe(400)
+      expect(text(outcome)).toContain("Bad Request (400)")
+    }
+    // The playground reports the host as data instead (playground.md), as its Django twin does.
+    const inspect = await replay(
+      { name: "inspect", profile: "default", method: "GET", path: "/inspect/", headers: [["Host", "evil.com"]] },
+      site.port
+    )
+    if ("connectionError" in inspect) throw new Error(inspect.connectionError)
+    expect(inspect.status).toBe(200)
+    expect(text(inspect)).toContain("DisallowedHost")
+  })
+
   it("header injection gets a 500 response, not a dropped connection", async () => {
     const answer = await send("GET", "/respond/?header=X-A:%20b%0D%0AX-Injected:%201")
     expect(answer.status).toBe(500)

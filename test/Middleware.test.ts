@@ -116,3 +116,52 @@ describe("Middleware.multipleProxy", () => {
       expect(host._tag === "Right" && host.right).toBe("example.com")
     }))
 })
+
+describe("Middleware.validateHost (CommonMiddleware's get_host() call)", () => {
+  const answer = (headers: Record<string, string>, settings: Settings.Input) =>
+    Effect.gen(function*() {
+      let ran = false
+      const view = Middleware.compose(Middleware.multipleProxy, Middleware.validateHost)(() => {
+        ran = true
+        return HttpResponse.make({ content: "page" })
+      })
+      const response = yield* View.respond(view, RequestFactory.get("/", { headers }))
+      return { status: response.status, ran }
+    }).pipe(Effect.provide(Settings.layer(settings)))
+
+  it.effect("an allowed host reaches the view", () =>
+    Effect.gen(function*() {
+      expect(yield* answer({ Host: "example.com" }, { ALLOWED_HOSTS: [".example.com"] })).toEqual({
+        status: 200,
+        ran: true
+      })
+      expect(yield* answer({ Host: "www.example.com:8000" }, { ALLOWED_HOSTS: [".example.com"] })).toEqual({
+        status: 200,
+        ran: true
+      })
+    }))
+
+  it.effect("a host outside ALLOWED_HOSTS gets 400 (DisallowedHost) and the view never runs", () =>
+    Effect.gen(function*() {
+      expect(yield* answer({ Host: "evil.com" }, { ALLOWED_HOSTS: ["example.com"] })).toEqual({
+        status: 400,
+        ran: false
+      })
+      // Not a valid host at all.
+      expect(yield* answer({ Host: "exa mple.com" }, { ALLOWED_HOSTS: ["*"] })).toEqual({ status: 400, ran: false })
+    }))
+
+  it.effect("with DEBUG and empty ALLOWED_HOSTS only localhost passes, as in Django", () =>
+    Effect.gen(function*() {
+      expect((yield* answer({ Host: "localhost:8000" }, { DEBUG: true, ALLOWED_HOSTS: [] })).status).toBe(200)
+      expect((yield* answer({ Host: "[::1]" }, { DEBUG: true, ALLOWED_HOSTS: [] })).status).toBe(200)
+      expect((yield* answer({ Host: "example.com" }, { DEBUG: true, ALLOWED_HOSTS: [] })).status).toBe(400)
+    }))
+
+  it.effect("after multipleProxy, the last proxy's X-Forwarded-Host is the one checked", () =>
+    Effect.gen(function*() {
+      const settings = { USE_X_FORWARDED_HOST: true, ALLOWED_HOSTS: ["example.com"] }
+      expect((yield* answer({ "X-Forwarded-Host": "evil.com, example.com" }, settings)).status).toBe(200)
+      expect((yield* answer({ "X-Forwarded-Host": "example.com, evil.com" }, settings)).status).toBe(400)
+    }))
+})

@@ -6,6 +6,7 @@
  * @internal
  */
 import * as crypto from "node:crypto"
+import * as sha256 from "./sha256.js"
 
 // ---------------------------------------------------------------------------
 // Algorithms
@@ -63,6 +64,8 @@ export interface PreparedKey {
   readonly blockSize: number
   readonly ipad: Buffer
   readonly outer: Buffer
+  /** For SHA-256: the pads compressed once, for short messages hashed in JavaScript. */
+  readonly midstates: sha256.Midstates | undefined
 }
 
 /**
@@ -79,7 +82,8 @@ export const prepare = (algorithm: Algorithm, keySalt: string, secret: Uint8Arra
     ipad[i] = ipad[i]! ^ derived[i]!
     outer[i] = outer[i]! ^ derived[i]!
   }
-  return { hash, blockSize, ipad, outer }
+  const midstates = hash === "sha256" ? sha256.midstates(ipad, outer.subarray(0, blockSize)) : undefined
+  return { hash, blockSize, ipad, outer, midstates }
 }
 
 const cacheLimit = 512
@@ -106,6 +110,10 @@ const scratch = Buffer.allocUnsafe(16384)
 
 /** `b64_encode(HMAC(key, value).digest())`: URL-safe base64 without padding. */
 export const hmacBase64 = (key: PreparedKey, value: string): string => {
+  if (key.midstates !== undefined) {
+    const short = sha256.hmacBase64url(key.midstates, value)
+    if (short !== undefined) return short
+  }
   const bs = key.blockSize
   let data: Buffer
   if (value.length * 3 <= scratch.length - bs) {
@@ -120,22 +128,18 @@ export const hmacBase64 = (key: PreparedKey, value: string): string => {
   return crypto.hash(key.hash, key.outer, "base64url")
 }
 
-const cmpA = Buffer.allocUnsafe(1024)
-const cmpB = Buffer.allocUnsafe(1024)
-
 /**
- * Django's `constant_time_compare` for a signature we computed (`expected`, ASCII)
- * and one we were given: `crypto.timingSafeEqual` over their UTF-8 bytes.
+ * Django's `constant_time_compare` for a signature we computed (`expected`, base64url,
+ * so ASCII) and one we were given. For an ASCII `expected`, comparing UTF-16 code units
+ * decides exactly what comparing UTF-8 bytes decides (any non-ASCII unit differs from
+ * every unit of `expected`). Every unit is looked at, whatever differs: no early exit.
  */
 export const constantTimeCompare = (given: string, expected: string): boolean => {
   const n = expected.length
   if (given.length !== n) return false
-  if (n * 3 > cmpA.length) return crypto.timingSafeEqual(Buffer.from(given, "utf8"), Buffer.from(expected, "utf8"))
-  const a = cmpA.write(given, 0, "utf8")
-  const b = cmpB.write(expected, 0, "utf8")
-  // A non-ASCII character in `given` makes it longer in bytes: it cannot match.
-  if (a !== b) return false
-  return crypto.timingSafeEqual(cmpA.subarray(0, a), cmpB.subarray(0, b))
+  let diff = 0
+  for (let i = 0; i < n; i++) diff |= given.charCodeAt(i) ^ expected.charCodeAt(i)
+  return diff === 0
 }
 
 // ---------------------------------------------------------------------------
