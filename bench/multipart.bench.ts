@@ -198,15 +198,19 @@ const main = async () => {
   fs.rmSync(tmp, { recursive: true, force: true })
   if (only !== undefined && only !== "rss") return runtime.dispose()
 
-  for (const baseline of [false, true]) {
-    const r = await rssOfUpload(1024 * 1024 * 1024, baseline)
-    const label = baseline ? "raw node:http piping the body to a file" : "this library's parser (spills to disk)"
-    console.log(
-      `1 GiB upload, ${label.padEnd(40)}: status ${r.res.status}, ${(1024 / r.seconds).toFixed(0)} MB/s; ` +
-        `server RSS idle ${(r.before / 1024).toFixed(1)} MB, peak ${(r.peak / 1024).toFixed(1)} MB, growth ${
-          ((r.peak - r.before) / 1024).toFixed(1)
-        } MB`
-    )
+  // RSS_MB="256,1024,2048" measures several upload sizes (MiB); 1 GiB by default.
+  const sizes = (process.env.RSS_MB ?? "1024").split(",").map(Number)
+  for (const mb of sizes) {
+    for (const baseline of [false, true]) {
+      const r = await rssOfUpload(mb * 1024 * 1024, baseline)
+      const label = baseline ? "raw node:http piping the body to a file" : "this library's parser (spills to disk)"
+      console.log(
+        `${mb} MiB upload, ${label.padEnd(40)}: status ${r.res.status}, ${(mb / r.seconds).toFixed(0)} MB/s; ` +
+          `server RSS idle ${(r.before / 1024).toFixed(1)} MB, peak ${(r.peak / 1024).toFixed(1)} MB, growth ${
+            ((r.peak - r.before) / 1024).toFixed(1)
+          } MB`
+      )
+    }
   }
   await runtime.dispose()
 }

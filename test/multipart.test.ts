@@ -5,7 +5,7 @@
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Stream } from "effect"
+import { Chunk, Effect, Either, FastCheck as fc, Stream } from "effect"
 import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import * as Errors from "../src/Errors.js"
@@ -134,5 +134,107 @@ describe("multipart parser against Django " + fixtures.django, () => {
   it("errors are the library's typed errors", () => {
     const e = Multipart.boundaryOf("text/plain")
     expect(e).toBeInstanceOf(Errors.MultiPartParserError)
+  })
+})
+
+describe("multipart parser: the simple field header fast path", () => {
+  const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1")
+  const bytesStrip = (s: string) => s.replace(/^[ \t\n\r\x0b\x0c]+|[ \t\n\r\x0b\x0c]+$/g, "")
+
+  /** What the general path (Django's parse_boundary_stream rules) makes of the segment's header block. */
+  const general = (segment: Uint8Array) => {
+    const end = Buffer.from(segment.subarray(0, 1024)).indexOf("\r\n\r\n")
+    if (end < 0) return undefined
+    const { headers, type } = Multipart.parseHeaderBlock(latin1(segment.subarray(0, end)))
+    return { end, headers, type }
+  }
+
+  const check = (segment: Uint8Array) => {
+    const nameEnd = Multipart.simpleFieldNameEnd(segment)
+    if (nameEnd < 0) return false
+    const slow = general(segment)
+    expect(slow).toBeDefined()
+    // The block ends where the fast path says, and it is one field header with just a name.
+    expect(slow!.end).toBe(nameEnd + 1)
+    expect(slow!.type).toBe("field")
+    expect([...slow!.headers.keys()]).toEqual(["content-disposition"])
+    const params = slow!.headers.get("content-disposition")!.params
+    expect([...params.keys()]).toEqual(["name"])
+    const name = params.get("name")!
+    expect(name.text).toBe(false)
+    expect(bytesStrip(name.value)).toBe(
+      bytesStrip(latin1(segment.subarray(Multipart.SIMPLE_FIELD_NAME_START, nameEnd)))
+    )
+    return true
+  }
+
+  it("takes the usual field headers, in any case, and agrees with the general path", () => {
+    for (
+      const block of [
+        "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nvalue",
+        "\r\ncontent-disposition: FORM-DATA; NAME=\"a b [] = .-_\"\r\n\r\n",
+        "\r\nContent-Disposition: form-data; name=\"\"\r\n\r\n",
+        "\r\nContent-Disposition: form-data; name=\" spaced \"\r\n\r\nx"
+      ]
+    ) expect(check(Buffer.from(block, "latin1"))).toBe(true)
+  })
+
+  it("leaves everything else to the general path", () => {
+    for (
+      const block of [
+        "\r\nContent-Disposition: form-data; name=\"a\"; filename=\"f.txt\"\r\n\r\n",
+        "\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Type: text/plain\r\n\r\n",
+        "\r\nContent-Disposition: form-data; name=\"a\\\"b\"\r\n\r\n",
+        "\r\nContent-Disposition: form-data; name=\"a;b\"\r\n\r\n",
+        "\r\nContent-Disposition: form-data; name=\"caf\u00e9\"\r\n\r\n",
+        "\r\nContent-Disposition: form-data;  name=\"a\"\r\n\r\n",
+        "Content-Disposition: form-data; name=\"a\"\r\n\r\n",
+        "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r",
+        "\r\nContent-Disposition: form-data; name=\"" + "x".repeat(1000) + "\"\r\n\r\n"
+      ]
+    ) expect(Multipart.simpleFieldNameEnd(Buffer.from(block, "latin1"))).toBe(-1)
+  })
+
+  it("agrees with the general path on random header blocks (property)", () => {
+    const piece = fc.constantFrom(
+      "\r\n",
+      "Content-Disposition",
+      "content-DISPOSITION",
+      ": ",
+      ":",
+      "form-data",
+      "; ",
+      ";",
+      "name=",
+      "filename=",
+      "\"",
+      "\\",
+      " ",
+      "\t",
+      "a",
+      "Z",
+      "=",
+      "\u00e9",
+      "*",
+      "'"
+    )
+    const header = fc.oneof(
+      fc.array(piece, { maxLength: 16 }).map((p) => p.join("")),
+      fc.tuple(fc.string({ maxLength: 12 }), fc.constantFrom("form-data", "FORM-DATA", "form-data ")).map(([n, v]) =>
+        `\r\nContent-Disposition: ${v}; name="${n}"`
+      )
+    )
+    let fast = 0
+    fc.assert(
+      fc.property(header, fc.constantFrom("\r\n\r\n", "\r\n\r\nvalue", "\r\nX: y\r\n\r\n", ""), (h, tail) => {
+        const segment = Buffer.from(h + tail, "latin1")
+        if (check(segment)) fast++
+        // Whatever the fast path declines, the general path still parses.
+        else general(segment)
+      }),
+      { numRuns: 3000 }
+    )
+    // The generator reaches the fast path, not only the refusals.
+    expect(fast).toBeGreaterThan(100)
   })
 })

@@ -385,6 +385,42 @@ const B64_BUFFER = 64 * 1024
 const CRLFCRLF = Buffer.from("\r\n\r\n")
 const NL = new Uint8Array([10])
 
+const SIMPLE_FIELD = Array.from("\r\ncontent-disposition: form-data; name=\"", (c) => c.charCodeAt(0))
+
+/** Printable ASCII other than `"`, `;` and `\\`: a name Django's header parsing keeps as it is. */
+const isPlainNameByte = (c: number): boolean => c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x3b && c !== 0x5c
+
+/**
+ * The header block nearly every field has, in bytes at the start of its segment:
+ * `\r\nContent-Disposition: form-data; name="<plain name>"\r\n\r\n` (header name and
+ * value in any case). Gives the name's end (its start is fixed) when `bytes` starts
+ * with such a block ending within `MAX_HEADER_SIZE`, else -1. For these blocks the
+ * general path (`parseHeaderBlock`) finds one field header with just that name, so
+ * the part can start without it; a test checks both paths agree.
+ */
+export const simpleFieldNameEnd = (bytes: Uint8Array): number => {
+  const n = SIMPLE_FIELD.length
+  if (bytes.length < n + 5) return -1
+  for (let i = 0; i < n; i++) {
+    const p = SIMPLE_FIELD[i]!
+    const c = bytes[i]!
+    // Letters match in either case; everything else exactly.
+    if (c !== p && !(p >= 0x61 && p <= 0x7a && (c | 0x20) === p)) return -1
+  }
+  const limit = Math.min(bytes.length, MAX_HEADER_SIZE) - 5
+  for (let i = n; i <= limit; i++) {
+    const c = bytes[i]!
+    if (c === 0x22) {
+      return bytes[i + 1] === 13 && bytes[i + 2] === 10 && bytes[i + 3] === 13 && bytes[i + 4] === 10 ? i : -1
+    }
+    if (!isPlainNameByte(c)) return -1
+  }
+  return -1
+}
+
+/** Where a simple field's name starts in its segment. */
+export const SIMPLE_FIELD_NAME_START = SIMPLE_FIELD.length
+
 const concat = (chunks: ReadonlyArray<Uint8Array>, size?: number): Uint8Array => {
   if (chunks.length === 1) return chunks[0]!
   return Buffer.concat(chunks, size)
@@ -402,7 +438,9 @@ const pyLen = (s: string): number => {
 type Headers = Map<string, { readonly value: string; readonly params: Map<string, Param> }>
 
 /** Django's `parse_boundary_stream` on a header block (the part's bytes before CRLFCRLF). */
-const parseHeaderBlock = (block: string): { readonly type: "field" | "file" | "raw"; readonly headers: Headers } => {
+export const parseHeaderBlock = (
+  block: string
+): { readonly type: "field" | "file" | "raw"; readonly headers: Headers } => {
   let type: "field" | "file" | "raw" = "raw"
   const headers: Headers = new Map()
   for (const line of block.split("\r\n")) {
@@ -655,6 +693,22 @@ const run = <E, R>(
 
   const paramText = (p: Param): string => (p.text ? p.value : decodeLatin1String(p.value, encoding))
 
+  /** A field part starts (its count is taken). */
+  const startField = (name: string, base64: boolean): Effect.Effect<never, RequestDataTooBig> | undefined => {
+    const field = { _tag: "Field" as const, name, cost: pyLen(name) + 2, base64, chunks: [], size: 0 }
+    part = field
+    return checkData(field.size, field.cost)
+  }
+
+  /** `startPart` for a segment starting with a simple field header (`simpleFieldNameEnd`). */
+  const startSimpleField = (bytes: Uint8Array, nameEnd: number): Effect.Effect<void, ParseError> | undefined => {
+    registerPending()
+    const err = countField()
+    if (err) return Effect.fail(err)
+    // Plain ASCII: as text it is its own latin-1 and UTF-8 decoding.
+    return startField(bytesStrip(latin1(bytes.subarray(SIMPLE_FIELD_NAME_START, nameEnd))), false)
+  }
+
   /** The part's headers are known: Django's loop body up to reading the data. */
   const startPart = (block: string | undefined): Effect.Effect<void, ParseError | E, R> | undefined => {
     const { headers, type } = block === undefined
@@ -674,11 +728,7 @@ const run = <E, R>(
     const name = rawName.text ? strStrip(rawName.value) : decodeLatin1String(bytesStrip(rawName.value), encoding)
     const te = headers.get("content-transfer-encoding")
     const base64 = te !== undefined && strStrip(te.value) === "base64"
-    if (type === "field") {
-      const field = { _tag: "Field" as const, name, cost: pyLen(name) + 2, base64, chunks: [], size: 0 }
-      part = field
-      return checkData(field.size, field.cost)
-    }
+    if (type === "field") return startField(name, base64)
     numFiles++
     if (maxFiles !== null && numFiles > maxFiles) {
       return Effect.fail(
@@ -776,6 +826,14 @@ const run = <E, R>(
         return part.b64size >= B64_BUFFER ? flushBase64(part, false) : undefined
       }
       case "Headers": {
+        if (part.size === 0) {
+          const nameEnd = simpleFieldNameEnd(chunk)
+          if (nameEnd >= 0) {
+            const started = startSimpleField(chunk, nameEnd)
+            const data = chunk.subarray(nameEnd + 5)
+            return started === undefined ? partData(data) : andThen(started, () => partData(data))
+          }
+        }
         const take = Math.min(MAX_HEADER_SIZE - part.size, chunk.length)
         part.buffer.push(chunk.subarray(0, take))
         part.size += take
@@ -837,6 +895,10 @@ const run = <E, R>(
       // The segment before ends at a delimiter (its trailing CR is dropped). Segments
       // left empty between two delimiters are still parts (raw ones), as in Django.
       const ended = segment >= 0 ? endPart() : undefined
+      if (ended === undefined) {
+        startSegment()
+        return piece(index, chunk)
+      }
       return andThen(ended, () => {
         startSegment()
         return piece(index, chunk)
@@ -850,14 +912,17 @@ const run = <E, R>(
     const prefix = heldCR
     heldCR = chunk[chunk.length - 1] === 13
     const body = heldCR ? chunk.subarray(0, chunk.length - 1) : chunk
-    return andThen(prefix ? partData(CR) : undefined, () => partData(body))
+    return prefix ? andThen(partData(CR), () => partData(body)) : partData(body)
   }
 
   // ---- driving the search ---------------------------------------------------
 
-  const queue: Array<readonly [number, Uint8Array]> = []
+  // What the search found, in two parallel arrays (no tuple per piece).
+  const queueIndex: Array<number> = []
+  const queueChunk: Array<Uint8Array> = []
   const search = Search.make(`\n--${boundary}`, (index, chunk) => {
-    queue.push([index, chunk])
+    queueIndex.push(index)
+    queueChunk.push(chunk)
   })
   // A "\n" before the body lets a delimiter at its very start match (segment 0 drops it again).
   search.write(NL)
@@ -868,12 +933,13 @@ const run = <E, R>(
     ParseError | E,
     R
   > {
-    while (queued < queue.length) {
-      const [index, chunk] = queue[queued++]!
-      const next = piece(index, chunk)
+    while (queued < queueIndex.length) {
+      const next = piece(queueIndex[queued]!, queueChunk[queued]!)
+      queued++
       if (next !== undefined) return Effect.zipRight(next, Effect.suspend(loop))
     }
-    queue.length = 0
+    queueIndex.length = 0
+    queueChunk.length = 0
     queued = 0
     return Effect.void
   })
@@ -900,7 +966,7 @@ const run = <E, R>(
     bytesSeen += chunk.length
     remember(chunk)
     search.write(chunk)
-    return queue.length === 0 ? Effect.void : drain
+    return queueIndex.length === 0 ? Effect.void : drain
   }
 
   const finish = Effect.suspend(() => {
