@@ -238,3 +238,39 @@ describe("multipart parser: the simple field header fast path", () => {
     expect(fast).toBeGreaterThan(100)
   })
 })
+
+describe("multipart parser: spilled files are written whole", () => {
+  it.effect("files over the 512 KiB write buffer, in pieces of many sizes, land on disk byte for byte", () =>
+    Effect.gen(function*() {
+      const big = new Uint8Array(1_300_007)
+      for (let i = 0; i < big.length; i++) big[i] = (i * 31 + (i >> 9)) & 0xff
+      const other = big.slice(5, 700_006).reverse()
+      const body = Multipart.encode([["a", "1"]], [["f", { name: "big.bin", content: big }], ["g", {
+        name: "other.bin",
+        content: other
+      }]])
+      // Pieces smaller than, equal to and larger than the write buffer.
+      for (const step of [7, 4096, 65536, 524288, 600_000, 2_000_000]) {
+        const pieces: Array<Uint8Array> = []
+        for (let i = 0; i < body.length; i += step) pieces.push(body.subarray(i, i + step))
+        const written = yield* Effect.scoped(Effect.gen(function*() {
+          const result = yield* Multipart.parse({
+            contentType: `multipart/form-data; boundary=${Multipart.BOUNDARY}`,
+            contentLength: body.length,
+            body: Stream.fromChunk(Chunk.unsafeFromArray(pieces)),
+            // Both files spill: they are over FILE_UPLOAD_MAX_MEMORY_SIZE.
+            settings: Settings.make({ FILE_UPLOAD_MAX_MEMORY_SIZE: 100_000 }),
+            encoding: "utf-8"
+          })
+          const out: Array<readonly [string, boolean, Uint8Array]> = []
+          for (const [key, file] of result.files) {
+            out.push([key, UploadedFile.isInMemory(file), yield* UploadedFile.readAll(file)])
+          }
+          return out
+        }))
+        expect(written.map(([key, inMemory]) => [key, inMemory])).toEqual([["f", false], ["g", false]])
+        expect(Buffer.from(written[0]![2]).equals(Buffer.from(big))).toBe(true)
+        expect(Buffer.from(written[1]![2]).equals(Buffer.from(other))).toBe(true)
+      }
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+})

@@ -381,6 +381,12 @@ export const boundaryOf = (contentType: string): string | MultiPartParserError =
 // ---------------------------------------------------------------------------
 
 const MAX_HEADER_SIZE = 1024
+/**
+ * Spilled uploads are written in pieces of this size (see `diskSink`). Measured on one 100 MB
+ * file: 256 KiB about as fast as busboy, 512 KiB and 1 MiB about 1.3x, 64 KiB (a write per
+ * network piece) 0.6x.
+ */
+const WRITE_SIZE = 512 * 1024
 const B64_BUFFER = 64 * 1024
 const CRLFCRLF = Buffer.from("\r\n\r\n")
 const NL = new Uint8Array([10])
@@ -583,14 +589,37 @@ const run = <E, R>(
       // One awaited write per piece: measured faster here than gathering pieces into larger writes.
       for (const c of initial) yield* file.writeAll(c)
       let closed = false
+      // Pieces are copied into one reused buffer and written WRITE_SIZE bytes at a time:
+      // fewer, larger writes cost much less through the platform's file API, and reusing the
+      // buffer (each write is awaited before it is refilled) allocates nothing per piece.
+      const buffer = new Uint8Array(WRITE_SIZE)
+      let filled = 0
+      const flush = Effect.suspend(() => {
+        if (filled === 0) return Effect.void
+        const n = filled
+        filled = 0
+        return file.writeAll(buffer.subarray(0, n))
+      })
+      const put = (chunk: Uint8Array): Effect.Effect<void, PlatformError.PlatformError> | undefined => {
+        const n = Math.min(chunk.length, WRITE_SIZE - filled)
+        buffer.set(n === chunk.length ? chunk : chunk.subarray(0, n), filled)
+        filled += n
+        if (filled < WRITE_SIZE) return undefined
+        return n === chunk.length
+          ? flush
+          : Effect.zipRight(flush, Effect.suspend(() => put(chunk.subarray(n)) ?? Effect.void))
+      }
       const sink: FileSink = {
-        write: (chunk) => file.writeAll(chunk),
+        write: put,
         close: () =>
           Effect.as(
-            Effect.suspend(() => {
-              closed = true
-              return Scope.close(fileScope, Exit.void)
-            }),
+            Effect.zipRight(
+              flush,
+              Effect.suspend(() => {
+                closed = true
+                return Scope.close(fileScope, Exit.void)
+              })
+            ),
             { _tag: "Temporary", path } as const
           ),
         discard: () =>
