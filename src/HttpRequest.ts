@@ -491,9 +491,10 @@ const buildMeta = (
   }
   if (Array.isArray(headers)) {
     for (const [name, value] of headers as ReadonlyArray<readonly [string, string]>) add(name, value)
-  } else {for (const name in headers) {
-      if (Object.hasOwn(headers, name)) add(name, (headers as Readonly<Record<string, string>>)[name]!)
-    }}
+  } else {
+    const record = headers as Readonly<Record<string, string>>
+    for (const name in record) if (Object.hasOwn(record, name)) add(name, record[name]!)
+  }
   meta.REQUEST_METHOD = method
   meta.QUERY_STRING = environ.queryString ?? ""
   meta.REMOTE_ADDR = environ.remoteAddr ?? ""
