@@ -290,6 +290,8 @@ interface Shared {
   readonly scriptName: string
   readonly contentType: string
   readonly contentParams: Readonly<Record<string, string>>
+  /** The platform request this one was built from, if any (`fromServerRequest`). */
+  readonly server: HttpServerRequest.HttpServerRequest | undefined
 }
 
 const utf8Replace = new TextDecoder("utf-8")
@@ -323,7 +325,7 @@ class RequestImpl implements HttpRequest {
 
   /** @internal */
   get [BodyCellKey](): BodyCell {
-    return this.shared.cell
+    return ownerOf(this).shared.cell
   }
 
   constructor(shared: Shared, readonly encoding: string | null) {
@@ -341,11 +343,19 @@ class RequestImpl implements HttpRequest {
   }
 
   get body(): Effect.Effect<Uint8Array, BodyError> {
-    return this.shared.cell.body(this.settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return ownerOf(this).shared.cell.body(this.settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
   }
 
   private get loaded(): Effect.Effect<PostAndFiles, PostError> {
-    return (this._loaded ??= memoize(inRequest(this, loadPostAndFiles(this))))
+    if (this._loaded === undefined) {
+      // Another value of the same platform request that read the body first parsed it for
+      // this encoding already: its POST and FILES are this one's.
+      const owner = ownerOf(this)
+      this._loaded = owner !== this && owner.encoding === this.encoding
+        ? owner.loaded
+        : memoize(inRequest(this, loadPostAndFiles(this)))
+    }
+    return this._loaded
   }
 
   get POST(): Effect.Effect<QueryDict, PostError> {
@@ -424,6 +434,28 @@ const inRequest = <A, E>(request: HttpRequest, effect: Effect.Effect<A, E, Scope
   )
 
 const cellOf = (request: HttpRequest): BodyCell => (request as RequestImpl)[BodyCellKey]
+
+/**
+ * The value of each platform request whose body was read first. A platform request's body can
+ * be read only once, so every value built from it (by a platform middleware calling
+ * `fromServerRequest`, then by `View.toHttpApp`) reads it through that one value's body cell.
+ *
+ * Values are registered on their first body read, not when built: a `WeakMap` entry keeps its
+ * value alive as long as the key, and an entry for every request (most never read a body) made
+ * each request's value survive young-generation collections and be promoted (measured in
+ * BENCHMARKS.md, `## server`).
+ */
+const owners = new WeakMap<HttpServerRequest.HttpServerRequest, RequestImpl>()
+
+/** The value whose body cell `self` reads: `self`, unless another value of its platform request read first. */
+const ownerOf = (self: RequestImpl): RequestImpl => {
+  const server = self.shared.server
+  if (server === undefined) return self
+  const owner = owners.get(server)
+  if (owner !== undefined) return owner
+  owners.set(server, self)
+  return self
+}
 
 /**
  * Django's `_load_post_and_files`: POST and FILES together, from the body.
@@ -518,7 +550,8 @@ export const make = (environ: Environ): HttpRequest => makeRequest(environ, unde
 /** `make`, with the body made on its first read when `lazyBody` is given. */
 const makeRequest = (
   environ: Environ,
-  lazyBody: (() => Stream.Stream<Uint8Array, UnreadablePostError>) | undefined
+  lazyBody: (() => Stream.Stream<Uint8Array, UnreadablePostError>) | undefined,
+  server?: HttpServerRequest.HttpServerRequest
 ): HttpRequest => {
   const settings = environ.settings ?? Settings.defaults
   const rawHeaders = environ.headers
@@ -608,15 +641,14 @@ const makeRequest = (
     pathInfo,
     scriptName,
     contentType,
-    contentParams
+    contentParams,
+    server
   }, encoding)
 }
 
 // ---------------------------------------------------------------------------
 // From the platform
 // ---------------------------------------------------------------------------
-
-const built = new WeakMap<HttpServerRequest.HttpServerRequest, HttpRequest>()
 
 const defaultSettings = () => Settings.defaults
 
@@ -646,9 +678,12 @@ export const unsafeFromServerRequest = (
   request: HttpServerRequest.HttpServerRequest,
   context: Context.Context<never>
 ): HttpRequest => {
-  // One value per platform request: its body can be read only once.
-  const known = built.get(request)
-  if (known !== undefined) return known
+  // The request a view already has in the context, if it is this platform request's (a
+  // platform middleware inside the view); else the value that read its body, if any.
+  const current = context.unsafeMap.get(HttpRequest.key)
+  if (current instanceof RequestImpl && current.shared.server === request) return current
+  const owner = owners.get(request)
+  if (owner !== undefined) return owner
   const parent = Context.unsafeGet(context, Scope.Scope)
   // On Node, the request's resources live in a child scope that also closes when the
   // client goes away before the response is written (internal/nodeBody.ts).
@@ -699,7 +734,7 @@ const buildFromServerRequest = (
   const httpVersion = hasProperty(source, "httpVersion") && typeof source.httpVersion === "string"
     ? source.httpVersion
     : "1.1"
-  const value = makeRequest({
+  return makeRequest({
     method: request.method,
     path,
     queryString,
@@ -720,9 +755,7 @@ const buildFromServerRequest = (
       : Stream.mapError(
         request.stream,
         (e) => new UnreadablePostError({ message: `request data read error: ${e.message}` })
-      ))
-  built.set(request, value)
-  return value
+      ), request)
 }
 
 /**
