@@ -4,11 +4,12 @@
  * shows a technical page and nothing internal leaks without it.
  */
 import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, HashMap, Logger, LogLevel, Schema } from "effect"
 import * as Fs from "node:fs"
-import { Errors, HttpRequest, HttpResponse, RequestFactory, Settings, View } from "../src/index.js"
+import { Errors, HttpRequest, HttpResponse, QueryDict, RequestFactory, Settings, View } from "../src/index.js"
 import type { Recorded } from "./playground/harness.js"
 import { recordedPath } from "./playground/harness.js"
 
@@ -163,6 +164,54 @@ describe("View.toHttpApp", () => {
     const res = await handler(app)(new Request("http://localhost/x/y?z=1"))
     expect(res.status).toBe(200)
     expect(await res.text()).toBe("GET /x/y")
+  })
+
+  // A platform middleware may build its own value of the request (HttpRequest.current); the
+  // body of one request is read once, so both see the same POST, whichever reads first.
+  const formPost = () =>
+    new Request("http://localhost/form", {
+      method: "POST",
+      body: "a=1&a=2",
+      headers: { "content-type": "application/x-www-form-urlencoded" }
+    })
+  const postText = (request: HttpRequest.HttpRequest) =>
+    Effect.map(request.POST, (post) => JSON.stringify(QueryDict.lists(post)))
+
+  it("a platform middleware reading POST before the view shares the body with it", async () => {
+    let seen = ""
+    const view: View.View<unknown> = (request) =>
+      Effect.flatMap(postText(request), (content) => HttpResponse.make({ content }))
+    const app = View.toHttpApp(view).pipe(HttpMiddleware.make((app) =>
+      Effect.flatMap(
+        Effect.flatMap(HttpRequest.current, postText),
+        (text) => {
+          seen = text
+          return app
+        }
+      )
+    ))
+    const res = await handler(app)(formPost())
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe(`[["a",["1","2"]]]`)
+    expect(seen).toBe(`[["a",["1","2"]]]`)
+  })
+
+  it("a platform middleware reading POST after the view shares the body with it", async () => {
+    let seen = ""
+    const view: View.View<unknown> = (request) =>
+      Effect.flatMap(postText(request), (content) => HttpResponse.make({ content }))
+    const app = View.toHttpApp(view).pipe(
+      HttpMiddleware.make((app) =>
+        Effect.flatMap(app, (response) =>
+          Effect.map(Effect.flatMap(HttpRequest.current, postText), (text) => {
+            seen = text
+            return response
+          }))
+      )
+    )
+    const res = await handler(app)(formPost())
+    expect(await res.text()).toBe(`[["a",["1","2"]]]`)
+    expect(seen).toBe(`[["a",["1","2"]]]`)
   })
 
   it("mounts on a route of a platform HttpRouter", async () => {
