@@ -45,7 +45,8 @@ const diagnostics: ReadonlyArray<Target> = [
   hello("diag: response only"),
   hello("diag: response prebuilt"),
   hello("library view, platform serve, tracer off"),
-  hello("platform app, Server.layer, tracer off")
+  hello("platform app, Server.layer, tracer off"),
+  realistic("realistic: library, generator per request")
 ]
 
 // TARGETS="name1|name2" runs only those (diagnostic targets included).
@@ -160,6 +161,7 @@ const main = async () => {
   ratio("library", "platform")
   ratio("library, tracer off", "platform, tracer off")
   ratio("realistic: library", "realistic: platform by hand")
+  ratio("realistic: library, generator per request", "realistic: platform by hand")
 }
 
 main().catch((error) => {

@@ -10,7 +10,8 @@
  *     node --trace-gc-nvp --import tsx bench/server/inprocess.ts "library, tracer off" 10000
  *
  * Targets: "platform, tracer off", "library, tracer off", "realistic: platform by hand",
- * "realistic: library" (the same apps as `targets.ts`).
+ * "realistic: library", "realistic: library, generator per request" (the same apps as
+ * `targets.ts`).
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type * as HttpApp from "@effect/platform/HttpApp"
@@ -22,7 +23,15 @@ import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import { Duplex } from "node:stream"
 import { Settings, View } from "../../src/index.js"
-import { helloView, PATH, realisticPlatform, realisticView, requestHeaders, SECRET_KEY } from "./realistic.js"
+import {
+  helloView,
+  PATH,
+  realisticPlatform,
+  realisticView,
+  realisticViewGenPerRequest,
+  requestHeaders,
+  SECRET_KEY
+} from "./realistic.js"
 
 class MemorySocket extends Duplex {
   readonly remoteAddress = "127.0.0.1"
@@ -44,7 +53,8 @@ const apps: Record<string, () => HttpApp.Default<unknown, Scope.Scope | Settings
   "platform, tracer off": () => HttpServerResponse.text("Hello, World!"),
   "library, tracer off": () => View.toHttpApp(helloView),
   "realistic: platform by hand": () => realisticPlatform,
-  "realistic: library": () => View.toHttpApp(realisticView)
+  "realistic: library": () => View.toHttpApp(realisticView),
+  "realistic: library, generator per request": () => View.toHttpApp(realisticViewGenPerRequest)
 }
 
 const name = process.argv[2] ?? "library, tracer off"

@@ -94,16 +94,30 @@ export const realisticPlatform = Effect.gen(function*() {
 export const helloView: View.View<HttpResponse.MakeError> = () =>
   HttpResponse.make({ content: "Hello, World!", contentType: "text/plain" })
 
+/**
+ * The realistic view's body, with this library. Its generator is made once, like the platform
+ * twin's module-level `Effect.gen`: `realisticView` runs it with `Effect.fnUntraced`.
+ */
+const realisticBody = function*(request: HttpRequest.HttpRequest) {
+  const query = yield* HttpRequest.schemaQuery(Query)(request)
+  const settings = yield* Settings.current
+  const raw = request.COOKIES["user"]
+  if (raw === undefined) return yield* Effect.fail(new Errors.PermissionDenied({ message: "no user cookie" }))
+  const user = yield* Signing.unsignCookie(settings, "user", raw).pipe(
+    Effect.mapError(() => new Errors.PermissionDenied({ message: "bad user cookie" }))
+  )
+  const response = yield* HttpResponse.make({ content: page(query.q, query.page, user) })
+  return yield* HttpResponse.setCookie(response, "last_search", "1", { path: "/" })
+}
+
 /** The realistic view, with this library. */
-export const realisticView: View.View<unknown, Settings.Settings> = (request) =>
+export const realisticView: View.View<unknown, Settings.Settings> = Effect.fnUntraced(realisticBody)
+
+/**
+ * The same view written `(request) => Effect.gen(function*() { ... })`: a new generator
+ * function per request (a diagnostic: what that style costs under load).
+ */
+export const realisticViewGenPerRequest: View.View<unknown, Settings.Settings> = (request) =>
   Effect.gen(function*() {
-    const query = yield* HttpRequest.schemaQuery(Query)(request)
-    const settings = yield* Settings.current
-    const raw = request.COOKIES["user"]
-    if (raw === undefined) return yield* Effect.fail(new Errors.PermissionDenied({ message: "no user cookie" }))
-    const user = yield* Signing.unsignCookie(settings, "user", raw).pipe(
-      Effect.mapError(() => new Errors.PermissionDenied({ message: "bad user cookie" }))
-    )
-    const response = yield* HttpResponse.make({ content: page(query.q, query.page, user) })
-    return yield* HttpResponse.setCookie(response, "last_search", "1", { path: "/" })
+    return yield* realisticBody(request)
   })

@@ -24,7 +24,7 @@ import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import { Server, Settings } from "../../src/index.js"
 import { HttpRequest, HttpResponse, View } from "../../src/index.js"
-import { helloView, realisticPlatform, realisticView, SECRET_KEY } from "./realistic.js"
+import { helloView, realisticPlatform, realisticView, realisticViewGenPerRequest, SECRET_KEY } from "./realistic.js"
 
 const HOST = "127.0.0.1"
 const HELLO = "Hello, World!"
@@ -97,6 +97,7 @@ export const targets: Record<string, () => void> = {
   "library": () => library(helloView, true),
   "library, tracer off": () => library(helloView, false),
   "realistic: library": () => library(realisticView, false),
+  "realistic: library, generator per request": () => library(realisticViewGenPerRequest, false),
   "diag: request only": () =>
     platform(
       Effect.as(
