@@ -204,14 +204,35 @@ const isTruthy = (content: Content | undefined): boolean => {
 
 const EMPTY = new Uint8Array(0)
 
-const defaultContentTypes = new Map<string, Either.Either<Header, MakeError>>()
+/** A validated Content-Type header and the charset it names, if any. */
+type ContentTypeHeader = Either.Either<readonly [Header, string | undefined], MakeError>
 
-/** `text/html; charset=<charset>`, validated once per charset. */
-const defaultContentType = (charset: string): Either.Either<Header, MakeError> => {
+const defaultContentTypes = new Map<string, ContentTypeHeader>()
+
+/** `text/html; charset=<charset>`, validated once per charset (at most 64 kept). */
+const defaultContentType = (charset: string): ContentTypeHeader => {
   let h = defaultContentTypes.get(charset)
   if (h === undefined) {
-    h = internal.validateHeader("Content-Type", `text/html; charset=${charset}`)
+    h = Either.map(
+      internal.validateHeader("Content-Type", `text/html; charset=${charset}`),
+      (header) => [header, charset] as const
+    )
     if (defaultContentTypes.size < 64) defaultContentTypes.set(charset, h)
+  }
+  return h
+}
+
+const givenContentTypes = new Map<string, ContentTypeHeader>()
+
+/** A Content-Type given to `make`, validated once per value (at most 64 kept). */
+const givenContentType = (contentType: string): ContentTypeHeader => {
+  let h = givenContentTypes.get(contentType)
+  if (h === undefined) {
+    h = Either.map(
+      internal.validateHeader("Content-Type", contentType),
+      (header) => [header, internal.charsetFromContentType(header.value)] as const
+    )
+    if (givenContentTypes.size < 64) givenContentTypes.set(contentType, h)
   }
   return h
 }
@@ -250,7 +271,7 @@ export const makeBase = (
   }
   if (!hasContentType) {
     const h = options.contentType === undefined
-      ? defaultContentType(options.charset ?? defaultCharset)
+      ? Either.map(defaultContentType(options.charset ?? defaultCharset), ([header]) => header)
       : internal.validateHeader("Content-Type", options.contentType)
     if (Either.isLeft(h)) return Either.left(h.left)
     headers = headers.length === 0 ? [h.right] : internal.putHeader(headers, h.right)
@@ -289,12 +310,16 @@ const charsetOfHeaders = (
  * @category constructors
  */
 export const makeWith = (options: Options, defaultCharset: string): Either.Either<HttpResponse, MakeError> => {
-  if (options.headers === undefined && options.contentType === undefined && options.status === undefined) {
-    // The common case, without the intermediate values: only the default Content-Type, whose
-    // charset is the one given or the default one, and status 200.
-    const charset = options.charset ?? defaultCharset
-    const ct = defaultContentType(charset)
+  if (options.headers === undefined && options.status === undefined) {
+    // The common case, without the intermediate values: only a Content-Type (the default one
+    // or one given, each validated once), status 200. Anything invalid takes the general path,
+    // which fails with the right error.
+    const ct = options.contentType === undefined
+      ? defaultContentType(options.charset ?? defaultCharset)
+      : givenContentType(options.contentType)
     if (Either.isRight(ct)) {
+      const [header, charsetOfType] = ct.right
+      const charset = options.charset ?? charsetOfType ?? defaultCharset
       const content = options.content
       const bytes = content === undefined ? EMPTY : internal.utf8Bytes(content, charset)
       if (bytes !== undefined) {
@@ -305,7 +330,7 @@ export const makeWith = (options: Options, defaultCharset: string): Either.Eithe
           customReason: options.reason,
           explicitCharset: options.charset,
           defaultCharset,
-          headers: [ct.right],
+          headers: [header],
           cookies: [],
           chunks: bytes.length === 0 ? [] : [bytes]
         }) as HttpResponse)

@@ -196,30 +196,57 @@ describe("fast paths agree with the general rules", () => {
   // Strings from every plane, with lone surrogates now and then.
   const anyString = fc.string({ unit: fc.oneof(fc.constantFrom("\ud800", "\udc00"), fc.fullUnicode(), fc.char()) })
 
-  it("makeWith with only content and charset builds what the general constructor builds", () => {
-    fc.assert(fc.property(anyString, fc.option(charsets, { nil: undefined }), charsets, (content, charset, dflt) => {
-      const simple = HttpResponse.makeWith(charset === undefined ? { content } : { content, charset }, dflt)
-      // `status: 200` takes the general path.
-      const general = HttpResponse.makeWith(
-        charset === undefined ? { content, status: 200 } : { content, charset, status: 200 },
-        dflt
-      )
-      if (Either.isRight(general)) {
-        expect(Either.isRight(simple)).toBe(true)
-        const a = Either.getOrThrow(simple)
-        const b = general.right
-        expect(a.headers).toEqual(b.headers)
-        expect(a.charset).toBe(b.charset)
-        expect(a.status).toBe(b.status)
-        expect(a.reasonPhrase).toBe(b.reasonPhrase)
-        expect(HttpResponse.content(a)).toEqual(HttpResponse.content(b))
-      } else {
-        expect(Either.isLeft(simple)).toBe(true)
-        const e = Either.flip(simple).pipe(Either.getOrThrow)
-        expect(e._tag).toBe(general.left._tag)
-        expect(e.message).toBe(general.left.message)
-      }
-    }))
+  // Content types valid and not: with and without a charset (quoted too), a header injection,
+  // non-Latin-1 text, the empty string, and arbitrary strings.
+  const contentTypes = fc.oneof(
+    fc.constantFrom(
+      "text/plain",
+      "text/plain; charset=latin-1",
+      "application/json; charset=\"ascii\"",
+      "text/csv;charset=UTF-8",
+      "text/html\r\nSet-Cookie: x=1",
+      "text/plain; charset=\u00e9",
+      "text/\u0100",
+      ""
+    ),
+    fc.string({ unit: fc.oneof(fc.char(), fc.constantFrom("\r", "\n", ";", "=", "charset=utf-8")) })
+  )
+
+  it("makeWith with only content, charset and content type builds what the general constructor builds", () => {
+    fc.assert(
+      fc.property(
+        anyString,
+        fc.option(charsets, { nil: undefined }),
+        fc.option(contentTypes, { nil: undefined }),
+        charsets,
+        (content, charset, contentType, dflt) => {
+          const options: HttpResponse.Options = {
+            content,
+            ...(charset === undefined ? {} : { charset }),
+            ...(contentType === undefined ? {} : { contentType })
+          }
+          const simple = HttpResponse.makeWith(options, dflt)
+          // `status: 200` takes the general path.
+          const general = HttpResponse.makeWith({ ...options, status: 200 }, dflt)
+          if (Either.isRight(general)) {
+            expect(Either.isRight(simple)).toBe(true)
+            const a = Either.getOrThrow(simple)
+            const b = general.right
+            expect(a.headers).toEqual(b.headers)
+            expect(a.charset).toBe(b.charset)
+            expect(a.status).toBe(b.status)
+            expect(a.reasonPhrase).toBe(b.reasonPhrase)
+            expect(HttpResponse.content(a)).toEqual(HttpResponse.content(b))
+          } else {
+            expect(Either.isLeft(simple)).toBe(true)
+            const e = Either.flip(simple).pipe(Either.getOrThrow)
+            expect(e._tag).toBe(general.left._tag)
+            expect(e.message).toBe(general.left.message)
+          }
+        }
+      ),
+      { numRuns: 1000 }
+    )
   })
 
   it("a token name with a printable ASCII value is stored as given, found in any case", () => {
