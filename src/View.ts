@@ -94,40 +94,39 @@ const answer = (response: Response): Effect.Effect<HttpServerResponse.HttpServer
 
 /**
  * `respond` in the fiber that runs it. The request is put in the fiber's context for the
- * view and the outer context put back afterwards; this is what `Effect.provideService` does,
- * without its `acquireUseRelease` (a dozen runtime steps per request). The handler below runs
- * for every failure and defect; only an interruption of an interruptible view skips it, and
- * then the fiber is ending anyway (its finalizers see the request in the context).
+ * view, as `Effect.provideService` does, without its `acquireUseRelease` (a dozen runtime steps
+ * per request). With `restore` the outer context is put back afterwards; `toHttpApp` does not
+ * (its fiber is the platform request's own, and the request may stay in its context: one
+ * fiber-ref map copy less per request). The handler below runs for every failure and defect;
+ * only an interruption of an interruptible view skips it, and then the fiber is ending anyway
+ * (its finalizers see the request in the context).
  */
 const respondIn = <E, R>(
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
   view: View<E, R>,
-  request: HttpRequest.HttpRequest
+  request: HttpRequest.HttpRequest,
+  restore: boolean
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, Exclude<R, HttpRequest.HttpRequest>> => {
   const outer = fiber.currentContext
-  const restore = FiberRef.set(FiberRef.currentContext, outer)
   let result: Effect.Effect<Response, E, R>
   try {
     result = view(request)
   } catch (defect) {
     result = Effect.die(defect)
   }
+  const failed = (cause: Cause.Cause<E>): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
+    Cause.isInterruptedOnly(cause)
+      ? Effect.failCause(cause as Cause.Cause<never>)
+      : responseForCause(cause, requestInfo(request), Context.getOrElse(outer, Settings.Settings, defaultSettings))
+  const answered = restore
+    ? Effect.matchCauseEffect(Effect.flatMap(result, answer), {
+      onFailure: (cause) => Effect.zipRight(FiberRef.set(FiberRef.currentContext, outer), failed(cause)),
+      onSuccess: (response) => Effect.as(FiberRef.set(FiberRef.currentContext, outer), response)
+    })
+    : Effect.catchAllCause(Effect.flatMap(result, answer), failed)
   return Effect.zipRight(
     FiberRef.set(FiberRef.currentContext, Context.add(outer, HttpRequest.HttpRequest, request)),
-    Effect.matchCauseEffect(Effect.flatMap(result, answer), {
-      onFailure: (cause) =>
-        Effect.zipRight(
-          restore,
-          Cause.isInterruptedOnly(cause)
-            ? Effect.failCause(cause as Cause.Cause<never>)
-            : responseForCause(
-              cause,
-              requestInfo(request),
-              Context.getOrElse(outer, Settings.Settings, defaultSettings)
-            )
-        ),
-      onSuccess: (response) => Effect.as(restore, response)
-    }) as Effect.Effect<HttpServerResponse.HttpServerResponse, never, Exclude<R, HttpRequest.HttpRequest>>
+    answered as Effect.Effect<HttpServerResponse.HttpServerResponse, never, Exclude<R, HttpRequest.HttpRequest>>
   )
 }
 
@@ -143,7 +142,7 @@ export const respond = <E, R>(
   view: View<E, R>,
   request: HttpRequest.HttpRequest
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, Exclude<R, HttpRequest.HttpRequest>> =>
-  Effect.withFiberRuntime((fiber) => respondIn(fiber, view, request))
+  Effect.withFiberRuntime((fiber) => respondIn(fiber, view, request, true))
 
 /**
  * The `@effect/platform` app of a view: builds the `HttpRequest` from the platform's
@@ -166,6 +165,7 @@ export const toHttpApp = <E, R>(
       HttpRequest.unsafeFromServerRequest(
         Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest),
         fiber.currentContext
-      )
+      ),
+      false
     )
   )

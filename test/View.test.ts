@@ -7,7 +7,7 @@ import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, HashMap, Logger, LogLevel, Schema } from "effect"
+import { Effect, HashMap, Logger, LogLevel, Option, Schema } from "effect"
 import * as Fs from "node:fs"
 import { Errors, HttpRequest, HttpResponse, QueryDict, RequestFactory, Settings, View } from "../src/index.js"
 import type { Recorded } from "./playground/harness.js"
@@ -154,6 +154,18 @@ describe("View.respond: Django's handler", () => {
     }))
 })
 
+describe("View.respond: the context", () => {
+  it.effect("the outer context is back after the view, whether it answered or failed", () =>
+    Effect.gen(function*() {
+      const ok: View.View = () => HttpResponse.make({ content: "ok" })
+      const failing: View.View = () => Effect.fail(new Errors.Http404({ message: "no" }))
+      for (const view of [ok, failing]) {
+        yield* View.respond(view, RequestFactory.get("/"))
+        expect(Option.isNone(yield* Effect.serviceOption(HttpRequest.HttpRequest))).toBe(true)
+      }
+    }))
+})
+
 describe("View.toHttpApp", () => {
   const handler = <E>(app: HttpApp.Default<E, import("effect/Scope").Scope>) => HttpApp.toWebHandler(app)
 
@@ -212,6 +224,28 @@ describe("View.toHttpApp", () => {
     const res = await handler(app)(formPost())
     expect(await res.text()).toBe(`[["a",["1","2"]]]`)
     expect(seen).toBe(`[["a",["1","2"]]]`)
+  })
+
+  it("a platform middleware after the view gets the view's own request value", async () => {
+    let inView: HttpRequest.HttpRequest | undefined
+    let after: HttpRequest.HttpRequest | undefined
+    const view: View.View = (request) => {
+      inView = request
+      return HttpResponse.make({ content: "ok" })
+    }
+    const app = View.toHttpApp(view).pipe(
+      HttpMiddleware.make((app) =>
+        Effect.flatMap(app, (response) =>
+          Effect.map(HttpRequest.current, (request) => {
+            after = request
+            return response
+          }))
+      )
+    )
+    const res = await handler(app)(new Request("http://localhost/"))
+    expect(await res.text()).toBe("ok")
+    expect(inView).toBeDefined()
+    expect(after).toBe(inView)
   })
 
   it("mounts on a route of a platform HttpRouter", async () => {
