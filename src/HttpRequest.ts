@@ -276,8 +276,17 @@ const makeHeaders = (meta: Readonly<Record<string, string>>): HttpHeaders => {
 
 interface Shared {
   readonly cell: BodyCell
-  /** META, built on first use. */
-  readonly meta: () => Readonly<Record<string, string>>
+  /** META, built on first use from the fields below (`buildMeta`). */
+  metaCache: Readonly<Record<string, string>> | undefined
+  readonly headers: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>
+  /** The environ's query string (META's `QUERY_STRING` unless `extraMeta` has one). */
+  readonly environQueryString: string
+  readonly remoteAddr: string
+  readonly serverName: string
+  readonly serverPort: string
+  readonly serverProtocol: string
+  /** The environ's own META entries, over the ones built from the rest. */
+  readonly extraMeta: Readonly<Record<string, string>> | undefined
   readonly queryString: string
   readonly cookieHeader: string
   readonly scope: Scope.Scope
@@ -304,42 +313,60 @@ const cookieText = (header: string): string =>
   // eslint-disable-next-line no-control-regex
   /^[\u0000-\u007f]*$/.test(header) ? header : utf8Replace.decode(wsgiBytes(header))
 
+/**
+ * A request value: what every value of one request shares (`shared`), its encoding, and its
+ * own caches. The fields read from `shared` are getters on the prototype, so that a value is a
+ * handful of slots (a server builds one per request).
+ */
 class RequestImpl implements HttpRequest {
-  readonly [TypeId]: TypeId = TypeId
-  readonly method: string
-  readonly path: string
-  readonly pathInfo: string
-  readonly scriptName: string
-  readonly contentType: string
-  readonly contentParams: Readonly<Record<string, string>>
-  readonly scope: Scope.Scope
-  readonly context: Context.Context<never>
-  readonly settings: Settings.Settings
-  readonly urlScheme: "http" | "https"
+  declare readonly [TypeId]: TypeId
   /** @internal */
   readonly shared: Shared
-  private _GET: Either.Either<QueryDict, TooManyFieldsSent> | undefined
-  private _COOKIES: Readonly<Record<string, string>> | undefined
-  private _headers: HttpHeaders | undefined
-  private _loaded: Effect.Effect<PostAndFiles, PostError> | undefined
+  readonly encoding: string | null
+  private _GET: Either.Either<QueryDict, TooManyFieldsSent> | undefined = undefined
+  private _COOKIES: Readonly<Record<string, string>> | undefined = undefined
+  private _headers: HttpHeaders | undefined = undefined
+  private _loaded: Effect.Effect<PostAndFiles, PostError> | undefined = undefined
+
+  constructor(shared: Shared, encoding: string | null) {
+    this.shared = shared
+    this.encoding = encoding
+  }
+
+  get method(): string {
+    return this.shared.method
+  }
+  get path(): string {
+    return this.shared.path
+  }
+  get pathInfo(): string {
+    return this.shared.pathInfo
+  }
+  get scriptName(): string {
+    return this.shared.scriptName
+  }
+  get contentType(): string {
+    return this.shared.contentType
+  }
+  get contentParams(): Readonly<Record<string, string>> {
+    return this.shared.contentParams
+  }
+  get scope(): Scope.Scope {
+    return this.shared.scope
+  }
+  get context(): Context.Context<never> {
+    return this.shared.context
+  }
+  get settings(): Settings.Settings {
+    return this.shared.settings
+  }
+  get urlScheme(): "http" | "https" {
+    return this.shared.urlScheme
+  }
 
   /** @internal */
   get [BodyCellKey](): BodyCell {
     return ownerOf(this).shared.cell
-  }
-
-  constructor(shared: Shared, readonly encoding: string | null) {
-    this.shared = shared
-    this.method = shared.method
-    this.path = shared.path
-    this.pathInfo = shared.pathInfo
-    this.scriptName = shared.scriptName
-    this.contentType = shared.contentType
-    this.contentParams = shared.contentParams
-    this.scope = shared.scope
-    this.context = shared.context
-    this.settings = shared.settings
-    this.urlScheme = shared.urlScheme
   }
 
   get body(): Effect.Effect<Uint8Array, BodyError> {
@@ -392,7 +419,8 @@ class RequestImpl implements HttpRequest {
   }
 
   get META(): Readonly<Record<string, string>> {
-    return this.shared.meta()
+    const shared = this.shared
+    return (shared.metaCache ??= buildMeta(shared))
   }
 
   get headers(): HttpHeaders {
@@ -425,6 +453,7 @@ class RequestImpl implements HttpRequest {
     return this.toJSON()
   }
 }
+Object.defineProperty(RequestImpl.prototype, TypeId, { value: TypeId })
 
 /** Runs a body-dependent effect in the request's scope and construction context. */
 const inRequest = <A, E>(request: HttpRequest, effect: Effect.Effect<A, E, Scope.Scope>): Effect.Effect<A, E> =>
@@ -489,27 +518,10 @@ const decodeScript = (raw: string): string => utf8Strict.decode(unquoteToBytes(r
 const noContentType: readonly [string, Readonly<Record<string, string>>] = ["", Object.freeze(Object.create(null))]
 
 /**
- * META of a WSGI environ, built on first use. A module-level function rather than a closure
- * in `make`, so that a request keeps only what META needs.
+ * META, as a WSGI server builds it: the headers as `HTTP_*` variables, then the CGI variables.
+ * A module-level function of the shared fields, so that a request keeps only what META needs.
  */
-const lazyMeta = (
-  environ: Environ,
-  headers: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>,
-  method: string,
-  pathInfo: string,
-  scriptName: string
-): () => Readonly<Record<string, string>> => {
-  let cache: Record<string, string> | undefined
-  return () => (cache ??= buildMeta(environ, headers, method, pathInfo, scriptName))
-}
-
-const buildMeta = (
-  environ: Environ,
-  headers: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>,
-  method: string,
-  pathInfo: string,
-  scriptName: string
-): Record<string, string> => {
+const buildMeta = (shared: Shared): Record<string, string> => {
   const meta: Record<string, string> = Object.create(null)
   const add = (name: string, value: string) => {
     if (name.includes("_")) return // CVE-2015-0219: `X_Forwarded_For` may not pose as `X-Forwarded-For`.
@@ -521,22 +533,44 @@ const buildMeta = (
       meta[key] = key in meta ? `${meta[key]},${value}` : value
     }
   }
+  const headers = shared.headers
   if (Array.isArray(headers)) {
     for (const [name, value] of headers as ReadonlyArray<readonly [string, string]>) add(name, value)
   } else {
     const record = headers as Readonly<Record<string, string>>
     for (const name in record) if (Object.hasOwn(record, name)) add(name, record[name]!)
   }
-  meta.REQUEST_METHOD = method
-  meta.QUERY_STRING = environ.queryString ?? ""
-  meta.REMOTE_ADDR = environ.remoteAddr ?? ""
-  meta.SERVER_NAME = environ.serverName ?? "localhost"
-  meta.SERVER_PORT = environ.serverPort ?? (environ.urlScheme === "https" ? "443" : "80")
-  meta.SERVER_PROTOCOL = environ.serverProtocol ?? "HTTP/1.1"
-  if (environ.meta) Object.assign(meta, environ.meta)
-  meta.PATH_INFO = pathInfo
-  meta.SCRIPT_NAME = scriptName
+  meta.REQUEST_METHOD = shared.method
+  meta.QUERY_STRING = shared.environQueryString
+  meta.REMOTE_ADDR = shared.remoteAddr
+  meta.SERVER_NAME = shared.serverName
+  meta.SERVER_PORT = shared.serverPort
+  meta.SERVER_PROTOCOL = shared.serverProtocol
+  if (shared.extraMeta) Object.assign(meta, shared.extraMeta)
+  meta.PATH_INFO = shared.pathInfo
+  meta.SCRIPT_NAME = shared.scriptName
   return meta
+}
+
+/**
+ * The headers `makeRequest` reads eagerly, collected by `see`: module-level rather than a
+ * closure per request (`makeRequest` is synchronous, so one record serves every call).
+ */
+const eager: { contentType: string | undefined; contentLength: string | undefined; cookie: string | undefined } = {
+  contentType: undefined,
+  contentLength: undefined,
+  cookie: undefined
+}
+
+const unsee = (): void => {
+  eager.contentType = eager.contentLength = eager.cookie = undefined
+}
+
+const see = (name: string, value: string): void => {
+  const lower = name.toLowerCase()
+  if (lower === "content-type") eager.contentType = value
+  else if (lower === "content-length") eager.contentLength = value
+  else if (lower === "cookie") eager.cookie = eager.cookie === undefined ? value : `${eager.cookie},${value}`
 }
 
 /**
@@ -568,19 +602,12 @@ const makeRequest = (
   const method = environ.method.toUpperCase()
 
   // What the request needs eagerly is read from the headers directly; META is built on first use.
-  let contentTypeRaw: string | undefined
-  let contentLengthRaw: string | undefined
-  let cookieHeader: string | undefined
   let queryString = environ.queryString ?? ""
   if (environ.meta?.QUERY_STRING !== undefined) queryString = environ.meta.QUERY_STRING
-  const see = (name: string, value: string) => {
-    const lower = name.toLowerCase()
-    if (lower === "content-type") contentTypeRaw = value
-    else if (lower === "content-length") contentLengthRaw = value
-    else if (lower === "cookie") cookieHeader = cookieHeader === undefined ? value : `${cookieHeader},${value}`
-  }
+  unsee()
   if (record !== undefined) { for (const name in record) if (Object.hasOwn(record, name)) see(name, record[name]!) }
   else for (const [name, value] of list) see(name, value)
+  let { contentLength: contentLengthRaw, contentType: contentTypeRaw, cookie: cookieHeader } = eager
   if (environ.meta?.HTTP_COOKIE !== undefined) cookieHeader = environ.meta.HTTP_COOKIE
   if (environ.meta?.CONTENT_TYPE !== undefined) contentTypeRaw = environ.meta.CONTENT_TYPE
   if (environ.meta?.CONTENT_LENGTH !== undefined) contentLengthRaw = environ.meta.CONTENT_LENGTH
@@ -605,8 +632,9 @@ const makeRequest = (
     }
   }
   const pathInfo = pathInfoIn === "" ? "/" : pathInfoIn
-  const path = scriptName.replace(/\/+$/, "") + "/" + pathInfo.replace("/", "")
-  const meta = lazyMeta(environ, record ?? list, method, pathInfo, scriptName)
+  const path = scriptName === "" && pathInfo.charCodeAt(0) === 47 // "/"
+    ? pathInfo
+    : scriptName.replace(/\/+$/, "") + "/" + pathInfo.replace("/", "")
 
   const [contentType, contentParams] = contentTypeRaw === undefined ? noContentType : parseHeader(contentTypeRaw)
   const charset = contentParams.charset
@@ -627,15 +655,23 @@ const makeRequest = (
     ? Stream.make(environ.body)
     : environ.body
   const cell = new BodyCell(body, contentLength, scope)
+  const urlScheme = environ.urlScheme ?? "http"
   return new RequestImpl({
     cell,
-    meta,
+    metaCache: undefined,
+    headers: record ?? list,
+    environQueryString: environ.queryString ?? "",
+    remoteAddr: environ.remoteAddr ?? "",
+    serverName: environ.serverName ?? "localhost",
+    serverPort: environ.serverPort ?? (urlScheme === "https" ? "443" : "80"),
+    serverProtocol: environ.serverProtocol ?? "HTTP/1.1",
+    extraMeta: environ.meta,
     queryString,
     cookieHeader: cookieHeader ?? "",
     scope,
     context: environ.context ?? Context.empty(),
     settings,
-    urlScheme: environ.urlScheme ?? "http",
+    urlScheme,
     method,
     path,
     pathInfo,
@@ -726,8 +762,10 @@ const buildFromServerRequest = (
     }
   }
   let url = request.url
-  const abs = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(url)
-  if (abs) url = url.slice(abs[0].length) || "/"
+  if (url.charCodeAt(0) !== 47) { // not "/...": an absolute URL (a web `Request`)
+    const abs = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(url)
+    if (abs) url = url.slice(abs[0].length) || "/"
+  }
   const q = url.indexOf("?")
   const path = q === -1 ? url : url.slice(0, q)
   const queryString = q === -1 ? "" : url.slice(q + 1)
@@ -803,7 +841,7 @@ export const withMeta: {
   (self: HttpRequest, meta: Readonly<Record<string, string>>): HttpRequest =>
     new RequestImpl({
       ...(self as RequestImpl).shared,
-      meta: () => meta,
+      metaCache: meta,
       queryString: meta.QUERY_STRING ?? "",
       cookieHeader: meta.HTTP_COOKIE ?? ""
     }, self.encoding)
