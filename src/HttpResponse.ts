@@ -354,9 +354,10 @@ export const makeWith = (options: Options, defaultCharset: string): Either.Eithe
 }
 
 const withSettings = <A, E>(f: (defaultCharset: string) => Either.Either<A, E>): Effect.Effect<A, E> =>
-  // `Settings.current` in one step: read the context once, and the `Either` is the next effect.
-  Effect.contextWithEffect((context) =>
-    f(Context.getOrElse(context, Settings.Settings, defaultSettings).DEFAULT_CHARSET)
+  // `Settings.current` in one runtime step (`contextWithEffect` takes three): read the fiber's
+  // context, and the `Either` is the next effect.
+  Effect.withFiberRuntime((fiber) =>
+    f(Context.getOrElse(fiber.currentContext, Settings.Settings, defaultSettings).DEFAULT_CHARSET)
   )
 
 const defaultSettings = () => Settings.defaults

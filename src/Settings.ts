@@ -148,10 +148,11 @@ export const layer = (input: Input = {}): Layer.Layer<Settings> => Layer.succeed
  * @since 0.1.0
  * @category accessors
  */
-export const current: Effect.Effect<Settings> = Effect.map(
-  Effect.serviceOption(Settings),
-  Option.getOrElse(() => defaults)
+export const current: Effect.Effect<Settings> = Effect.withFiberRuntime((fiber) =>
+  Effect.succeed(Context.getOrElse(fiber.currentContext, Settings, defaultSettings))
 )
+
+const defaultSettings = (): Settings => defaults
 
 /**
  * The signing key, failing with `ImproperlyConfigured` when it is not set.

@@ -124,11 +124,30 @@ const respondIn = <E, R>(
       onSuccess: (response) => Effect.as(FiberRef.set(FiberRef.currentContext, outer), response)
     })
     : Effect.catchAllCause(Effect.flatMap(result, answer), failed)
-  return Effect.zipRight(
-    FiberRef.set(FiberRef.currentContext, Context.add(outer, HttpRequest.HttpRequest, request)),
-    answered as Effect.Effect<HttpServerResponse.HttpServerResponse, never, Exclude<R, HttpRequest.HttpRequest>>
-  )
+  const inner = Context.add(outer, HttpRequest.HttpRequest, request)
+  const typed = answered as Effect.Effect<
+    HttpServerResponse.HttpServerResponse,
+    never,
+    Exclude<R, HttpRequest.HttpRequest>
+  >
+  if (canSetFiberRef(fiber)) {
+    // What `FiberRef.set` does, without its own runtime step: we are in the fiber already.
+    fiber.setFiberRef(FiberRef.currentContext, inner)
+    return typed
+  }
+  return Effect.zipRight(FiberRef.set(FiberRef.currentContext, inner), typed)
 }
+
+/**
+ * Effect's fiber runtime has `setFiberRef` (what `FiberRef.set` calls), though the
+ * `RuntimeFiber` interface does not list it; checked, so that another runtime falls back to
+ * `FiberRef.set`.
+ */
+const canSetFiberRef = (
+  fiber: Fiber.RuntimeFiber<unknown, unknown>
+): fiber is Fiber.RuntimeFiber<unknown, unknown> & {
+  setFiberRef<A>(fiberRef: FiberRef.FiberRef<A>, value: A): void
+} => typeof (fiber as { readonly setFiberRef?: unknown }).setFiberRef === "function"
 
 /**
  * Runs a view on a request and always answers: a failure or a defect becomes the response
