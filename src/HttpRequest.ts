@@ -744,12 +744,11 @@ const buildFromServerRequest = (
   let serverPort: string | undefined
   if (socket !== undefined) {
     urlScheme = hasProperty(socket, "encrypted") && socket.encrypted === true ? "https" : "http"
-    if (hasProperty(socket, "localAddress") && typeof socket.localAddress === "string") {
-      serverName = socket.localAddress
-    }
-    if (hasProperty(socket, "localPort") && typeof socket.localPort === "number") {
-      serverPort = String(socket.localPort)
-    }
+    // Getters on a Node socket: each read once.
+    const localAddress = hasProperty(socket, "localAddress") ? socket.localAddress : undefined
+    if (typeof localAddress === "string") serverName = localAddress
+    const localPort = hasProperty(socket, "localPort") ? socket.localPort : undefined
+    if (typeof localPort === "number") serverPort = String(localPort)
   } else if (hasProperty(source, "url") && typeof source.url === "string") {
     // A web `Request` (Bun, Deno, tests): its URL is absolute.
     urlScheme = source.url.startsWith("https:") ? "https" : "http"
@@ -780,7 +779,7 @@ const buildFromServerRequest = (
     remoteAddr: Option.getOrElse(request.remoteAddress, () => ""),
     serverName,
     serverPort,
-    serverProtocol: `HTTP/${httpVersion}`,
+    serverProtocol: httpVersion === "1.1" ? "HTTP/1.1" : `HTTP/${httpVersion}`,
     urlScheme,
     // On Node, read the IncomingMessage without letting an early stop destroy the socket
     // (internal/nodeBody.ts): a limit hit mid-body must still reach the client as a 400.
