@@ -55,6 +55,7 @@ import {
   wsgiBytes
 } from "./internal/meta.js"
 import { bodyStream, isNodeReadable, lazyRequestScope, nodeResponseOf } from "./internal/nodeBody.js"
+import { propertyOf } from "./internal/object.js"
 import { parseCookie } from "./internal/parseCookie.js"
 import { parseMultipart, type PostAndFiles, type PostError, type UploadedFileLike } from "./internal/post.js"
 import { isKnownEncoding, pyRepr } from "./internal/python.js"
@@ -688,8 +689,6 @@ const makeRequest = (
 
 const defaultSettings = () => Settings.defaults
 
-const socketOf = (source: unknown): unknown => hasProperty(source, "socket") ? source.socket : undefined
-
 /**
  * Builds the request from a platform `HttpServerRequest`: the remote address,
  * TLS from the Node socket when reachable (else the scheme of the URL the
@@ -738,16 +737,16 @@ const buildFromServerRequest = (
 ): HttpRequest => {
   const settings = Context.getOrElse(context, Settings.Settings, defaultSettings)
   const source = request.source
-  const socket = socketOf(source)
+  const socket = propertyOf(source, "socket")
   let urlScheme: "http" | "https" = "http"
   let serverName: string | undefined
   let serverPort: string | undefined
   if (socket !== undefined) {
-    urlScheme = hasProperty(socket, "encrypted") && socket.encrypted === true ? "https" : "http"
+    urlScheme = propertyOf(socket, "encrypted") === true ? "https" : "http"
     // Getters on a Node socket: each read once.
-    const localAddress = hasProperty(socket, "localAddress") ? socket.localAddress : undefined
+    const localAddress = propertyOf(socket, "localAddress")
     if (typeof localAddress === "string") serverName = localAddress
-    const localPort = hasProperty(socket, "localPort") ? socket.localPort : undefined
+    const localPort = propertyOf(socket, "localPort")
     if (typeof localPort === "number") serverPort = String(localPort)
   } else if (hasProperty(source, "url") && typeof source.url === "string") {
     // A web `Request` (Bun, Deno, tests): its URL is absolute.
@@ -768,9 +767,8 @@ const buildFromServerRequest = (
   const q = url.indexOf("?")
   const path = q === -1 ? url : url.slice(0, q)
   const queryString = q === -1 ? "" : url.slice(q + 1)
-  const httpVersion = hasProperty(source, "httpVersion") && typeof source.httpVersion === "string"
-    ? source.httpVersion
-    : "1.1"
+  const version = propertyOf(source, "httpVersion")
+  const httpVersion = typeof version === "string" ? version : "1.1"
   return makeRequest({
     method: request.method,
     path,

@@ -92,6 +92,16 @@ const answer = (response: Response): Effect.Effect<HttpServerResponse.HttpServer
     ? Effect.succeed(HttpResponse.toServerResponse(response))
     : toServerResponse(response)
 
+/** The response for a view's failure or defect; an interruption is passed on. */
+const failed = <E>(
+  cause: Cause.Cause<E>,
+  request: HttpRequest.HttpRequest,
+  outer: Context.Context<never>
+): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
+  Cause.isInterruptedOnly(cause)
+    ? Effect.failCause(cause as Cause.Cause<never>)
+    : responseForCause(cause, requestInfo(request), Context.getOrElse(outer, Settings.Settings, defaultSettings))
+
 /**
  * `respond` in the fiber that runs it. The request is put in the fiber's context for the
  * view, as `Effect.provideService` does, without its `acquireUseRelease` (a dozen runtime steps
@@ -114,16 +124,13 @@ const respondIn = <E, R>(
   } catch (defect) {
     result = Effect.die(defect)
   }
-  const failed = (cause: Cause.Cause<E>): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
-    Cause.isInterruptedOnly(cause)
-      ? Effect.failCause(cause as Cause.Cause<never>)
-      : responseForCause(cause, requestInfo(request), Context.getOrElse(outer, Settings.Settings, defaultSettings))
   const answered = restore
     ? Effect.matchCauseEffect(Effect.flatMap(result, answer), {
-      onFailure: (cause) => Effect.zipRight(FiberRef.set(FiberRef.currentContext, outer), failed(cause)),
+      onFailure: (cause) =>
+        Effect.zipRight(FiberRef.set(FiberRef.currentContext, outer), failed(cause, request, outer)),
       onSuccess: (response) => Effect.as(FiberRef.set(FiberRef.currentContext, outer), response)
     })
-    : Effect.catchAllCause(Effect.flatMap(result, answer), failed)
+    : Effect.catchAllCause(Effect.flatMap(result, answer), (cause) => failed(cause, request, outer))
   const inner = Context.add(outer, HttpRequest.HttpRequest, request)
   const typed = answered as Effect.Effect<
     HttpServerResponse.HttpServerResponse,

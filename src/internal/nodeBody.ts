@@ -21,6 +21,7 @@ import * as Stream from "effect/Stream"
 import type { ServerResponse } from "node:http"
 import type { Readable } from "node:stream"
 import { UnreadablePostError } from "../Errors.js"
+import { propertyOf } from "./object.js"
 
 /** A Node readable request (an `http.IncomingMessage` or an HTTP/2 request). */
 export const isNodeReadable = (u: unknown): u is Readable =>
@@ -120,8 +121,9 @@ export const lazyRequestScope = (parent: Scope.Scope, response: ServerResponse):
  * The Node `ServerResponse` of a platform-node request, when it already exists (an
  * upgrade request creates its response lazily: that one is left alone).
  */
-export const nodeResponseOf = (request: unknown): ServerResponse | undefined =>
-  hasProperty(request, "response") && hasProperty(request.response, "once") &&
-    hasProperty(request.response, "writableFinished")
-    ? request.response as ServerResponse
+export const nodeResponseOf = (request: unknown): ServerResponse | undefined => {
+  const response = propertyOf(request, "response")
+  return hasProperty(response, "once") && hasProperty(response, "writableFinished")
+    ? response as ServerResponse
     : undefined
+}
