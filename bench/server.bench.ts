@@ -36,6 +36,8 @@ const allTargets: ReadonlyArray<Target> = [
   hello("platform, tracer off"),
   hello("library"),
   hello("library, tracer off"),
+  hello("platform, tracer off, response per request"),
+  hello("library, tracer off, prebuilt response"),
   realistic("realistic: platform by hand"),
   realistic("realistic: library")
 ]
@@ -160,6 +162,8 @@ const main = async () => {
   console.log("targets (>= 0.95x, >= 0.9x):")
   ratio("library", "platform")
   ratio("library, tracer off", "platform, tracer off")
+  ratio("library, tracer off", "platform, tracer off, response per request")
+  ratio("library, tracer off, prebuilt response", "platform, tracer off")
   ratio("realistic: library", "realistic: platform by hand")
   ratio("realistic: library, generator per request", "realistic: platform by hand")
 }

@@ -582,7 +582,10 @@ const see = (name: string, value: string): void => {
  */
 export const make = (environ: Environ): HttpRequest => makeRequest(environ, undefined)
 
-/** `make`, with the body made on its first read when `lazyBody` is given. */
+/**
+ * `make`, with the body made on its first read when `lazyBody` is given; `server` is the
+ * platform request the value is built from (its values share one body, see `ownerOf`).
+ */
 const makeRequest = (
   environ: Environ,
   lazyBody: (() => Stream.Stream<Uint8Array, UnreadablePostError>) | undefined,

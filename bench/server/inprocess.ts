@@ -9,7 +9,8 @@
  *
  *     node --trace-gc-nvp --import tsx bench/server/inprocess.ts "library, tracer off" 10000
  *
- * Targets: "platform, tracer off", "library, tracer off", "realistic: platform by hand",
+ * Targets: "platform, tracer off", "library, tracer off", "platform, tracer off, response per
+ * request", "library, tracer off, prebuilt response", "realistic: platform by hand",
  * "realistic: library", "realistic: library, generator per request" (the same apps as
  * `targets.ts`).
  */
@@ -24,7 +25,9 @@ import * as Http from "node:http"
 import { Duplex } from "node:stream"
 import { Settings, View } from "../../src/index.js"
 import {
+  helloPlatformPerRequest,
   helloView,
+  helloViewPrebuilt,
   PATH,
   realisticPlatform,
   realisticView,
@@ -52,6 +55,8 @@ class MemorySocket extends Duplex {
 const apps: Record<string, () => HttpApp.Default<unknown, Scope.Scope | Settings.Settings>> = {
   "platform, tracer off": () => HttpServerResponse.text("Hello, World!"),
   "library, tracer off": () => View.toHttpApp(helloView),
+  "platform, tracer off, response per request": () => helloPlatformPerRequest,
+  "library, tracer off, prebuilt response": () => View.toHttpApp(helloViewPrebuilt),
   "realistic: platform by hand": () => realisticPlatform,
   "realistic: library": () => View.toHttpApp(realisticView),
   "realistic: library, generator per request": () => View.toHttpApp(realisticViewGenPerRequest)

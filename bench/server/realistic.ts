@@ -95,6 +95,16 @@ export const helloView: View.View<HttpResponse.MakeError> = () =>
   HttpResponse.make({ content: "Hello, World!", contentType: "text/plain" })
 
 /**
+ * Hello world with its response built once, as the bare platform's hello (`HttpServerResponse.text`
+ * evaluated once) is: responses are immutable values, so a view may answer with the same one.
+ */
+const helloResponse = Effect.runSync(HttpResponse.make({ content: "Hello, World!", contentType: "text/plain" }))
+export const helloViewPrebuilt: View.View = () => Effect.succeed(helloResponse)
+
+/** The bare platform's hello with its response built per request, as the library's hello view does. */
+export const helloPlatformPerRequest = Effect.sync(() => HttpServerResponse.text("Hello, World!"))
+
+/**
  * The realistic view's body, with this library. Its generator is made once, like the platform
  * twin's module-level `Effect.gen`: `realisticView` runs it with `Effect.fnUntraced`.
  */

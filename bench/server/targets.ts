@@ -24,7 +24,15 @@ import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import { Server, Settings } from "../../src/index.js"
 import { HttpRequest, HttpResponse, View } from "../../src/index.js"
-import { helloView, realisticPlatform, realisticView, realisticViewGenPerRequest, SECRET_KEY } from "./realistic.js"
+import {
+  helloPlatformPerRequest,
+  helloView,
+  helloViewPrebuilt,
+  realisticPlatform,
+  realisticView,
+  realisticViewGenPerRequest,
+  SECRET_KEY
+} from "./realistic.js"
 
 const HOST = "127.0.0.1"
 const HELLO = "Hello, World!"
@@ -104,6 +112,9 @@ export const targets: Record<string, () => void> = {
   "realistic: platform by hand": () => platform(realisticPlatform, false),
   "library": () => library(helloView, true),
   "library, tracer off": () => library(helloView, false),
+  // Hello with the response built the same way on both: per request, or once.
+  "platform, tracer off, response per request": () => platform(helloPlatformPerRequest, false),
+  "library, tracer off, prebuilt response": () => library(helloViewPrebuilt, false),
   "realistic: library": () => library(realisticView, false),
   "realistic: library, generator per request": () => library(realisticViewGenPerRequest, false),
   "diag: request only": () =>
