@@ -699,6 +699,10 @@ const defaultSettings = () => Settings.defaults
  * `SECURE_PROXY_SSL_HEADER`), and the body as a single-use stream. The request
  * captures the current `Scope` and Context, and the settings in it.
  *
+ * Inside a view this is the view's own request. Elsewhere (a platform middleware) it may be a
+ * value of its own, but every value of one platform request shares its body: the first to read
+ * it reads it for all, and one built after that read is that value.
+ *
  * @since 0.1.0
  * @category constructors
  */
