@@ -8,6 +8,7 @@ import { FileResponse, HttpResponse, StreamingHttpResponse } from "../src/index.
 import * as cookie from "../src/internal/cookie.js"
 import * as json from "../src/internal/json.js"
 import { reprStr } from "../src/internal/pyrepr.js"
+import { utf8Encode } from "../src/internal/response.js"
 
 /** Reads back a Python-quoted cookie value (http.cookies._unquote). */
 const unquote = (s: string): string => {
@@ -195,6 +196,26 @@ describe("fast paths agree with the general rules", () => {
   const charsets = fc.constantFrom("utf-8", "utf8", "latin-1", "ascii", "UTF-8")
   // Strings from every plane, with lone surrogates now and then.
   const anyString = fc.string({ unit: fc.oneof(fc.constantFrom("\ud800", "\udc00"), fc.fullUnicode(), fc.char()) })
+
+  it("the short-text UTF-8 encoder gives TextEncoder's bytes, in a buffer of their own", () => {
+    const encoder = new TextEncoder()
+    // Around the 64-character on-heap limit, ASCII and not, with a non-ASCII character anywhere.
+    const latin1 = fc.integer({ min: 0, max: 0xff }).map((c) => String.fromCharCode(c))
+    const texts = fc.oneof(
+      fc.string({ unit: fc.char(), maxLength: 70 }),
+      fc.string({ unit: fc.oneof(fc.char(), latin1, fc.fullUnicode()), maxLength: 70 }),
+      fc.string({ unit: fc.oneof(fc.char(), latin1), minLength: 60, maxLength: 70 })
+    )
+    fc.assert(
+      fc.property(texts, (text) => {
+        const bytes = utf8Encode(text)
+        expect(bytes).toEqual(encoder.encode(text))
+        expect(bytes.byteOffset).toBe(0)
+        expect(bytes.buffer.byteLength).toBe(bytes.length)
+      }),
+      { numRuns: 2000 }
+    )
+  })
 
   // Content types valid and not: with and without a charset (quoted too), a header injection,
   // non-Latin-1 text, the empty string, and arbitrary strings.

@@ -246,7 +246,7 @@ export const encodeText = (s: string, charset: string): Either.Either<Uint8Array
   if (codec === "utf-8") {
     const m = isWellFormed(s) ? null : LONE_SURROGATE.exec(s)
     if (m !== null) return Either.left(encodeError("utf-8", s, m.index, "surrogates not allowed"))
-    return Either.right(encoder.encode(s))
+    return Either.right(utf8Encode(s))
   }
   const max = codec === "ascii" ? 128 : 256
   const out = new Uint8Array(s.length)
@@ -263,7 +263,30 @@ export const encodeText = (s: string, charset: string): Either.Either<Uint8Array
  * `utf-8`. `undefined` for anything else (then `makeBytes` decides).
  */
 export const utf8Bytes = (chunk: unknown, charset: string): Uint8Array | undefined =>
-  typeof chunk === "string" && charset === "utf-8" && isWellFormed(chunk) ? encoder.encode(chunk) : undefined
+  typeof chunk === "string" && charset === "utf-8" && isWellFormed(chunk) ? utf8Encode(chunk) : undefined
+
+/**
+ * V8 keeps a typed array of at most 64 bytes on the JavaScript heap; `TextEncoder.encode`
+ * always allocates an off-heap buffer (several times the cost, and external memory the
+ * collector accounts separately). Short ASCII text, the usual small response body, is copied
+ * into a fresh on-heap array; anything else goes to the encoder. Never a slice of a shared pool
+ * (as `Buffer.from` gives): a body's `.buffer` holds nothing but the body.
+ */
+const SMALL = 64
+
+export const utf8Encode = (s: string): Uint8Array => {
+  const n = s.length
+  if (n <= SMALL) {
+    const out = new Uint8Array(n)
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i)
+      if (c >= 0x80) return encoder.encode(s)
+      out[i] = c
+    }
+    return out
+  }
+  return encoder.encode(s)
+}
 
 /** Django's `make_bytes`: bytes as they are, strings in the charset, numbers through `str()`. */
 export type Chunk = string | Uint8Array | number | bigint
