@@ -47,6 +47,9 @@ import * as View from "./View.js"
  * | `maxHeadersCount` | 100 | 2000 | many small headers |
  * | `maxRequestsPerSocket` | 1000 | unlimited | one connection monopolising a worker |
  *
+ * Past `maxRequestsPerSocket`, Node's answer says `Connection: close`, and a request the client
+ * still sends on that connection gets a 503 (some load generators do that): 0 means no limit.
+ *
  * @since 0.1.0
  * @category models
  */
