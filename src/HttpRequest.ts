@@ -302,6 +302,11 @@ interface Shared {
   readonly contentParams: Readonly<Record<string, string>>
   /** The platform request this one was built from, if any (`fromServerRequest`). */
   readonly server: HttpServerRequest.HttpServerRequest | undefined
+  /**
+   * The value `fromServerRequest` built (not one derived from it by `withEncoding` or
+   * `withMeta`): set right after it is made, when `server` is.
+   */
+  root: RequestImpl | undefined
 }
 
 const utf8Replace = new TextDecoder("utf-8")
@@ -367,21 +372,26 @@ class RequestImpl implements HttpRequest {
 
   /** @internal */
   get [BodyCellKey](): BodyCell {
-    return ownerOf(this).shared.cell
+    return (platformBody(this) ?? this.shared).cell
   }
 
   get body(): Effect.Effect<Uint8Array, BodyError> {
-    return ownerOf(this).shared.cell.body(this.settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return this[BodyCellKey].body(this.settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
   }
 
   private get loaded(): Effect.Effect<PostAndFiles, PostError> {
     if (this._loaded === undefined) {
-      // Another value of the same platform request that read the body first parsed it for
-      // this encoding already: its POST and FILES are this one's.
-      const owner = ownerOf(this)
-      this._loaded = owner !== this && owner.encoding === this.encoding
-        ? owner.loaded
-        : memoize(inRequest(this, loadPostAndFiles(this)))
+      const body = platformBody(this)
+      if (body === undefined) this._loaded = memoize(inRequest(this, loadPostAndFiles(this)))
+      else {
+        // Values of one platform request parse its body once per encoding, whichever asks first.
+        let loaded = body.parsed.get(this.encoding)
+        if (loaded === undefined) {
+          loaded = memoize(inRequest(this, loadPostAndFiles(this)))
+          body.parsed.set(this.encoding, loaded)
+        }
+        this._loaded = loaded
+      }
     }
     return this._loaded
   }
@@ -466,25 +476,36 @@ const inRequest = <A, E>(request: HttpRequest, effect: Effect.Effect<A, E, Scope
 const cellOf = (request: HttpRequest): BodyCell => (request as RequestImpl)[BodyCellKey]
 
 /**
- * The value of each platform request whose body was read first. A platform request's body can
- * be read only once, so every value built from it (by a platform middleware calling
- * `fromServerRequest`, then by `View.toHttpApp`) reads it through that one value's body cell.
- *
- * Values are registered on their first body read, not when built: a `WeakMap` entry keeps its
- * value alive as long as the key, and an entry for every request (most never read a body) made
- * each request's value survive young-generation collections and be promoted (measured in
- * BENCHMARKS.md, `## server`).
+ * The body of a platform request, shared by every value built from it: a platform request's body
+ * can be read only once, and a platform middleware (`fromServerRequest`) and `View.toHttpApp` may
+ * each build a value. `root` is the first reader's value as `fromServerRequest` built it (what a
+ * later `fromServerRequest` returns); `parsed` holds POST and FILES per encoding.
  */
-const owners = new WeakMap<HttpServerRequest.HttpServerRequest, RequestImpl>()
+interface SharedBody {
+  readonly cell: BodyCell
+  readonly root: RequestImpl | undefined
+  readonly parsed: Map<string | null, Effect.Effect<PostAndFiles, PostError>>
+}
 
-/** The value whose body cell `self` reads: `self`, unless another value of its platform request read first. */
-const ownerOf = (self: RequestImpl): RequestImpl => {
-  const server = self.shared.server
-  if (server === undefined) return self
-  const owner = owners.get(server)
-  if (owner !== undefined) return owner
-  owners.set(server, self)
-  return self
+/**
+ * Each platform request's shared body, registered on the first body read rather than when a
+ * value is built: a `WeakMap` entry keeps its value alive as long as its key, and an entry for
+ * every request (most never read a body) made each request value survive young-generation
+ * collections and be promoted (measured in BENCHMARKS.md, `## server`).
+ */
+const bodies = new WeakMap<HttpServerRequest.HttpServerRequest, SharedBody>()
+
+/** The shared body of the platform request `self` was built from; `undefined` for other requests. */
+const platformBody = (self: RequestImpl): SharedBody | undefined => {
+  const shared = self.shared
+  const server = shared.server
+  if (server === undefined) return undefined
+  let body = bodies.get(server)
+  if (body === undefined) {
+    body = { cell: shared.cell, root: shared.root, parsed: new Map() }
+    bodies.set(server, body)
+  }
+  return body
 }
 
 /**
@@ -584,7 +605,7 @@ export const make = (environ: Environ): HttpRequest => makeRequest(environ, unde
 
 /**
  * `make`, with the body made on its first read when `lazyBody` is given; `server` is the
- * platform request the value is built from (its values share one body, see `ownerOf`).
+ * platform request the value is built from (its values share one body, see `platformBody`).
  */
 const makeRequest = (
   environ: Environ,
@@ -612,6 +633,7 @@ const makeRequest = (
   if (record !== undefined) { for (const name in record) if (Object.hasOwn(record, name)) see(name, record[name]!) }
   else for (const [name, value] of list) see(name, value)
   let { contentLength: contentLengthRaw, contentType: contentTypeRaw, cookie: cookieHeader } = eager
+  unsee() // the record keeps no request's headers
   if (environ.meta?.HTTP_COOKIE !== undefined) cookieHeader = environ.meta.HTTP_COOKIE
   if (environ.meta?.CONTENT_TYPE !== undefined) contentTypeRaw = environ.meta.CONTENT_TYPE
   if (environ.meta?.CONTENT_LENGTH !== undefined) contentLengthRaw = environ.meta.CONTENT_LENGTH
@@ -660,7 +682,7 @@ const makeRequest = (
     : environ.body
   const cell = new BodyCell(body, contentLength, scope)
   const urlScheme = environ.urlScheme ?? "http"
-  return new RequestImpl({
+  const value = new RequestImpl({
     cell,
     metaCache: undefined,
     headers: record ?? list,
@@ -682,8 +704,11 @@ const makeRequest = (
     scriptName,
     contentType,
     contentParams,
-    server
+    server,
+    root: undefined
   }, encoding)
+  if (server !== undefined) value.shared.root = value
+  return value
 }
 
 // ---------------------------------------------------------------------------
@@ -724,8 +749,8 @@ export const unsafeFromServerRequest = (
   // platform middleware inside the view); else the value that read its body, if any.
   const current = context.unsafeMap.get(HttpRequest.key)
   if (current instanceof RequestImpl && current.shared.server === request) return current
-  const owner = owners.get(request)
-  if (owner !== undefined) return owner
+  const root = bodies.get(request)?.root
+  if (root !== undefined) return root
   const parent = Context.unsafeGet(context, Scope.Scope)
   // On Node, the request's resources live in a child scope that also closes when the
   // client goes away before the response is written (internal/nodeBody.ts).

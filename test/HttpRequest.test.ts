@@ -451,6 +451,39 @@ describe("fromServerRequest", () => {
       expect(other).not.toBe(yield* a.POST)
     }))
 
+  it.scoped("a value derived by withMeta or withEncoding that reads first is not what a later build returns", () =>
+    Effect.gen(function*() {
+      const platform = formRequest()
+      const built = yield* HttpRequest.fromServerRequest(platform)
+      const derived = HttpRequest.withEncoding(
+        HttpRequest.withMeta(built, { ...built.META, REMOTE_ADDR: "6.6.6.6" }),
+        "latin-1"
+      )
+      expect(lists(yield* derived.POST)).toEqual([["f", ["v"]]])
+      const again = yield* HttpRequest.fromServerRequest(platform)
+      expect(again).toBe(built)
+      expect(again.encoding).toBe(null)
+      expect(again.META.REMOTE_ADDR).toBe(built.META.REMOTE_ADDR)
+      expect(again.META.REMOTE_ADDR).not.toBe("6.6.6.6")
+    }))
+
+  it.scoped("a multipart body is parsed once per encoding for every value of the platform request", () =>
+    Effect.gen(function*() {
+      const form = new FormData()
+      form.append("f", "v")
+      const platform = HttpServerRequest.fromWeb(new Request("http://example.com/", { method: "POST", body: form }))
+      const a = yield* HttpRequest.fromServerRequest(platform)
+      const b = yield* HttpRequest.fromServerRequest(platform)
+      // A value with another encoding asks first (its POST is not even run yet).
+      const latin = HttpRequest.withEncoding(b, "latin-1").POST
+      const fromA = yield* a.POST
+      expect(lists(fromA)).toEqual([["f", ["v"]]])
+      expect(yield* b.POST).toBe(fromA)
+      // Another encoding parses again, and a multipart stream read without `body` is gone: empty,
+      // as Django's POST is after `request.encoding` changes once the stream was read.
+      expect(lists(yield* latin)).toEqual([])
+    }))
+
   it.scoped("the request in the context is reused when it is this platform request's", () =>
     Effect.gen(function*() {
       const platform = formRequest()
