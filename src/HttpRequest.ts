@@ -726,7 +726,9 @@ const defaultSettings = () => Settings.defaults
  *
  * Inside a view this is the view's own request. Elsewhere (a platform middleware) it may be a
  * value of its own, but every value of one platform request shares its body: the first to read
- * it reads it for all, and one built after that read is that value.
+ * it reads it for all, POST and FILES are parsed once per encoding (with the settings of the
+ * value that asked first), and after the first read it returns the value whose body was read,
+ * as it was built (not a `withEncoding` or `withMeta` value derived from it).
  *
  * @since 0.1.0
  * @category constructors
