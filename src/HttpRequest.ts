@@ -715,8 +715,6 @@ const makeRequest = (
 // From the platform
 // ---------------------------------------------------------------------------
 
-const defaultSettings = () => Settings.defaults
-
 /**
  * Builds the request from a platform `HttpServerRequest`: the remote address,
  * TLS from the Node socket when reachable (else the scheme of the URL the
@@ -769,7 +767,7 @@ const buildFromServerRequest = (
   context: Context.Context<never>,
   scope: Scope.Scope
 ): HttpRequest => {
-  const settings = Context.getOrElse(context, Settings.Settings, defaultSettings)
+  const settings = Settings.fromContext(context)
   const source = request.source
   const socket = propertyOf(source, "socket")
   let urlScheme: "http" | "https" = "http"

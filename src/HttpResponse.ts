@@ -33,7 +33,6 @@
  */
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
@@ -356,11 +355,7 @@ export const makeWith = (options: Options, defaultCharset: string): Either.Eithe
 const withSettings = <A, E>(f: (defaultCharset: string) => Either.Either<A, E>): Effect.Effect<A, E> =>
   // `Settings.current` in one runtime step (`contextWithEffect` takes three): read the fiber's
   // context, and the `Either` is the next effect.
-  Effect.withFiberRuntime((fiber) =>
-    f(Context.getOrElse(fiber.currentContext, Settings.Settings, defaultSettings).DEFAULT_CHARSET)
-  )
-
-const defaultSettings = () => Settings.defaults
+  Effect.withFiberRuntime((fiber) => f(Settings.fromContext(fiber.currentContext).DEFAULT_CHARSET))
 
 /**
  * Django's `HttpResponse(content, content_type, status, reason, charset, headers)`.

@@ -149,8 +149,18 @@ export const layer = (input: Input = {}): Layer.Layer<Settings> => Layer.succeed
  * @category accessors
  */
 export const current: Effect.Effect<Settings> = Effect.withFiberRuntime((fiber) =>
-  Effect.succeed(Context.getOrElse(fiber.currentContext, Settings, defaultSettings))
+  Effect.succeed(fromContext(fiber.currentContext))
 )
+
+/**
+ * The settings in `context`, or Django's defaults when it has none: `current` for code that
+ * holds a context already (a fiber's, a request's).
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const fromContext = (context: Context.Context<never>): Settings =>
+  Context.getOrElse(context, Settings, defaultSettings)
 
 const defaultSettings = (): Settings => defaults
 

@@ -82,8 +82,6 @@ const requestInfo = (request: HttpRequest.HttpRequest) => ({
   meta: request.META
 })
 
-const defaultSettings = () => Settings.defaults
-
 /**
  * The view's answer as a platform response, in one step for this library's own responses.
  */
@@ -100,7 +98,7 @@ const failed = <E>(
 ): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
   Cause.isInterruptedOnly(cause)
     ? Effect.failCause(cause as Cause.Cause<never>)
-    : responseForCause(cause, requestInfo(request), Context.getOrElse(outer, Settings.Settings, defaultSettings))
+    : responseForCause(cause, requestInfo(request), Settings.fromContext(outer))
 
 /**
  * `respond` in the fiber that runs it. The request is put in the fiber's context for the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Option, Redacted } from "effect"
+import { ConfigProvider, Context, Effect, Exit, Option, Redacted } from "effect"
 import { Settings } from "../src/index.js"
 
 const withEnv = (env: Record<string, string>) =>
@@ -25,6 +25,12 @@ describe("Settings", () => {
       expect(s.DEBUG).toBe(true)
       expect(Option.map(s.SECRET_KEY, Redacted.value)).toEqual(Option.some("k"))
     }))
+
+  it("fromContext reads the settings of a context, else Django's defaults", () => {
+    expect(Settings.fromContext(Context.empty())).toBe(Settings.defaults)
+    const given = Settings.make({ DEBUG: true })
+    expect(Settings.fromContext(Context.make(Settings.Settings, given))).toBe(given)
+  })
 
   it("a missing SECRET_KEY fails only when asked for", () => {
     const r = Settings.secretKey(Settings.make())
