@@ -574,25 +574,19 @@ const buildMeta = (shared: Shared): Record<string, string> => {
   return meta
 }
 
-/**
- * The headers `makeRequest` reads eagerly, collected by `see`: module-level rather than a
- * closure per request (`makeRequest` is synchronous, so one record serves every call).
- */
-const eager: { contentType: string | undefined; contentLength: string | undefined; cookie: string | undefined } = {
-  contentType: undefined,
-  contentLength: undefined,
-  cookie: undefined
+/** The headers `makeRequest` reads eagerly (META is built on first use). */
+interface EagerHeaders {
+  contentType: string | undefined
+  contentLength: string | undefined
+  cookie: string | undefined
 }
 
-const unsee = (): void => {
-  eager.contentType = eager.contentLength = eager.cookie = undefined
-}
-
-const see = (name: string, value: string): void => {
+/** Notes one header in `found`: module-level rather than a closure made per request. */
+const see = (found: EagerHeaders, name: string, value: string): void => {
   const lower = name.toLowerCase()
-  if (lower === "content-type") eager.contentType = value
-  else if (lower === "content-length") eager.contentLength = value
-  else if (lower === "cookie") eager.cookie = eager.cookie === undefined ? value : `${eager.cookie},${value}`
+  if (lower === "content-type") found.contentType = value
+  else if (lower === "content-length") found.contentLength = value
+  else if (lower === "cookie") found.cookie = found.cookie === undefined ? value : `${found.cookie},${value}`
 }
 
 /**
@@ -629,11 +623,11 @@ const makeRequest = (
   // What the request needs eagerly is read from the headers directly; META is built on first use.
   let queryString = environ.queryString ?? ""
   if (environ.meta?.QUERY_STRING !== undefined) queryString = environ.meta.QUERY_STRING
-  unsee()
-  if (record !== undefined) { for (const name in record) if (Object.hasOwn(record, name)) see(name, record[name]!) }
-  else for (const [name, value] of list) see(name, value)
-  let { contentLength: contentLengthRaw, contentType: contentTypeRaw, cookie: cookieHeader } = eager
-  unsee() // the record keeps no request's headers
+  const found: EagerHeaders = { contentType: undefined, contentLength: undefined, cookie: undefined }
+  if (record !== undefined) {
+    for (const name in record) if (Object.hasOwn(record, name)) see(found, name, record[name]!)
+  } else for (const [name, value] of list) see(found, name, value)
+  let { contentLength: contentLengthRaw, contentType: contentTypeRaw, cookie: cookieHeader } = found
   if (environ.meta?.HTTP_COOKIE !== undefined) cookieHeader = environ.meta.HTTP_COOKIE
   if (environ.meta?.CONTENT_TYPE !== undefined) contentTypeRaw = environ.meta.CONTENT_TYPE
   if (environ.meta?.CONTENT_LENGTH !== undefined) contentLengthRaw = environ.meta.CONTENT_LENGTH
