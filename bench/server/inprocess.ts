@@ -25,6 +25,7 @@ import * as Http from "node:http"
 import { Duplex } from "node:stream"
 import { Settings, View } from "../../src/index.js"
 import {
+  HELLO,
   helloPlatformPerRequest,
   helloView,
   helloViewPrebuilt,
@@ -53,7 +54,7 @@ class MemorySocket extends Duplex {
 }
 
 const apps: Record<string, () => HttpApp.Default<unknown, Scope.Scope | Settings.Settings>> = {
-  "platform, tracer off": () => HttpServerResponse.text("Hello, World!"),
+  "platform, tracer off": () => HttpServerResponse.text(HELLO),
   "library, tracer off": () => View.toHttpApp(helloView),
   "platform, tracer off, response per request": () => helloPlatformPerRequest,
   "library, tracer off, prebuilt response": () => View.toHttpApp(helloViewPrebuilt),

@@ -90,19 +90,23 @@ export const realisticPlatform = Effect.gen(function*() {
   )
 })
 
+export const HELLO = "Hello, World!"
+
+/** The hello response's options, for this library's `HttpResponse.make`. */
+export const helloOptions: HttpResponse.Options = { content: HELLO, contentType: "text/plain" }
+
 /** Hello world as a view of this library. */
-export const helloView: View.View<HttpResponse.MakeError> = () =>
-  HttpResponse.make({ content: "Hello, World!", contentType: "text/plain" })
+export const helloView: View.View<HttpResponse.MakeError> = () => HttpResponse.make(helloOptions)
 
 /**
  * Hello world with its response built once, as the bare platform's hello (`HttpServerResponse.text`
  * evaluated once) is: responses are immutable values, so a view may answer with the same one.
  */
-const helloResponse = Effect.runSync(HttpResponse.make({ content: "Hello, World!", contentType: "text/plain" }))
+const helloResponse = Effect.runSync(HttpResponse.make(helloOptions))
 export const helloViewPrebuilt: View.View = () => Effect.succeed(helloResponse)
 
 /** The bare platform's hello with its response built per request, as the library's hello view does. */
-export const helloPlatformPerRequest = Effect.sync(() => HttpServerResponse.text("Hello, World!"))
+export const helloPlatformPerRequest = Effect.sync(() => HttpServerResponse.text(HELLO))
 
 /**
  * The realistic view's body, with this library. Its generator is made once, like the platform

@@ -25,6 +25,8 @@ import type { AddressInfo } from "node:net"
 import { Server, Settings } from "../../src/index.js"
 import { HttpRequest, HttpResponse, View } from "../../src/index.js"
 import {
+  HELLO,
+  helloOptions,
   helloPlatformPerRequest,
   helloView,
   helloViewPrebuilt,
@@ -35,7 +37,6 @@ import {
 } from "./realistic.js"
 
 const HOST = "127.0.0.1"
-const HELLO = "Hello, World!"
 
 let cpuAtListen: NodeJS.CpuUsage | undefined
 const announce = (port: number) => {
@@ -127,12 +128,12 @@ export const targets: Record<string, () => void> = {
     ),
   "diag: response only": () =>
     platform(
-      Effect.map(HttpResponse.make({ content: HELLO, contentType: "text/plain" }), HttpResponse.toServerResponse),
+      Effect.map(HttpResponse.make(helloOptions), HttpResponse.toServerResponse),
       false
     ),
   "diag: response prebuilt": () => {
     const prebuilt = HttpResponse.toServerResponse(
-      Effect.runSync(HttpResponse.make({ content: HELLO, contentType: "text/plain" }))
+      Effect.runSync(HttpResponse.make(helloOptions))
     )
     console.error(JSON.stringify(prebuilt.headers), prebuilt.body._tag)
     platform(Effect.succeed(prebuilt), false)
