@@ -188,12 +188,12 @@ describe("View.toHttpApp", () => {
     })
   const postText = (request: HttpRequest.HttpRequest) =>
     Effect.map(request.POST, (post) => JSON.stringify(QueryDict.lists(post)))
+  const echoPost: View.View<unknown> = (request) =>
+    Effect.flatMap(postText(request), (content) => HttpResponse.make({ content }))
 
   it("a platform middleware reading POST before the view shares the body with it", async () => {
     let seen = ""
-    const view: View.View<unknown> = (request) =>
-      Effect.flatMap(postText(request), (content) => HttpResponse.make({ content }))
-    const app = View.toHttpApp(view).pipe(HttpMiddleware.make((app) =>
+    const app = View.toHttpApp(echoPost).pipe(HttpMiddleware.make((app) =>
       Effect.flatMap(
         Effect.flatMap(HttpRequest.current, postText),
         (text) => {
@@ -210,9 +210,7 @@ describe("View.toHttpApp", () => {
 
   it("a platform middleware reading POST after the view shares the body with it", async () => {
     let seen = ""
-    const view: View.View<unknown> = (request) =>
-      Effect.flatMap(postText(request), (content) => HttpResponse.make({ content }))
-    const app = View.toHttpApp(view).pipe(
+    const app = View.toHttpApp(echoPost).pipe(
       HttpMiddleware.make((app) =>
         Effect.flatMap(app, (response) =>
           Effect.map(Effect.flatMap(HttpRequest.current, postText), (text) => {
