@@ -21,6 +21,7 @@ import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { hasProperty } from "effect/Predicate"
+import { errorPage } from "./internal/errorPages.js"
 
 /**
  * @since 0.1.0
@@ -62,27 +63,6 @@ export const isDjangoError = (u: unknown): u is DjangoError => hasProperty(u, Ty
  */
 export const isSuspiciousOperation = (u: unknown): u is DjangoError => isDjangoError(u) && u.suspicious
 
-// Django 3.2's `ERROR_PAGE_TEMPLATE` (django/views/defaults.py), filled as its default 400, 403,
-// 404 and 500 views fill it when no template is configured (checked against a running Django 3.2).
-const page = (title: string, details: string): string => `
-<!doctype html>
-<html lang="en">
-<head>
-  <title>${title}</title>
-</head>
-<body>
-  <h1>${title}</h1><p>${details}</p>
-</body>
-</html>
-`
-
-const bodies: Record<number, string> = {
-  400: page("Bad Request (400)", ""),
-  403: page("403 Forbidden", ""),
-  404: page("Not Found", "The requested resource was not found on this server."),
-  500: page("Server Error (500)", "")
-}
-
 /**
  * The response Django's handler gives for a status when `DEBUG` is off: Django 3.2's short
  * HTML page (`Content-Type: text/html`), which leaks nothing about the error.
@@ -91,7 +71,7 @@ const bodies: Record<number, string> = {
  * @category conversions
  */
 export const errorResponse = (status: number): HttpServerResponse.HttpServerResponse =>
-  HttpServerResponse.text(bodies[status] ?? bodies[500]!, {
+  HttpServerResponse.text(errorPage(status), {
     status,
     contentType: "text/html"
   })

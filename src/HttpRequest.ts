@@ -820,6 +820,14 @@ const buildFromServerRequest = (
 }
 
 /**
+ * The platform request a request was built from (`fromServerRequest`), if any.
+ *
+ * @internal
+ */
+export const serverRequestOf = (request: HttpRequest): HttpServerRequest.HttpServerRequest | undefined =>
+  request instanceof RequestImpl ? request.shared.server : undefined
+
+/**
  * A layer-free way to get the current request in a platform handler: builds it
  * from the platform's `HttpServerRequest`.
  *
@@ -1111,15 +1119,19 @@ export const chunks = (self: HttpRequest, size?: number): Stream.Stream<Uint8Arr
 // Typed decoders
 // ---------------------------------------------------------------------------
 
+/** A form is checked whole: a failure lists every field's problem, as Django's forms do. */
+const ALL_ERRORS = { errors: "all" } as const
+
 /**
  * Decodes GET through a schema (`QueryDict.decode`): array fields take every
- * value of their key, scalar fields the last. Failures are `ParseError`s with paths.
+ * value of their key, scalar fields the last. Failures are `ParseError`s with paths, one
+ * for every field that fails (`errors: "all"`); unhandled, they answer 400 listing them.
  *
  * @since 0.1.0
  * @category decoding
  */
 export const schemaQuery = <A, I, R>(schema: Schema.Schema<A, I, R>) => (self: HttpRequest) =>
-  Effect.flatMap(self.GET, QD.decode(schema))
+  Effect.flatMap(self.GET, QD.decode(schema, ALL_ERRORS))
 
 /**
  * Decodes POST (urlencoded or multipart fields) through a schema.
@@ -1130,7 +1142,7 @@ export const schemaQuery = <A, I, R>(schema: Schema.Schema<A, I, R>) => (self: H
 export const schemaForm =
   <A, I, R>(schema: Schema.Schema<A, I, R>) =>
   (self: HttpRequest): Effect.Effect<A, PostError | ParseResult.ParseError, R> =>
-    Effect.flatMap(self.POST, QD.decode(schema))
+    Effect.flatMap(self.POST, QD.decode(schema, ALL_ERRORS))
 
 /**
  * Decodes FILES through a schema, e.g. with `UploadedFile.schema({ maxSize, contentTypes })`
@@ -1142,7 +1154,7 @@ export const schemaForm =
 export const schemaFiles =
   <A, I, R>(schema: Schema.Schema<A, I, R>) =>
   (self: HttpRequest): Effect.Effect<A, PostError | ParseResult.ParseError, R> =>
-    Effect.flatMap(self.FILES, QD.decode(schema))
+    Effect.flatMap(self.FILES, QD.decode(schema, ALL_ERRORS))
 
 /**
  * Decodes COOKIES through a schema.
@@ -1152,7 +1164,7 @@ export const schemaFiles =
  */
 export const schemaCookies =
   <A, I, R>(schema: Schema.Schema<A, I, R>) => (self: HttpRequest): Effect.Effect<A, ParseResult.ParseError, R> =>
-    Schema.decodeUnknown(schema)(self.COOKIES)
+    Schema.decodeUnknown(schema, ALL_ERRORS)(self.COOKIES)
 
 /**
  * Decodes the headers through a schema; keys are lower-case header names
@@ -1165,7 +1177,7 @@ export const schemaHeaders =
   <A, I, R>(schema: Schema.Schema<A, I, R>) => (self: HttpRequest): Effect.Effect<A, ParseResult.ParseError, R> => {
     const out: Record<string, string> = Object.create(null)
     for (const [name, value] of self.headers) out[name.toLowerCase()] = value
-    return Schema.decodeUnknown(schema)(out)
+    return Schema.decodeUnknown(schema, ALL_ERRORS)(out)
   }
 
 /**

@@ -1,66 +1,280 @@
 /**
- * Middleware as Django has it: a function from a view to a view. The first middleware listed
- * sees the request first and the response last; a middleware may answer without calling the
- * view.
+ * Middleware as Django has it: a value with up to four hooks, listed in Django's `MIDDLEWARE`
+ * order. The first middleware listed sees the request first and the response last.
+ *
+ * - `call` is Django's `__call__(request)`: it gets the request and `getResponse`, the rest of
+ *   the chain; it may change the request it passes on, change the response, or answer by itself.
+ * - `processView` sees the resolved view before it runs (top-down) and may answer instead.
+ * - `processException` sees a view's failure (bottom-up) and may answer instead of the error page.
+ * - `processTemplateResponse` sees a deferred-render response before it is rendered (bottom-up).
  *
  * ```ts
  * import { Effect } from "effect"
- * import { HttpResponse, Middleware, View } from "effect-django-http"
+ * import { Handler, HttpResponse, Middleware, View } from "effect-django-http"
  *
  * const timing = Middleware.make((request, getResponse) =>
- *   Effect.flatMap(getResponse(request), (response) =>
- *     HttpResponse.isAnyResponse(response) ? HttpResponse.setHeader(response, "X-Seen", "1") : Effect.succeed(response)
- *   )
+ *   Effect.flatMap(getResponse(request), (response) => View.setHeader(response, "X-Seen", "1"))
  * )
  *
  * const view: View.View = () => HttpResponse.make({ content: "hi" })
  *
- * // MIDDLEWARE = [MultipleProxyMiddleware, timing]
- * const app = Middleware.compose(Middleware.multipleProxy, timing)(view)
- * // the same, with pipe: the last listed wraps the view first
- * const same = view.pipe?.(timing, Middleware.multipleProxy)
+ * // MIDDLEWARE = [MultipleProxyMiddleware, CommonMiddleware (host check), timing]
+ * const site = Handler.make({
+ *   middleware: Middleware.compose(Middleware.multipleProxy, Middleware.validateHost, timing),
+ *   view
+ * })
  * ```
  *
+ * Inside a `Handler`, every failure becomes a response at the layer where it happens (Django's
+ * `convert_exception_to_response`), so `getResponse` never fails: each middleware sees the 400,
+ * 403, 404 or 500 of the layers inside it. A middleware is also a view decorator (Django's
+ * `decorator_from_middleware`): `timing(view)` runs the hooks around one view, and there
+ * failures pass through as typed errors.
+ *
  * Request-scoped state lives in the Effect context: the current request is provided as
- * `HttpRequest.HttpRequest` to every view, and `provideService` computes a service per request
- * (a session, `request.user`, the resolver match) and provides it to the views below.
+ * `HttpRequest.HttpRequest` to every layer below, and a middleware may provide a service to the
+ * layers below it (`provideService`, or `provides` in `make`), which removes that service from
+ * the requirements of the whole stack.
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
+import { type Pipeable, pipeArguments } from "effect/Pipeable"
 import type { DisallowedHost } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
+import * as internal from "./internal/middleware.js"
+import { pyStrip } from "./internal/python.js"
 import type * as View from "./View.js"
 
 /**
  * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("effect-django-http/Middleware")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * The rest of the chain, as a middleware's `call` sees it. Inside a `Handler` it never fails:
+ * failures below have become responses already.
+ *
+ * @since 0.1.0
  * @category models
  */
-export interface Middleware<E2 = never, R2 = never> {
-  <E, R>(view: View.View<E, R>): View.View<E | E2, R | R2>
+export interface GetResponse {
+  (request: HttpRequest.HttpRequest): Effect.Effect<View.Response>
 }
 
 /**
- * A middleware from Django's `__call__(request)`: `f` gets the request and `getResponse`, the
- * rest of the chain; it may change the request it passes on, change the response, or answer by
- * itself. The request passed on is the current `HttpRequest.HttpRequest` of the views below.
+ * The view URL resolution chose, as `processView` sees it: Django's `view_func`, `view_args`
+ * and `view_kwargs`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Resolved {
+  readonly view: View.View<unknown, unknown>
+  readonly args: ReadonlyArray<unknown>
+  readonly kwargs: Readonly<Record<string, unknown>>
+}
+
+/**
+ * One middleware's hooks, each optional, with their errors and requirements erased: what a
+ * stack holds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Hooks {
+  readonly call?:
+    | ((request: HttpRequest.HttpRequest, getResponse: GetResponse) => Effect.Effect<
+      View.Response,
+      unknown,
+      unknown
+    >)
+    | undefined
+  readonly processView?:
+    | ((request: HttpRequest.HttpRequest, resolved: Resolved) => Effect.Effect<
+      Option.Option<View.Response>,
+      unknown,
+      unknown
+    >)
+    | undefined
+  readonly processException?:
+    | ((request: HttpRequest.HttpRequest, cause: Cause.Cause<unknown>) => Effect.Effect<
+      Option.Option<View.Response>,
+      unknown,
+      unknown
+    >)
+    | undefined
+  readonly processTemplateResponse?:
+    | ((request: HttpRequest.HttpRequest, response: View.Response) => Effect.Effect<
+      View.Response,
+      unknown,
+      unknown
+    >)
+    | undefined
+  /** The services this middleware provides to the layers below it. */
+  readonly provides?: ReadonlyArray<Context.Tag<unknown, unknown>> | undefined
+}
+
+/**
+ * A middleware, or a stack of them in `MIDDLEWARE` order. `E` is what its hooks may fail with,
+ * `R` what they need, `P` the services it provides to the layers below it. Called on a view, it
+ * decorates that view (Django's `decorator_from_middleware`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Middleware<out E = never, out R = never, out P = never> extends Pipeable {
+  readonly [TypeId]: {
+    readonly _E: (_: never) => E
+    readonly _R: (_: never) => R
+    readonly _P: (_: never) => P
+  }
+  /** The hooks of each middleware, in `MIDDLEWARE` order. */
+  readonly stack: ReadonlyArray<Hooks>
+  <E1, R1>(view: View.View<E1, R1>): View.View<E1 | E, Exclude<R1, P> | R>
+}
+
+/**
+ * The errors a middleware's hooks may fail with.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Error<M> = M extends Middleware<infer E, infer _R, infer _P> ? E : never
+
+/**
+ * What a middleware's hooks need.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Requirements<M> = M extends Middleware<infer _E, infer R, infer _P> ? R : never
+
+/**
+ * The services a middleware provides to the layers below it.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Provides<M> = M extends Middleware<infer _E, infer _R, infer P> ? P : never
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isMiddleware = (u: unknown): u is Middleware<unknown, unknown, unknown> =>
+  typeof u === "function" && TypeId in u
+
+const variance = { _E: (_: never) => _, _R: (_: never) => _, _P: (_: never) => _ }
+
+/**
+ * A middleware from a stack of hooks: the low-level constructor under `make` and `compose`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = <E2 = never, R2 = never>(
-  f: <E, R>(
-    request: HttpRequest.HttpRequest,
-    getResponse: View.View<E, R>
-  ) => Effect.Effect<View.Response, E | E2, R | R2>
-): Middleware<E2, R2> =>
-<E, R>(view: View.View<E, R>): View.View<E | E2, R | R2> =>
-(request) => f(request, (next) => Effect.provideService(view(next), HttpRequest.HttpRequest, next))
+export const fromStack = <E = never, R = never, P = never>(stack: ReadonlyArray<Hooks>): Middleware<E, R, P> => {
+  const self = <E1, R1>(view: View.View<E1, R1>): View.View<E1 | E, Exclude<R1, P> | R> =>
+    internal.decorate(stack, view) as View.View<E1 | E, Exclude<R1, P> | R>
+  return Object.assign(self, {
+    [TypeId]: variance,
+    stack,
+    pipe() {
+      return pipeArguments(this, arguments)
+    }
+  }) as Middleware<E, R, P>
+}
 
 /**
- * A middleware that changes the request before the view sees it (Django's `process_request`
- * that returns `None`).
+ * The hooks `make` accepts. Each is optional; `provides` lists the services the middleware puts
+ * in the context of the layers below it, so that they leave the stack's requirements.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options<E1, R1, E2, R2, E3, R3, E4, R4, T extends ReadonlyArray<Context.Tag<any, any>>> {
+  readonly call?: (request: HttpRequest.HttpRequest, getResponse: GetResponse) => Effect.Effect<View.Response, E1, R1>
+  readonly processView?: (
+    request: HttpRequest.HttpRequest,
+    resolved: Resolved
+  ) => Effect.Effect<Option.Option<View.Response>, E2, R2>
+  readonly processException?: (
+    request: HttpRequest.HttpRequest,
+    cause: Cause.Cause<unknown>
+  ) => Effect.Effect<Option.Option<View.Response>, E3, R3>
+  readonly processTemplateResponse?: (
+    request: HttpRequest.HttpRequest,
+    response: View.Response
+  ) => Effect.Effect<View.Response, E4, R4>
+  readonly provides?: T
+}
+
+/**
+ * A middleware from Django's `__call__(request)` (a function of the request and `getResponse`),
+ * or from an object of hooks. Errors and requirements are inferred from the hooks.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import { HttpResponse, Middleware, View } from "effect-django-http"
+ *
+ * // __call__: change the response of everything below
+ * const poweredBy = Middleware.make((request, getResponse) =>
+ *   Effect.flatMap(getResponse(request), (response) => View.setHeader(response, "X-Powered-By", "Effect"))
+ * )
+ *
+ * // process_view: answer before a view runs
+ * const closed = Middleware.make({
+ *   processView: (request) =>
+ *     request.path.startsWith("/admin/")
+ *       ? Effect.map(HttpResponse.make({ content: "closed", status: 503 }), Option.some)
+ *       : Effect.succeed(Option.none())
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: {
+  <E1 = never, R1 = never>(
+    call: (request: HttpRequest.HttpRequest, getResponse: GetResponse) => Effect.Effect<View.Response, E1, R1>
+  ): Middleware<E1, R1>
+  <
+    E1 = never,
+    R1 = never,
+    E2 = never,
+    R2 = never,
+    E3 = never,
+    R3 = never,
+    E4 = never,
+    R4 = never,
+    const T extends ReadonlyArray<Context.Tag<any, any>> = readonly []
+  >(
+    options: Options<E1, R1, E2, R2, E3, R3, E4, R4, T>
+  ): Middleware<E1 | E2 | E3 | E4, R1 | R2 | R3 | R4, Context.Tag.Identifier<T[number]>>
+} = (
+  hooks: ((request: HttpRequest.HttpRequest, getResponse: GetResponse) => Effect.Effect<View.Response, any, any>) | {
+    readonly call?: Hooks["call"]
+    readonly processView?: Hooks["processView"]
+    readonly processException?: Hooks["processException"]
+    readonly processTemplateResponse?: Hooks["processTemplateResponse"]
+    readonly provides?: ReadonlyArray<Context.Tag<any, any>>
+  }
+): Middleware => fromStack([typeof hooks === "function" ? { call: hooks } : hooks])
+
+/**
+ * A middleware that changes the request before the layers below see it (Django's
+ * `process_request` that returns `None`).
  *
  * @since 0.1.0
  * @category constructors
@@ -69,53 +283,35 @@ export const mapRequest = (f: (request: HttpRequest.HttpRequest) => HttpRequest.
   make((request, getResponse) => getResponse(f(request)))
 
 /**
- * Composes middleware in Django's `MIDDLEWARE` order: `compose(a, b, c)(view)` is
- * `a(b(c(view)))`, so `a` sees the request first and the response last. With `pipe` the order
- * reads inside out: `pipe(view, c, b, a)`.
+ * Composes middleware in Django's `MIDDLEWARE` order: `compose(a, b, c)` lists `a` first, so `a`
+ * sees the request first and the response last. The result is one middleware whose errors and
+ * requirements are those of its parts, less the services the parts provide. With `pipe` on a
+ * view the order reads inside out: `pipe(view, c, b, a)` is `compose(a, b, c)(view)`.
  *
  * @since 0.1.0
  * @category combinators
  */
-export const compose: {
-  <E1, R1>(a: Middleware<E1, R1>): Middleware<E1, R1>
-  <E1, R1, E2, R2>(a: Middleware<E1, R1>, b: Middleware<E2, R2>): Middleware<E1 | E2, R1 | R2>
-  <E1, R1, E2, R2, E3, R3>(
-    a: Middleware<E1, R1>,
-    b: Middleware<E2, R2>,
-    c: Middleware<E3, R3>
-  ): Middleware<E1 | E2 | E3, R1 | R2 | R3>
-  <E1, R1, E2, R2, E3, R3, E4, R4>(
-    a: Middleware<E1, R1>,
-    b: Middleware<E2, R2>,
-    c: Middleware<E3, R3>,
-    d: Middleware<E4, R4>
-  ): Middleware<E1 | E2 | E3 | E4, R1 | R2 | R3 | R4>
-  <E1, R1, E2, R2, E3, R3, E4, R4, E5, R5>(
-    a: Middleware<E1, R1>,
-    b: Middleware<E2, R2>,
-    c: Middleware<E3, R3>,
-    d: Middleware<E4, R4>,
-    e: Middleware<E5, R5>
-  ): Middleware<E1 | E2 | E3 | E4 | E5, R1 | R2 | R3 | R4 | R5>
-} = (...middleware: ReadonlyArray<Middleware<unknown, unknown>>) => <E, R>(view: View.View<E, R>) =>
-  middleware.reduceRight<View.View<unknown, unknown>>((inner, m) => m(inner), view)
+export const compose = <const M extends ReadonlyArray<Middleware<any, any, any>>>(
+  ...middleware: M
+): Middleware<Error<M[number]>, Exclude<Requirements<M[number]>, Provides<M[number]>>, Provides<M[number]>> =>
+  fromStack(middleware.flatMap((m) => m.stack))
 
 /**
- * Computes a service for each request and provides it to the views below: the place for
+ * Computes a service for each request and provides it to the layers below: the place for
  * request-scoped state (a session, `request.user`, a resolver match).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const provideService = <I, S, E2, R2>(
+export const provideService = <I, S, E2 = never, R2 = never>(
   tag: Context.Tag<I, S>,
   f: (request: HttpRequest.HttpRequest) => Effect.Effect<S, E2, R2>
-) =>
-<E, R>(view: View.View<E, R>): View.View<E | E2, Exclude<R, I> | R2> =>
-(request) => Effect.flatMap(f(request), (service) => Effect.provideService(view(request), tag, service))
-
-/** Python's `str.strip()` whitespace, for Latin-1 header values. */
-const pyStrip = (s: string): string => s.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g, "")
+): Middleware<E2, R2, I> =>
+  make({
+    call: (request, getResponse) =>
+      Effect.flatMap(f(request), (service) => Effect.provideService(getResponse(request), tag, service)),
+    provides: [tag]
+  }) as Middleware<E2, R2, I>
 
 /**
  * The META keys `multipleProxy` rewrites.
@@ -151,7 +347,7 @@ export const multipleProxy: Middleware = mapRequest((request) => {
 })
 
 /**
- * The host check of Django's `CommonMiddleware`: before the view runs, the request's host
+ * The host check of Django's `CommonMiddleware`: before the layers below run, the request's host
  * (`HttpRequest.getHost`: `ALLOWED_HOSTS`, `USE_X_FORWARDED_HOST`, the DEBUG localhost rule)
  * must be allowed, or the request fails with `DisallowedHost`, which answers 400 and is logged
  * as a suspicious operation. List it after `multipleProxy`.
@@ -159,6 +355,6 @@ export const multipleProxy: Middleware = mapRequest((request) => {
  * @since 0.1.0
  * @category middleware
  */
-export const validateHost: Middleware<DisallowedHost> =
-  <E, R>(view: View.View<E, R>): View.View<E | DisallowedHost, R> => (request) =>
-    Effect.flatMap(HttpRequest.getHost(request), () => view(request))
+export const validateHost: Middleware<DisallowedHost> = make((request, getResponse) =>
+  Effect.flatMap(HttpRequest.getHost(request), () => getResponse(request))
+)

@@ -31,6 +31,7 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import type { ImproperlyConfigured } from "./Errors.js"
+import * as Handler from "./Handler.js"
 import * as Settings from "./Settings.js"
 import * as View from "./View.js"
 
@@ -117,16 +118,22 @@ export interface Options {
 }
 
 /**
- * What can be served: a view, or any `@effect/platform` app (a router, for instance).
+ * What can be served: a site (`Handler.make`), a view, or any `@effect/platform` app (a router,
+ * for instance).
  *
  * @since 0.1.0
  * @category models
  */
-export type Servable<E, R> = View.View<E, R> | HttpApp.Default<E, R>
+export type Servable<E, R> = Handler.Handler<R> | View.View<E, R> | HttpApp.Default<E, R>
 
 const toApp = <E, R>(
   servable: Servable<E, R>
-): HttpApp.Default<unknown, R | Scope.Scope> => typeof servable === "function" ? View.toHttpApp(servable) : servable
+): HttpApp.Default<unknown, R | Scope.Scope> =>
+  Handler.isHandler(servable)
+    ? Handler.toHttpApp(servable as Handler.Handler<R>)
+    : typeof servable === "function"
+    ? View.toHttpApp(servable)
+    : servable
 
 const addressConfig = Config.all({
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),

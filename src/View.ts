@@ -33,7 +33,9 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
 import type * as Scope from "effect/Scope"
+import { BadHeaderError } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import * as HttpResponse from "./HttpResponse.js"
 import { responseForCause } from "./internal/handler.js"
@@ -193,3 +195,88 @@ export const toHttpApp = <E, R>(
       false
     )
   )
+
+/**
+ * The status of any response a view may answer with.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const status = (response: Response): Effect.Effect<number> =>
+  HttpResponse.isAnyResponse(response) || HttpServerResponse.isServerResponse(response)
+    ? Effect.succeed(response.status)
+    : Effect.map(HttpServerRespondable.toResponse(response), (r) => r.status)
+
+/**
+ * Sets a header on any response a view may answer with (this library's, a platform
+ * `HttpServerResponse`, or a `Respondable`, which is converted first). A name or value with CR
+ * or LF fails with `BadHeaderError`, as `HttpResponse.setHeader` does.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const setHeader: {
+  (name: string, value: string): (self: Response) => Effect.Effect<Response, HttpResponse.MakeError>
+  (self: Response, name: string, value: string): Effect.Effect<Response, HttpResponse.MakeError>
+} = dual(3, (self: Response, name: string, value: string): Effect.Effect<Response, HttpResponse.MakeError> => {
+  if (HttpResponse.isAnyResponse(self)) return HttpResponse.setHeader(self, name, value)
+  return Effect.flatMap(
+    HttpServerResponse.isServerResponse(self) ? Effect.succeed(self) : HttpServerRespondable.toResponse(self),
+    (platform) =>
+      /[\r\n]/.test(name) || /[\r\n]/.test(value)
+        ? Effect.fail(
+          new BadHeaderError({ message: `Header values can't contain newlines (got ${JSON.stringify(value)})` })
+        )
+        : Effect.succeed(HttpServerResponse.setHeader(platform, name, value))
+  )
+})
+
+/**
+ * Django's `require_http_methods(methods)`: a request with another method gets 405 with an
+ * `Allow` header listing `methods` (logged as a warning on `django.request`), and the view
+ * does not run. Methods are compared in upper case.
+ *
+ * @since 0.1.0
+ * @category decorators
+ */
+export const requireHttpMethods = (methods: ReadonlyArray<string>) => {
+  const allowed = methods.map((m) => m.toUpperCase())
+  return <E, R>(view: View<E, R>): View<E | HttpResponse.MakeError, R> => (request) =>
+    allowed.includes(request.method)
+      ? view(request)
+      : Effect.zipRight(
+        Effect.logWarning(`Method Not Allowed (${request.method}): ${request.path}`).pipe(
+          Effect.annotateLogs({ logger: "django.request", status_code: 405 })
+        ),
+        HttpResponse.notAllowed(allowed)
+      )
+}
+
+/**
+ * Django's `require_GET`.
+ *
+ * @since 0.1.0
+ * @category decorators
+ */
+export const requireGET: <E, R>(view: View<E, R>) => View<E | HttpResponse.MakeError, R> = requireHttpMethods(["GET"])
+
+/**
+ * Django's `require_POST`.
+ *
+ * @since 0.1.0
+ * @category decorators
+ */
+export const requirePOST: <E, R>(view: View<E, R>) => View<E | HttpResponse.MakeError, R> = requireHttpMethods([
+  "POST"
+])
+
+/**
+ * Django's `require_safe`: GET and HEAD only.
+ *
+ * @since 0.1.0
+ * @category decorators
+ */
+export const requireSafe: <E, R>(view: View<E, R>) => View<E | HttpResponse.MakeError, R> = requireHttpMethods([
+  "GET",
+  "HEAD"
+])

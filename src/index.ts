@@ -106,3 +106,17 @@ export * as UploadedFile from "./UploadedFile.js"
  * @since 0.1.0
  */
 export * as Multipart from "./Multipart.js"
+
+/**
+ * Django's request handler: middleware hooks, failures turned into responses at every layer, replaceable error views.
+ *
+ * @since 0.1.0
+ */
+export * as Handler from "./Handler.js"
+
+/**
+ * A test client like `django.test.Client`: runs a site in process through the whole stack, with cookies and redirects.
+ *
+ * @since 0.1.0
+ */
+export * as Client from "./Client.js"
