@@ -47,6 +47,7 @@ const diagnostics: ReadonlyArray<Target> = [
   hello("diag: response only"),
   hello("diag: response prebuilt"),
   hello("library view, platform serve, tracer off"),
+  hello("library: handler + 2 middleware, tracer off"),
   hello("platform app, Server.layer, tracer off"),
   realistic("realistic: library, generator per request")
 ]

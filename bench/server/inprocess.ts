@@ -12,7 +12,8 @@
  * Targets: "platform, tracer off", "library, tracer off", "platform, tracer off, response per
  * request", "library, tracer off, prebuilt response", "realistic: platform by hand",
  * "realistic: library", "realistic: library, generator per request" (the same apps as
- * `targets.ts`).
+ * `targets.ts`), "library: handler, no middleware", "library: handler + 2 middleware" (the hello
+ * view served through `Handler.make`).
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type * as HttpApp from "@effect/platform/HttpApp"
@@ -23,7 +24,7 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import { Duplex } from "node:stream"
-import { Settings, View } from "../../src/index.js"
+import { Handler, Middleware, Settings, View } from "../../src/index.js"
 import {
   HELLO,
   helloPlatformPerRequest,
@@ -60,7 +61,13 @@ const apps: Record<string, () => HttpApp.Default<unknown, Scope.Scope | Settings
   "library, tracer off, prebuilt response": () => View.toHttpApp(helloViewPrebuilt),
   "realistic: platform by hand": () => realisticPlatform,
   "realistic: library": () => View.toHttpApp(realisticView),
-  "realistic: library, generator per request": () => View.toHttpApp(realisticViewGenPerRequest)
+  "realistic: library, generator per request": () => View.toHttpApp(realisticViewGenPerRequest),
+  "library: handler, no middleware": () => Handler.toHttpApp(Handler.make({ urls: helloView })),
+  "library: handler + 2 middleware": () =>
+    Handler.toHttpApp(Handler.make({
+      middleware: Middleware.compose(Middleware.multipleProxy, Middleware.validateHost),
+      urls: helloView
+    }))
 }
 
 const name = process.argv[2] ?? "library, tracer off"
@@ -73,7 +80,9 @@ const headers: Record<string, string> = { host: "localhost", ...(realistic ? req
 
 const handler = await Effect.runPromise(
   Effect.locally(NodeHttpServer.makeHandler(makeApp()), HttpMiddleware.currentTracerDisabledWhen, () => true).pipe(
-    Effect.provide(Layer.mergeAll(NodeHttpServer.layerContext, Settings.layer({ SECRET_KEY })))
+    Effect.provide(
+      Layer.mergeAll(NodeHttpServer.layerContext, Settings.layer({ SECRET_KEY, ALLOWED_HOSTS: ["localhost"] }))
+    )
   )
 )
 

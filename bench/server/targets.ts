@@ -23,7 +23,7 @@ import { Hono } from "hono"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import { Server, Settings } from "../../src/index.js"
-import { HttpRequest, HttpResponse, View } from "../../src/index.js"
+import { Handler, HttpRequest, HttpResponse, Middleware, View } from "../../src/index.js"
 import {
   HELLO,
   helloOptions,
@@ -81,6 +81,25 @@ const library = <E>(view: View.View<E, Settings.Settings>, tracer: boolean): voi
   )
 }
 
+/**
+ * The hello view served as a site: `Handler.make` with `MIDDLEWARE = [MultipleProxyMiddleware,
+ * the host check]`, so every request also goes through two middleware layers, each guarded.
+ */
+const handler = (tracer: boolean): void => {
+  const site = Handler.make({
+    middleware: Middleware.compose(Middleware.multipleProxy, Middleware.validateHost),
+    urls: helloView
+  })
+  Effect.runFork(
+    Layer.launch(
+      Server.layer(site, { port: 0, host: HOST, tracer, limits: benchLimits }).pipe(
+        Layer.tap(() => Effect.sync(() => (cpuAtListen = process.cpuUsage()))),
+        Layer.provide(Settings.layer({ SECRET_KEY, ALLOWED_HOSTS: [HOST] }))
+      )
+    )
+  )
+}
+
 export const targets: Record<string, () => void> = {
   "node:http": () => {
     const server = Http.createServer((_req, res) => {
@@ -113,6 +132,7 @@ export const targets: Record<string, () => void> = {
   "realistic: platform by hand": () => platform(realisticPlatform, false),
   "library": () => library(helloView, true),
   "library, tracer off": () => library(helloView, false),
+  "library: handler + 2 middleware, tracer off": () => handler(false),
   // Hello with the response built the same way on both: per request, or once.
   "platform, tracer off, response per request": () => platform(helloPlatformPerRequest, false),
   "library, tracer off, prebuilt response": () => library(helloViewPrebuilt, false),
