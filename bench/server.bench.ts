@@ -48,6 +48,7 @@ const diagnostics: ReadonlyArray<Target> = [
   hello("diag: response prebuilt"),
   hello("library view, platform serve, tracer off"),
   hello("library: handler + 2 middleware, tracer off"),
+  hello("library, tracer off, 2 workers"),
   hello("platform app, Server.layer, tracer off"),
   realistic("realistic: library, generator per request")
 ]

@@ -32,6 +32,7 @@ import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import type { ImproperlyConfigured } from "./Errors.js"
 import * as Handler from "./Handler.js"
+import * as cluster from "./internal/cluster.js"
 import * as Settings from "./Settings.js"
 import * as View from "./View.js"
 
@@ -115,6 +116,27 @@ export interface Options {
    * throughput of a hello-world server). Default: `true`, the platform's default.
    */
   readonly tracer?: boolean
+}
+
+/**
+ * What `run` accepts besides `Options`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunOptions extends Options {
+  readonly settings?: Layer.Layer<Settings.Settings, ImproperlyConfigured>
+  /**
+   * Processes that serve the site, with `node:cluster`: a number, or `"auto"` for one per core.
+   * With more than one, a primary process forks them, replaces one that dies (at most
+   * `maxRestartsPerMinute` a minute, then it stops them all and exits 1), and on SIGINT or
+   * SIGTERM asks each to stop gracefully (the rules of a single process apply to each), then
+   * exits 0. The workers share the listening socket. No stickiness is needed when sessions and
+   * users live in a shared store (SQL, Redis, signed cookies). Default: 1, no primary.
+   */
+  readonly workers?: number | "auto"
+  /** Default: 10. */
+  readonly maxRestartsPerMinute?: number
 }
 
 /**
@@ -219,7 +241,7 @@ export const layer = <E, R>(
 /**
  * Serves `app` until SIGINT or SIGTERM, then stops gracefully and exits 0. The settings come
  * from `settings` (default: `Settings.layerFromEnv()`); a malformed environment stops the start
- * with `ImproperlyConfigured`.
+ * with `ImproperlyConfigured`. With `workers`, several processes serve it (see `RunOptions`).
  *
  * @since 0.1.0
  * @category running
@@ -229,8 +251,14 @@ export const run = (
     unknown,
     Settings.Settings | HttpServerRequest.HttpServerRequest | Scope.Scope | Provided
   >,
-  options: Options & { readonly settings?: Layer.Layer<Settings.Settings, ImproperlyConfigured> } = {}
-): void =>
+  options: RunOptions = {}
+): void => {
+  const workers = cluster.workerCount(options.workers)
+  if (workers > 1 && !cluster.isWorker()) {
+    return cluster.runPrimary({ workers, maxRestartsPerMinute: options.maxRestartsPerMinute ?? 10 })
+  }
+  if (cluster.isWorker()) cluster.attachWorker()
   NodeRuntime.runMain(
     Layer.launch(layer(app, options).pipe(Layer.provide(options.settings ?? Settings.layerFromEnv())))
   )
+}

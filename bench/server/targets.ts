@@ -133,6 +133,17 @@ export const targets: Record<string, () => void> = {
   "library": () => library(helloView, true),
   "library, tracer off": () => library(helloView, false),
   "library: handler + 2 middleware, tracer off": () => handler(false),
+  // Server.run with a primary and two workers (node:cluster): compare req/s with "library,
+  // tracer off" (its CPU figure is the primary's only).
+  "library, tracer off, 2 workers": () =>
+    Server.run(helloView, {
+      port: 0,
+      host: HOST,
+      tracer: false,
+      limits: benchLimits,
+      workers: 2,
+      settings: Settings.layer({ SECRET_KEY })
+    }),
   // Hello with the response built the same way on both: per request, or once.
   "platform, tracer off, response per request": () => platform(helloPlatformPerRequest, false),
   "library, tracer off, prebuilt response": () => library(helloViewPrebuilt, false),
