@@ -112,11 +112,17 @@ export interface Options {
   /** How long requests in flight may take to finish once a stop was asked. Default: 10 s. */
   readonly shutdownTimeout?: Duration.DurationInput
   /**
-   * `false` disables the platform's per-request tracing span (about a third of the
-   * throughput of a hello-world server). Default: `true`, the platform's default.
+   * Whether each request runs in the platform's `http.server` tracing span. Default: on when a
+   * tracer other than Effect's built-in one is installed (an exporter such as
+   * `@effect/opentelemetry`, through `Layer.setTracer`), off otherwise. Without an exporter the
+   * span only adds an `at http.server GET` line to the causes in error logs, and costs about a
+   * third of a hello-world server's throughput (BENCHMARKS.md, server).
    */
   readonly tracer?: boolean
 }
+
+/** Effect's built-in tracer: what `Effect.tracer` gives when no tracer was installed. */
+const builtinTracer = Effect.runSync(Effect.tracer)
 
 /**
  * What `run` accepts besides `Options`.
@@ -219,6 +225,7 @@ export const layer = <E, R>(
     const host = options.host ?? fromEnv.host
     const port = options.port ?? fromEnv.port
     const server = createServer(options.limits)
+    const tracing = options.tracer ?? ((yield* Effect.tracer) !== builtinTracer)
     const announce = Layer.effectDiscard(
       Effect.flatMap(HttpServer.HttpServer, (s) =>
         Effect.logInfo(
@@ -231,7 +238,7 @@ export const layer = <E, R>(
     )
     const served = HttpServer.serve(toApp(app))
     return Layer.mergeAll(
-      options.tracer === false ? HttpMiddleware.withTracerDisabledWhen(served, () => true) : served,
+      tracing ? served : HttpMiddleware.withTracerDisabledWhen(served, () => true),
       drain(server, options.shutdownTimeout ?? "10 seconds"),
       announce
     )
