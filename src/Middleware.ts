@@ -3,11 +3,17 @@
  * sees the request first and the response last; a middleware may answer without calling the
  * view.
  *
+ * Request-scoped state lives in the Effect context: the current request is provided as
+ * `HttpRequest.HttpRequest` to every view, and `provideService` computes a service per request
+ * (a session, `request.user`, the resolver match) and provides it to the views below.
+ *
+ * @example
  * ```ts
  * import { Effect } from "effect"
- * import { HttpResponse, Middleware, View } from "effect-django-http"
+ * import { HttpResponse, Middleware, type View } from "effect-django-http"
  *
- * const timing = Middleware.make((request, getResponse) =>
+ * // Marks every response it sees; a header with CR/LF would fail with BadHeaderError.
+ * const seen = Middleware.make<HttpResponse.MakeError>((request, getResponse) =>
  *   Effect.flatMap(getResponse(request), (response) =>
  *     HttpResponse.isAnyResponse(response) ? HttpResponse.setHeader(response, "X-Seen", "1") : Effect.succeed(response)
  *   )
@@ -15,15 +21,11 @@
  *
  * const view: View.View = () => HttpResponse.make({ content: "hi" })
  *
- * // MIDDLEWARE = [MultipleProxyMiddleware, timing]
- * const app = Middleware.compose(Middleware.multipleProxy, timing)(view)
- * // the same, with pipe: the last listed wraps the view first
- * const same = view.pipe?.(timing, Middleware.multipleProxy)
+ * // MIDDLEWARE = [MultipleProxyMiddleware, seen]
+ * const app = Middleware.compose(Middleware.multipleProxy, seen)(view)
+ * // the same by hand: the last listed wraps the view first
+ * const same = Middleware.multipleProxy(seen(view))
  * ```
- *
- * Request-scoped state lives in the Effect context: the current request is provided as
- * `HttpRequest.HttpRequest` to every view, and `provideService` computes a service per request
- * (a session, `request.user`, the resolver match) and provides it to the views below.
  *
  * @since 0.1.0
  */
