@@ -9,7 +9,7 @@
  * npm installs with `--prefer-offline`, so after the repo's own `npm ci` it needs no network.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import { tmpdir } from "node:os"
@@ -58,19 +58,26 @@ const childEnv = (): NodeJS.ProcessEnv =>
     )
   )
 
-const npm = (cwd: string, args: ReadonlyArray<string>): string =>
-  execFileSync("npm", args, { cwd, env: childEnv(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+/**
+ * Runs a command to its end and gives its stdout; asynchronously, so that the test worker stays
+ * responsive to vitest while npm and tsc work.
+ */
+const run = (command: string, args: ReadonlyArray<string>, cwd: string): Promise<string> =>
+  new Promise((resolve, reject) =>
+    execFile(
+      command,
+      args,
+      { cwd, env: childEnv(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+      (e, out, err) =>
+        e === null
+          ? resolve(out)
+          : reject(new Error(`${command} ${args.join(" ")} failed in ${cwd}:\n${out}\n${err}`))
+    )
+  )
 
-const tsc = (cwd: string): string => {
-  try {
-    return execFileSync(process.execPath, [Path.join(root, "node_modules/typescript/bin/tsc"), "-p", "."], {
-      cwd,
-      encoding: "utf8"
-    })
-  } catch (e) {
-    throw new Error(`tsc failed in the app:\n${(e as { stdout?: string }).stdout ?? String(e)}`)
-  }
-}
+const npm = (cwd: string, args: ReadonlyArray<string>) => run("npm", args, cwd)
+
+const tsc = (cwd: string) => run(process.execPath, [Path.join(root, "node_modules/typescript/bin/tsc"), "-p", "."], cwd)
 
 const checkExports = (modules: ReadonlyArray<string>) =>
   `// Every public module resolves by its subpath, for tsc and for Node; internal/ does not.
@@ -123,9 +130,9 @@ describe("the packed package", () => {
   let app = ""
   let files: ReadonlyArray<string> = []
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(Path.join(tmpdir(), "edh-pack-"))
-    const [packed] = JSON.parse(npm(root, ["pack", "--json", "--pack-destination", dir])) as Array<
+    const [packed] = JSON.parse(await npm(root, ["pack", "--json", "--pack-destination", dir])) as Array<
       { readonly filename: string; readonly files: ReadonlyArray<{ readonly path: string }> }
     >
     files = packed!.files.map((f) => f.path)
@@ -164,8 +171,8 @@ describe("the packed package", () => {
     )
     writeFileSync(Path.join(app, "main.ts"), firstView())
     writeFileSync(Path.join(app, "exports.ts"), checkExports(publicModules))
-    npm(app, ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"])
-    tsc(app)
+    await npm(app, ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"])
+    await tsc(app)
   }, 180_000)
 
   afterAll(() => {
@@ -200,10 +207,10 @@ describe("the packed package", () => {
     expect(existsSync(Path.join(app, "node_modules", "multipasta", "package.json"))).toBe(true)
   })
 
-  it("exports every public module by subpath, and not internal/", () => {
-    const out = execFileSync(process.execPath, ["out/exports.js"], { cwd: app, encoding: "utf8" })
+  it("exports every public module by subpath, and not internal/", async () => {
+    const out = await run(process.execPath, ["out/exports.js"], app)
     expect(out.trim()).toBe("exports ok")
-  })
+  }, 30_000)
 
   it("serves the README's first view: one request end to end, then a graceful stop on SIGTERM", async () => {
     const child = spawn(process.execPath, ["out/main.js"], {
