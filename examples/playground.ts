@@ -1,5 +1,5 @@
 /**
- * The playground of docs/playground.md: `/inspect/` shows how a request was parsed, `/respond/`
+ * The playground of docs/Playground.md: `/inspect/` shows how a request was parsed, `/respond/`
  * builds a response from query parameters. Their output equals that of the same two views
  * written with Django 3.2 (`scripts/django/playground/playground/views.py`), which
  * `test/Playground.diff.test.ts` checks.

@@ -4,7 +4,7 @@
  *     npm start                       # http://127.0.0.1:8000
  *     HOST=0.0.0.0 PORT=8080 DEBUG=1 ALLOWED_HOSTS=example.com npm start
  *
- * Settings come from the environment (docs/playground.md): SECRET_KEY, ALLOWED_HOSTS, DEBUG,
+ * Settings come from the environment (docs/Playground.md): SECRET_KEY, ALLOWED_HOSTS, DEBUG,
  * USE_X_FORWARDED_HOST/PORT, SECURE_PROXY_SSL_HEADER, DATA_UPLOAD_*, FILE_UPLOAD_*. Without
  * SECRET_KEY a fixed development key is used, with a warning.
  */

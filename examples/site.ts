@@ -20,7 +20,7 @@ import { describeFile, inspect, respond } from "./playground.js"
 /** The development key used when `SECRET_KEY` is not set (the server prints a warning). */
 export const DEV_SECRET_KEY = "playground-insecure-development-key-do-not-use-in-production"
 
-/** The playground's defaults for the settings (docs/playground.md). */
+/** The playground's defaults for the settings (docs/Playground.md). */
 export const defaults: Settings.Input = {
   ALLOWED_HOSTS: ["localhost", "127.0.0.1", "[::1]"],
   SECRET_KEY: DEV_SECRET_KEY
@@ -265,7 +265,7 @@ const exportCsv: View.View<unknown> = (request) =>
  * A tiny urlconf: patterns matched against `path_info` without its leading slash, as Django's
  * resolver does. The pages for people check the host first, as Django's `CommonMiddleware` would
  * (a foreign `Host` gets 400); the playground reports the host's validity in its answer instead
- * (playground.md), so its twin runs without `CommonMiddleware`, and so does it.
+ * (docs/Playground.md), so its twin runs without `CommonMiddleware`, and so does it.
  */
 const page = Middleware.validateHost
 const urlpatterns: ReadonlyArray<readonly [RegExp, View.View<unknown, Settings.Settings | FileSystem.FileSystem>]> = [

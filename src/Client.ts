@@ -4,6 +4,7 @@
  * interpretation of the response), keeps cookies between requests, and follows redirects on
  * request.
  *
+ * @example
  * ```ts
  * import { Effect } from "effect"
  * import { Client, Handler, HttpResponse, View } from "effect-django-http"

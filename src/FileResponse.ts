@@ -9,6 +9,7 @@
  * `If-Modified-Since` with 304, and adds `Accept-Ranges` and `Last-Modified`.
  * Without `request` the headers are exactly Django's.
  *
+ * @example
  * ```ts
  * import { NodeFileSystem } from "@effect/platform-node"
  * import { Effect } from "effect"

@@ -6,6 +6,7 @@
  * error response of the layers inside it, and no request leaves without passing through the
  * whole chain.
  *
+ * @example
  * ```ts
  * import { Effect } from "effect"
  * import { Handler, HttpResponse, Middleware, Server, View } from "effect-django-http"

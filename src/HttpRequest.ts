@@ -7,6 +7,7 @@
  * settings (`getHost`, `scheme`, ...) take the `Settings` provided in the context,
  * else the settings the request was built with.
  *
+ * @example
  * ```ts
  * import { Effect } from "effect"
  * import { HttpRequest, RequestFactory, Settings } from "effect-django-http"
@@ -44,7 +45,7 @@ import {
   type TooManyFieldsSent,
   UnreadablePostError
 } from "./Errors.js"
-import { BodyCell, BodyCellKey, type BodyError, memoize } from "./internal/body.js"
+import { BodyCell, BodyCellKey, type BodyError as BodyError_, memoize } from "./internal/body.js"
 import { DEBUG_ALLOWED_HOSTS, splitDomainPort, validateHost } from "./internal/host.js"
 import {
   decodePathBytes,
@@ -57,7 +58,12 @@ import {
 import { bodyStream, isNodeReadable, lazyRequestScope, nodeResponseOf } from "./internal/nodeBody.js"
 import { propertyOf } from "./internal/object.js"
 import { parseCookie } from "./internal/parseCookie.js"
-import { parseMultipart, type PostAndFiles, type PostError, type UploadedFileLike } from "./internal/post.js"
+import {
+  parseMultipart,
+  type PostAndFiles,
+  type PostError as PostError_,
+  type UploadedFileLike as UploadedFileLike_
+} from "./internal/post.js"
 import { isKnownEncoding, pyRepr } from "./internal/python.js"
 import * as QD from "./internal/querydict.js"
 import { escapeUriPath, iriToUri } from "./internal/url.js"
@@ -95,7 +101,7 @@ export type MultiValueDict<V> = QD.MultiValueDict<V>
  * @since 0.1.0
  * @category models
  */
-export type { UploadedFileLike }
+export type UploadedFileLike = UploadedFileLike_
 
 /**
  * What `body` can fail with: `RequestDataTooBig`, `UnreadablePostError`, `RawPostDataException`.
@@ -103,7 +109,7 @@ export type { UploadedFileLike }
  * @since 0.1.0
  * @category errors
  */
-export type { BodyError }
+export type BodyError = BodyError_
 
 /**
  * What loading `POST`/`FILES` can fail with.
@@ -111,7 +117,7 @@ export type { BodyError }
  * @since 0.1.0
  * @category errors
  */
-export type { PostError }
+export type PostError = PostError_
 
 /**
  * Django's `request.headers`: case-insensitive, and `_` works as `-`

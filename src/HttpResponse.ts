@@ -9,6 +9,16 @@
  * `Respondable`: an `@effect/platform` handler or `HttpRouter` route can return
  * it directly, or convert it with `toServerResponse`.
  *
+ * | Django | here |
+ * | --- | --- |
+ * | `HttpResponse(content, content_type, status, reason, charset, headers)` | `make({ content, contentType, status, reason, charset, headers })` |
+ * | `response['X'] = v`, `del response['X']`, `response.get('X')`, `'X' in response`, `setdefault` | `setHeader`, `removeHeader`, `getHeader`, `hasHeader`, `setDefaultHeader` |
+ * | `set_cookie`, `delete_cookie` | `setCookie` (an Effect: it reads the `Clock`), `deleteCookie` |
+ * | `write`, `writelines`, `tell`, `getvalue`, `content` | `write`, `writeLines`, `tell`, `getValue`, `content` |
+ * | `serialize()`, `serialize_headers()` | `serialize`, `serializeHeaders` |
+ * | `HttpResponseRedirect` ... `JsonResponse` | `redirect`, `permanentRedirect`, `notModified`, `badRequest`, `notFound`, `forbidden`, `notAllowed`, `gone`, `serverError`, `json` |
+ *
+ * @example
  * ```ts
  * import { Effect } from "effect"
  * import { HttpResponse } from "effect-django-http"
@@ -19,15 +29,6 @@
  *   return yield* HttpResponse.setCookie(withHeader, "seen", "1", { maxAge: 3600, httpOnly: true })
  * })
  * ```
- *
- * | Django | here |
- * | --- | --- |
- * | `HttpResponse(content, content_type, status, reason, charset, headers)` | `make({ content, contentType, status, reason, charset, headers })` |
- * | `response['X'] = v`, `del response['X']`, `response.get('X')`, `'X' in response`, `setdefault` | `setHeader`, `removeHeader`, `getHeader`, `hasHeader`, `setDefaultHeader` |
- * | `set_cookie`, `delete_cookie` | `setCookie` (an Effect: it reads the `Clock`), `deleteCookie` |
- * | `write`, `writelines`, `tell`, `getvalue`, `content` | `write`, `writeLines`, `tell`, `getValue`, `content` |
- * | `serialize()`, `serialize_headers()` | `serialize`, `serializeHeaders` |
- * | `HttpResponseRedirect` ... `JsonResponse` | `redirect`, `permanentRedirect`, `notModified`, `badRequest`, `notFound`, `forbidden`, `notAllowed`, `gone`, `serverError`, `json` |
  *
  * @since 0.1.0
  */

@@ -8,23 +8,6 @@
  * - `processException` sees a view's failure (bottom-up) and may answer instead of the error page.
  * - `processTemplateResponse` sees a deferred-render response before it is rendered (bottom-up).
  *
- * ```ts
- * import { Effect } from "effect"
- * import { Handler, HttpResponse, Middleware, View } from "effect-django-http"
- *
- * const timing = Middleware.make((request, getResponse) =>
- *   Effect.flatMap(getResponse(request), (response) => View.setHeader(response, "X-Seen", "1"))
- * )
- *
- * const view: View.View = () => HttpResponse.make({ content: "hi" })
- *
- * // MIDDLEWARE = [MultipleProxyMiddleware, CommonMiddleware (host check), timing]
- * const site = Handler.make({
- *   middleware: Middleware.compose(Middleware.multipleProxy, Middleware.validateHost, timing),
- *   view
- * })
- * ```
- *
  * Inside a `Handler`, every failure becomes a response at the layer where it happens (Django's
  * `convert_exception_to_response`), so `getResponse` never fails: each middleware sees the 400,
  * 403, 404 or 500 of the layers inside it. A middleware is also a view decorator (Django's
@@ -35,6 +18,28 @@
  * `HttpRequest.HttpRequest` to every layer below, and a middleware may provide a service to the
  * layers below it (`provideService`, or `provides` in `make`), which removes that service from
  * the requirements of the whole stack.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handler, HttpResponse, Middleware, View } from "effect-django-http"
+ *
+ * // Marks every response it sees, error pages included; a header with CR/LF would fail with BadHeaderError.
+ * const timing = Middleware.make((request, getResponse) =>
+ *   Effect.flatMap(getResponse(request), (response) => View.setHeader(response, "X-Seen", "1"))
+ * )
+ *
+ * const view: View.View = () => HttpResponse.make({ content: "hi" })
+ *
+ * // MIDDLEWARE = [MultipleProxyMiddleware, CommonMiddleware (host check), timing]
+ * const site = Handler.make({
+ *   middleware: Middleware.compose(Middleware.multipleProxy, Middleware.validateHost, timing),
+ *   urls: view
+ * })
+ *
+ * // One middleware as a decorator of one view (Django's decorator_from_middleware)
+ * const decorated = timing(view)
+ * ```
  *
  * @since 0.1.0
  */

@@ -8,6 +8,7 @@
  * files removed when the `Scope` closes (or at once if parsing fails). Limits
  * fail fast with Django's errors.
  *
+ * @example
  * ```ts
  * import { NodeFileSystem } from "@effect/platform-node"
  * import { Effect, Stream } from "effect"

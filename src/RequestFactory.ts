@@ -3,6 +3,11 @@
  * `SERVER_NAME` is `testserver`, `REMOTE_ADDR` `127.0.0.1`, the port 80 (443
  * with `secure`).
  *
+ * Differences from Django: form data is urlencoded (Django's default is
+ * multipart); headers are given by name in `headers` (Django 3.2 takes META
+ * keys; use `meta` for those).
+ *
+ * @example
  * ```ts
  * import { RequestFactory } from "effect-django-http"
  *
@@ -10,10 +15,6 @@
  * const post = RequestFactory.post("/login", { form: { user: "ann" }, cookies: { csrftoken: "x" } })
  * const json = RequestFactory.post("/api", { json: { id: 1 } })
  * ```
- *
- * Differences from Django: form data is urlencoded (Django's default is
- * multipart); headers are given by name in `headers` (Django 3.2 takes META
- * keys; use `meta` for those).
  *
  * @since 0.1.0
  */

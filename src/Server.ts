@@ -1,16 +1,19 @@
 /**
  * Serving a view (or any `@effect/platform` app) on Node, with safe limits and a graceful stop.
  *
- * ```ts
- * import { Effect } from "effect"
- * import { HttpResponse, Server } from "effect-django-http"
- *
- * Server.run(() => Effect.succeed(HttpResponse.make("Hello")), { port: 8000 })
- * ```
- *
  * `run` reads `HOST`, `PORT` and the settings from the environment (`Settings.layerFromEnv`)
  * unless given, listens, and on SIGINT or SIGTERM stops accepting connections, lets the requests
  * in flight finish (at most `shutdownTimeout`), then exits 0.
+ *
+ * @example
+ * ```ts
+ * import { HttpResponse, Server, type View } from "effect-django-http"
+ *
+ * const hello: View.View = () => HttpResponse.make({ content: "Hello" })
+ *
+ * // The entry point of a program (`node main.js`): serves until SIGINT or SIGTERM.
+ * const main = () => Server.run(hello, { port: 8000 })
+ * ```
  *
  * @since 0.1.0
  */

@@ -2,6 +2,7 @@
  * The settings the request/response layer reads, with Django's names and
  * Django 3.2's defaults, as one service in the Effect context.
  *
+ * @example
  * ```ts
  * import { Effect } from "effect"
  * import { Settings } from "effect-django-http"

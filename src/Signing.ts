@@ -4,6 +4,11 @@
  * `set_signed_cookie`/`get_signed_cookie`. Key rotation follows Django 4.1's
  * `SECRET_KEY_FALLBACKS`: sign with the current key, verify with any.
  *
+ * Time: functions that read the time come in two forms, an `Effect` that reads
+ * Effect's `Clock` (so tests can use `TestClock`) and an `...At` function taking
+ * `now` explicitly, in seconds since the epoch like Python's `time.time()`.
+ *
+ * @example
  * ```ts
  * import { Either } from "effect"
  * import { Signing } from "effect-django-http"
@@ -12,10 +17,6 @@
  * Signing.sign(signer, "hello") // "hello:FRBs_KKrjaVe9zJEdlQdiuJ2n9jBEsFOL1Capquoa18"
  * Signing.unsign(signer, "hello:FRBs_KKrjaVe9zJEdlQdiuJ2n9jBEsFOL1Capquoa18") // Either.right("hello")
  * ```
- *
- * Time: functions that read the time come in two forms, an `Effect` that reads
- * Effect's `Clock` (so tests can use `TestClock`) and an `...At` function taking
- * `now` explicitly, in seconds since the epoch like Python's `time.time()`.
  *
  * @since 0.1.0
  */

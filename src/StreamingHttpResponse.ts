@@ -7,6 +7,7 @@
  * when the response is sent. Headers and cookies work as on any response
  * (`HttpResponse.setHeader`, `HttpResponse.setCookie`, ...).
  *
+ * @example
  * ```ts
  * import { Effect, Stream } from "effect"
  * import { StreamingHttpResponse } from "effect-django-http"

@@ -8,6 +8,7 @@
  * can also be streamed to a `Sink` of your own instead (see `UploadOptions`):
  * then only its description and the sink's result are kept.
  *
+ * @example
  * ```ts
  * import { Effect, Stream } from "effect"
  * import { UploadedFile } from "effect-django-http"

@@ -2,6 +2,14 @@
  * Views: functions from an `HttpRequest` to an Effect of a response, and their interpretation
  * as `@effect/platform` apps with Django's error handling.
  *
+ * A failure becomes the response Django's handler gives: the `SuspiciousOperation` family,
+ * `BadRequest`, `MultiPartParserError` and Schema `ParseError`s 400, `PermissionDenied` 403,
+ * `Http404` 404, anything else (and any defect) 500. Suspicious operations are logged as
+ * warnings on `django.security.<Name>`, other 4xx as warnings and 500s as errors on
+ * `django.request`. With `DEBUG` a technical page shows the error, its cause and the request;
+ * without it the page is Django's short one and nothing internal leaks.
+ *
+ * @example
  * ```ts
  * import { HttpRouter } from "@effect/platform"
  * import { Effect } from "effect"
@@ -14,13 +22,6 @@
  * // ... or a route of a platform router.
  * const router = HttpRouter.empty.pipe(HttpRouter.get("/hello", View.toHttpApp(hello)))
  * ```
- *
- * A failure becomes the response Django's handler gives: the `SuspiciousOperation` family,
- * `BadRequest`, `MultiPartParserError` and Schema `ParseError`s 400, `PermissionDenied` 403,
- * `Http404` 404, anything else (and any defect) 500. Suspicious operations are logged as
- * warnings on `django.security.<Name>`, other 4xx as warnings and 500s as errors on
- * `django.request`. With `DEBUG` a technical page shows the error, its cause and the request;
- * without it the page is Django's short one and nothing internal leaks.
  *
  * @since 0.1.0
  */

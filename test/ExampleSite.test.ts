@@ -163,7 +163,7 @@ describe("example site: hostile requests", () => {
       expect(outcome.status).toBe(400)
       expect(text(outcome)).toContain("Bad Request (400)")
     }
-    // The playground reports the host as data instead (playground.md), as its Django twin does.
+    // The playground reports the host as data instead (docs/Playground.md), as its Django twin does.
     const inspect = await replay(
       { name: "inspect", profile: "default", method: "GET", path: "/inspect/", headers: [["Host", "evil.com"]] },
       site.port

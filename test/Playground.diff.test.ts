@@ -1,5 +1,5 @@
 /**
- * The playground differential test (playground.md): the example site's `/inspect/` and
+ * The playground differential test (docs/Playground.md): the example site's `/inspect/` and
  * `/respond/` must answer every request of `test/fixtures/playground-corpus.json` exactly as the
  * same endpoints written with Django 3.2 (`scripts/django/playground/`) do.
  *

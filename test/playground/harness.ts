@@ -155,7 +155,7 @@ export const djangoInstalled = (): boolean => {
   }
 }
 
-/** The settings variables of playground.md; cleared from the inherited environment so that runs are reproducible. */
+/** The settings variables of docs/Playground.md; cleared from the inherited environment so that runs are reproducible. */
 const settingsVars = [
   "SECRET_KEY",
   "ALLOWED_HOSTS",
