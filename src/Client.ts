@@ -4,6 +4,9 @@
  * interpretation of the response), keeps cookies between requests, and follows redirects on
  * request.
  *
+ * As in Django's test runner, the client's host is `testserver`, and `testserver` is added to
+ * `ALLOWED_HOSTS` for the requests it sends.
+ *
  * @example
  * ```ts
  * import { Effect } from "effect"
@@ -19,9 +22,6 @@
  *   return [response.status, response.text] // [200, "POST"]
  * })
  * ```
- *
- * As in Django's test runner, the client's host is `testserver`, and `testserver` is added to
- * `ALLOWED_HOSTS` for the requests it sends.
  *
  * @since 0.1.0
  */

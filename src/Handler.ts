@@ -6,6 +6,14 @@
  * error response of the layers inside it, and no request leaves without passing through the
  * whole chain.
  *
+ * Failures map as in Django: the `SuspiciousOperation` family, `BadRequest`,
+ * `MultiPartParserError` and Schema `ParseError`s 400, `PermissionDenied` 403, `Http404` (and a
+ * URL no route matches) 404, anything else and any defect 500. `handler400`, `handler403`,
+ * `handler404` and `handler500` replace the pages; as in Django, with `DEBUG` on a 404, a
+ * suspicious operation, a bad request and a 500 show the technical page instead. The default
+ * pages are Django's; a client whose `Accept` prefers JSON to HTML gets a JSON body, and a
+ * Schema failure lists each field's problem.
+ *
  * @example
  * ```ts
  * import { Effect } from "effect"
@@ -21,14 +29,6 @@
  *
  * // Server.run(site, { settings: ... })
  * ```
- *
- * Failures map as in Django: the `SuspiciousOperation` family, `BadRequest`,
- * `MultiPartParserError` and Schema `ParseError`s 400, `PermissionDenied` 403, `Http404` (and a
- * URL no route matches) 404, anything else and any defect 500. `handler400`, `handler403`,
- * `handler404` and `handler500` replace the pages; as in Django, with `DEBUG` on a 404, a
- * suspicious operation, a bad request and a 500 show the technical page instead. The default
- * pages are Django's; a client whose `Accept` prefers JSON to HTML gets a JSON body, and a
- * Schema failure lists each field's problem.
  *
  * @since 0.1.0
  */
