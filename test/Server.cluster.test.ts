@@ -81,8 +81,10 @@ describe("Server.run with workers", () => {
   }, 60_000)
 
   it("SIGTERM to the primary lets the requests in flight on every worker finish, then exits 0", async () => {
+    const started = () => [...output.matchAll(/slow request started in (\d+)/g)].length
+    const before = started()
     const inFlight = Array.from({ length: 8 }, () => request(port, "/slow/"))
-    await new Promise((r) => setTimeout(r, 300))
+    await waitFor(() => started() - before === 8, "the slow requests to start")
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
     child.kill("SIGTERM")
     const answers = await Promise.all(inFlight)

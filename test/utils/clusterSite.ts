@@ -8,7 +8,11 @@ import { Handler, HttpResponse, Server, Settings } from "../../src/index.js"
 const site = Handler.make({
   urls: (request) =>
     Effect.gen(function*() {
-      if (request.path === "/slow/") yield* Effect.sleep("800 millis")
+      if (request.path === "/slow/") {
+        // The test waits for these lines: the request is in flight in this worker.
+        yield* Effect.sync(() => console.log(`slow request started in ${process.pid}`))
+        yield* Effect.sleep("800 millis")
+      }
       const response = yield* HttpResponse.make({ content: `served by ${process.pid}` })
       return yield* HttpResponse.setHeader(response, "X-Worker-Pid", String(process.pid))
     })
