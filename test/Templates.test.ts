@@ -360,3 +360,83 @@ describe("configure: filters and globals (Django's custom template tags and filt
     if (error._tag === "TemplateDoesNotExist") expect(error.tried).toStrictEqual([])
   })
 })
+
+// ---------------------------------------------------------------------------
+// Where an unclosed block is reported (the scanner behind TemplateSyntaxError.line)
+// ---------------------------------------------------------------------------
+
+describe("an unclosed block is reported at the tag that opened it (Django: 'Unclosed tag on line N')", () => {
+  const engine = Templates.make()
+  type Block = { readonly tag: "if" | "for" | "block"; readonly body: ReadonlyArray<Block | string> }
+  const text = fc.stringMatching(/^[a-z \n]{0,6}$/)
+  const block: fc.Arbitrary<Block> = fc.letrec<{ block: Block }>((tie) => ({
+    block: fc.record({
+      tag: fc.constantFrom("if" as const, "for" as const, "block" as const),
+      body: fc.array(fc.oneof({ depthSize: "small", withCrossShrink: true }, text, tie("block")), { maxLength: 3 })
+    })
+  })).block
+  let counter = 0
+  const open = (tag: Block["tag"]): string =>
+    tag === "if" ? "{% if x %}" : tag === "for" ? "{% for i in xs %}" : `{% block b${counter++} %}`
+  const close = (tag: Block["tag"]): string => `{% end${tag} %}`
+  const render = (b: Block | string): string =>
+    typeof b === "string" ? b : open(b.tag) + b.body.map(render).join("") + close(b.tag)
+
+  it("well-formed blocks around one opener left open: the error is at that opener's line and column", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(text, block), { maxLength: 4 }),
+        fc.constantFrom("if" as const, "for" as const, "block" as const),
+        fc.array(fc.oneof(text, block), { maxLength: 4 }),
+        (before, tag, after) => {
+          const prefix = before.map(render).join("")
+          const source = prefix + open(tag) + after.map(render).join("")
+          const lines = prefix.split("\n")
+          const error = failureOf(Effect.runSyncExit(engine.fromString(source)))
+          expect(error._tag).toBe("TemplateSyntaxError")
+          expect([error.line, error.column]).toStrictEqual([lines.length, lines[lines.length - 1]!.length + 1])
+        }
+      )
+    )
+  })
+
+  it("the same blocks, all closed, compile", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(text, block), { maxLength: 5 }), (parts) => {
+        const exit = Effect.runSyncExit(engine.fromString(parts.map(render).join("")))
+        expect(Exit.isSuccess(exit)).toBe(true)
+      })
+    )
+  })
+
+  it("{% raw %} hides the tags inside it", () => {
+    const error = failureOf(Effect.runSyncExit(engine.fromString("{% raw %}{% if %}{% endraw %}\n  {% block b %}")))
+    expect([error.line, error.column]).toStrictEqual([2, 3])
+  })
+})
+
+describe("run-time positions Nunjucks does not know are left out, not invented", () => {
+  it("a filter that throws: the error has the cause and the template, and no line", () => {
+    const engine = Templates.make({
+      configure: (env) =>
+        env.addFilter("explode", () => {
+          throw new TypeError("boom")
+        })
+    })
+    const error = failureOf(
+      Effect.runSyncExit(Effect.flatMap(engine.fromString("x\n{{ 3|explode }}"), (t) => t.render()))
+    )
+    if (error._tag !== "TemplateRenderError") throw new Error(error._tag)
+    expect(error.cause).toBeInstanceOf(TypeError)
+    expect(error.reason).toBe("boom")
+    expect(error.template).toBe("<string>")
+    expect(error.line).toBeUndefined()
+  })
+
+  it("a call on the first line is still located (line 1)", () => {
+    const engine = Templates.make()
+    const error = failureOf(Effect.runSyncExit(Effect.flatMap(engine.fromString("{{ f() }}"), (t) => t.render())))
+    if (error._tag !== "TemplateRenderError") throw new Error(error._tag)
+    expect(error.line).toBe(1)
+  })
+})

@@ -27,6 +27,8 @@ TREE = {
     "templates/unknown-tag.html": "line 1\n{% frob %}\n",
     "templates/unknown-filter.html": "line 1\nline 2\n{{ x|nofilter }}\n",
     "templates/includes-bad.html": 'a\n{% include "unknown-tag.html" %}\n',
+    "templates/unclosed.html": "a\n{% if x %}\nno end\n",
+    "templates/unclosed-outer.html": "{% for i in x %}\n{% if y %}{% endif %}\n",
     "templates/escape-outside.html": '{% include "../secret.html" %}',
     "secret.html": "secret",
     "blog/__init__.py": "",
@@ -57,6 +59,8 @@ CASES = [
     {"template": "unknown-filter.html", "context": {"x": 1}},
     {"template": "includes-bad.html", "context": {}},
     {"template": "escape-outside.html", "context": {}},
+    {"template": "unclosed.html", "context": {}},
+    {"template": "unclosed-outer.html", "context": {}},
 ]
 
 

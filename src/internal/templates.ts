@@ -38,7 +38,15 @@ interface CompiledProps {
   readonly root: unknown
 }
 
+interface Token {
+  readonly type: string
+  readonly value: string
+  readonly lineno: number
+  readonly colno: number
+}
+
 interface NunjucksInternals {
+  readonly lexer: { lex(src: string, opts: object): { nextToken(): Token | null } }
   readonly parser: { parse(src: string, extensions: ReadonlyArray<Extension>, opts: object): AstNode }
   readonly compiler: {
     compile(
@@ -187,11 +195,14 @@ export const compile = (
   try {
     ast = internals.parser.parse(processed, e.extensionsList, e.opts)
   } catch (error) {
+    // A block left open is reported at the end of the file, without a position: Django points
+    // at the tag that was not closed, and so do we.
+    const open = position(error, "lineno") === undefined ? unclosedTag(processed, e.opts) : undefined
     throw new SyntaxFailure(
       name,
       origin,
-      position(error, "lineno"),
-      position(error, "colno"),
+      open?.line ?? position(error, "lineno"),
+      open?.column ?? position(error, "colno"),
       messageOf(error),
       source,
       error
@@ -229,6 +240,62 @@ export const compile = (
       error
     )
   }
+}
+
+/** Block tags that need an end tag, by their end tag. */
+const CLOSERS: Readonly<Record<string, string>> = {
+  endif: "if",
+  endfor: "for",
+  endeach: "asyncEach",
+  endall: "asyncAll",
+  endblock: "block",
+  endmacro: "macro",
+  endcall: "call",
+  endfilter: "filter",
+  endraw: "raw",
+  endverbatim: "verbatim",
+  endswitch: "switch"
+}
+const OPENERS = new Set(Object.values(CLOSERS))
+
+/** The innermost block tag not closed by the end of `source` (positions from 1), if any. */
+export const unclosedTag = (
+  source: string,
+  opts: object
+): { readonly tag: string; readonly line: number; readonly column: number } | undefined => {
+  const stack: Array<{ readonly tag: string; readonly line: number; readonly column: number }> = []
+  let start: Token | undefined
+  let raw: string | undefined
+  try {
+    const tokens = internals.lexer.lex(source, opts)
+    for (let token = tokens.nextToken(); token !== null; token = tokens.nextToken()) {
+      if (token.type === "block-start") {
+        start = token
+        continue
+      }
+      if (start === undefined || token.type === "whitespace") continue
+      const tagStart = start
+      start = undefined
+      if (token.type !== "symbol") continue
+      const tag = token.value
+      if (raw !== undefined) {
+        // Inside {% raw %} / {% verbatim %} only its own end tag counts.
+        if (CLOSERS[tag] === raw) {
+          raw = undefined
+          stack.pop()
+        }
+      } else if (OPENERS.has(tag)) {
+        stack.push({ tag, line: tagStart.lineno + 1, column: tagStart.colno + 1 })
+        if (tag === "raw" || tag === "verbatim") raw = tag
+      } else if (Object.hasOwn(CLOSERS, tag)) {
+        const i = stack.map((s) => s.tag).lastIndexOf(CLOSERS[tag]!)
+        if (i !== -1) stack.length = i
+      }
+    }
+  } catch {
+    return undefined
+  }
+  return stack[stack.length - 1]
 }
 
 /** A template object from a compiled source (for `fromString`). */
@@ -299,8 +366,11 @@ export const fromEngineError = (error: unknown): EngineFailure => {
   const located = [...chain].reverse().find((e) => numberField(e, "lineno") !== undefined)
   const origins = located === undefined ? [] : [...messageOf(located).matchAll(ORIGIN)]
   const innermost = chain[chain.length - 1]
-  const line = numberField(located, "lineno")
-  const column = numberField(located, "colno")
+  // Nunjucks updates its position only at some nodes (lookups, calls), and starts at 0/0: a
+  // position of 0/0 means "not known" (no expression starts at the very first column).
+  const known = !(numberField(located, "lineno") === 0 && numberField(located, "colno") === 0)
+  const line = known ? numberField(located, "lineno") : undefined
+  const column = known ? numberField(located, "colno") : undefined
   return {
     _tag: "Render",
     origin: origins[origins.length - 1]?.[1],
