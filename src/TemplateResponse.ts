@@ -221,11 +221,18 @@ interface Fields<E> {
   readonly templates: Templates.Templates
 }
 
-const unsafeMake = <E>(fields: Fields<E>): SimpleTemplateResponse<E> =>
-  Object.assign(Object.create(Proto), fields) as SimpleTemplateResponse<E>
+// The fields carry the data and the prototype carries `Proto`: together they are the interface.
+const unsafeMake = <
+  E,
+  Tag extends SimpleTemplateResponse["_tag"],
+  Request extends HttpRequest.HttpRequest | undefined
+>(
+  fields: Fields<E> & { readonly _tag: Tag; readonly request: Request }
+): SimpleTemplateResponse<E> & { readonly _tag: Tag; readonly request: Request } =>
+  Object.assign(Object.create(Proto), fields)
 
 const update = <E>(self: SimpleTemplateResponse<E>, patch: Partial<Fields<E>>): SimpleTemplateResponse<E> =>
-  unsafeMake<E>({
+  unsafeMake({
     _tag: self._tag,
     templateName: self.templateName,
     contextData: self.contextData,
@@ -241,18 +248,25 @@ const update = <E>(self: SimpleTemplateResponse<E>, patch: Partial<Fields<E>>): 
 // Constructors
 // ---------------------------------------------------------------------------
 
-const makeWith = (
-  tag: SimpleTemplateResponse["_tag"],
-  request: HttpRequest.HttpRequest | undefined,
+const makeWith = <
+  const Tag extends SimpleTemplateResponse["_tag"],
+  Request extends HttpRequest.HttpRequest | undefined
+>(
+  tag: Tag,
+  request: Request,
   templateName: Templates.TemplateRef,
   contextData: Templates.TemplateContext | undefined,
   options: Options | undefined
-): Effect.Effect<SimpleTemplateResponse, HttpResponse.MakeError, Templates.Templates> =>
+): Effect.Effect<
+  SimpleTemplateResponse & { readonly _tag: Tag; readonly request: Request },
+  HttpResponse.MakeError,
+  Templates.Templates
+> =>
   Effect.zipWith(
     Templates.Templates,
     HttpResponse.make(options ?? {}),
     (templates, response) =>
-      unsafeMake<never>({
+      unsafeMake<never, Tag, Request>({
         _tag: tag,
         templateName,
         contextData: contextData ?? {},
@@ -291,11 +305,7 @@ export const make = (
   context?: Templates.TemplateContext,
   options?: Options
 ): Effect.Effect<TemplateResponse, HttpResponse.MakeError, Templates.Templates> =>
-  makeWith("TemplateResponse", request, template, context, options) as Effect.Effect<
-    TemplateResponse,
-    HttpResponse.MakeError,
-    Templates.Templates
-  >
+  makeWith("TemplateResponse", request, template, context, options)
 
 // ---------------------------------------------------------------------------
 // Changing it before rendering (what process_template_response hooks do)

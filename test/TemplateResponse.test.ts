@@ -234,6 +234,24 @@ describe("TemplateResponse: what the handler and hooks need", () => {
       expect(yield* Effect.promise(() => web.text())).toContain("Server Error (500)")
     }))
 
+  it.effect("prints what it holds (Inspectable): template, context names, rendered or not, status", () =>
+    Effect.gen(function*() {
+      const r = yield* TemplateResponse.make(request, ["a.html", "hello.html"], { name: "x", user: "u" }, {
+        status: 201
+      })
+      expect(r.toJSON()).toStrictEqual({
+        _id: "effect-django-http/TemplateResponse",
+        _tag: "TemplateResponse",
+        templateName: ["a.html", "hello.html"],
+        contextData: ["name", "user"],
+        isRendered: false,
+        status: 201,
+        postRenderCallbacks: 0
+      })
+      const rendered = yield* TemplateResponse.setContent(r, "done")
+      expect(String(rendered)).toContain("\"isRendered\": true")
+    }).pipe(Effect.provide(TemplatesLive)))
+
   it.effect("constructor errors are HttpResponse's (a bad status is InvalidArgument)", () =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(TemplateResponse.makeSimple("hello.html", {}, { status: 99 }))
