@@ -47,6 +47,7 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
 import * as path from "node:path"
 import nunjucks from "nunjucks"
@@ -169,6 +170,61 @@ export type TemplateError = TemplateDoesNotExist | TemplateSyntaxError | Templat
  */
 export const isTemplateError = (u: unknown): u is TemplateError =>
   u instanceof TemplateDoesNotExist || u instanceof TemplateSyntaxError || u instanceof TemplateRenderError
+
+/**
+ * What Django's technical 500 page shows for a template error (its `template_debug`): the
+ * template, the position, the reason, and the source lines around the line (10 on each side),
+ * with Django's numbering: lines from 1, `bottom` exclusive, `total` one more than the number of
+ * lines. The text is raw (each line with its newline): the page escapes it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DebugInfo {
+  readonly name: string
+  /** The file, when the template came from one. */
+  readonly origin: string | undefined
+  readonly message: string
+  readonly line: number
+  readonly column: number | undefined
+  /** `[number, text]` for lines `top` to `bottom - 1`. */
+  readonly sourceLines: ReadonlyArray<readonly [number, string]>
+  readonly top: number
+  readonly bottom: number
+  readonly total: number
+}
+
+const CONTEXT_LINES = 10
+
+/**
+ * Django's `template_debug` for the technical 500 page, when the error knows its line and the
+ * source was kept (debug mode); `None` otherwise, and the page shows no template section.
+ *
+ * @since 0.1.0
+ * @category debug
+ */
+export const debugInfo = (error: TemplateSyntaxError | TemplateRenderError): Option.Option<DebugInfo> => {
+  if (error.line === undefined || error.source === undefined) return Option.none()
+  // Django numbers the lines of `source` from 1, and counts one more: the text after the last newline.
+  const lines = error.source.split(/(?<=\n)/)
+  if (error.source.endsWith("\n")) lines.push("")
+  const total = lines.length + 1
+  const top = Math.max(1, error.line - CONTEXT_LINES)
+  const bottom = Math.min(total, error.line + 1 + CONTEXT_LINES)
+  const sourceLines: Array<readonly [number, string]> = []
+  for (let n = top; n < bottom; n++) sourceLines.push([n, lines[n - 1] ?? ""])
+  return Option.some({
+    name: error.template,
+    origin: error.origin,
+    message: error.reason,
+    line: error.line,
+    column: error.column,
+    sourceLines,
+    top,
+    bottom,
+    total
+  })
+}
 
 // ---------------------------------------------------------------------------
 // Models

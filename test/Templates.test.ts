@@ -19,7 +19,19 @@ interface Case {
     readonly line?: number | null
   }
 }
-const fixtures: { readonly tree: Record<string, string>; readonly cases: ReadonlyArray<Case> } = JSON.parse(
+interface DebugCase {
+  readonly source: string
+  readonly line: number
+  readonly top: number
+  readonly bottom: number
+  readonly total: number
+  readonly sourceLines: ReadonlyArray<readonly [number, string]>
+}
+const fixtures: {
+  readonly tree: Record<string, string>
+  readonly cases: ReadonlyArray<Case>
+  readonly debug: ReadonlyArray<DebugCase>
+} = JSON.parse(
   readFileSync(Path.join(import.meta.dirname, "fixtures", "templates.json"), "utf8")
 )
 
@@ -295,6 +307,31 @@ describe("template errors: typed, with template, line, column and reason", () =>
       expect(error.template).toBe("<string>")
       expect(error.line).toBe(3)
     }).pipe(Effect.provide(layerDebug)))
+})
+
+describe("debugInfo: Django 3.2's template_debug for the technical 500 page", () => {
+  const engine = Templates.make({ debug: true })
+  for (const c of fixtures.debug) {
+    it(`a syntax error on line ${c.line} of ${c.total - 1} lines: same window as Django`, () => {
+      const error = failureOf(Effect.runSyncExit(engine.fromString(c.source)))
+      if (error._tag !== "TemplateSyntaxError") throw new Error(error._tag)
+      const info = Option.getOrThrow(Templates.debugInfo(error))
+      expect({ line: info.line, top: info.top, bottom: info.bottom, total: info.total, sourceLines: info.sourceLines })
+        .toStrictEqual({ line: c.line, top: c.top, bottom: c.bottom, total: c.total, sourceLines: c.sourceLines })
+      expect(info.message).toBe("unknown block tag: frob")
+    })
+  }
+
+  it("no template section without the source (DEBUG off) or without a line", () => {
+    const quiet = Templates.make({ debug: false })
+    const error = failureOf(Effect.runSyncExit(quiet.fromString("a\n{% frob %}")))
+    if (error._tag !== "TemplateSyntaxError") throw new Error(error._tag)
+    expect(Templates.debugInfo(error)).toStrictEqual(Option.none())
+    const noLine = failureOf(Effect.runSyncExit(engine.fromString("{{ x ")))
+    if (noLine._tag !== "TemplateSyntaxError") throw new Error(noLine._tag)
+    expect(noLine.line).toBeUndefined()
+    expect(Templates.debugInfo(noLine)).toStrictEqual(Option.none())
+  })
 })
 
 // ---------------------------------------------------------------------------

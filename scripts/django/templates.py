@@ -115,7 +115,38 @@ def main():
         results.append(out)
 
     print("Django", django.get_version(), "rendered", len(results), "cases", file=sys.stderr)
-    return {"django": django.get_version(), "tree": TREE, "cases": results, "V73": v73()}
+    return {"django": django.get_version(), "tree": TREE, "cases": results, "V73": v73(), "debug": debug_info()}
+
+
+DEBUG_SOURCES = [
+    "a\n{% frob %}\nc",
+    "a\n{% frob %}\nc\n",
+    "{% frob %}",
+    "x\n" * 3 + "{% frob %}" + "\ny" * 20,
+    "\n".join("line %d" % i for i in range(1, 31)).replace("line 15", "{% frob %}"),
+    "\n".join("line %d" % i for i in range(1, 31)).replace("line 29", "{% frob %}"),
+]
+
+
+def debug_info():
+    # template_debug of the technical 500 page, for a syntax error at various lines.
+    from django.template import TemplateSyntaxError, engines
+
+    out = []
+    for source in DEBUG_SOURCES:
+        try:
+            engines["django"].from_string(source)
+        except TemplateSyntaxError as e:
+            d = e.template_debug
+            out.append({
+                "source": source,
+                "line": d["line"],
+                "top": d["top"],
+                "bottom": d["bottom"],
+                "total": d["total"],
+                "sourceLines": [[n, text] for n, text in d["source_lines"]],
+            })
+    return out
 
 
 def v73():
