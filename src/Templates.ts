@@ -499,7 +499,7 @@ export const make = (options: Options = {}): Templates => {
     return typeof p === "string" && p !== "" ? p : undefined
   }
 
-  /** The files tried when `name` is not found at the top level (the caller tries the next name) at the top level (the caller tries the next name). */
+  /** The template, or the files tried when `name` is not found at the top level (the caller tries the next name). */
   const load = (
     name: string
   ): Effect.Effect<Template | ReadonlyArray<Tried>, TemplateDoesNotExist | TemplateSyntaxError> =>
