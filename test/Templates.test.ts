@@ -477,3 +477,16 @@ describe("run-time positions Nunjucks does not know are left out, not invented",
     expect(error.line).toBe(1)
   })
 })
+
+describe("Nunjucks' include forms under Django's loader", () => {
+  const dir = writeTree({
+    "t/app/page.html": "[{% include \"./part.html\" %}][{% include \"gone.html\" ignore missing %}]",
+    "t/app/part.html": "part",
+    "t/part.html": "top-level part"
+  })
+  const engine = Templates.make({ dirs: [Path.join(dir, "t")] })
+
+  it("a relative include resolves next to the including template; `ignore missing` renders nothing", () => {
+    expect(Effect.runSync(engine.render("app/page.html"))).toBe("[part][]")
+  })
+})
