@@ -365,6 +365,15 @@ describe("context processors (Django's RequestContext)", () => {
       expect(out).toBe("/blog/|GET|example|from processor")
     }).pipe(Effect.provideService(Site, { name: "example" })))
 
+  it.effect("request reads in a template as in Django: path, method, COOKIES, META", () =>
+    Effect.gen(function*() {
+      const t = yield* engine.fromString(
+        "{{ request.method }} {{ request.path }} {{ request.COOKIES.theme }} {{ request.META.HTTP_HOST }}"
+      )
+      const withCookie = RequestFactory.get("/a/", { headers: { Cookie: "theme=dark", Host: "example.com" } })
+      expect(yield* t.render({}, { request: withCookie })).toBe("GET /a/ dark example.com")
+    }))
+
   it.effect("Django 3.2: without a request (render_to_string without one) no processor runs", () =>
     Effect.gen(function*() {
       expect(yield* template.render({})).toBe("|||")
