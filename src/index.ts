@@ -120,3 +120,17 @@ export * as Handler from "./Handler.js"
  * @since 0.1.0
  */
 export * as Client from "./Client.js"
+
+/**
+ * Django's template layer: one `Templates` service (Nunjucks behind it), `DIRS` and app folders, context processors, typed template errors.
+ *
+ * @since 0.1.0
+ */
+export * as Templates from "./Templates.js"
+
+/**
+ * Deferred rendering: `SimpleTemplateResponse` / `TemplateResponse`, post-render callbacks, `ContentNotRenderedError`.
+ *
+ * @since 0.1.0
+ */
+export * as TemplateResponse from "./TemplateResponse.js"
