@@ -106,3 +106,10 @@ export * as UploadedFile from "./UploadedFile.js"
  * @since 0.1.0
  */
 export * as Multipart from "./Multipart.js"
+
+/**
+ * Django's URL dispatcher: URLconfs as typed values, `resolve`, typed `reverse`.
+ *
+ * @since 0.1.0
+ */
+export * as Urls from "./Urls.js"
