@@ -73,12 +73,25 @@ export const describe = (p: AnyPattern): string => (p._tag === "RoutePattern" ? 
 const same = (s: string) => Option.some(s)
 const asText = (value: unknown) => Option.some(pyStr(value))
 
+/** A conversion that cannot fail, used instead of `toPython` by the built-in converters. */
+const TOTAL: unique symbol = Symbol.for("effect-django-http/Urls/total")
+
+const total = <A>(c: Converter<A>, f: (s: string) => A): Converter<A> => Object.assign(c, { [TOTAL]: f })
+
+const totalOf = (c: AnyConverter): ((s: string) => unknown) | undefined =>
+  (c as { readonly [TOTAL]?: (s: string) => unknown })[TOTAL]
+
+const identity = (s: string) => s
+
 export const builtins: Readonly<Record<"int" | "str" | "slug" | "uuid" | "path", AnyConverter>> = {
-  int: { regex: "[0-9]+", toPython: (s) => Option.some(Number(s)), toUrl: asText },
-  str: { regex: "[^/]+", toPython: same, toUrl: asText },
-  slug: { regex: "[-a-zA-Z0-9_]+", toPython: same, toUrl: asText },
-  uuid: { regex: "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", toPython: same, toUrl: asText },
-  path: { regex: ".+", toPython: same, toUrl: asText }
+  int: total({ regex: "[0-9]+", toPython: (s) => Option.some(Number(s)), toUrl: asText }, Number),
+  str: total({ regex: "[^/]+", toPython: same, toUrl: asText }, identity),
+  slug: total({ regex: "[-a-zA-Z0-9_]+", toPython: same, toUrl: asText }, identity),
+  uuid: total(
+    { regex: "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", toPython: same, toUrl: asText },
+    identity
+  ),
+  path: total({ regex: ".+", toPython: same, toUrl: asText }, identity)
 }
 
 const PY_SPECIAL = new Set(Array.from("()[]{}?*+-|^$\\.&~# \t\n\r\v\f"))
@@ -151,8 +164,12 @@ interface Compiled {
   readonly named: boolean
   readonly route: boolean
   readonly prefix: string
+  /** The pattern matches exactly `prefix`. */
   readonly exact: boolean
-  readonly converters: Readonly<Record<string, AnyConverter>>
+  /** The pattern matches whatever starts with `prefix`, and captures nothing. */
+  readonly literal: boolean
+  /** Per group: the converter's conversion (route patterns). */
+  readonly convert: ReadonlyArray<AnyConverter | undefined>
 }
 
 export class ConfigError {
@@ -172,19 +189,23 @@ export const compile = (p: AnyPattern): Compiled | ConfigError => {
 
 const compileUncached = (p: AnyPattern): Compiled | ConfigError => {
   if (p.error !== null) return new ConfigError(p.error)
-  const t = py.translate(p.regex)
+  // Matching uses a copy without group names (groups are read by index; V8 then builds no
+  // `groups` object per match).
+  const t = py.translate(p.regex, { unnamed: true })
   if ("error" in t) return new ConfigError(`"${p.regex}" is not a valid regular expression: ${t.error}`)
   const fullmatch = p._tag === "RegexPattern" && p.isEndpoint && p.regex.endsWith("$")
   const source = fullmatch ? `^(?:${t.ok.source})$` : t.ok.source
-  const { exact, prefix } = py.literalPrefix(p.regex, fullmatch)
+  const { exact, literal, prefix } = py.literalPrefix(p.regex, fullmatch)
+  const groups = t.ok.groups
   return {
     re: new RegExp(source, "u"),
-    groups: t.ok.groups,
-    named: t.ok.groups.some((g) => g !== null),
+    groups,
+    named: groups.some((g) => g !== null),
     route: p._tag === "RoutePattern",
     prefix,
-    exact: exact && t.ok.groups.length === 0,
-    converters: p.converters
+    exact: exact && groups.length === 0,
+    literal: literal && groups.length === 0,
+    convert: groups.map((g) => (g !== null && Object.hasOwn(p.converters, g) ? p.converters[g] : undefined))
   }
 }
 
@@ -195,11 +216,13 @@ interface PatternMatch {
 }
 
 const EMPTY_ARGS: ReadonlyArray<unknown> = []
+const EMPTY_KWARGS: Readonly<Record<string, unknown>> = Object.freeze({})
 
 /** `pattern.match(path)`: what is left of the path, the positional and the keyword arguments. */
 const matchCompiled = (c: Compiled, path: string): PatternMatch | undefined => {
-  if (c.exact) return path === c.prefix ? { rest: "", args: EMPTY_ARGS, kwargs: {} } : undefined
+  if (c.exact) return path === c.prefix ? { rest: "", args: EMPTY_ARGS, kwargs: EMPTY_KWARGS } : undefined
   if (c.prefix !== "" && !path.startsWith(c.prefix)) return undefined
+  if (c.literal) return { rest: path.slice(c.prefix.length), args: EMPTY_ARGS, kwargs: EMPTY_KWARGS }
   const m = c.re.exec(path)
   if (m === null) return undefined
   const rest = path.slice(m.index + m[0].length)
@@ -208,21 +231,24 @@ const matchCompiled = (c: Compiled, path: string): PatternMatch | undefined => {
     const kwargs: Record<string, unknown> = {}
     for (let i = 0; i < groups.length; i++) {
       const name = groups[i]
-      if (name === null || name === undefined) continue
-      const converter = c.converters[name]
+      const converter = c.convert[i]
       const raw = m[i + 1]
-      if (converter === undefined || raw === undefined) continue
-      const value = converter.toPython(raw)
-      if (Option.isNone(value)) return undefined
-      kwargs[name] = value.value
+      if (name === null || name === undefined || converter === undefined || raw === undefined) continue
+      const f = totalOf(converter)
+      if (f !== undefined) kwargs[name] = f(raw)
+      else {
+        const value = converter.toPython(raw)
+        if (Option.isNone(value)) return undefined
+        kwargs[name] = value.value
+      }
     }
     return { rest, args: EMPTY_ARGS, kwargs }
   }
   if (!c.named) {
-    if (groups.length === 0) return { rest, args: EMPTY_ARGS, kwargs: {} }
+    if (groups.length === 0) return { rest, args: EMPTY_ARGS, kwargs: EMPTY_KWARGS }
     const args: Array<unknown> = []
     for (let i = 1; i <= groups.length; i++) args.push(m[i] ?? null)
-    return { rest, args, kwargs: {} }
+    return { rest, args, kwargs: EMPTY_KWARGS }
   }
   const kwargs: Record<string, unknown> = {}
   for (let i = 0; i < groups.length; i++) {
@@ -262,7 +288,9 @@ const combine = <V>(
   outer: PatternMatch,
   sub: Hit<V>
 ): Hit<V> => {
-  const kwargs = { ...outer.kwargs, ...r.defaultKwargs, ...sub.kwargs }
+  const kwargs = isEmpty(outer.kwargs) && isEmpty(r.defaultKwargs)
+    ? sub.kwargs
+    : { ...outer.kwargs, ...r.defaultKwargs, ...sub.kwargs }
   let args = sub.args
   if (isEmpty(kwargs) && outer.args.length > 0) args = [...outer.args, ...sub.args]
   const appNames = r.appName ? [r.appName, ...sub.appNames] : sub.appNames
@@ -287,7 +315,7 @@ const isEmpty = (o: object): boolean => {
 const endpointHit = <V>(p: URLPatternData<V>, m: PatternMatch): Hit<V> => ({
   func: p.callback,
   args: m.args,
-  kwargs: isEmpty(p.defaultArgs) ? m.kwargs : { ...m.kwargs, ...p.defaultArgs },
+  kwargs: isEmpty(p.defaultArgs) ? (m.kwargs === EMPTY_KWARGS ? {} : m.kwargs) : { ...m.kwargs, ...p.defaultArgs },
   urlName: p.name,
   route: describe(p.pattern),
   appNames: [],
@@ -323,6 +351,7 @@ export const resolveExact = <V>(r: URLResolverData<V>, path: string): Outcome<V>
 }
 
 interface Index<V> {
+  readonly own: Compiled
   readonly children: ReadonlyArray<PatternData<V>>
   readonly compiled: ReadonlyArray<Compiled>
   readonly buckets: Map<string, ReadonlyArray<number>>
@@ -338,6 +367,8 @@ const keyOf = (path: string): string => {
 
 const buildIndex = <V>(r: URLResolverData<V>): Index<V> | ConfigError => {
   if (r.error !== null) return new ConfigError(r.error)
+  const ownCompiled = compile(r.pattern)
+  if (ownCompiled instanceof ConfigError) return ownCompiled
   const compiled: Array<Compiled> = []
   const own = new Map<string, Array<number>>()
   const wild: Array<number> = []
@@ -356,7 +387,7 @@ const buildIndex = <V>(r: URLResolverData<V>): Index<V> | ConfigError => {
   })
   const buckets = new Map<string, ReadonlyArray<number>>()
   for (const [key, list] of own) buckets.set(key, [...list, ...wild].sort((a, b) => a - b))
-  return { children: r.urlPatterns, compiled, buckets, wild }
+  return { own: ownCompiled, children: r.urlPatterns, compiled, buckets, wild }
 }
 
 const indexOf = <V>(r: URLResolverData<V>): Index<V> | ConfigError => {
@@ -375,12 +406,10 @@ const indexOf = <V>(r: URLResolverData<V>): Index<V> | ConfigError => {
 
 /** The first match, found through a per-level index on the first path segment; no `tried`. */
 export const resolveFast = <V>(r: URLResolverData<V>, path: string): Hit<V> | undefined | ConfigError => {
-  const own = compile(r.pattern)
-  if (own instanceof ConfigError) return own
-  const m = matchCompiled(own, path)
-  if (m === undefined) return undefined
   const ix = indexOf(r)
   if (ix instanceof ConfigError) return ix
+  const m = matchCompiled(ix.own, path)
+  if (m === undefined) return undefined
   const rest = m.rest
   const candidates = ix.buckets.get(keyOf(rest)) ?? ix.wild
   for (let k = 0; k < candidates.length; k++) {

@@ -48,7 +48,11 @@ export const escapeJs = (s: string): string => {
 }
 
 /** Translates a Python pattern; `Left` holds the reason it cannot be. */
-export const translate = (python: string): { readonly ok: Translated } | { readonly error: string } => {
+export const translate = (
+  python: string,
+  options?: { readonly unnamed?: boolean }
+): { readonly ok: Translated } | { readonly error: string } => {
+  const unnamed = options?.unnamed === true
   const cs = Array.from(python)
   const groups: Array<string | null> = []
   let out = ""
@@ -185,7 +189,7 @@ export const translate = (python: string): { readonly ok: Translated } | { reado
           if (!/^[\p{L}_][\p{L}\p{N}_]*$/u.test(name)) return fail(`bad character in group name '${name}'`)
           if (groups.includes(name)) return fail(`redefinition of group name '${name}'`)
           groups.push(name)
-          out += `(?<${name}>`
+          out += unnamed ? "(" : `(?<${name}>`
           i = end + 1
           continue
         }
@@ -194,7 +198,7 @@ export const translate = (python: string): { readonly ok: Translated } | { reado
           if (end < 0) return fail("missing ), unterminated name")
           const name = cs.slice(i + 4, end).join("")
           if (!groups.includes(name)) return fail(`unknown group name '${name}'`)
-          out += `\\k<${name}>`
+          out += unnamed ? `(?:\\${groups.indexOf(name) + 1})` : `\\k<${name}>`
           i = end + 1
           continue
         }
@@ -259,13 +263,13 @@ export const translate = (python: string): { readonly ok: Translated } | { reado
 export const literalPrefix = (
   python: string,
   fullmatch: boolean
-): { readonly prefix: string; readonly exact: boolean } => {
+): { readonly prefix: string; readonly exact: boolean; readonly literal: boolean } => {
   const cs = Array.from(python)
   let i = 0
   if (cs[0] === "^") i = 1
   else if (cs[0] === "\\" && cs[1] === "A") i = 2
-  else return { prefix: "", exact: false }
-  if (python.includes("|")) return { prefix: "", exact: false }
+  else return { prefix: "", exact: false, literal: false }
+  if (python.includes("|")) return { prefix: "", exact: false, literal: false }
   const lits: Array<string> = []
   const quantified = (j: number) => cs[j] === "*" || cs[j] === "+" || cs[j] === "?" || cs[j] === "{"
   for (;;) {
@@ -285,7 +289,7 @@ export const literalPrefix = (
     i++
   }
   const rest = cs.slice(i).join("")
-  return { prefix: lits.join(""), exact: rest === "\\Z" || (fullmatch && rest === "$") }
+  return { prefix: lits.join(""), exact: rest === "\\Z" || (fullmatch && rest === "$"), literal: rest === "" }
 }
 
 // ---------------------------------------------------------------------------
