@@ -113,3 +113,10 @@ export * as Multipart from "./Multipart.js"
  * @since 0.1.0
  */
 export * as Urls from "./Urls.js"
+
+/**
+ * Django's `CommonMiddleware`: `APPEND_SLASH`, `PREPEND_WWW`, `DISALLOWED_USER_AGENTS`.
+ *
+ * @since 0.1.0
+ */
+export * as Common from "./Common.js"

@@ -493,6 +493,64 @@ for route in ["<int:>/", "<bad:x>/", "<int: x>/", "<1x>/", "<int:x-y>/", "a/<x>/
     except Exception as e:
         bad_routes.append({"route": route, "error": type(e).__name__, "message": str(e)})
 
+# ---- CommonMiddleware (V56) on the "vec" URLconf (ROOT_URLCONF) -------------------------------
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.middleware.common import CommonMiddleware  # noqa: E402
+from django.test import override_settings  # noqa: E402
+from django.views.decorators.common import no_append_slash  # noqa: E402
+
+common = []
+
+
+def common_case(method, p, settings_over=None, host=None, agent=None, status=None):
+    case = {"method": method, "path": p, "settings": settings_over or {}}
+    extra = {}
+    if host is not None:
+        case["host"] = host
+        extra["HTTP_HOST"] = host
+    if agent is not None:
+        case["agent"] = agent
+        extra["HTTP_USER_AGENT"] = agent
+    if status is not None:
+        case["status"] = status
+    over = dict(settings_over or {})
+    with override_settings(**over):
+        resp_status = status or 200
+        mw = CommonMiddleware(lambda r: HttpResponse("hello", status=resp_status))
+        req = getattr(RequestFactory(), method.lower())(p, **extra)
+        try:
+            r = mw(req)
+            case["status_out"] = r.status_code
+            if r.status_code in (301, 302):
+                case["location"] = r["Location"]
+            else:
+                case["content_length"] = r.get("Content-Length")
+        except RuntimeError as e:
+            case["error"] = "RuntimeError"
+            case["message"] = str(e)
+        except PermissionDenied as e:
+            case["error"] = "PermissionDenied"
+            case["message"] = str(e)
+    common.append(case)
+
+
+for p in ["/articles/2024", "/articles/2024?x=1&y=%C3%A9", "/nothing", "/pages/a", "/articles/2024/", "/shop",
+          "/shop/product/5", "/caf%C3%A9", "/", "/noname"]:
+    common_case("GET", p)
+common_case("GET", "/articles/2024", {"PREPEND_WWW": True}, host="example.com")
+common_case("GET", "/articles/2024/", {"PREPEND_WWW": True}, host="example.com")
+common_case("GET", "/articles/2024/", {"PREPEND_WWW": True}, host="www.example.com")
+common_case("GET", "/nothing?q=1", {"PREPEND_WWW": True}, host="example.com")
+common_case("POST", "/articles/2024", {"DEBUG": True})
+common_case("PUT", "/articles/2024?a=b", {"DEBUG": True})
+common_case("POST", "/articles/2024", {"DEBUG": False})
+common_case("DELETE", "/articles/2024", {"DEBUG": True})
+common_case("GET", "/articles/2024", {"APPEND_SLASH": False})
+common_case("GET", "/articles/2024/", {}, status=404)
+common_case("GET", "/x", {"DISALLOWED_USER_AGENTS": [__import__("re").compile(r"^Bad")]}, agent="BadBot/1.0")
+common_case("GET", "/x", {"DISALLOWED_USER_AGENTS": [__import__("re").compile(r"^Bad")]}, agent="GoodBot Bad")
+common_case("GET", "/x", {"DISALLOWED_USER_AGENTS": [__import__("re").compile(r"bot\d")]}, agent="a bot7")
+
 with open(OUT, "w", encoding="utf-8") as f:
     json.dump(
         {
@@ -503,6 +561,11 @@ with open(OUT, "w", encoding="utf-8") as f:
             "pathInfo": path_info,
             "routes": routes,
             "badRoutes": bad_routes,
+            "common": [
+                {**c, "settings": {k: ([r.pattern for r in v] if k == "DISALLOWED_USER_AGENTS" else v)
+                                   for k, v in c["settings"].items()}}
+                for c in common
+            ],
         },
         f,
         ensure_ascii=False,

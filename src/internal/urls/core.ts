@@ -352,6 +352,8 @@ export const resolveExact = <V>(r: URLResolverData<V>, path: string): Outcome<V>
 
 interface Index<V> {
   readonly own: Compiled
+  /** No app name, namespace or extra kwargs: a match below passes through unchanged. */
+  readonly plain: boolean
   readonly children: ReadonlyArray<PatternData<V>>
   readonly compiled: ReadonlyArray<Compiled>
   readonly buckets: Map<string, ReadonlyArray<number>>
@@ -387,7 +389,8 @@ const buildIndex = <V>(r: URLResolverData<V>): Index<V> | ConfigError => {
   })
   const buckets = new Map<string, ReadonlyArray<number>>()
   for (const [key, list] of own) buckets.set(key, [...list, ...wild].sort((a, b) => a - b))
-  return { own: ownCompiled, children: r.urlPatterns, compiled, buckets, wild }
+  const plain = !r.appName && !r.namespace && isEmpty(r.defaultKwargs)
+  return { own: ownCompiled, plain, children: r.urlPatterns, compiled, buckets, wild }
 }
 
 const indexOf = <V>(r: URLResolverData<V>): Index<V> | ConfigError => {
@@ -417,8 +420,10 @@ export const resolveFast = <V>(r: URLResolverData<V>, path: string): Hit<V> | un
     const child = ix.children[i]!
     if (child._tag === "URLPattern") {
       const sub = matchCompiled(ix.compiled[i]!, rest)
-      if (sub !== undefined) return combine(r, child, m, endpointHit(child, sub))
-      continue
+      if (sub === undefined) continue
+      const hit = endpointHit(child, sub)
+      // Through a plain level that captured nothing (the root's `^/`), the match is unchanged.
+      return ix.plain && m.args.length === 0 && m.kwargs === EMPTY_KWARGS ? hit : combine(r, child, m, hit)
     }
     const sub = resolveFast(child, rest)
     if (sub instanceof ConfigError) return sub
