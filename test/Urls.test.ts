@@ -3,7 +3,7 @@ import { Effect, Either, FastCheck as fc, Option, Schema } from "effect"
 import { HttpRequest, HttpResponse, Middleware, Urls, View } from "../src/index.js"
 import * as core from "../src/internal/urls/core.js"
 import * as py from "../src/internal/urls/pyregex.js"
-import { hex, path as pathC } from "./utils/urlSpecs.js"
+import { fixtures, hex, path as pathC } from "./utils/urlSpecs.js"
 
 const view: View.View = () => HttpResponse.make({ content: "x" })
 
@@ -181,5 +181,32 @@ describe("compiled resolution", () => {
       }),
       { numRuns: 500 }
     )
+  })
+})
+
+describe("Python regex semantics against Python 3 (scripts/django/urls.py)", () => {
+  interface RegexCase {
+    readonly regex: string
+    readonly subject: string
+    readonly match:
+      | { span: [number, number]; groups: Array<string | null>; named: Record<string, string | null> }
+      | null
+  }
+  const cases = (fixtures as unknown as { readonly regex: ReadonlyArray<RegexCase> }).regex
+  const cp = (s: string, units: number) => Array.from(s.slice(0, units)).length
+
+  it("re.search of every pattern on every subject gives Python's span and groups", () => {
+    expect(cases.length).toBeGreaterThan(500)
+    for (const c of cases) {
+      const t = py.translate(c.regex)
+      if (!("ok" in t)) throw new Error(`${c.regex}: ${t.error}`)
+      const m = new RegExp(t.ok.source, "u").exec(c.subject)
+      const got = m === null ? null : {
+        span: [cp(c.subject, m.index), cp(c.subject, m.index + m[0].length)],
+        groups: m.slice(1).map((g) => g ?? null),
+        named: Object.fromEntries(Object.entries(m.groups ?? {}).map(([k, v]) => [k, v ?? null]))
+      }
+      expect({ regex: c.regex, subject: c.subject, match: got }).toEqual(c)
+    }
   })
 })

@@ -493,6 +493,29 @@ for route in ["<int:>/", "<bad:x>/", "<int: x>/", "<1x>/", "<int:x-y>/", "a/<x>/
     except Exception as e:
         bad_routes.append({"route": route, "error": type(e).__name__, "message": str(e)})
 
+# ---- Python regex semantics the translation must keep (re.search on str) ----------------------
+import re  # noqa: E402
+
+REGEXES = [
+    r"^a/(?P<x>\d+)/$", r"^(\w+)-(\w+)$", r"^\s+$", r"^a.b$", r"^caf\u00e9$", r"^x{2,}$", r"^x{,2}y$", r"^{a}$",
+    r"^[^/]+\Z", r"^[\d\-]+$", r"^(?:ab)+$", r"^(?P<a>[a-z])(?P=a)$", r"^(a)?b$", r"^a|b$", r"b$", r"^\$\.\^$",
+    r"^[]a]+$", r"^[\w.]+$", r"^\x41\u00e9\U0001F600$", r"^a\b", r"^(?#comment)z$", r"^(?=a)\w+$", r"^(?!a)\w+$",
+    r"^\W+$", r"^\S+$", r"^\D+$",
+]
+SUBJECTS = ["a/12/", "a/12/\n", "a/\u0663\u0664/", "ab-cd", "\u00e9t\u00e9-\u4e2d", " \t\x1c\x85", "\u00a0\u3000",
+            "a\rb", "a\nb", "caf\u00e9", "xx", "x", "y", "xxy", "{a}", "abc", "a/b", "12-3", "abab", "aa", "ab", "b",
+            "a", "$.^", "]a]", "a.b_c", "A\u00e9\U0001F600", "a b", "z", "!!", "\u00e9", "x", "ba", "\u0663"]
+regex_cases = []
+for rx in REGEXES:
+    compiled = re.compile(rx)
+    for subj in SUBJECTS:
+        m = compiled.search(subj)
+        regex_cases.append({
+            "regex": rx,
+            "subject": subj,
+            "match": None if m is None else {"span": list(m.span()), "groups": list(m.groups()), "named": m.groupdict()},
+        })
+
 # ---- CommonMiddleware (V56) on the "vec" URLconf (ROOT_URLCONF) -------------------------------
 from django.core.exceptions import PermissionDenied  # noqa: E402
 from django.middleware.common import CommonMiddleware  # noqa: E402
@@ -561,6 +584,7 @@ with open(OUT, "w", encoding="utf-8") as f:
             "pathInfo": path_info,
             "routes": routes,
             "badRoutes": bad_routes,
+            "regex": regex_cases,
             "common": [
                 {**c, "settings": {k: ([r.pattern for r in v] if k == "DISALLOWED_USER_AGENTS" else v)
                                    for k, v in c["settings"].items()}}
