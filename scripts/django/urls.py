@@ -468,6 +468,30 @@ for c in list(cases_reverse):
 
         cases_resolve.append(resolve_case(c["urlconf"], unquote(c["url"])))
 
+# Random paths over each URLconf's vocabulary (deterministic): the indexed search must agree
+# with Django wherever the path lands.
+import random  # noqa: E402
+
+rng = random.Random(16)
+VOCAB = {
+    "vec": ["articles", "2024", "02024", "x", "hello-world", "pages", "a", "items", "hex", "ff", "legacy", "12",
+            "12-34", "shop", "eu-shop", "product", "5", "api", "v2", "users", "7", "about", "noname", ""],
+    "playground": ["articles", "archive", "2024", "1", "x-y", "users", "5", "bob", "files", "legacy", "abc-12", "old",
+                   "api", "v1", "3", "dup", "dup2", "caf\u00e9", "items", ""],
+    "extra": ["m", "m2", "deep", "deep2", "leaf", "3", "plain", "x", "s-1", "blog", "blog-en", "blog-fr", "tag", "t",
+              "2024", "news", "5", "even", "4", "files", "a", "edit", "over", "extra", "re", "page-3", "pos", "12",
+              "outer", "inner", "mix", "n", "kw", "alt", "one", "quant", "aaa", "u", "bob", "y", "0999", "hex", "ff",
+              "page.html", "slash-end", "caf\u00e9", ""],
+}
+for conf, vocab in VOCAB.items():
+    seen = set()
+    while len(seen) < 60:
+        parts = [rng.choice(vocab) for _ in range(rng.randint(1, 4))]
+        p = "/" + "/".join(parts) + ("/" if rng.random() < 0.7 else "")
+        if p not in seen:
+            seen.add(p)
+            cases_resolve.append(resolve_case(conf, p))
+
 # path_info as the request builds it from a percent-encoded URL, then resolved.
 rf = RequestFactory()
 path_info = []
