@@ -54,6 +54,7 @@ import { ImproperlyConfigured, InvalidArgument } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import * as core from "./internal/urls/core.js"
 import * as Middleware from "./Middleware.js"
+import type * as View from "./View.js"
 
 // ---------------------------------------------------------------------------
 // Converters
@@ -923,3 +924,25 @@ export const reverseCurrent = (
     Effect.all([Urlconf, scriptPrefix]),
     ([urlconf, prefix]) => reverseDynamic(urlconf, viewname, { scriptPrefix: prefix, ...options })
   )
+
+/**
+ * A view that routes: it resolves the request's `pathInfo` with the URLconf in effect
+ * (`Urlconf`, else `urlconf`), provides the match as `ResolverMatch`, and calls the matched view
+ * with the request (Django's `BaseHandler._get_response` resolution step). A miss fails with
+ * `Resolver404` (a 404).
+ *
+ * @since 0.1.0
+ * @category dispatching
+ */
+export const dispatch = <E, R, En extends Entry>(
+  urlconf: URLconf<View.View<E, R>, En>
+): View.View<E | Resolver404 | ImproperlyConfigured, Exclude<R, ResolverMatch>> =>
+(request) =>
+  Effect.flatMap(Effect.serviceOption(Urlconf), (current) => {
+    const conf: AnyURLconf = Option.getOrElse(current, () => urlconf as AnyURLconf)
+    return Effect.flatMap(resolve(conf, request.pathInfo), (match) => {
+      const view = match.func
+      if (typeof view !== "function") return Effect.dieMessage(`The URLconf's view for ${match.route} is not a view`)
+      return Effect.provideService((view as View.View<E, R>)(request), ResolverMatch, match)
+    })
+  }) as Effect.Effect<View.Response, E | Resolver404 | ImproperlyConfigured, Exclude<R, ResolverMatch>>

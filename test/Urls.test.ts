@@ -116,6 +116,22 @@ describe("the request's match and URLconf", () => {
       expect(url).toBe("/mount/")
     }))
 
+  it.effect("dispatch resolves pathInfo, provides the match and calls the view; a miss is Resolver404", () =>
+    Effect.gen(function*() {
+      const year: View.View<HttpResponse.MakeError, Urls.ResolverMatch> = () =>
+        Effect.flatMap(Urls.ResolverMatch, (m) => HttpResponse.make({ content: `${m.viewName} ${m.kwargs.year}` }))
+      const urls = Urls.make([Urls.path("articles/<int:year>/", year, { name: "year" })])
+      const app = Urls.dispatch(urls)
+      const response = yield* app(HttpRequest.make({ method: "GET", path: "/articles/02024/" }))
+      expect(HttpResponse.isHttpResponse(response) && HttpResponse.text(response)).toBe("year 2024")
+      const miss = yield* Effect.either(app(HttpRequest.make({ method: "GET", path: "/articles/x/" })))
+      expect(leftTag(miss)).toBe("Resolver404")
+      const viaAlt = yield* Effect.either(
+        app(HttpRequest.make({ method: "GET", path: "/articles/2024/" })).pipe(Effect.provideService(Urls.Urlconf, alt))
+      )
+      expect(leftTag(viaAlt)).toBe("Resolver404")
+    }))
+
   it.effect("a view reads the ResolverMatch service", () =>
     Effect.gen(function*() {
       const m = Either.getOrThrow(Urls.resolve(root, "/"))
