@@ -221,6 +221,10 @@ EXTRA = [
     P("y/<yyyy:y>/", "yyyy", "yyyy"),
     P("u/<str:name>/", "user", "user"),
     P("u/<int:id>/", "user_id", "user"),
+    R(r"^prefix/", "prefix_view", "prefix"),
+    R(r"zz/", I([R(r"^(?P<q>\w+)/$", "zz_inner", "zz")])),
+    R(r"^tail\Z", "tail", "tail"),
+    P("", I([P("late/<int:n>/", "late", "late")])),
 ]
 
 SPECS = {"vec": VEC, "playground": PLAYGROUND, "dup": DUP, "catchall": CATCHALL, "extra": EXTRA}
@@ -354,7 +358,8 @@ resolve_paths = {
         "/space here/", "/a.b+c/", "/axb+c/", "/slash-end", "/slash-end/", "/page.html", "/page.htm",
         "/items/00000000-0000-0000-0000-000000000001/", "/hex/ff/", "/hex/g/", "/y/0999/", "/y/999/",
         "/u/bob/", "/u/5/", "/m/nope/", "/blog/tag/a b/", "/pos/1/a\n/", "/outer/1/inner/x/",
-        "/m/deep/leaf/", "/blog-fr/", "/mix/1/n/x/",
+        "/m/deep/leaf/", "/blog-fr/", "/mix/1/n/x/", "/prefix/", "/prefix/any/thing", "/prefix", "/zz/a/",
+        "/xxzz/a/", "/a/zz/b/", "/zz/a/b/", "/tail", "/tail/", "/tail\n", "/late/3/", "/late/x/",
     ],
 }
 
@@ -448,7 +453,8 @@ reverse_specs = [
     ("extra", "user", dict(kwargs={"name": "bob"})), ("extra", "user", dict(kwargs={"name": "bob", "id": 1})),
     ("extra", "user", dict(kwargs={})), ("extra", "home", dict(kwargs={"x": None})),
     ("extra", "blog:post", dict(args=[1], current_app="blog-fr")), ("extra", "blog", {}), ("extra", ":home", {}),
-    ("extra", "mid::index", {}), ("extra", "", {}),
+    ("extra", "mid::index", {}), ("extra", "", {}), ("extra", "prefix", {}), ("extra", "zz", dict(kwargs={"q": "w"})),
+    ("extra", "tail", {}), ("extra", "late", dict(args=[3])),
 ]
 
 cases_resolve = []
