@@ -62,6 +62,14 @@ export interface Settings {
   readonly FORCE_SCRIPT_NAME: string | null
   /** Hash of signatures. Django 3.2: `"sha256"` (sha1 signatures are still accepted when verifying). */
   readonly DEFAULT_HASHING_ALGORITHM: "sha256" | "sha1"
+
+  // --- URLs and CommonMiddleware (src/Urls.ts, src/Common.ts) ---
+  /** Redirect `/path` to `/path/` when only the latter resolves (CommonMiddleware). Django: `true`. */
+  readonly APPEND_SLASH: boolean
+  /** Redirect `example.com` to `www.example.com` (CommonMiddleware). Django: `false`. */
+  readonly PREPEND_WWW: boolean
+  /** Python regexes; a User-Agent any of them finds is `PermissionDenied` (CommonMiddleware). Django: `[]`. */
+  readonly DISALLOWED_USER_AGENTS: ReadonlyArray<string>
 }
 
 /**
@@ -93,7 +101,12 @@ export const defaults: Settings = {
   FILE_UPLOAD_MAX_MEMORY_SIZE: 2621440,
   FILE_UPLOAD_TEMP_DIR: null,
   FORCE_SCRIPT_NAME: null,
-  DEFAULT_HASHING_ALGORITHM: "sha256"
+  DEFAULT_HASHING_ALGORITHM: "sha256",
+
+  // --- URLs and CommonMiddleware (src/Urls.ts, src/Common.ts) ---
+  APPEND_SLASH: true,
+  PREPEND_WWW: false,
+  DISALLOWED_USER_AGENTS: []
 }
 
 /**
@@ -267,7 +280,12 @@ export const config = (base: Input = {}): Config.Config<Settings> => {
     FORCE_SCRIPT_NAME: optionalString("FORCE_SCRIPT_NAME", d.FORCE_SCRIPT_NAME),
     DEFAULT_HASHING_ALGORITHM: Config.literal("sha256", "sha1")("DEFAULT_HASHING_ALGORITHM").pipe(
       Config.withDefault(d.DEFAULT_HASHING_ALGORITHM)
-    )
+    ),
+
+    // --- URLs and CommonMiddleware (src/Urls.ts, src/Common.ts) ---
+    APPEND_SLASH: flag("APPEND_SLASH", d.APPEND_SLASH),
+    PREPEND_WWW: flag("PREPEND_WWW", d.PREPEND_WWW),
+    DISALLOWED_USER_AGENTS: list("DISALLOWED_USER_AGENTS", d.DISALLOWED_USER_AGENTS)
   })
 }
 

@@ -134,3 +134,17 @@ export * as Templates from "./Templates.js"
  * @since 0.1.0
  */
 export * as TemplateResponse from "./TemplateResponse.js"
+
+/**
+ * Django's URL dispatcher: URLconfs as typed values, `resolve`, typed `reverse`.
+ *
+ * @since 0.1.0
+ */
+export * as Urls from "./Urls.js"
+
+/**
+ * Django's `CommonMiddleware`: `APPEND_SLASH`, `PREPEND_WWW`, `DISALLOWED_USER_AGENTS`.
+ *
+ * @since 0.1.0
+ */
+export * as Common from "./Common.js"
