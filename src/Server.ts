@@ -37,6 +37,7 @@ import type { ImproperlyConfigured } from "./Errors.js"
 import * as Handler from "./Handler.js"
 import * as cluster from "./internal/cluster.js"
 import * as Settings from "./Settings.js"
+import * as Urls from "./Urls.js"
 import * as View from "./View.js"
 
 /**
@@ -149,19 +150,25 @@ export interface RunOptions extends Options {
 }
 
 /**
- * What can be served: a site (`Handler.make`), a view, or any `@effect/platform` app (a router,
- * for instance).
+ * What can be served: a site (`Handler.make`), a URLconf (served as `Handler.make({ urls })`), a
+ * view, or any `@effect/platform` app (a router, for instance).
  *
  * @since 0.1.0
  * @category models
  */
-export type Servable<E, R> = Handler.Handler<R> | View.View<E, R> | HttpApp.Default<E, R>
+export type Servable<E, R> =
+  | Handler.Handler<R>
+  | Urls.URLconf<View.View<E, R>, any>
+  | View.View<E, R>
+  | HttpApp.Default<E, R>
 
 const toApp = <E, R>(
   servable: Servable<E, R>
 ): HttpApp.Default<unknown, R | Scope.Scope> =>
   Handler.isHandler(servable)
     ? Handler.toHttpApp(servable as Handler.Handler<R>)
+    : Urls.isURLconf(servable)
+    ? Handler.toHttpApp(Handler.make({ urls: servable }) as Handler.Handler<R>)
     : typeof servable === "function"
     ? View.toHttpApp(servable)
     : servable
