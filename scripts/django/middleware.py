@@ -294,10 +294,10 @@ SEC_SETTINGS = [
 SEC_REQUESTS = [
     {"method": "GET", "path": "/"},
     {"method": "GET", "path": "/", "secure": True},
-    {"method": "GET", "path": "/a b?q=1&r=é"},
+    {"method": "GET", "path": "/a b?q=1&r=%C3%A9"},
     {"method": "POST", "path": "/form/"},
     {"method": "GET", "path": "/health/"},
-    {"method": "GET", "path": "//health/"},
+    {"method": "GET", "path": "/health/x"},
     {"method": "GET", "path": "/v1/api/x"},
     {"method": "GET", "path": "/", "meta": {"HTTP_HOST": "example.com:8443"}},
     {"method": "GET", "path": "/", "meta": {"HTTP_X_FORWARDED_PROTO": "https"}},
