@@ -143,3 +143,10 @@ export * as ConditionalGet from "./ConditionalGet.js"
  * @since 0.1.0
  */
 export * as GZip from "./GZip.js"
+
+/**
+ * Serving static files: Django's `static.serve` with WhiteNoise's ETags, ranges, cache headers and precompressed variants.
+ *
+ * @since 0.1.0
+ */
+export * as Static from "./Static.js"
