@@ -194,6 +194,16 @@ describe("Cache: properties of the parsers", () => {
     }))
   })
 
+  it("parseHttpDate never throws: a whole number of seconds or nothing, for any text", () => {
+    const dateish = fc.string({
+      unit: fc.constantFrom("T", "u", "e", ",", " ", "1", "4", "N", "o", "v", ":", "-", "G", "M")
+    })
+    fc.assert(fc.property(fc.oneof(fc.string(), dateish), (s) => {
+      const t = internal.parseHttpDate(s)
+      if (t !== undefined) expect(Number.isInteger(t)).toBe(true)
+    }))
+  })
+
   it("patchVary keeps every name already there and adds only names not there (case-insensitively)", () => {
     const name = fc.constantFrom("Cookie", "cookie", "Accept", "Accept-Encoding", "X-A")
     fc.assert(fc.property(fc.array(fc.array(name, { maxLength: 3 }), { maxLength: 4 }), (adds) => {

@@ -4,7 +4,7 @@
  * scripts/django/middleware.py ran through Django; every header, status, cookie and body compared.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Option, Stream } from "effect"
+import { Chunk, ConfigProvider, Effect, Either, Option, Stream } from "effect"
 import { gunzipSync } from "node:zlib"
 import {
   Clickjacking,
@@ -103,6 +103,46 @@ describe("SecurityMiddleware (fixtures from Django 3.2)", () => {
           expect(got, label).toEqual(c.result)
         }
       }
+    }))
+})
+
+describe("the SECURE_* and X_FRAME_OPTIONS settings", () => {
+  it.effect("Django's defaults, and values read from the environment", () =>
+    Effect.gen(function*() {
+      expect(Settings.defaults).toMatchObject({
+        SECURE_BROWSER_XSS_FILTER: false,
+        SECURE_CONTENT_TYPE_NOSNIFF: true,
+        SECURE_REFERRER_POLICY: "same-origin",
+        SECURE_HSTS_SECONDS: 0,
+        SECURE_HSTS_INCLUDE_SUBDOMAINS: false,
+        SECURE_HSTS_PRELOAD: false,
+        SECURE_SSL_REDIRECT: false,
+        SECURE_SSL_HOST: null,
+        SECURE_REDIRECT_EXEMPT: [],
+        X_FRAME_OPTIONS: "DENY"
+      })
+      const env = new Map([
+        ["SECURE_HSTS_SECONDS", "31536000"],
+        ["SECURE_HSTS_PRELOAD", "1"],
+        ["SECURE_CONTENT_TYPE_NOSNIFF", "0"],
+        ["SECURE_REFERRER_POLICY", ""],
+        ["SECURE_SSL_HOST", "secure.example.com"],
+        ["SECURE_REDIRECT_EXEMPT", "^health/$, ^metrics$"],
+        ["X_FRAME_OPTIONS", "sameorigin"]
+      ])
+      const settings = yield* Effect.withConfigProvider(Settings.fromEnv(), ConfigProvider.fromMap(env))
+      expect(settings).toMatchObject({
+        SECURE_HSTS_SECONDS: 31536000,
+        SECURE_HSTS_PRELOAD: true,
+        SECURE_CONTENT_TYPE_NOSNIFF: false,
+        SECURE_REFERRER_POLICY: null,
+        SECURE_SSL_HOST: "secure.example.com",
+        SECURE_REDIRECT_EXEMPT: ["^health/$", "^metrics$"],
+        X_FRAME_OPTIONS: "sameorigin",
+        SECURE_SSL_REDIRECT: false
+      })
+      const unset = yield* Effect.withConfigProvider(Settings.fromEnv(), ConfigProvider.fromMap(new Map()))
+      expect(unset.SECURE_REFERRER_POLICY).toBe("same-origin")
     }))
 })
 
