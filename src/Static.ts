@@ -108,6 +108,7 @@ export const safeJoin = (base: string, relative: string): Either.Either<string, 
   return Either.right(finalPath)
 }
 
+/** Django's message names the full path (it is only shown with DEBUG). */
 const notFound = (p: string) => new Http404({ message: `\u201c${p}\u201d does not exist` })
 
 interface Found {
@@ -194,7 +195,7 @@ export const serve = (
     )
     if (isDir) return yield* new Http404({ message: "Directory indexes are not allowed here." })
     const original = yield* lookup(fs, realRoot, full)
-    if (Option.isNone(original)) return yield* notFound(rel)
+    if (Option.isNone(original)) return yield* notFound(full)
 
     // Precompressed siblings, best first.
     let chosen = original.value
@@ -249,9 +250,9 @@ export const serve = (
     const res = yield* Effect.catchTag(
       FileResponse.fromPath(chosen.file, { request: headers, filename: path.posix.basename(rel) }),
       "SystemError",
-      (): Effect.Effect<never, Http404> => notFound(rel)
+      (): Effect.Effect<never, Http404> => notFound(full)
     ).pipe(
-      Effect.catchTag("BadArgument", (): Effect.Effect<never, Http404> => notFound(rel))
+      Effect.catchTag("BadArgument", (): Effect.Effect<never, Http404> => notFound(full))
     )
     let out: HttpResponse.AnyResponse = res
     if (res.status !== 304) {

@@ -11,6 +11,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { brotliCompressSync, gzipSync } from "node:zlib"
 import { HttpResponse, RequestFactory, Static } from "../src/index.js"
+import { fixtures } from "./middlewareFixtures.js"
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), "static-test-"))
 const root = path.join(base, "static")
@@ -141,7 +142,9 @@ describe("Static: serving a directory", () => {
       const dir = yield* Effect.either(get("/static/sub"))
       expect(Either.isLeft(dir) && dir.left.message).toBe("Directory indexes are not allowed here.")
       const missing = yield* Effect.either(get("/static/nope.css"))
-      expect(Either.isLeft(missing) && missing.left.message).toBe("\u201cnope.css\u201d does not exist")
+      expect(Either.isLeft(missing) && missing.left.message).toBe(
+        `\u201c${path.join(root, "nope.css")}\u201d does not exist`
+      )
       expect(yield* failure("/elsewhere/style.css")).toBe("Http404")
       expect((yield* get("/static/style.css", {}, "POST")).status).toBe(405)
       expect((yield* get("/static/sub/page.html")).status).toBe(200)
@@ -156,4 +159,49 @@ describe("Static: serving a directory", () => {
     expect(Either.isLeft(Static.safeJoin("/srv/static", "/etc/passwd"))).toBe(true)
     expect(Either.isLeft(Static.safeJoin("/srv/static", "../static-other/x"))).toBe(true)
   })
+})
+
+describe("Static: Django's static serve view (fixtures from Django 3.2)", () => {
+  interface StaticCase {
+    readonly path: string
+    readonly meta: Record<string, string>
+    readonly result:
+      | { readonly status: number; readonly headers: ReadonlyArray<readonly [string, string]> }
+      | { readonly error: string; readonly message: string }
+  }
+  const data = fixtures as unknown as {
+    readonly T: number
+    readonly static_files: Record<string, string>
+    readonly static: ReadonlyArray<StaticCase>
+  }
+  const djangoBase = fs.mkdtempSync(path.join(os.tmpdir(), "static-django-"))
+  const djangoRoot = path.join(djangoBase, "static")
+  for (const [name, text] of Object.entries(data.static_files)) {
+    const full = path.join(djangoRoot, name)
+    fs.mkdirSync(path.dirname(full), { recursive: true })
+    fs.writeFileSync(full, text)
+    fs.utimesSync(full, data.T, data.T)
+  }
+  afterAll(() => fs.rmSync(djangoBase, { recursive: true, force: true }))
+
+  it.effect("Django's headers, 304s, Http404 and SuspiciousFileOperation, with its messages", () =>
+    Effect.gen(function*() {
+      expect(data.static.length).toBeGreaterThan(10)
+      for (const c of data.static) {
+        const request = RequestFactory.get("/static/x", { meta: c.meta })
+        const out = yield* Effect.either(
+          Static.serve(request, c.path, { root: djangoRoot }).pipe(Effect.provide(NodeFileSystem.layer))
+        )
+        const label = JSON.stringify(c)
+        if ("error" in c.result) {
+          expect(Either.isLeft(out) ? [out.left._tag, out.left.message.replaceAll(djangoBase, "<base>")] : out, label)
+            .toEqual([c.result.error, c.result.message])
+          continue
+        }
+        const res = Either.getOrThrow(out)
+        expect(res.status, label).toBe(c.result.status)
+        // Django's headers, each with Django's value; WhiteNoise's (ETag, Cache-Control, Accept-Ranges) come on top.
+        for (const [name, value] of c.result.headers) expect(header(res, name), `${label} ${name}`).toBe(value)
+      }
+    }))
 })

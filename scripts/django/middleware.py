@@ -342,6 +342,66 @@ for setting in [None, "sameorigin", "DENY", "allow-from https://x"]:
             xf.append({"setting": setting, "response": res_spec, "exempt": exempt, "value": r.get("X-Frame-Options")})
 out["xframe"] = xf
 
+# -- django.views.static.serve ----------------------------------------------------------------
+
+import mimetypes  # noqa: E402
+import tempfile  # noqa: E402
+
+from django.views.static import serve  # noqa: E402
+
+mimetypes.knownfiles = []
+mimetypes.init()
+
+STATIC_FILES = {
+    "style.css": "body { color: red }\n" * 20,
+    "app.js": "console.log(1)\n" * 30,
+    "archive.tar.gz": "not really gzip",
+    "data.unknownext": "?",
+    "sub/page.html": "<p>hi</p>",
+    "caf\u00e9 menu.txt": "menu",
+}
+STATIC_REQUESTS = [
+    ["style.css", {}],
+    ["app.js", {}],
+    ["archive.tar.gz", {}],
+    ["data.unknownext", {}],
+    ["sub/page.html", {}],
+    ["sub/../style.css", {}],
+    ["./sub//page.html", {}],
+    ["caf\u00e9 menu.txt", {}],
+    ["style.css", {"HTTP_IF_MODIFIED_SINCE": http_date(T)}],
+    ["style.css", {"HTTP_IF_MODIFIED_SINCE": http_date(T - 1)}],
+    ["style.css", {"HTTP_IF_MODIFIED_SINCE": http_date(T + 100)}],
+    ["style.css", {"HTTP_IF_MODIFIED_SINCE": "garbage"}],
+    ["sub", {}],
+    ["sub/", {}],
+    ["nope.css", {}],
+    ["../outside.txt", {}],
+    ["sub/../../outside.txt", {}],
+    ["/etc/passwd", {}],
+]
+with tempfile.TemporaryDirectory() as base:
+    root = os.path.join(base, "static")
+    for name, text in STATIC_FILES.items():
+        full = os.path.join(root, name)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w") as f:
+            f.write(text)
+        os.utime(full, (T, T))
+    static_cases = []
+    for rel, meta in STATIC_REQUESTS:
+        req = request({"method": "GET", "path": "/static/x", "meta": meta})
+        try:
+            r = serve(req, rel, document_root=root)
+            result = {"status": r.status_code, "headers": [[k, v] for k, v in r.items()]}
+            if r.streaming:
+                r.close()
+        except Exception as e:  # Http404, SuspiciousFileOperation
+            result = {"error": type(e).__name__, "message": str(e).replace(os.path.realpath(base), "<base>").replace(base, "<base>")}
+        static_cases.append({"path": rel, "meta": meta, "result": result})
+    out["static_files"] = STATIC_FILES
+    out["static"] = static_cases
+
 path = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "middleware.json")
 with open(path, "w") as f:
     json.dump(out, f, ensure_ascii=False, separators=(",", ":"))
