@@ -36,6 +36,11 @@ const page = (() => {
 })()
 
 const serve = (name: string): void => {
+  // The parent asks for this process's CPU time (user + system, µs) with SIGUSR2.
+  process.on("SIGUSR2", () => {
+    const u = process.cpuUsage()
+    console.log(`cpu ${u.user + u.system}`)
+  })
   if (name.startsWith("library")) {
     const view: View.View = () => HttpResponse.make({ content: page })
     // MIDDLEWARE = [GZipMiddleware, ConditionalGetMiddleware] (Django's documented order: GZip first).
@@ -58,18 +63,47 @@ const serve = (name: string): void => {
   )
 }
 
+interface Started {
+  readonly port: number
+  /** CPU time the server process used so far, in microseconds. */
+  readonly cpu: () => Promise<number>
+  readonly stop: () => void
+}
+
 const start = (name: string) =>
-  new Promise<{ readonly port: number; readonly stop: () => void }>((resolve, reject) => {
+  new Promise<Started>((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "serve", name], {
       stdio: ["ignore", "pipe", "inherit"]
     })
     let out = ""
+    let waiting: ((cpu: number) => void) | undefined
+    let started = false
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString()
+      const cpu = /cpu (\d+)\n/.exec(out)
+      if (cpu && waiting) {
+        out = out.replace(cpu[0], "")
+        const w = waiting
+        waiting = undefined
+        w(Number(cpu[1]))
+      }
       const m = /listening on http:\/\/\S+:(\d+)/.exec(out)
-      if (m) resolve({ port: Number(m[1]), stop: () => child.kill("SIGKILL") })
+      if (m && !started) {
+        started = true
+        resolve({
+          port: Number(m[1]),
+          cpu: () =>
+            new Promise<number>((done) => {
+              waiting = done
+              child.kill("SIGUSR2")
+            }),
+          stop: () => child.kill("SIGKILL")
+        })
+      }
     })
-    child.once("exit", (code) => reject(new Error(`${name} exited with ${code}: ${out}`)))
+    child.once("exit", (code) => {
+      if (!started) reject(new Error(`${name} exited with ${code}: ${out}`))
+    })
   })
 
 interface Scenario {
@@ -93,6 +127,7 @@ const servers = ["library", "express", "library, no middleware", "express, no mi
 const main = async () => {
   console.log(`page: ${page.length} bytes; autocannon -c ${connections} -d ${duration}; ${rounds} rounds (medians)`)
   const results = new Map<string, Array<number>>()
+  const cpuResults = new Map<string, Array<number>>()
   for (let round = 0; round < rounds; round++) {
     for (const name of servers) {
       const server = await start(name)
@@ -112,11 +147,14 @@ const main = async () => {
           if (name.endsWith("no middleware") && s.name !== "identity 200") continue
           const headers = s.headers(etag)
           await autocannon({ url, connections, duration: 1, headers })
+          const before = await server.cpu()
           const r = await autocannon({ url, connections, duration, headers })
+          const after = await server.cpu()
           const wrong = s.status === 304 ? r["2xx"] : r.non2xx
           if (wrong + r.errors + r.timeouts > 0) throw new Error(`${name} ${s.name}: unexpected answers`)
           const key = `${s.name} | ${name}`
           results.set(key, [...(results.get(key) ?? []), r.requests.average])
+          cpuResults.set(key, [...(cpuResults.get(key) ?? []), (after - before) / r.requests.total])
         }
       } finally {
         server.stop()
@@ -124,18 +162,26 @@ const main = async () => {
     }
   }
   const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-  console.log("\n| scenario | library req/s | express + compression req/s | ratio |\n| --- | --- | --- | --- |")
-  for (const s of scenarios) {
-    const lib = median(results.get(`${s.name} | library`)!)
-    const exp = median(results.get(`${s.name} | express`)!)
-    console.log(`| ${s.name} | ${Math.round(lib)} | ${Math.round(exp)} | ${(lib / exp).toFixed(2)}x |`)
+  const row = (label: string, lib: string, exp: string) => {
+    const l = median(results.get(lib)!)
+    const e = median(results.get(exp)!)
+    const lc = median(cpuResults.get(lib)!)
+    const ec = median(cpuResults.get(exp)!)
+    console.log(
+      `| ${label} | ${Math.round(l)} | ${Math.round(e)} | ${(l / e).toFixed(2)}x | ${Math.round(lc)} | ${
+        Math.round(ec)
+      } |`
+    )
   }
-  const lib = median(results.get("identity 200 | library, no middleware")!)
-  const exp = median(results.get("identity 200 | express, no middleware")!)
   console.log(
-    `| baseline: the page without middleware, no ETag | ${Math.round(lib)} | ${Math.round(exp)} | ${
-      (lib / exp).toFixed(2)
-    }x |`
+    "\n| scenario | library req/s | express + compression req/s | ratio | library server CPU µs/request | express server CPU µs/request |"
+  )
+  console.log("| --- | --- | --- | --- | --- | --- |")
+  for (const s of scenarios) row(s.name, `${s.name} | library`, `${s.name} | express`)
+  row(
+    "baseline: the page without middleware, no ETag",
+    "identity 200 | library, no middleware",
+    "identity 200 | express, no middleware"
   )
 }
 
