@@ -235,6 +235,37 @@ describe("Cache: properties of the parsers", () => {
     ))
   })
 
+  it("evaluate: 304 only for GET and HEAD; without If-Match and If-Unmodified-Since, never 412 for them", () => {
+    const tag = fc.constantFrom("\"a\"", "W/\"a\"", "\"b\"", "*", "junk", "")
+    const date = fc.constantFrom("Tue, 14 Nov 2023 22:13:20 GMT", "Tue, 14 Nov 2023 22:13:19 GMT", "bad", "")
+    fc.assert(fc.property(
+      fc.constantFrom("GET", "HEAD", "POST", "PUT", "DELETE"),
+      fc.record({
+        ifMatch: fc.option(tag),
+        ifUnmodifiedSince: fc.option(date),
+        ifNoneMatch: fc.option(tag),
+        ifModifiedSince: fc.option(date)
+      }),
+      fc.option(fc.constantFrom("\"a\"", "W/\"a\"", "\"b\"")),
+      fc.option(fc.constantFrom(1700000000, 1699999999, 0)),
+      (method, h, etag, lm) => {
+        const conditions = {
+          method,
+          ifMatch: h.ifMatch ?? undefined,
+          ifUnmodifiedSince: h.ifUnmodifiedSince ?? undefined,
+          ifNoneMatch: h.ifNoneMatch ?? undefined,
+          ifModifiedSince: h.ifModifiedSince ?? undefined
+        }
+        const outcome = internal.evaluate(conditions, etag ?? undefined, lm ?? undefined, 2023)
+        const safe = method === "GET" || method === "HEAD"
+        if (outcome === "NotModified") expect(safe).toBe(true)
+        if (safe && conditions.ifMatch === undefined && conditions.ifUnmodifiedSince === undefined) {
+          expect(outcome).not.toBe("PreconditionFailed")
+        }
+      }
+    ))
+  })
+
   it("evaluate: without conditional headers the view always proceeds", () => {
     fc.assert(fc.property(
       fc.constantFrom("GET", "HEAD", "POST", "PUT"),

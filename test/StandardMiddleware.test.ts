@@ -4,7 +4,7 @@
  * scripts/django/middleware.py ran through Django; every header, status, cookie and body compared.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, ConfigProvider, Effect, Either, Option, Stream } from "effect"
+import { Chunk, ConfigProvider, Effect, Either, FastCheck, Option, Stream } from "effect"
 import { gunzipSync } from "node:zlib"
 import {
   Clickjacking,
@@ -80,6 +80,33 @@ describe("GZipMiddleware (fixtures from Django 3.2)", () => {
       // The stream can be run again (a fresh checksum each time).
       const again = Chunk.toArray(yield* Stream.runCollect(out.stream))
       expect(Buffer.concat(again)).toEqual(Buffer.concat(chunks))
+    }))
+})
+
+describe("GZip: properties of the compressor", () => {
+  it.effect("any bytes in any chunking: the stream gives compressBytes' bytes, the thread pool too, and gunzip gives the input", () =>
+    Effect.gen(function*() {
+      const samples = FastCheck.sample(
+        FastCheck.tuple(
+          FastCheck.uint8Array({ maxLength: 3000 }),
+          FastCheck.array(FastCheck.nat(400), { maxLength: 8 })
+        ),
+        { numRuns: 40, seed: 19 }
+      )
+      for (const [bytes, cuts] of samples) {
+        const whole = GZip.compressBytes(bytes)
+        expect(gunzipSync(whole)).toEqual(Buffer.from(bytes))
+        expect(yield* GZip.compressBytesAsync(bytes)).toEqual(whole)
+        const pieces: Array<Uint8Array> = []
+        let at = 0
+        for (const n of cuts) {
+          pieces.push(bytes.subarray(at, Math.min(bytes.length, at + n)))
+          at = Math.min(bytes.length, at + n)
+        }
+        pieces.push(bytes.subarray(at))
+        const streamed = Chunk.toArray(yield* Stream.runCollect(GZip.compressStream(Stream.fromIterable(pieces))))
+        expect(Buffer.concat(streamed)).toEqual(Buffer.from(whole))
+      }
     }))
 })
 
