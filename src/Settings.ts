@@ -70,6 +70,27 @@ export interface Settings {
   readonly PREPEND_WWW: boolean
   /** Python regexes; a User-Agent any of them finds is `PermissionDenied` (CommonMiddleware). Django: `[]`. */
   readonly DISALLOWED_USER_AGENTS: ReadonlyArray<string>
+  // -- Standard middleware (SecurityMiddleware, XFrameOptionsMiddleware) --
+  /** `X-XSS-Protection: 1; mode=block` from `SecurityMiddleware`. Django: `false`. */
+  readonly SECURE_BROWSER_XSS_FILTER: boolean
+  /** `X-Content-Type-Options: nosniff` from `SecurityMiddleware`. Django: `true`. */
+  readonly SECURE_CONTENT_TYPE_NOSNIFF: boolean
+  /** `Referrer-Policy` (a comma-separated string or a list, joined with `,`); `null` for none. Django: `"same-origin"`. */
+  readonly SECURE_REFERRER_POLICY: string | ReadonlyArray<string> | null
+  /** `Strict-Transport-Security: max-age=N` on secure requests; `0` for none. Django: `0`. */
+  readonly SECURE_HSTS_SECONDS: number
+  /** Adds `; includeSubDomains` to HSTS. Django: `false`. */
+  readonly SECURE_HSTS_INCLUDE_SUBDOMAINS: boolean
+  /** Adds `; preload` to HSTS. Django: `false`. */
+  readonly SECURE_HSTS_PRELOAD: boolean
+  /** Redirects plain-HTTP requests to HTTPS (301). Django: `false`. */
+  readonly SECURE_SSL_REDIRECT: boolean
+  /** The host of that redirect; `null` for the request's own. Django: `null`. */
+  readonly SECURE_SSL_HOST: string | null
+  /** Regular expressions (searched in the path without its leading `/`) exempt from the redirect. Django: `[]`. */
+  readonly SECURE_REDIRECT_EXEMPT: ReadonlyArray<string>
+  /** The `X-Frame-Options` value of `XFrameOptionsMiddleware` (upper-cased). Django: `"DENY"`. */
+  readonly X_FRAME_OPTIONS: string
 }
 
 /**
@@ -106,7 +127,18 @@ export const defaults: Settings = {
   // --- URLs and CommonMiddleware (src/Urls.ts, src/Common.ts) ---
   APPEND_SLASH: true,
   PREPEND_WWW: false,
-  DISALLOWED_USER_AGENTS: []
+  DISALLOWED_USER_AGENTS: [],
+  // -- Standard middleware (SecurityMiddleware, XFrameOptionsMiddleware) --
+  SECURE_BROWSER_XSS_FILTER: false,
+  SECURE_CONTENT_TYPE_NOSNIFF: true,
+  SECURE_REFERRER_POLICY: "same-origin",
+  SECURE_HSTS_SECONDS: 0,
+  SECURE_HSTS_INCLUDE_SUBDOMAINS: false,
+  SECURE_HSTS_PRELOAD: false,
+  SECURE_SSL_REDIRECT: false,
+  SECURE_SSL_HOST: null,
+  SECURE_REDIRECT_EXEMPT: [],
+  X_FRAME_OPTIONS: "DENY"
 }
 
 /**
@@ -285,7 +317,22 @@ export const config = (base: Input = {}): Config.Config<Settings> => {
     // --- URLs and CommonMiddleware (src/Urls.ts, src/Common.ts) ---
     APPEND_SLASH: flag("APPEND_SLASH", d.APPEND_SLASH),
     PREPEND_WWW: flag("PREPEND_WWW", d.PREPEND_WWW),
-    DISALLOWED_USER_AGENTS: list("DISALLOWED_USER_AGENTS", d.DISALLOWED_USER_AGENTS)
+    DISALLOWED_USER_AGENTS: list("DISALLOWED_USER_AGENTS", d.DISALLOWED_USER_AGENTS),
+    // -- Standard middleware (SecurityMiddleware, XFrameOptionsMiddleware) --
+    SECURE_BROWSER_XSS_FILTER: flag("SECURE_BROWSER_XSS_FILTER", d.SECURE_BROWSER_XSS_FILTER),
+    SECURE_CONTENT_TYPE_NOSNIFF: flag("SECURE_CONTENT_TYPE_NOSNIFF", d.SECURE_CONTENT_TYPE_NOSNIFF),
+    // Empty means no header (Django's `None`); a comma-separated value is kept as Django joins it.
+    SECURE_REFERRER_POLICY: Config.string("SECURE_REFERRER_POLICY").pipe(
+      Config.map((v): string | ReadonlyArray<string> | null => (v.trim() === "" ? null : v)),
+      Config.withDefault(d.SECURE_REFERRER_POLICY)
+    ),
+    SECURE_HSTS_SECONDS: limit("SECURE_HSTS_SECONDS", d.SECURE_HSTS_SECONDS).pipe(Config.map((n) => n ?? 0)),
+    SECURE_HSTS_INCLUDE_SUBDOMAINS: flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", d.SECURE_HSTS_INCLUDE_SUBDOMAINS),
+    SECURE_HSTS_PRELOAD: flag("SECURE_HSTS_PRELOAD", d.SECURE_HSTS_PRELOAD),
+    SECURE_SSL_REDIRECT: flag("SECURE_SSL_REDIRECT", d.SECURE_SSL_REDIRECT),
+    SECURE_SSL_HOST: optionalString("SECURE_SSL_HOST", d.SECURE_SSL_HOST),
+    SECURE_REDIRECT_EXEMPT: list("SECURE_REDIRECT_EXEMPT", d.SECURE_REDIRECT_EXEMPT),
+    X_FRAME_OPTIONS: Config.string("X_FRAME_OPTIONS").pipe(Config.withDefault(d.X_FRAME_OPTIONS))
   })
 }
 

@@ -148,3 +148,46 @@ export * as Urls from "./Urls.js"
  * @since 0.1.0
  */
 export * as Common from "./Common.js"
+// -- Standard middleware, utils.cache, static files (issue 19) --
+
+/**
+ * Django's `utils.cache`: Vary and Cache-Control patching, ETags, conditional responses, and the caching view decorators.
+ *
+ * @since 0.1.0
+ */
+export * as Cache from "./Cache.js"
+
+/**
+ * Django's `SecurityMiddleware`: HTTPS redirect, HSTS, nosniff, Referrer-Policy, X-XSS-Protection.
+ *
+ * @since 0.1.0
+ */
+export * as Security from "./Security.js"
+
+/**
+ * Django's `XFrameOptionsMiddleware` and the `xframe_options_*` view decorators.
+ *
+ * @since 0.1.0
+ */
+export * as Clickjacking from "./Clickjacking.js"
+
+/**
+ * Django's `ConditionalGetMiddleware`: ETags from the content, 304 and 412.
+ *
+ * @since 0.1.0
+ */
+export * as ConditionalGet from "./ConditionalGet.js"
+
+/**
+ * Django's `GZipMiddleware`, byte for byte, with streaming responses compressed as streams.
+ *
+ * @since 0.1.0
+ */
+export * as GZip from "./GZip.js"
+
+/**
+ * Serving static files: Django's `static.serve` with WhiteNoise's ETags, ranges, cache headers and precompressed variants.
+ *
+ * @since 0.1.0
+ */
+export * as Static from "./Static.js"
