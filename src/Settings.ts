@@ -61,6 +61,27 @@ export interface Settings {
   readonly FORCE_SCRIPT_NAME: string | null
   /** Hash of signatures. Django 3.2: `"sha256"` (sha1 signatures are still accepted when verifying). */
   readonly DEFAULT_HASHING_ALGORITHM: "sha256" | "sha1"
+  // --- CSRF (django/middleware/csrf.py; see Csrf.ts) ---
+  /** Name of the CSRF cookie. Django: `"csrftoken"`. */
+  readonly CSRF_COOKIE_NAME: string
+  /** Max-Age of the CSRF cookie in seconds; `null` for a browser-session cookie. Django: 31449600 (a year). */
+  readonly CSRF_COOKIE_AGE: number | null
+  /** Domain of the CSRF cookie (also trusted by the HTTPS Referer check). Django: `null`. */
+  readonly CSRF_COOKIE_DOMAIN: string | null
+  /** Path of the CSRF cookie. Django: `"/"`. */
+  readonly CSRF_COOKIE_PATH: string
+  /** Django: `false`. */
+  readonly CSRF_COOKIE_SECURE: boolean
+  /** Django: `false`. */
+  readonly CSRF_COOKIE_HTTPONLY: boolean
+  /** `"Lax"`, `"Strict"`, `"None"`, or `null` for no attribute. Django: `"Lax"`. */
+  readonly CSRF_COOKIE_SAMESITE: string | null
+  /** META name of the token header. Django: `"HTTP_X_CSRFTOKEN"` (header `X-CSRFToken`). */
+  readonly CSRF_HEADER_NAME: string
+  /** Keep the token in the session instead of a cookie (needs `Csrf.sessionStore`). Django: `false`. */
+  readonly CSRF_USE_SESSIONS: boolean
+  /** Hosts trusted by the HTTPS Referer check, in Django 3.2's form: `"example.com"`, `".example.com"`, `"host:8443"` (no scheme). Django: `[]`. */
+  readonly CSRF_TRUSTED_ORIGINS: ReadonlyArray<string>
 }
 
 /**
@@ -92,7 +113,18 @@ export const defaults: Settings = {
   FILE_UPLOAD_MAX_MEMORY_SIZE: 2621440,
   FILE_UPLOAD_TEMP_DIR: null,
   FORCE_SCRIPT_NAME: null,
-  DEFAULT_HASHING_ALGORITHM: "sha256"
+  DEFAULT_HASHING_ALGORITHM: "sha256",
+  // --- CSRF ---
+  CSRF_COOKIE_NAME: "csrftoken",
+  CSRF_COOKIE_AGE: 31449600,
+  CSRF_COOKIE_DOMAIN: null,
+  CSRF_COOKIE_PATH: "/",
+  CSRF_COOKIE_SECURE: false,
+  CSRF_COOKIE_HTTPONLY: false,
+  CSRF_COOKIE_SAMESITE: "Lax",
+  CSRF_HEADER_NAME: "HTTP_X_CSRFTOKEN",
+  CSRF_USE_SESSIONS: false,
+  CSRF_TRUSTED_ORIGINS: []
 }
 
 /**
@@ -266,7 +298,19 @@ export const config = (base: Input = {}): Config.Config<Settings> => {
     FORCE_SCRIPT_NAME: optionalString("FORCE_SCRIPT_NAME", d.FORCE_SCRIPT_NAME),
     DEFAULT_HASHING_ALGORITHM: Config.literal("sha256", "sha1")("DEFAULT_HASHING_ALGORITHM").pipe(
       Config.withDefault(d.DEFAULT_HASHING_ALGORITHM)
-    )
+    ),
+    // --- CSRF ---
+    CSRF_COOKIE_NAME: Config.string("CSRF_COOKIE_NAME").pipe(Config.withDefault(d.CSRF_COOKIE_NAME)),
+    CSRF_COOKIE_AGE: limit("CSRF_COOKIE_AGE", d.CSRF_COOKIE_AGE),
+    CSRF_COOKIE_DOMAIN: optionalString("CSRF_COOKIE_DOMAIN", d.CSRF_COOKIE_DOMAIN),
+    CSRF_COOKIE_PATH: Config.string("CSRF_COOKIE_PATH").pipe(Config.withDefault(d.CSRF_COOKIE_PATH)),
+    CSRF_COOKIE_SECURE: flag("CSRF_COOKIE_SECURE", d.CSRF_COOKIE_SECURE),
+    CSRF_COOKIE_HTTPONLY: flag("CSRF_COOKIE_HTTPONLY", d.CSRF_COOKIE_HTTPONLY),
+    // Empty means no SameSite attribute (Django's False); "None" is the attribute value None.
+    CSRF_COOKIE_SAMESITE: optionalString("CSRF_COOKIE_SAMESITE", d.CSRF_COOKIE_SAMESITE),
+    CSRF_HEADER_NAME: Config.string("CSRF_HEADER_NAME").pipe(Config.withDefault(d.CSRF_HEADER_NAME)),
+    CSRF_USE_SESSIONS: flag("CSRF_USE_SESSIONS", d.CSRF_USE_SESSIONS),
+    CSRF_TRUSTED_ORIGINS: list("CSRF_TRUSTED_ORIGINS", d.CSRF_TRUSTED_ORIGINS)
   })
 }
 

@@ -106,3 +106,10 @@ export * as UploadedFile from "./UploadedFile.js"
  * @since 0.1.0
  */
 export * as Multipart from "./Multipart.js"
+
+/**
+ * CSRF protection as Django 3.2 has it: masked tokens, `CsrfViewMiddleware`, `get_token`, the decorators.
+ *
+ * @since 0.1.0
+ */
+export * as Csrf from "./Csrf.js"
