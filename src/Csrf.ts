@@ -692,24 +692,40 @@ const refererReason = (
   })
 }
 
-/** The token the request was sent with: the POST field, else the header. */
-const submittedToken = (
-  request: HttpRequest.HttpRequest,
-  settings: Settings.Settings
-): Effect.Effect<string, CheckError> => {
-  const header = (): string => request.META[settings.CSRF_HEADER_NAME] ?? ""
-  if (request.method !== "POST") return Effect.succeed(header())
-  return Effect.matchEffect(request.POST, {
-    onFailure: (error): Effect.Effect<string, CheckError> =>
-      error._tag === "UnreadablePostError" ? Effect.succeed(header()) : Effect.fail(error),
-    onSuccess: (post) => {
-      const field = Option.getOrElse(QueryDict.get(post, FIELD_NAME), () => "")
-      return Effect.succeed(field === "" ? header() : field)
-    }
-  })
-}
+/** The token the request was sent with, when it is not in a POST body: the header. */
+const headerToken = (request: HttpRequest.HttpRequest, settings: Settings.Settings): string =>
+  request.META[settings.CSRF_HEADER_NAME] ?? ""
 
 const reject = (reason: string) => Effect.fail(new CsrfFailure({ reason }))
+
+/** Django's `is_secure()` from settings already at hand (`HttpRequest.isSecure` reads them again). */
+const isSecureWith = (request: HttpRequest.HttpRequest, settings: Settings.Settings): boolean => {
+  const header = settings.SECURE_PROXY_SSL_HEADER
+  if (header !== null) {
+    const value = request.META[header[0]]
+    if (value !== undefined) return value === header[1]
+  }
+  return request.urlScheme === "https"
+}
+
+/** The store's value when it can be read without an Effect (the cookie stores). */
+const syncRead = (
+  store: Store,
+  request: HttpRequest.HttpRequest,
+  settings: Settings.Settings
+): Option.Option<string> | undefined =>
+  store === cookieStore || (store === defaultStore && !settings.CSRF_USE_SESSIONS)
+    ? Option.fromNullable(request.COOKIES[settings.CSRF_COOKIE_NAME])
+    : undefined
+
+/** The stored value as the check compares it (`_get_token` in process_view). */
+const sanitizeStored = (stored: Option.Option<string>, store: Store, cells: Cells | undefined): string | undefined => {
+  if (Option.isNone(stored)) return undefined
+  if (!store.sanitizes) return stored.value
+  const token = internal.sanitize(stored.value)
+  if (token !== stored.value && cells !== undefined) cells.needsReset = true
+  return token
+}
 
 /** The stored token as the check compares it (`_get_token` in process_view). */
 const storedToken = (
@@ -717,14 +733,44 @@ const storedToken = (
   settings: Settings.Settings,
   store: Store,
   cells: Cells | undefined
-): Effect.Effect<string | undefined, Errors.ImproperlyConfigured> =>
-  Effect.map(store.get(request, settings), (stored) => {
-    if (Option.isNone(stored)) return undefined
-    if (!store.sanitizes) return stored.value
-    const token = internal.sanitize(stored.value)
-    if (token !== stored.value && cells !== undefined) cells.needsReset = true
-    return token
+): Effect.Effect<string | undefined, Errors.ImproperlyConfigured> => {
+  const sync = syncRead(store, request, settings)
+  return sync !== undefined
+    ? Effect.succeed(sanitizeStored(sync, store, cells))
+    : Effect.map(store.get(request, settings), (stored) => sanitizeStored(stored, store, cells))
+}
+
+/** Compares the submitted token with the stored one: accept, or `REASON_BAD_TOKEN`. */
+const compare = (
+  submitted: string,
+  stored: string,
+  cells: Cells | undefined
+): Effect.Effect<void, CsrfFailure> => {
+  if (!internal.compareMasked(internal.sanitize(submitted), stored)) return reject(REASON_BAD_TOKEN)
+  if (cells !== undefined) cells.processingDone = true
+  return Effect.void
+}
+
+/** Steps 5-7 of process_view: the stored token, the submitted one, the comparison. */
+const tokenCheck = (
+  request: HttpRequest.HttpRequest,
+  settings: Settings.Settings,
+  stored: string | undefined,
+  cells: Cells | undefined
+): Effect.Effect<void, CsrfFailure | CheckError> => {
+  if (stored === undefined) return reject(REASON_NO_CSRF_COOKIE)
+  if (request.method !== "POST") return compare(headerToken(request, settings), stored, cells)
+  return Effect.matchEffect(request.POST, {
+    onFailure: (error): Effect.Effect<void, CsrfFailure | CheckError> =>
+      error._tag === "UnreadablePostError"
+        ? compare(headerToken(request, settings), stored, cells)
+        : Effect.fail(error),
+    onSuccess: (post) => {
+      const field = Option.getOrElse(QueryDict.get(post, FIELD_NAME), () => "")
+      return compare(field === "" ? headerToken(request, settings) : field, stored, cells)
+    }
   })
+}
 
 /**
  * Django 3.2's `CsrfViewMiddleware.process_view` as a function of the request and the view it
@@ -743,32 +789,33 @@ export const check = (
   request: HttpRequest.HttpRequest,
   view: ViewInfo = protectedInfo
 ): Effect.Effect<void, CsrfFailure | CheckError> =>
-  Effect.contextWithEffect((ctx: Context.Context<never>) => {
+  Effect.withFiberRuntime((fiber) => {
+    const ctx = fiber.currentContext
     const state = Context.getOption(ctx, CsrfToken)
     const cells = Option.isSome(state) ? state.value.cells : undefined
     if (cells !== undefined && cells.processingDone) return Effect.void
     if (view.csrfExempt) return Effect.void
-    const accept = Effect.sync(() => {
+    if (SAFE_METHODS.has(request.method) || Context.get(ctx, DontEnforceChecks)) {
       if (cells !== undefined) cells.processingDone = true
-    })
-    if (SAFE_METHODS.has(request.method) || Context.get(ctx, DontEnforceChecks)) return accept
+      return Effect.void
+    }
     const settings = settingsIn(ctx, request)
     const store = Context.get(ctx, CsrfStore)
-    const tokens = Effect.flatMap(storedToken(request, settings, store, cells), (stored) =>
-      stored === undefined
-        ? reject(REASON_NO_CSRF_COOKIE)
-        : Effect.flatMap(
-          submittedToken(request, settings),
-          (submitted) =>
-            internal.compareMasked(internal.sanitize(submitted), stored) ? accept : reject(REASON_BAD_TOKEN)
-        ))
-    return Effect.flatMap(HttpRequest.isSecure(request), (secure) =>
-      secure
-        ? Effect.flatMap(
-          refererReason(request, settings, store),
-          (reason) => reason === undefined ? tokens : reject(reason)
-        )
-        : tokens)
+    const tokens = (): Effect.Effect<void, CsrfFailure | CheckError> => {
+      const sync = syncRead(store, request, settings)
+      return sync !== undefined
+        ? tokenCheck(request, settings, sanitizeStored(sync, store, cells), cells)
+        : Effect.flatMap(storedToken(request, settings, store, cells), (stored) =>
+          tokenCheck(request, settings, stored, cells))
+    }
+    if (!isSecureWith(request, settings)) {
+      return tokens()
+    }
+    return Effect.flatMap(
+      refererReason(request, settings, store),
+      (reason) =>
+        reason === undefined ? tokens() : reject(reason)
+    )
   })
 
 // ---------------------------------------------------------------------------
