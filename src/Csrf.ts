@@ -772,6 +772,22 @@ const tokenCheck = (
   })
 }
 
+/** Steps 5-7, with the stored token read synchronously when the store allows it. */
+function checkTokens(
+  request: HttpRequest.HttpRequest,
+  settings: Settings.Settings,
+  store: Store,
+  cells: Cells | undefined
+): Effect.Effect<void, CsrfFailure | CheckError> {
+  const sync = syncRead(store, request, settings)
+  return sync !== undefined
+    ? tokenCheck(request, settings, sanitizeStored(sync, store, cells), cells)
+    : Effect.flatMap(
+      storedToken(request, settings, store, cells),
+      (stored) => tokenCheck(request, settings, stored, cells)
+    )
+}
+
 /**
  * Django 3.2's `CsrfViewMiddleware.process_view` as a function of the request and the view it
  * goes to: succeeds when the request may reach the view, fails with `CsrfFailure` and Django's
@@ -801,20 +817,10 @@ export const check = (
     }
     const settings = settingsIn(ctx, request)
     const store = Context.get(ctx, CsrfStore)
-    const tokens = (): Effect.Effect<void, CsrfFailure | CheckError> => {
-      const sync = syncRead(store, request, settings)
-      return sync !== undefined
-        ? tokenCheck(request, settings, sanitizeStored(sync, store, cells), cells)
-        : Effect.flatMap(storedToken(request, settings, store, cells), (stored) =>
-          tokenCheck(request, settings, stored, cells))
-    }
-    if (!isSecureWith(request, settings)) {
-      return tokens()
-    }
+    if (!isSecureWith(request, settings)) return checkTokens(request, settings, store, cells)
     return Effect.flatMap(
       refererReason(request, settings, store),
-      (reason) =>
-        reason === undefined ? tokens() : reject(reason)
+      (reason) => reason === undefined ? checkTokens(request, settings, store, cells) : reject(reason)
     )
   })
 

@@ -134,7 +134,10 @@ export const compareMasked = (a: string, b: string): boolean => {
     const bm = indexOf(b.charCodeAt(i))
     const bc = indexOf(b.charCodeAt(SECRET_LENGTH + i))
     bad |= am | ac | bm | bc
-    diff |= ((ac - am + 62) % 62) ^ ((bc - bm + 62) % 62)
+    // The secrets' characters are (c - m) mod 62: equal when the differences are 0 or ±62 apart
+    // (a product that is zero exactly then; no branch on the tokens).
+    const d = (ac - am) - (bc - bm)
+    diff |= d * (d - 62) * (d + 62)
   }
   return bad >= 0 && diff === 0
 }
