@@ -3,7 +3,7 @@
  * is django-vectors-2.md V40 extended, the cookie rules V41-V42, decorators V70).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, FastCheck as fc, Option, TestClock } from "effect"
+import { ConfigProvider, Effect, Either, FastCheck as fc, Option, TestClock } from "effect"
 import { readFileSync } from "node:fs"
 import { Csrf, HttpRequest, HttpResponse, RequestFactory, Settings, View } from "../src/index.js"
 import * as internal from "../src/internal/csrf.js"
@@ -136,6 +136,45 @@ describe("Csrf tokens (Django 3.2)", () => {
     expect(s.CSRF_USE_SESSIONS).toBe(d.CSRF_USE_SESSIONS)
     expect(s.CSRF_TRUSTED_ORIGINS).toEqual(d.CSRF_TRUSTED_ORIGINS)
   })
+
+  it.effect("the CSRF settings read from the environment", () =>
+    Effect.gen(function*() {
+      const env = new Map(Object.entries({
+        CSRF_COOKIE_NAME: "xsrf",
+        CSRF_COOKIE_AGE: "none",
+        CSRF_COOKIE_DOMAIN: ".example.com",
+        CSRF_COOKIE_SECURE: "1",
+        CSRF_COOKIE_HTTPONLY: "true",
+        CSRF_COOKIE_SAMESITE: "",
+        CSRF_HEADER_NAME: "HTTP_X_XSRF_TOKEN",
+        CSRF_USE_SESSIONS: "0",
+        CSRF_TRUSTED_ORIGINS: ".example.com, api.example.org:8443"
+      }))
+      const s = yield* Settings.fromEnv().pipe(Effect.withConfigProvider(ConfigProvider.fromMap(env)))
+      expect([
+        s.CSRF_COOKIE_NAME,
+        s.CSRF_COOKIE_AGE,
+        s.CSRF_COOKIE_DOMAIN,
+        s.CSRF_COOKIE_PATH,
+        s.CSRF_COOKIE_SECURE,
+        s.CSRF_COOKIE_HTTPONLY,
+        s.CSRF_COOKIE_SAMESITE,
+        s.CSRF_HEADER_NAME,
+        s.CSRF_USE_SESSIONS,
+        s.CSRF_TRUSTED_ORIGINS
+      ]).toEqual([
+        "xsrf",
+        null,
+        ".example.com",
+        "/",
+        true,
+        true,
+        null,
+        "HTTP_X_XSRF_TOKEN",
+        false,
+        [".example.com", "api.example.org:8443"]
+      ])
+    }))
 
   it("mask with a given mask, and unmask (V35-V36)", () => {
     for (const c of fixtures.mask) {
@@ -452,6 +491,23 @@ describe("Csrf: failure view and stores", () => {
       })
       const result = yield* Effect.either(Csrf.check(post).pipe(Effect.provideService(Csrf.CsrfStore, store)))
       expect(result).toEqual(Either.right(undefined))
+    }))
+
+  it.effect("Settings in the context win over the request's own, as for HttpRequest's accessors", () =>
+    Effect.gen(function*() {
+      const cookie = Csrf.maskSecret("k".repeat(32))
+      const request = RequestFactory.post("/", {
+        form: { csrfmiddlewaretoken: Csrf.maskSecret("k".repeat(32)) },
+        cookies: { mytoken: cookie }
+      })
+      const rejected = yield* Effect.either(Csrf.check(request))
+      expect(Either.isLeft(rejected) && Csrf.isCsrfFailure(rejected.left) && rejected.left.reason).toBe(
+        Csrf.REASON_NO_CSRF_COOKIE
+      )
+      const accepted = yield* Effect.either(
+        Csrf.check(request).pipe(Effect.provide(Settings.layer({ CSRF_COOKIE_NAME: "mytoken" })))
+      )
+      expect(accepted).toEqual(Either.right(undefined))
     }))
 
   it.effect("an unhandled CsrfFailure is a 403", () =>
