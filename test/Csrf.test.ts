@@ -2,8 +2,9 @@
  * CSRF protection against Django 3.2 (vectors from scripts/django/csrf.py; the decision matrix
  * is django-vectors-2.md V40 extended, the cookie rules V41-V42, decorators V70).
  */
+import { Cookies, HttpServerResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Either, FastCheck as fc, Option, TestClock } from "effect"
+import { Cause, ConfigProvider, Effect, Either, FastCheck as fc, Option, TestClock } from "effect"
 import { readFileSync } from "node:fs"
 import { Csrf, HttpRequest, HttpResponse, RequestFactory, Settings, View } from "../src/index.js"
 import * as internal from "../src/internal/csrf.js"
@@ -508,6 +509,62 @@ describe("Csrf: failure view and stores", () => {
         Csrf.check(request).pipe(Effect.provide(Settings.layer({ CSRF_COOKIE_NAME: "mytoken" })))
       )
       expect(accepted).toEqual(Either.right(undefined))
+    }))
+
+  it.effect("a view answering with a platform response gets the cookie and Vary too", () =>
+    Effect.gen(function*() {
+      const view = Csrf.middleware(() => Effect.as(Csrf.getToken, HttpServerResponse.text("platform")))
+      const response = yield* Effect.provideService(
+        view(RequestFactory.get("/")),
+        HttpRequest.HttpRequest,
+        RequestFactory.get("/")
+      )
+      expect(HttpServerResponse.isServerResponse(response)).toBe(true)
+      if (HttpServerResponse.isServerResponse(response)) {
+        const cookie = Option.getOrThrow(Cookies.get(response.cookies, "csrftoken"))
+        expect(cookie.value).toMatch(/^[A-Za-z0-9]{64}$/)
+        expect(cookie.options?.path).toBe("/")
+        expect(cookie.options?.sameSite).toBe("lax")
+        expect(response.headers["vary"]).toBe("Cookie")
+      }
+    }))
+
+  it.effect("property: the check never dies, whatever the cookie, token, method and Referer", () =>
+    Effect.gen(function*() {
+      const text = fc.oneof(
+        fc.string({ maxLength: 70 }),
+        fc.constantFrom(Csrf.maskSecret("k".repeat(32)), "k".repeat(32), Csrf.maskSecret(Csrf.newSecret()))
+      )
+      const cases = fc.sample(
+        fc.record({
+          method: fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "PURGE"),
+          cookie: fc.option(text, { nil: undefined }),
+          field: fc.option(text, { nil: undefined }),
+          header: fc.option(text, { nil: undefined }),
+          referer: fc.option(fc.oneof(fc.string({ maxLength: 30 }), fc.webUrl()), { nil: undefined }),
+          secure: fc.boolean()
+        }),
+        300
+      )
+      for (const c of cases) {
+        const headers: Record<string, string> = {}
+        // Header values are Latin-1 on the wire.
+        const latin1 = (s: string) => s.replace(/[^\x20-\x7e]/g, "?")
+        if (c.header !== undefined) headers["X-CSRFToken"] = latin1(c.header)
+        if (c.referer !== undefined) headers.Referer = latin1(c.referer)
+        const request = RequestFactory.generic(c.method, "/", {
+          ...(c.field !== undefined ? { form: { csrfmiddlewaretoken: c.field } } : {}),
+          ...(c.cookie !== undefined ? { cookies: { csrftoken: latin1(c.cookie).replace(/[;,\s"]/g, "") } } : {}),
+          headers,
+          secure: c.secure,
+          settings: Settings.make({ ALLOWED_HOSTS: ["testserver"] })
+        })
+        const exit = yield* Effect.exit(Csrf.check(request))
+        if (exit._tag === "Failure") {
+          const failure = Cause.failureOption(exit.cause)
+          expect(Option.isSome(failure) && Csrf.isCsrfFailure(failure.value)).toBe(true)
+        }
+      }
     }))
 
   it.effect("an unhandled CsrfFailure is a 403", () =>
