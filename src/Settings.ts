@@ -91,6 +91,27 @@ export interface Settings {
   readonly SECURE_REDIRECT_EXEMPT: ReadonlyArray<string>
   /** The `X-Frame-Options` value of `XFrameOptionsMiddleware` (upper-cased). Django: `"DENY"`. */
   readonly X_FRAME_OPTIONS: string
+  // --- CSRF (django/middleware/csrf.py; see Csrf.ts) ---
+  /** Name of the CSRF cookie. Django: `"csrftoken"`. */
+  readonly CSRF_COOKIE_NAME: string
+  /** Max-Age of the CSRF cookie in seconds; `null` for a browser-session cookie. Django: 31449600 (a year). */
+  readonly CSRF_COOKIE_AGE: number | null
+  /** Domain of the CSRF cookie (also trusted by the HTTPS Referer check). Django: `null`. */
+  readonly CSRF_COOKIE_DOMAIN: string | null
+  /** Path of the CSRF cookie. Django: `"/"`. */
+  readonly CSRF_COOKIE_PATH: string
+  /** Django: `false`. */
+  readonly CSRF_COOKIE_SECURE: boolean
+  /** Django: `false`. */
+  readonly CSRF_COOKIE_HTTPONLY: boolean
+  /** `"Lax"`, `"Strict"`, `"None"`, or `null` for no attribute. Django: `"Lax"`. */
+  readonly CSRF_COOKIE_SAMESITE: string | null
+  /** META name of the token header. Django: `"HTTP_X_CSRFTOKEN"` (header `X-CSRFToken`). */
+  readonly CSRF_HEADER_NAME: string
+  /** Keep the token in the session instead of a cookie (needs `Csrf.sessionStore`). Django: `false`. */
+  readonly CSRF_USE_SESSIONS: boolean
+  /** Hosts trusted by the HTTPS Referer check, in Django 3.2's form: `"example.com"`, `".example.com"`, `"host:8443"` (no scheme). Django: `[]`. */
+  readonly CSRF_TRUSTED_ORIGINS: ReadonlyArray<string>
 }
 
 /**
@@ -138,7 +159,18 @@ export const defaults: Settings = {
   SECURE_SSL_REDIRECT: false,
   SECURE_SSL_HOST: null,
   SECURE_REDIRECT_EXEMPT: [],
-  X_FRAME_OPTIONS: "DENY"
+  X_FRAME_OPTIONS: "DENY",
+  // --- CSRF ---
+  CSRF_COOKIE_NAME: "csrftoken",
+  CSRF_COOKIE_AGE: 31449600,
+  CSRF_COOKIE_DOMAIN: null,
+  CSRF_COOKIE_PATH: "/",
+  CSRF_COOKIE_SECURE: false,
+  CSRF_COOKIE_HTTPONLY: false,
+  CSRF_COOKIE_SAMESITE: "Lax",
+  CSRF_HEADER_NAME: "HTTP_X_CSRFTOKEN",
+  CSRF_USE_SESSIONS: false,
+  CSRF_TRUSTED_ORIGINS: []
 }
 
 /**
@@ -332,7 +364,19 @@ export const config = (base: Input = {}): Config.Config<Settings> => {
     SECURE_SSL_REDIRECT: flag("SECURE_SSL_REDIRECT", d.SECURE_SSL_REDIRECT),
     SECURE_SSL_HOST: optionalString("SECURE_SSL_HOST", d.SECURE_SSL_HOST),
     SECURE_REDIRECT_EXEMPT: list("SECURE_REDIRECT_EXEMPT", d.SECURE_REDIRECT_EXEMPT),
-    X_FRAME_OPTIONS: Config.string("X_FRAME_OPTIONS").pipe(Config.withDefault(d.X_FRAME_OPTIONS))
+    X_FRAME_OPTIONS: Config.string("X_FRAME_OPTIONS").pipe(Config.withDefault(d.X_FRAME_OPTIONS)),
+    // --- CSRF ---
+    CSRF_COOKIE_NAME: Config.string("CSRF_COOKIE_NAME").pipe(Config.withDefault(d.CSRF_COOKIE_NAME)),
+    CSRF_COOKIE_AGE: limit("CSRF_COOKIE_AGE", d.CSRF_COOKIE_AGE),
+    CSRF_COOKIE_DOMAIN: optionalString("CSRF_COOKIE_DOMAIN", d.CSRF_COOKIE_DOMAIN),
+    CSRF_COOKIE_PATH: Config.string("CSRF_COOKIE_PATH").pipe(Config.withDefault(d.CSRF_COOKIE_PATH)),
+    CSRF_COOKIE_SECURE: flag("CSRF_COOKIE_SECURE", d.CSRF_COOKIE_SECURE),
+    CSRF_COOKIE_HTTPONLY: flag("CSRF_COOKIE_HTTPONLY", d.CSRF_COOKIE_HTTPONLY),
+    // Empty means no SameSite attribute (Django's False); "None" is the attribute value None.
+    CSRF_COOKIE_SAMESITE: optionalString("CSRF_COOKIE_SAMESITE", d.CSRF_COOKIE_SAMESITE),
+    CSRF_HEADER_NAME: Config.string("CSRF_HEADER_NAME").pipe(Config.withDefault(d.CSRF_HEADER_NAME)),
+    CSRF_USE_SESSIONS: flag("CSRF_USE_SESSIONS", d.CSRF_USE_SESSIONS),
+    CSRF_TRUSTED_ORIGINS: list("CSRF_TRUSTED_ORIGINS", d.CSRF_TRUSTED_ORIGINS)
   })
 }
 
