@@ -32,6 +32,8 @@ import * as crypto from "node:crypto"
 import * as zlib from "node:zlib"
 import { BadSignature, ImproperlyConfigured, InvalidArgument, SignatureExpired } from "./Errors.js"
 import * as deflate from "./internal/deflate.js"
+import * as Json_ from "./internal/python/json.js"
+import * as Repr from "./internal/python/repr.js"
 import * as internal from "./internal/signing.js"
 import * as Settings from "./Settings.js"
 
@@ -200,7 +202,7 @@ const make = <S extends Signer | TimestampSigner>(
   if (unsafeSeparator.test(sep)) {
     return Either.left(
       new InvalidArgument({
-        message: `Unsafe Signer separator: ${internal.pyRepr(sep)} (cannot be empty or consist of only A-z0-9-_=)`
+        message: `Unsafe Signer separator: ${Repr.reprStr(sep)} (cannot be empty or consist of only A-z0-9-_=)`
       })
     )
   }
@@ -208,7 +210,7 @@ const make = <S extends Signer | TimestampSigner>(
   if (!internal.isAlgorithm(algorithm)) {
     return Either.left(
       new InvalidArgument({
-        message: `${internal.pyRepr(String(algorithm))} is not an algorithm accepted by the hashlib module.`
+        message: `${Repr.reprStr(String(algorithm))} is not an algorithm accepted by the hashlib module.`
       })
     )
   }
@@ -440,7 +442,7 @@ const maxAgeSeconds = (maxAge: MaxAge): number => typeof maxAge === "number" ? m
 
 /** `maxAge` as Python prints it in the expiry message (a timedelta's total_seconds() is a float). */
 const maxAgeText = (maxAge: MaxAge): string =>
-  typeof maxAge === "number" ? internal.pyNumber(maxAge) : internal.pyFloat(maxAgeSeconds(maxAge))
+  typeof maxAge === "number" ? Repr.numberRepr(maxAge) : Repr.floatRepr(maxAgeSeconds(maxAge))
 
 const checkAge = (
   value: string,
@@ -458,7 +460,7 @@ const checkAge = (
     const age = now - stamp
     if (age > maxAgeSeconds(maxAge)) {
       return Either.left(
-        new SignatureExpired({ message: `Signature age ${internal.pyFloat(age)} > ${maxAgeText(maxAge)} seconds` })
+        new SignatureExpired({ message: `Signature age ${Repr.floatRepr(age)} > ${maxAgeText(maxAge)} seconds` })
       )
     }
   }
@@ -531,19 +533,22 @@ export interface SignObjectOptions {
   readonly compress?: boolean | undefined
 }
 
+/** Django's `JSONSerializer`: `json.dumps(obj, separators=(",", ":"))`; NaN and infinities refused (no JSON reader takes them back). */
+const COMPACT: Json_.DumpsConfig = { separators: [",", ":"], allowNan: false, maps: true }
+
 /**
  * The payload of `sign_object`: compact JSON as Python's `json.dumps` writes it
  * (ASCII only), optionally zlib-compressed, URL-safe base64.
  */
 const encodeObject = (obj: unknown, compress: boolean): Either.Either<string, InvalidArgument> => {
-  let json: string
+  let json: string | Json_.DumpsError
   try {
-    json = internal.pyJsonDumps(obj)
+    json = Json_.dumps(obj, COMPACT)
   } catch (e) {
-    if (e instanceof internal.JsonError) return Either.left(new InvalidArgument({ message: e.message }))
     // A stack overflow on a very deep value: still the caller's argument.
     return Either.left(new InvalidArgument({ message: `Cannot serialize the value: ${String(e)}` }))
   }
+  if (typeof json !== "string") return Either.left(new InvalidArgument({ message: json.message }))
   const data = Buffer.from(json, "latin1")
   if (compress) {
     // The reference zlib's bytes (what Python writes) up to 32 KiB; Node's zlib beyond.

@@ -11,6 +11,7 @@ import * as ParseResult from "effect/ParseResult"
 import { hasProperty } from "effect/Predicate"
 import { errorResponse, isDjangoError } from "../Errors.js"
 import type { Settings } from "../Settings.js"
+import { escape as escapeHtml } from "./python/html.js"
 
 /** What the handler knows of the request: enough for logs and for the DEBUG page. */
 export interface RequestInfo {
@@ -68,9 +69,6 @@ export const escapeForLog = (s: string): string =>
   // eslint-disable-next-line no-control-regex
   s.replace(/[\u0000-\u001f\u007f-\u009f\\]/g, (c) =>
     c === "\\" ? "\\\\" : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
-
-const escapeHtml = (s: string): string =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#x27;")
 
 /** The DEBUG page: the error, its cause and the request. Only ever shown with `DEBUG` on. */
 export const technicalResponse = (

@@ -35,7 +35,10 @@ import {
 } from "../Errors.js"
 import type { Settings } from "../Settings.js"
 import * as UploadedFile from "../UploadedFile.js"
-import * as Entities from "./htmlEntities.js"
+import * as Codecs from "./python/codecs.js"
+import { LATIN1_CODEC, latin1Bytes } from "./python/codecs.js"
+import { unescape as htmlUnescape } from "./python/html.js"
+import { bytesStrip, isAscii, strip } from "./python/str.js"
 
 /** Per-request upload options (see `UploadedFile.UploadOptions`). */
 export type UploadOptions<E = never, R = never> = UploadedFile.UploadOptions<E, R>
@@ -59,100 +62,26 @@ export type ParseError =
 // Python-compatible text helpers
 // ---------------------------------------------------------------------------
 
-/** Short ASCII byte runs (most field names and values) convert faster in JS than through a native decoder. */
-const asciiFast = (bytes: Uint8Array): string | undefined => {
-  if (bytes.length > 128) return undefined
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return undefined
-  return String.fromCharCode.apply(null, bytes as unknown as Array<number>)
-}
-const latin1 = (bytes: Uint8Array): string =>
-  bytes.length <= 128
-    ? String.fromCharCode.apply(null, bytes as unknown as Array<number>)
-    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1")
-const fromLatin1 = (s: string): Uint8Array => Buffer.from(s, "latin1")
+const utf8Fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+const latin1 = (bytes: Uint8Array): string => LATIN1_CODEC.decode(bytes)
+const fromLatin1 = latin1Bytes
 
-const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true })
-const utf8Strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
-
-type Codec = "utf8" | "latin1" | "ascii" | InstanceType<typeof TextDecoder>
-
-const codecCache = new Map<string, Codec | null>()
-
-const lookupCodec = (encoding: string): Codec | null => {
-  const cached = codecCache.get(encoding)
-  if (cached !== undefined) return cached
-  const n = encoding.trim().toLowerCase().replace(/[-\s]/g, "_")
-  let codec: Codec | null
-  if (["utf_8", "utf8", "u8", "utf", "cp65001", "utf8_ucs2", "utf8_ucs4"].includes(n)) codec = "utf8"
-  else if (
-    ["latin_1", "latin1", "latin", "l1", "iso_8859_1", "iso8859_1", "8859", "cp819", "iso_ir_100", "csisolatin1"]
-      .includes(n)
-  ) codec = "latin1"
-  else if (["ascii", "us_ascii", "646", "us", "ansi_x3.4_1968", "iso646_us", "cp367", "csascii"].includes(n)) {
-    codec = "ascii"
-  } else {
-    try {
-      codec = new TextDecoder(encoding.trim(), { ignoreBOM: true })
-    } catch {
-      codec = null
-    }
-  }
-  codecCache.set(encoding, codec)
-  return codec
-}
-
-/** Python's `bytes.decode(encoding, errors="replace")`; unknown encodings fall back to UTF-8. */
-export const decode = (bytes: Uint8Array, encoding: string): string => {
-  const codec = lookupCodec(encoding) ?? "utf8"
-  if (codec === "utf8" || codec === "latin1" || codec === "ascii") {
-    const fast = asciiFast(bytes)
-    if (fast !== undefined) return fast
-  }
-  switch (codec) {
-    case "utf8":
-      return utf8Decoder.decode(bytes)
-    case "latin1":
-      return latin1(bytes)
-    case "ascii": {
-      let out = ""
-      for (let i = 0; i < bytes.length; i++) out += bytes[i]! < 0x80 ? String.fromCharCode(bytes[i]!) : "\ufffd"
-      return out
-    }
-    default:
-      return codec.decode(bytes)
-  }
-}
+/** Python's `bytes.decode(encoding, errors="replace")`; an encoding the library does not decode falls back to UTF-8. */
+export const decode = (bytes: Uint8Array, encoding: string): string => Codecs.lookup(encoding).decode(bytes)
 
 const decodeLatin1String = (s: string, encoding: string): string => {
-  // An all-ASCII string decodes to itself in every encoding we accept.
-  if (isAscii(s)) return s
+  // An all-ASCII string decodes to itself in every ASCII-compatible encoding.
+  if (isAscii(s) && Codecs.lookup(encoding).asciiCompatible) return s
   return decode(fromLatin1(s), encoding)
 }
 
-const isBytesSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13)
-/** Python's `bytes.strip()` on a latin-1 string. */
-const bytesStrip = (s: string): string => {
-  let start = 0
-  let end = s.length
-  while (start < end && isBytesSpace(s.charCodeAt(start))) start++
-  while (end > start && isBytesSpace(s.charCodeAt(end - 1))) end--
-  return start === 0 && end === s.length ? s : s.slice(start, end)
-}
-// Python's str.isspace()
-const STR_WS =
-  /^[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g
-const strStrip = (s: string): string => s.replace(STR_WS, "")
 /** Lower-cases an ASCII string (callers check `isAscii` first). */
 const asciiLower = (s: string): string => s.toLowerCase()
-const isAscii = (s: string): boolean => {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false
-  return true
-}
 
-/** Python's `urllib.parse.unquote(string, encoding)`; `undefined` for an unknown encoding. */
+/** Python's `urllib.parse.unquote(string, encoding)`; `undefined` where Python raises `LookupError`. */
 const unquote = (s: string, encoding: string): string | undefined => {
   if (!s.includes("%")) return s
-  if (lookupCodec(encoding) === null) return undefined
+  if (!Codecs.isKnownEncoding(encoding)) return undefined
   // eslint-disable-next-line no-control-regex
   return s.replace(/[\x00-\x7f]+/g, (run) => {
     if (!run.includes("%")) return run
@@ -236,8 +165,8 @@ export const parseHeader = (
       let text: string
       let charset: string
       try {
-        text = utf8Strict.decode(fromLatin1(parts[2]!))
-        charset = utf8Strict.decode(fromLatin1(parts[0]!))
+        text = utf8Fatal.decode(fromLatin1(parts[2]!))
+        charset = utf8Fatal.decode(fromLatin1(parts[0]!))
       } catch {
         return undefined
       }
@@ -250,33 +179,6 @@ export const parseHeader = (
     }
   }
   return { key, params }
-}
-
-/** Python's `html.unescape`. */
-export const htmlUnescape = (s: string): string => {
-  if (!s.includes("&")) return s
-  return s.replace(/&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)/gu, (_, ref: string) => {
-    if (ref[0] === "#") {
-      const hex = ref[1] === "x" || ref[1] === "X"
-      const digits = (hex ? ref.slice(2) : ref.slice(1)).replace(/;$/, "")
-      const big = BigInt(hex ? "0x" + digits : digits)
-      const num = big > 0x10ffffn ? 0x110000 : Number(big)
-      const fixed = Entities.invalidCharrefs.get(num)
-      if (fixed !== undefined) return fixed
-      if ((num >= 0xd800 && num <= 0xdfff) || num > 0x10ffff) return "\ufffd"
-      if (Entities.invalidCodepoints.has(num)) return ""
-      return String.fromCodePoint(num)
-    }
-    const named = Entities.named[ref]
-    if (named !== undefined) return named
-    const cps = Array.from(ref)
-    for (let x = cps.length - 1; x > 1; x--) {
-      const prefix = cps.slice(0, x).join("")
-      const hit = Entities.named[prefix]
-      if (hit !== undefined) return hit + cps.slice(x).join("")
-    }
-    return "&" + ref
-  })
 }
 
 /**
@@ -754,9 +656,9 @@ const run = <E, R>(
       part = { _tag: "Skip" }
       return undefined
     }
-    const name = rawName.text ? strStrip(rawName.value) : decodeLatin1String(bytesStrip(rawName.value), encoding)
+    const name = rawName.text ? strip(rawName.value) : decodeLatin1String(bytesStrip(rawName.value), encoding)
     const te = headers.get("content-transfer-encoding")
-    const base64 = te !== undefined && strStrip(te.value) === "base64"
+    const base64 = te !== undefined && strip(te.value) === "base64"
     if (type === "field") return startField(name, base64)
     numFiles++
     if (maxFiles !== null && numFiles > maxFiles) {
@@ -773,11 +675,11 @@ const run = <E, R>(
     const contentTypeExtra: Record<string, string> = {}
     if (ct !== undefined) { for (const [k, v] of ct.params) contentTypeExtra[k] = v.value }
     const headerRecord: Record<string, string> = {}
-    for (const [k, v] of headers) headerRecord[k] = strStrip(v.value)
+    for (const [k, v] of headers) headerRecord[k] = strip(v.value)
     const info: UploadedFile.FileInfo = {
       fieldName: name,
       name: truncateFileName(sanitized),
-      contentType: ct === undefined ? "" : strStrip(ct.value),
+      contentType: ct === undefined ? "" : strip(ct.value),
       charset: ct?.params.get("charset")?.value ?? null,
       contentTypeExtra,
       headers: headerRecord

@@ -21,7 +21,8 @@ import * as Stream from "effect/Stream"
 import { BadHeaderError, InvalidArgument } from "../Errors.js"
 import { concat } from "./bytes.js"
 import * as cookie from "./cookie.js"
-import { reprStr } from "./pyrepr.js"
+import * as Codecs from "./python/codecs.js"
+import { reprStr } from "./python/repr.js"
 
 export const TypeId: unique symbol = Symbol.for("effect-django-http/HttpResponse")
 export type TypeId = typeof TypeId
@@ -173,38 +174,6 @@ export const charsetFromContentType = (contentType: string): string | undefined 
   return m === null ? undefined : m[1]!.replace(/"/g, "")
 }
 
-type Codec = "utf-8" | "latin-1" | "ascii"
-
-const CODECS: Record<string, Codec> = {
-  "utf-8": "utf-8",
-  "utf8": "utf-8",
-  "u8": "utf-8",
-  "utf": "utf-8",
-  "cp65001": "utf-8",
-  "latin-1": "latin-1",
-  "latin1": "latin-1",
-  "latin": "latin-1",
-  "l1": "latin-1",
-  "iso-8859-1": "latin-1",
-  "iso8859-1": "latin-1",
-  "iso-8859-1:1987": "latin-1",
-  "iso-ir-100": "latin-1",
-  "8859": "latin-1",
-  "cp819": "latin-1",
-  "ibm819": "latin-1",
-  "ascii": "ascii",
-  "us-ascii": "ascii",
-  "646": "ascii",
-  "us": "ascii",
-  "ansi-x3.4-1968": "ascii"
-}
-
-const codecOf = (charset: string): Codec | undefined => {
-  if (charset === "utf-8") return "utf-8"
-  const key = charset.trim().toLowerCase().replace(/_/g, "-")
-  return Object.hasOwn(CODECS, key) ? CODECS[key] : undefined
-}
-
 const encoder = new TextEncoder()
 /** `String.prototype.isWellFormed` (Node 20+), else a regular expression. */
 const isWellFormed: (s: string) => boolean = typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed ===
@@ -235,27 +204,21 @@ const encodeError = (codec: string, s: string, unitIndex: number, reason: string
   })
 }
 
-/** `str.encode(charset)` for the charsets supported here (UTF-8, Latin-1, ASCII and their aliases). */
+/** `str.encode(charset)` with Python's codec for the charset (see `python/codecs.ts` for those decoded here). */
 export const encodeText = (s: string, charset: string): Either.Either<Uint8Array, InvalidArgument> => {
-  const codec = codecOf(charset)
+  const codec = charset === "utf-8" ? Codecs.UTF8_CODEC : Codecs.supported(charset)
   if (codec === undefined) {
     return Either.left(
-      new InvalidArgument({ message: `unknown encoding: ${charset} (supported: utf-8, latin-1, ascii)` })
+      new InvalidArgument({
+        message: Codecs.isKnownEncoding(charset)
+          ? `unknown encoding: ${charset} (a Python codec this library does not encode)`
+          : `unknown encoding: ${charset}`
+      })
     )
   }
-  if (codec === "utf-8") {
-    const m = isWellFormed(s) ? null : LONE_SURROGATE.exec(s)
-    if (m !== null) return Either.left(encodeError("utf-8", s, m.index, "surrogates not allowed"))
-    return Either.right(utf8Encode(s))
-  }
-  const max = codec === "ascii" ? 128 : 256
-  const out = new Uint8Array(s.length)
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c >= max) return Either.left(encodeError(codec, s, i, `ordinal not in range(${max})`))
-    out[i] = c
-  }
-  return Either.right(out)
+  if (codec.utf8 && isWellFormed(s)) return Either.right(utf8Encode(s))
+  const out = codec.encodeStrict(s)
+  return out instanceof Uint8Array ? Either.right(out) : Either.left(encodeError(out.codec, s, out.index, out.reason))
 }
 
 /**
