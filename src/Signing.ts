@@ -1,5 +1,6 @@
 /**
- * Django 3.2's `django.core.signing`, byte for byte: `Signer`, `TimestampSigner`,
+ * Django 3.2's `django.core.signing`, byte for byte (but compressed payloads, which
+ * hold the same JSON in another zlib stream): `Signer`, `TimestampSigner`,
  * `sign_object`/`unsign_object`, `dumps`/`loads`, and the cookie signer behind
  * `set_signed_cookie`/`get_signed_cookie`. Key rotation follows Django 4.1's
  * `SECRET_KEY_FALLBACKS`: sign with the current key, verify with any.
@@ -31,7 +32,6 @@ import * as Redacted from "effect/Redacted"
 import * as crypto from "node:crypto"
 import * as zlib from "node:zlib"
 import { BadSignature, ImproperlyConfigured, InvalidArgument, SignatureExpired } from "./Errors.js"
-import * as deflate from "./internal/deflate.js"
 import * as Json_ from "./internal/python/json.js"
 import * as Repr from "./internal/python/repr.js"
 import * as internal from "./internal/signing.js"
@@ -551,8 +551,9 @@ const encodeObject = (obj: unknown, compress: boolean): Either.Either<string, In
   if (typeof json !== "string") return Either.left(new InvalidArgument({ message: json.message }))
   const data = Buffer.from(json, "latin1")
   if (compress) {
-    // The reference zlib's bytes (what Python writes) up to 32 KiB; Node's zlib beyond.
-    const compressed = data.length <= deflate.MAX_EXACT_INPUT ? deflate.compress(data) : zlib.deflateSync(data)
+    // Node's zlib at its default level (6, Python's too). Its bytes may differ from Python's
+    // (Node bundles Chromium's zlib); any zlib stream is what Django's loads reads.
+    const compressed = zlib.deflateSync(data)
     if (compressed.length < data.length - 1) return Either.right("." + internal.b64Encode(compressed))
   }
   return Either.right(internal.b64Encode(data))
@@ -586,9 +587,9 @@ const decodeObject = (payload: string): Either.Either<Json, BadSignature> => {
  * the others as Python floats (`1e-07`, `1e+16`). Plain objects list index-like keys
  * (`"1"`) first, as JavaScript orders them; use a `Map` to keep a dict's order.
  *
- * Compression writes the reference zlib's bytes (as Python's `zlib.compress`) for
- * JSON up to 32 KiB; larger payloads go through Node's zlib (Chromium's fork), whose
- * bytes can differ while holding the same JSON (each side reads the other's).
+ * Compression goes through `node:zlib` at Python's default level; its bytes can
+ * differ from Python's `zlib.compress` (Node bundles Chromium's zlib) while holding
+ * the same JSON: each side reads the other's.
  *
  * @since 0.1.0
  * @category objects

@@ -2,9 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Either, FastCheck as fc, Redacted, TestClock } from "effect"
 import * as crypto from "node:crypto"
 import { readFileSync } from "node:fs"
-import { inflateSync } from "node:zlib"
+import { deflateSync, inflateSync } from "node:zlib"
 import { Settings, Signing } from "../src/index.js"
-import * as deflate from "../src/internal/deflate.js"
 import { floatRepr as pyFloat } from "../src/internal/python/repr.js"
 import * as internalSigning from "../src/internal/signing.js"
 
@@ -387,34 +386,34 @@ describe("Signing: TimestampSigner against Django 3.2", () => {
 })
 
 describe("Signing: dumps/loads against Django 3.2", () => {
-  it.effect(`matches ${fixtures.dumps.length} dumps byte for byte, compressed or not, and loads them back`, () =>
-    Effect.gen(function*() {
-      for (const v of fixtures.dumps) {
-        yield* TestClock.setTime(v.time * 1000)
-        const options = { key: keyOf(v.key), salt: v.salt, compress: v.compress }
-        expect(yield* Signing.dumps(v.obj, options)).toBe(v.signed)
-        expect(yield* Signing.loads(v.signed, { ...options, maxAge: 10 })).toEqual(v.obj)
-      }
-    }))
+  it.effect(
+    `matches ${fixtures.dumps.length} dumps (byte for byte uncompressed; compressed ones where Django compresses), and loads them back`,
+    () =>
+      Effect.gen(function*() {
+        for (const v of fixtures.dumps) {
+          yield* TestClock.setTime(v.time * 1000)
+          const options = { key: keyOf(v.key), salt: v.salt, compress: v.compress }
+          const ours = yield* Signing.dumps(v.obj, options)
+          // node:zlib's stream may differ from Python's: compare what it holds, and the choice to compress.
+          if (v.compressed) expect(ours.startsWith(".")).toBe(true)
+          else expect(ours).toBe(v.signed)
+          expect(yield* Signing.loads(ours, { ...options, maxAge: 10 })).toEqual(v.obj)
+          expect(yield* Signing.loads(v.signed, { ...options, maxAge: 10 })).toEqual(v.obj)
+        }
+      })
+  )
 
   it("covers compressed payloads, and ones where compressing would not pay", () => {
     expect(fixtures.dumps.filter((v) => v.compressed).length).toBeGreaterThan(3)
     expect(fixtures.dumps.filter((v) => v.compress && !v.compressed).length).toBeGreaterThan(3)
   })
 
-  it(`deflates ${fixtures.zlib.length} inputs exactly as Python's zlib.compress`, () => {
+  it(`inflates the ${fixtures.zlib.length} streams Python's zlib.compress wrote, and ours of the same inputs`, () => {
     for (const v of fixtures.zlib) {
-      expect(Buffer.from(deflate.compress(Buffer.from(v.input, "hex"))).toString("hex")).toBe(v.output)
+      const input = Buffer.from(v.input, "hex")
+      expect(inflateSync(Buffer.from(v.output, "hex")).equals(input)).toBe(true)
+      expect(inflateSync(deflateSync(input)).equals(input)).toBe(true)
     }
-  })
-
-  it("property: what we deflate inflates back", () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 1, max: 256 }), (bytes, alphabet) => {
-        const data = Buffer.from(bytes.map((b) => b % alphabet))
-        expect(inflateSync(deflate.compress(data)).equals(data)).toBe(true)
-      })
-    )
   })
 
   it.effect("a Map keeps a dict's key order, index-like keys included", () =>
@@ -545,32 +544,32 @@ describe("Signing: primitives", () => {
     expect(Signing.constantTimeCompare("\u0141", "A")).toBe(false)
   })
 
-  // Short SHA-256 HMACs (every cookie signature) are computed in JavaScript from the key's
-  // precompressed pads (src/internal/sha256.ts); they must equal node:crypto's bit for bit.
-  const nativeHmac = (keySalt: string, secret: Uint8Array, value: string): string => {
+  // HMAC (RFC 2104) written out from two one-shot hashes: an independent check of the
+  // salted_hmac key derivation and of node:crypto's HMAC as the library calls it.
+  const referenceHmac = (keySalt: string, secret: Uint8Array, value: string): string => {
     const derived = crypto.hash("sha256", Buffer.concat([Buffer.from(keySalt, "utf8"), secret]), "buffer")
-    return crypto.createHmac("sha256", derived).update(Buffer.from(value, "utf8")).digest("base64url")
+    const pad = (byte: number) => Buffer.from(Array.from({ length: 64 }, (_, i) => (derived[i] ?? 0) ^ byte))
+    const inner = crypto.hash("sha256", Buffer.concat([pad(0x36), Buffer.from(value, "utf8")]), "buffer")
+    return crypto.hash("sha256", Buffer.concat([pad(0x5c), inner]), "base64url")
   }
 
-  it("HMAC-SHA256 in JavaScript equals node:crypto for every message length around the block edges", () => {
+  it("salted HMAC-SHA256 equals RFC 2104's construction for every message length around the block edges", () => {
     const secret = Buffer.from("django-insecure-key", "utf8")
     const key = internalSigning.prepare("sha256", "saltsigner", secret)
-    expect(key.midstates).toBeDefined()
-    // ASCII 0..320 bytes: one to four blocks of padding, then the native path past 247 bytes.
     for (let n = 0; n <= 320; n++) {
       const value = "abcdefghij".repeat(32).slice(0, n)
-      expect(internalSigning.hmacBase64(key, value)).toBe(nativeHmac("saltsigner", secret, value))
+      expect(internalSigning.hmacBase64(key, value)).toBe(referenceHmac("saltsigner", secret, value))
     }
-    // Multi-byte text whose UTF-8 length crosses the JavaScript path's limit.
+    // Multi-byte text, and a lone surrogate (written as U+FFFD's UTF-8 bytes).
     for (const unit of ["\u00e9", "\u20ac", "\u{1F600}", "\ud800"]) {
       for (let n = 55; n <= 130; n++) {
         const value = unit.repeat(n)
-        expect(internalSigning.hmacBase64(key, value)).toBe(nativeHmac("saltsigner", secret, value))
+        expect(internalSigning.hmacBase64(key, value)).toBe(referenceHmac("saltsigner", secret, value))
       }
     }
   })
 
-  it("HMAC-SHA256 in JavaScript equals node:crypto for any key, salt and text (property)", () => {
+  it("salted HMAC-SHA256 equals RFC 2104's construction for any key, salt and text (property)", () => {
     fc.assert(
       fc.property(
         fc.string({ unit: "binary", maxLength: 40 }),
@@ -578,10 +577,10 @@ describe("Signing: primitives", () => {
         fc.string({ unit: "binary", maxLength: 300 }),
         (salt, secret, value) => {
           const key = internalSigning.prepare("sha256", salt, secret)
-          expect(internalSigning.hmacBase64(key, value)).toBe(nativeHmac(salt, secret, value))
+          expect(internalSigning.hmacBase64(key, value)).toBe(referenceHmac(salt, secret, value))
         }
       ),
-      { numRuns: 2000 }
+      { numRuns: 500 }
     )
   })
 

@@ -1,12 +1,10 @@
 /**
  * Byte-level pieces of Django's `core/signing.py` and `utils/crypto.py`:
- * salted-HMAC key derivation, HMAC over one-shot hashes, base62, Python-compatible
- * JSON and number formatting.
+ * salted-HMAC key derivation and HMAC (node:crypto), base62, base64.
  *
  * @internal
  */
 import * as crypto from "node:crypto"
-import * as sha256 from "./sha256.js"
 
 // ---------------------------------------------------------------------------
 // Algorithms
@@ -54,36 +52,17 @@ export const toBytes = (key: string | Uint8Array): Buffer =>
 // HMAC with a derived key (salted_hmac), prepared once per (algorithm, salt, secret)
 // ---------------------------------------------------------------------------
 
-/**
- * An HMAC key ready to use: `K xor ipad` and a buffer holding `K xor opad`
- * followed by room for the inner digest. HMAC is then two one-shot hashes,
- * which is much cheaper in Node than `createHmac` (an object per call).
- */
+/** An HMAC key ready to use: the hash's name and the derived key (a `Buffer` is faster here than a `KeyObject`). */
 export interface PreparedKey {
   readonly hash: string
-  readonly blockSize: number
-  readonly ipad: Buffer
-  readonly outer: Buffer
-  /** For SHA-256: the pads compressed once, for short messages hashed in JavaScript. */
-  readonly midstates: sha256.Midstates | undefined
+  readonly key: Buffer
 }
 
-/**
- * Django's `salted_hmac(key_salt, value, secret, algorithm)` key: `H(key_salt + secret)`,
- * padded to the block size and xored with the HMAC pads.
- */
+/** Django's `salted_hmac(key_salt, value, secret, algorithm)` key: `H(key_salt + secret)`. */
 export const prepare = (algorithm: Algorithm, keySalt: string, secret: Uint8Array): PreparedKey => {
-  const [hash, blockSize] = algorithms[algorithm]
-  const derived = crypto.hash(hash, Buffer.concat([Buffer.from(keySalt, "utf8"), secret]), "buffer")
-  const ipad = Buffer.alloc(blockSize, 0x36)
-  const outer = Buffer.alloc(blockSize + derived.length, 0)
-  outer.fill(0x5c, 0, blockSize)
-  for (let i = 0; i < derived.length; i++) {
-    ipad[i] = ipad[i]! ^ derived[i]!
-    outer[i] = outer[i]! ^ derived[i]!
-  }
-  const midstates = hash === "sha256" ? sha256.midstates(ipad, outer.subarray(0, blockSize)) : undefined
-  return { hash, blockSize, ipad, outer, midstates }
+  const [hash] = algorithms[algorithm]
+  const derived = crypto.createHash(hash).update(Buffer.from(keySalt, "utf8")).update(secret).digest()
+  return { hash, key: derived }
 }
 
 const cacheLimit = 512
@@ -106,27 +85,9 @@ export const preparedKey = (algorithm: Algorithm, keySalt: string, secret: Uint8
   return key
 }
 
-const scratch = Buffer.allocUnsafe(16384)
-
-/** `b64_encode(HMAC(key, value).digest())`: URL-safe base64 without padding. */
-export const hmacBase64 = (key: PreparedKey, value: string): string => {
-  if (key.midstates !== undefined) {
-    const short = sha256.hmacBase64url(key.midstates, value)
-    if (short !== undefined) return short
-  }
-  const bs = key.blockSize
-  let data: Buffer
-  if (value.length * 3 <= scratch.length - bs) {
-    key.ipad.copy(scratch, 0)
-    const n = scratch.write(value, bs, "utf8")
-    data = scratch.subarray(0, bs + n)
-  } else {
-    data = Buffer.concat([key.ipad, Buffer.from(value, "utf8")])
-  }
-  const inner = crypto.hash(key.hash, data, "buffer")
-  inner.copy(key.outer, bs)
-  return crypto.hash(key.hash, key.outer, "base64url")
-}
+/** `b64_encode(HMAC(key, value).digest())`: URL-safe base64 without padding (node:crypto's HMAC). */
+export const hmacBase64 = (key: PreparedKey, value: string): string =>
+  crypto.createHmac(key.hash, key.key).update(value, "utf8").digest("base64url")
 
 /**
  * Django's `constant_time_compare` for a signature we computed (`expected`, base64url,
