@@ -57,7 +57,13 @@ import {
 import { bodyStream, isNodeReadable, lazyRequestScope, nodeResponseOf } from "./internal/nodeBody.js"
 import { propertyOf } from "./internal/object.js"
 import { parseCookie } from "./internal/parseCookie.js"
-import { parseMultipart, type PostAndFiles, type PostError, type UploadedFileLike } from "./internal/post.js"
+import {
+  contentLengthOf,
+  parseMultipart,
+  type PostAndFiles,
+  type PostError,
+  type UploadedFileLike
+} from "./internal/post.js"
 import { isKnownEncoding } from "./internal/python/codecs.js"
 import { reprStr as pyRepr } from "./internal/python/repr.js"
 import * as QD from "./internal/querydict.js"
@@ -521,7 +527,12 @@ const loadPostAndFiles = (request: HttpRequest): Effect.Effect<PostAndFiles, Pos
     if (cell.streamingStarted) return Effect.succeed(emptyPostAndFiles(encoding))
     if (request.contentType === "multipart/form-data") {
       // Multipart: the uploads work plugs its parser in here (src/internal/post.ts).
-      return parseMultipart(request, cell.stream())
+      return parseMultipart({
+        contentType: request.META.CONTENT_TYPE ?? "",
+        contentLength: contentLengthOf(request.META),
+        encoding: request.encoding,
+        settings: request.settings
+      }, cell.stream())
     }
     if (request.contentType === "application/x-www-form-urlencoded") {
       return Effect.flatMap(request.body, (bytes) =>

@@ -3,8 +3,9 @@
  *
  * `loadPostAndFiles` in `HttpRequest` routes `multipart/form-data` bodies to
  * `parseMultipart` below, which runs the uploads parser (`./multipart.js`).
- * It receives the request and the raw body as a single-use stream that is not
- * buffered (`rawBodyStream(request)` from `./body.js`), and runs in the
+ * It receives what it needs of the request (`MultipartInput`: content type,
+ * length, encoding, settings) and the raw body as a single-use stream that is
+ * not buffered (`rawBodyStream(request)` from `./body.js`), and runs in the
  * request's own `Scope` and in the Context the request was built in (so temp
  * files are removed when the request ends, whoever first evaluates
  * `POST`/`FILES`). Its result is memoised with POST: it runs at most once per
@@ -29,8 +30,8 @@ import type {
   TooManyFilesSent,
   UnreadablePostError
 } from "../Errors.js"
-import type { HttpRequest } from "../HttpRequest.js"
 import * as MVD from "../MultiValueDict.js"
+import type { Settings } from "../Settings.js"
 import * as UploadedFile from "../UploadedFile.js"
 import type { BodyError } from "./body.js"
 import * as Multipart from "./multipart.js"
@@ -60,10 +61,21 @@ export interface PostAndFiles {
  * 0 when it is not a number (so the body is not parsed). A missing header gives
  * `null`: a chunked body is parsed (Django's WSGI handler would read it as empty).
  */
-const contentLengthOf = (meta: Readonly<Record<string, string>>): number | null => {
+export const contentLengthOf = (meta: Readonly<Record<string, string>>): number | null => {
   const raw = meta.CONTENT_LENGTH
   if (raw === undefined) return null
   return /^\s*[+-]?\d+\s*$/.test(raw) ? parseInt(raw, 10) : 0
+}
+
+/** What the upload parser needs of a request. */
+export interface MultipartInput {
+  /** The whole `Content-Type` header (`CONTENT_TYPE`), parameters included; `""` when absent. */
+  readonly contentType: string
+  /** `contentLengthOf(META)`. */
+  readonly contentLength: number | null
+  /** The request's encoding; `null` means `DEFAULT_CHARSET`. */
+  readonly encoding: string | null
+  readonly settings: Settings
 }
 
 /**
@@ -73,17 +85,17 @@ const contentLengthOf = (meta: Readonly<Record<string, string>>): number | null 
  * from `UploadedFile.Uploads` in that Context.
  */
 export const parseMultipart = (
-  request: HttpRequest,
+  input: MultipartInput,
   raw: Stream.Stream<Uint8Array, UnreadablePostError>
 ): Effect.Effect<PostAndFiles, PostError, Scope.Scope> =>
   Effect.suspend(() => {
-    const encoding = request.encoding ?? request.settings.DEFAULT_CHARSET
+    const encoding = input.encoding ?? input.settings.DEFAULT_CHARSET
     const parsed = Effect.flatMap(Effect.serviceOption(UploadedFile.Uploads), (limits) =>
       Multipart.parse({
-        contentType: request.META.CONTENT_TYPE ?? "",
-        contentLength: contentLengthOf(request.META),
+        contentType: input.contentType,
+        contentLength: input.contentLength,
         body: raw,
-        settings: request.settings,
+        settings: input.settings,
         encoding,
         limits: Option.getOrUndefined(limits)
       }))
