@@ -54,7 +54,7 @@ import {
   unquoteToBytes,
   wsgiBytes
 } from "./internal/meta.js"
-import { bodyStream, isNodeReadable, lazyRequestScope, nodeResponseOf } from "./internal/nodeBody.js"
+import { bodyStream, isNodeReadable, lazyRequestScope, nodeResponseOf } from "./internal/node/body.js"
 import { propertyOf } from "./internal/object.js"
 import { parseCookie } from "./internal/parseCookie.js"
 import {
@@ -759,7 +759,7 @@ export const unsafeFromServerRequest = (
   if (root !== undefined) return root
   const parent = Context.unsafeGet(context, Scope.Scope)
   // On Node, the request's resources live in a child scope that also closes when the
-  // client goes away before the response is written (internal/nodeBody.ts).
+  // client goes away before the response is written (internal/node/body.ts).
   const response = nodeResponseOf(request)
   return buildFromServerRequest(
     request,
@@ -818,7 +818,7 @@ const buildFromServerRequest = (
     serverProtocol: httpVersion === "1.1" ? "HTTP/1.1" : `HTTP/${httpVersion}`,
     urlScheme,
     // On Node, read the IncomingMessage without letting an early stop destroy the socket
-    // (internal/nodeBody.ts): a limit hit mid-body must still reach the client as a 400.
+    // (internal/node/body.ts): a limit hit mid-body must still reach the client as a 400.
     settings,
     scope,
     context

@@ -15,8 +15,6 @@
  *
  * @internal
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -35,6 +33,7 @@ import type { Settings } from "../Settings.js"
 import * as UploadedFile from "../UploadedFile.js"
 import type { BodyError } from "./body.js"
 import * as Multipart from "./multipart.js"
+import { withFileSystem } from "./node/fileSystem.js"
 import * as QD from "./querydict.js"
 
 /** An uploaded file: `FILES` holds Django's `UploadedFile`s (see `UploadedFile`). */
@@ -81,7 +80,7 @@ export interface MultipartInput {
 /**
  * Parses a `multipart/form-data` body with the uploads parser (`./multipart.js`),
  * in the request's scope: temporary files live until it closes. The `FileSystem`
- * comes from the request's Context, or is Node's; per-request limits and hooks
+ * comes from the request's Context, or is Node's (`./node/fileSystem.js`); per-request limits and hooks
  * from `UploadedFile.Uploads` in that Context.
  */
 export const parseMultipart = (
@@ -99,14 +98,7 @@ export const parseMultipart = (
         encoding,
         limits: Option.getOrUndefined(limits)
       }))
-    const withFs = Effect.flatMap(
-      Effect.serviceOption(FileSystem.FileSystem),
-      Option.match({
-        onNone: () => Effect.provide(parsed, NodeFileSystem.layer),
-        onSome: (fs) => Effect.provideService(parsed, FileSystem.FileSystem, fs)
-      })
-    )
-    return Effect.map(withFs, (result): PostAndFiles => ({
+    return Effect.map(withFileSystem(parsed), (result): PostAndFiles => ({
       POST: QD.fromEntries(result.fields, encoding),
       FILES: MVD.fromEntries(result.files)
     }))
