@@ -51,7 +51,7 @@ import { type Pipeable, pipeArguments } from "effect/Pipeable"
 import type { DisallowedHost } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import * as internal from "./internal/middleware.js"
-import { pyStrip } from "./internal/python.js"
+import { strip as pyStrip } from "./internal/python/str.js"
 import type { ResolverMatch } from "./Urls.js"
 import type * as View from "./View.js"
 

@@ -31,7 +31,7 @@ import * as Either from "effect/Either"
 import { InvalidArgument } from "./Errors.js"
 import { randomString } from "./internal/csrf.js"
 import * as internal from "./internal/passwords.js"
-import { pyStrip } from "./internal/python.js"
+import { strip as pyStrip } from "./internal/python/str.js"
 import * as Signing from "./Signing.js"
 
 /**

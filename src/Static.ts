@@ -32,7 +32,7 @@ import { Http404, SuspiciousFileOperation } from "./Errors.js"
 import * as FileResponse from "./FileResponse.js"
 import type * as HttpRequest from "./HttpRequest.js"
 import * as HttpResponse from "./HttpResponse.js"
-import { guessType } from "./internal/mimetypes.js"
+import { guessType } from "./internal/python/mimetypes.js"
 import * as response from "./internal/response.js"
 
 /**

@@ -14,7 +14,8 @@ import { isDjangoError } from "../Errors.js"
 import { type HttpResponse, makeWith, toServerResponse } from "../HttpResponse.js"
 import type { Settings } from "../Settings.js"
 import { errorPage } from "./errorPages.js"
-import { REASONS } from "./response.js"
+import { escape as escapeHtml } from "./python/html.js"
+import { REASONS } from "./response/rules.js"
 
 /** What the handler knows of the request: enough for logs and for the DEBUG page. */
 export interface RequestInfo {
@@ -72,9 +73,6 @@ export const escapeForLog = (s: string): string =>
   // eslint-disable-next-line no-control-regex
   s.replace(/[\u0000-\u001f\u007f-\u009f\\]/g, (c) =>
     c === "\\" ? "\\\\" : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
-
-const escapeHtml = (s: string): string =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#x27;")
 
 /** One problem of a Schema `ParseError`: where in the input, and what. */
 export interface Issue {

@@ -5,7 +5,7 @@
  * @internal
  */
 import * as Option from "effect/Option"
-import { reprStr } from "../pyrepr.js"
+import { reprStr } from "../python/repr.js"
 import { quoteWith, safeTable } from "../url.js"
 import * as py from "./pyregex.js"
 import { pyEq, pyRepr, pyStr, pyTupleRepr } from "./python.js"

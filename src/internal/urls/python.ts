@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { reprStr } from "../pyrepr.js"
+import { reprStr } from "../python/repr.js"
 
 const floatRepr = (n: number): string => {
   if (Number.isNaN(n)) return "nan"

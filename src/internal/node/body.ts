@@ -20,8 +20,8 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { ServerResponse } from "node:http"
 import type { Readable } from "node:stream"
-import { UnreadablePostError } from "../Errors.js"
-import { propertyOf } from "./object.js"
+import { UnreadablePostError } from "../../Errors.js"
+import { propertyOf } from "../object.js"
 
 /** A Node readable request (an `http.IncomingMessage` or an HTTP/2 request). */
 export const isNodeReadable = (u: unknown): u is Readable =>

@@ -1,9 +1,12 @@
 /**
- * Python's `json.dumps` with Django's `DjangoJSONEncoder`, byte for byte for
- * the JSON-like values a TypeScript program has.
+ * Python's `json.dumps`, byte for byte for the JSON-like values a TypeScript
+ * program has: the one writer behind `JsonResponse` (with Django's
+ * `DjangoJSONEncoder`) and the signing payloads (plain `json.dumps` with
+ * compact separators).
  *
  * @internal
  */
+import { floatRepr } from "./repr.js"
 
 /** Options of `json.dumps` that `JsonResponse(json_dumps_params=...)` users reach for. */
 export interface DumpsOptions {
@@ -12,6 +15,16 @@ export interface DumpsOptions {
   readonly indent?: number | string | undefined
   readonly separators?: readonly [item: string, key: string] | undefined
   readonly allowNan?: boolean | undefined
+}
+
+/** `DumpsOptions` and what the library's callers set: the encoder, and how `undefined` properties go. */
+export interface DumpsConfig extends DumpsOptions {
+  /** `cls=DjangoJSONEncoder`: a `Date` is written as an ISO 8601 string (else it is not serializable). */
+  readonly django?: boolean | undefined
+  /** A `Map` with string keys is written as a dict (else it is not serializable). */
+  readonly maps?: boolean | undefined
+  /** Object properties whose value is `undefined` are left out, as `JSON.stringify` does (else not serializable). */
+  readonly skipUndefined?: boolean | undefined
 }
 
 /** A `TypeError`/`ValueError` that `json.dumps` raises, with Python's message. */
@@ -51,31 +64,6 @@ export const encodeString = (s: string, ensureAscii: boolean): string => {
   return out + "\""
 }
 
-/** Python's `float.__repr__`: shortest round trip, exponent outside [1e-4, 1e16). */
-export const floatRepr = (n: number): string => {
-  if (Number.isNaN(n)) return "NaN"
-  if (n === Infinity) return "Infinity"
-  if (n === -Infinity) return "-Infinity"
-  if (n === 0) return Object.is(n, -0) ? "-0.0" : "0.0"
-  const [mantissa, expPart] = n.toExponential().split("e") as [string, string]
-  const exp = Number(expPart)
-  const negative = mantissa.startsWith("-")
-  const digits = mantissa.replace("-", "").replace(".", "")
-  const sign = negative ? "-" : ""
-  if (exp >= -5 + 1 && exp < 16) {
-    // fixed notation
-    if (exp >= 0) {
-      const intPart = digits.length > exp + 1 ? digits.slice(0, exp + 1) : digits.padEnd(exp + 1, "0")
-      const frac = digits.length > exp + 1 ? digits.slice(exp + 1) : "0"
-      return sign + intPart + "." + frac
-    }
-    return sign + "0." + "0".repeat(-exp - 1) + digits
-  }
-  const m = digits.length > 1 ? digits[0] + "." + digits.slice(1) : digits
-  const e = Math.abs(exp)
-  return sign + m + "e" + (exp < 0 ? "-" : "+") + (e < 10 ? "0" + e : String(e))
-}
-
 const isPlainObject = (u: unknown): u is Record<string, unknown> => {
   if (typeof u !== "object" || u === null) return false
   const proto = Object.getPrototypeOf(u)
@@ -94,19 +82,24 @@ const typeName = (u: unknown): string => {
   if (typeof u === "function") return "function"
   if (typeof u === "symbol") return "symbol"
   if (typeof u === "object" && u !== null) {
-    const ctor = (u as { constructor?: { name?: unknown } }).constructor
+    const ctor = (Object.getPrototypeOf(u) as { constructor?: { name?: unknown } } | null)?.constructor
     return typeof ctor?.name === "string" ? ctor.name : "object"
   }
   return typeof u
 }
 
+/** `float.__repr__` as `json` writes a float: `NaN`, `Infinity` and `-Infinity` for the non-finite ones. */
+const jsonFloat = (n: number): string =>
+  Number.isNaN(n) ? "NaN" : n === Infinity ? "Infinity" : n === -Infinity ? "-Infinity" : floatRepr(n)
+
 /**
- * `json.dumps(value, cls=DjangoJSONEncoder, **options)`. Numbers that are
- * integers print as Python ints, others as Python floats; `bigint` as an int;
- * a `Date` as Django's encoder prints an aware datetime. Object keys keep
- * their (JavaScript) order unless `sortKeys`.
+ * `json.dumps(value, **options)`. Numbers that are integers print as Python
+ * ints (but `-0`, a float), others as Python floats; `bigint` as an int; plain
+ * objects and `Map`s with string keys as dicts (keys in their JavaScript order
+ * unless `sortKeys`); with `django`, a `Date` as `DjangoJSONEncoder` prints an
+ * aware datetime. Anything else fails with Python's message.
  */
-export const dumps = (value: unknown, options: DumpsOptions = {}): string | DumpsError => {
+export const dumps = (value: unknown, options: DumpsConfig = {}): string | DumpsError => {
   const ensureAscii = options.ensureAscii ?? true
   const allowNan = options.allowNan ?? true
   const indent = typeof options.indent === "number" ? " ".repeat(Math.max(0, options.indent)) : options.indent
@@ -114,10 +107,9 @@ export const dumps = (value: unknown, options: DumpsOptions = {}): string | Dump
   const seen = new Set<unknown>()
   const encodeNumber = (n: number): string | DumpsError => {
     if (!Number.isFinite(n) && !allowNan) {
-      return new DumpsError(`Out of range float values are not JSON compliant`)
+      return new DumpsError(`Out of range float values are not JSON compliant: ${floatRepr(n)}`)
     }
-    // Safe integers print as Python ints; anything else is a float (1e16 -> 1e+16, 0.5 -> 0.5).
-    return Number.isSafeInteger(n) ? String(n) : floatRepr(n)
+    return Number.isSafeInteger(n) && !Object.is(n, -0) ? String(n) : jsonFloat(n)
   }
   const go = (u: unknown, level: number): string | DumpsError => {
     if (u === null) return "null"
@@ -126,12 +118,13 @@ export const dumps = (value: unknown, options: DumpsOptions = {}): string | Dump
     if (typeof u === "string") return encodeString(u, ensureAscii)
     if (typeof u === "number") return encodeNumber(u)
     if (typeof u === "bigint") return u.toString()
-    if (u instanceof Date) {
+    if (options.django && u instanceof Date) {
       const s = encodeDate(u)
       return s === undefined ? new DumpsError("Invalid Date is not JSON serializable") : encodeString(s, ensureAscii)
     }
     const isArray = Array.isArray(u)
-    if (!isArray && !isPlainObject(u)) {
+    const isMap = options.maps === true && u instanceof Map
+    if (!isArray && !isMap && !isPlainObject(u)) {
       return new DumpsError(`Object of type ${typeName(u)} is not JSON serializable`)
     }
     if (seen.has(u)) return new DumpsError("Circular reference detected")
@@ -149,11 +142,20 @@ export const dumps = (value: unknown, options: DumpsOptions = {}): string | Dump
       seen.delete(u)
       return parts.length === 0 ? "[]" : "[" + inner + parts.join(sep) + close + "]"
     }
-    const keys = Object.keys(u)
-    if (options.sortKeys) keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    for (const key of keys) {
-      const v = u[key]
-      if (v === undefined) continue
+    const entries: Array<readonly [string, unknown]> = []
+    if (u instanceof Map) {
+      for (const [k, v] of u) {
+        if (typeof k !== "string") {
+          return new DumpsError(`keys must be str, int, float, bool or None, not ${typeName(k)}`)
+        }
+        entries.push([k, v])
+      }
+    } else if (isPlainObject(u)) {
+      for (const k of Object.keys(u)) entries.push([k, u[k]])
+    }
+    if (options.sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    for (const [key, v] of entries) {
+      if (v === undefined && options.skipUndefined) continue
       const r = go(v, level + 1)
       if (r instanceof DumpsError) return r
       parts.push(encodeString(key, ensureAscii) + keySep + r)
