@@ -41,9 +41,17 @@ import type * as View from "./View.js"
 export class RuntimeError extends Data.TaggedError("RuntimeError")<{ readonly message: string }>
   implements Errors.DjangoError
 {
+  /** @since 0.1.0 */
   readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
+  /** @since 0.1.0 */
   readonly status: number = 500
+  /** @since 0.1.0 */
   readonly suspicious: boolean = false;
+  /**
+   * The error's response: Django's page for its status.
+   *
+   * @since 0.1.0
+   */
   [HttpServerRespondable.symbol]() {
     return Effect.succeed(Errors.errorResponse(500))
   }

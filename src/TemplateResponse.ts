@@ -79,9 +79,17 @@ export type ContentOperation = "accessed" | "iterated over" | "pickled"
 export class ContentNotRenderedError extends Data.TaggedError("ContentNotRenderedError")<{
   readonly message: string
 }> implements Errors.DjangoError {
+  /** @since 0.1.0 */
   readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
+  /** @since 0.1.0 */
   readonly status: number = 500
+  /** @since 0.1.0 */
   readonly suspicious: boolean = false;
+  /**
+   * The error's response: Django's page for its status.
+   *
+   * @since 0.1.0
+   */
   [HttpServerRespondable.symbol]() {
     return Effect.succeed(Errors.errorResponse(500))
   }

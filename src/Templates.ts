@@ -89,9 +89,17 @@ export class TemplateDoesNotExist extends Data.TaggedError("TemplateDoesNotExist
   /** The template whose `{% extends %}` or `{% include %}` named the missing one, if any. */
   readonly during: string | undefined
 }> implements Errors.DjangoError {
+  /** @since 0.1.0 */
   readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
+  /** @since 0.1.0 */
   readonly status: number = 500
+  /** @since 0.1.0 */
   readonly suspicious: boolean = false;
+  /**
+   * The error's response: Django's page for its status.
+   *
+   * @since 0.1.0
+   */
   [HttpServerRespondable.symbol]() {
     return Effect.succeed(Errors.errorResponse(500))
   }
@@ -121,9 +129,17 @@ export class TemplateSyntaxError extends Data.TaggedError("TemplateSyntaxError")
   /** The engine's own error. */
   readonly cause: unknown
 }> implements Errors.DjangoError {
+  /** @since 0.1.0 */
   readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
+  /** @since 0.1.0 */
   readonly status: number = 500
+  /** @since 0.1.0 */
   readonly suspicious: boolean = false;
+  /**
+   * The error's response: Django's page for its status.
+   *
+   * @since 0.1.0
+   */
   [HttpServerRespondable.symbol]() {
     return Effect.succeed(Errors.errorResponse(500))
   }
@@ -148,9 +164,17 @@ export class TemplateRenderError extends Data.TaggedError("TemplateRenderError")
   readonly source: string | undefined
   readonly cause: unknown
 }> implements Errors.DjangoError {
+  /** @since 0.1.0 */
   readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
+  /** @since 0.1.0 */
   readonly status: number = 500
+  /** @since 0.1.0 */
   readonly suspicious: boolean = false;
+  /**
+   * The error's response: Django's page for its status.
+   *
+   * @since 0.1.0
+   */
   [HttpServerRespondable.symbol]() {
     return Effect.succeed(Errors.errorResponse(500))
   }

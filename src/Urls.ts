@@ -571,9 +571,17 @@ export class Resolver404 extends Data.TaggedError("Resolver404")<{
   readonly path: string
   readonly tried: ReadonlyArray<ReadonlyArray<AnyURLPattern<unknown>>> | undefined
 }> implements Errors.DjangoError {
+  /** @since 0.1.0 */
   readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
+  /** @since 0.1.0 */
   readonly status: number = 404
+  /** @since 0.1.0 */
   readonly suspicious: boolean = false;
+  /**
+   * The error's response: Django's page for its status.
+   *
+   * @since 0.1.0
+   */
   [HttpServerRespondable.symbol]() {
     return respond(404)
   }
@@ -588,9 +596,17 @@ export class Resolver404 extends Data.TaggedError("Resolver404")<{
 export class NoReverseMatch extends Data.TaggedError("NoReverseMatch")<{ readonly message: string }>
   implements Errors.DjangoError
 {
+  /** @since 0.1.0 */
   readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
+  /** @since 0.1.0 */
   readonly status: number = 500
+  /** @since 0.1.0 */
   readonly suspicious: boolean = false;
+  /**
+   * The error's response: Django's page for its status.
+   *
+   * @since 0.1.0
+   */
   [HttpServerRespondable.symbol]() {
     return respond(500)
   }

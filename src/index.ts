@@ -148,7 +148,6 @@ export * as Urls from "./Urls.js"
  * @since 0.1.0
  */
 export * as Common from "./Common.js"
-// -- Standard middleware, utils.cache, static files (issue 19) --
 
 /**
  * Django's `utils.cache`: Vary and Cache-Control patching, ETags, conditional responses, and the caching view decorators.
