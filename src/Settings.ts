@@ -61,6 +61,33 @@ export interface Settings {
   readonly FORCE_SCRIPT_NAME: string | null
   /** Hash of signatures. Django 3.2: `"sha256"` (sha1 signatures are still accepted when verifying). */
   readonly DEFAULT_HASHING_ALGORITHM: "sha256" | "sha1"
+  // --- Sessions (django.contrib.sessions; see the Sessions module) ---
+  /** Name of the session cookie. Django: `"sessionid"`. */
+  readonly SESSION_COOKIE_NAME: string
+  /** Session lifetime in seconds (cookie `Max-Age`, row expiry, signed-cookie age check). Django: 1209600 (two weeks). */
+  readonly SESSION_COOKIE_AGE: number
+  /** `Domain` of the session cookie; `null` for none. Django: `null`. */
+  readonly SESSION_COOKIE_DOMAIN: string | null
+  /** `Secure` on the session cookie. Django: `false`. */
+  readonly SESSION_COOKIE_SECURE: boolean
+  /** `Path` of the session cookie. Django: `"/"`. */
+  readonly SESSION_COOKIE_PATH: string
+  /** `HttpOnly` on the session cookie. Django: `true`. */
+  readonly SESSION_COOKIE_HTTPONLY: boolean
+  /** `SameSite` of the session cookie (`"Lax"`, `"Strict"`, `"None"`), `null` for none. Django: `"Lax"`. */
+  readonly SESSION_COOKIE_SAMESITE: string | null
+  /** Save the session (and refresh its cookie) on every request, not only when it changed. Django: `false`. */
+  readonly SESSION_SAVE_EVERY_REQUEST: boolean
+  /** Session cookies without `Max-Age`/`expires` (gone when the browser closes). Django: `false`. */
+  readonly SESSION_EXPIRE_AT_BROWSER_CLOSE: boolean
+  /** Django's backend path; here the backend is the `SessionStore` layer provided. Django: `"django.contrib.sessions.backends.db"`. */
+  readonly SESSION_ENGINE: string
+  /** Django's cache alias for cache sessions (informative here). Django: `"default"`. */
+  readonly SESSION_CACHE_ALIAS: string
+  /** Django's file-backend directory (no file backend here). Django: `null`. */
+  readonly SESSION_FILE_PATH: string | null
+  /** Only Django's `JSONSerializer` is supported (pickle cannot be read outside Python). */
+  readonly SESSION_SERIALIZER: string
 }
 
 /**
@@ -92,7 +119,21 @@ export const defaults: Settings = {
   FILE_UPLOAD_MAX_MEMORY_SIZE: 2621440,
   FILE_UPLOAD_TEMP_DIR: null,
   FORCE_SCRIPT_NAME: null,
-  DEFAULT_HASHING_ALGORITHM: "sha256"
+  DEFAULT_HASHING_ALGORITHM: "sha256",
+  // --- Sessions (django.contrib.sessions) ---
+  SESSION_COOKIE_NAME: "sessionid",
+  SESSION_COOKIE_AGE: 1209600,
+  SESSION_COOKIE_DOMAIN: null,
+  SESSION_COOKIE_SECURE: false,
+  SESSION_COOKIE_PATH: "/",
+  SESSION_COOKIE_HTTPONLY: true,
+  SESSION_COOKIE_SAMESITE: "Lax",
+  SESSION_SAVE_EVERY_REQUEST: false,
+  SESSION_EXPIRE_AT_BROWSER_CLOSE: false,
+  SESSION_ENGINE: "django.contrib.sessions.backends.db",
+  SESSION_CACHE_ALIAS: "default",
+  SESSION_FILE_PATH: null,
+  SESSION_SERIALIZER: "django.contrib.sessions.serializers.JSONSerializer"
 }
 
 /**
@@ -266,7 +307,21 @@ export const config = (base: Input = {}): Config.Config<Settings> => {
     FORCE_SCRIPT_NAME: optionalString("FORCE_SCRIPT_NAME", d.FORCE_SCRIPT_NAME),
     DEFAULT_HASHING_ALGORITHM: Config.literal("sha256", "sha1")("DEFAULT_HASHING_ALGORITHM").pipe(
       Config.withDefault(d.DEFAULT_HASHING_ALGORITHM)
-    )
+    ),
+    // --- Sessions (django.contrib.sessions) ---
+    SESSION_COOKIE_NAME: Config.string("SESSION_COOKIE_NAME").pipe(Config.withDefault(d.SESSION_COOKIE_NAME)),
+    SESSION_COOKIE_AGE: Config.integer("SESSION_COOKIE_AGE").pipe(Config.withDefault(d.SESSION_COOKIE_AGE)),
+    SESSION_COOKIE_DOMAIN: optionalString("SESSION_COOKIE_DOMAIN", d.SESSION_COOKIE_DOMAIN),
+    SESSION_COOKIE_SECURE: flag("SESSION_COOKIE_SECURE", d.SESSION_COOKIE_SECURE),
+    SESSION_COOKIE_PATH: Config.string("SESSION_COOKIE_PATH").pipe(Config.withDefault(d.SESSION_COOKIE_PATH)),
+    SESSION_COOKIE_HTTPONLY: flag("SESSION_COOKIE_HTTPONLY", d.SESSION_COOKIE_HTTPONLY),
+    SESSION_COOKIE_SAMESITE: optionalString("SESSION_COOKIE_SAMESITE", d.SESSION_COOKIE_SAMESITE),
+    SESSION_SAVE_EVERY_REQUEST: flag("SESSION_SAVE_EVERY_REQUEST", d.SESSION_SAVE_EVERY_REQUEST),
+    SESSION_EXPIRE_AT_BROWSER_CLOSE: flag("SESSION_EXPIRE_AT_BROWSER_CLOSE", d.SESSION_EXPIRE_AT_BROWSER_CLOSE),
+    SESSION_ENGINE: Config.string("SESSION_ENGINE").pipe(Config.withDefault(d.SESSION_ENGINE)),
+    SESSION_CACHE_ALIAS: Config.string("SESSION_CACHE_ALIAS").pipe(Config.withDefault(d.SESSION_CACHE_ALIAS)),
+    SESSION_FILE_PATH: optionalString("SESSION_FILE_PATH", d.SESSION_FILE_PATH),
+    SESSION_SERIALIZER: Config.string("SESSION_SERIALIZER").pipe(Config.withDefault(d.SESSION_SERIALIZER))
   })
 }
 

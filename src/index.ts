@@ -106,3 +106,11 @@ export * as UploadedFile from "./UploadedFile.js"
  * @since 0.1.0
  */
 export * as Multipart from "./Multipart.js"
+
+/**
+ * Django's sessions: `request.session` as a service, Django's wire format, the `db` (SQLite,
+ * PostgreSQL), cache (Redis) and signed-cookie backends, `SessionMiddleware`.
+ *
+ * @since 0.1.0
+ */
+export * as Sessions from "./Sessions.js"
