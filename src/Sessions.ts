@@ -260,14 +260,14 @@ export const fromRequest = (request: HttpRequest.HttpRequest): Effect.Effect<Ses
 
 type Loaded = State & { readonly cache: Data }
 
-/** Runs `f` on the state, atomically; the data is loaded first (and `accessed` set) unless `noLoad`. */
+/** Runs `f` on the state, atomically, once the data is loaded (and `accessed` set); `f` also sees the state before. */
 const modify = <A, E>(
-  f: (state: Loaded, session: Session) => Effect.Effect<readonly [A, State], E>
+  f: (state: Loaded, session: Session, before: State) => Effect.Effect<readonly [A, State], E>
 ): Effect.Effect<A, E | SessionStoreError, Session> =>
   Effect.flatMap(Session, (session) =>
     SynchronizedRef.modifyEffect(
       session.state,
-      (state) => Effect.flatMap(loadState(session, state), (loaded) => f(loaded, session))
+      (state) => Effect.flatMap(loadState(session, state), (loaded) => f(loaded, session, state))
     ))
 
 const loadState = (session: Session, state: State): Effect.Effect<Loaded, SessionStoreError> => {
@@ -362,7 +362,7 @@ export const remove = (key: string): Effect.Effect<void, KeyError | SessionStore
  * @category setters
  */
 export const pop = (key: string): Effect.Effect<Option.Option<Json>, SessionStoreError, Session> =>
-  modify((s) =>
+  modify((s, _, before) =>
     s.cache.has(key)
       ? Effect.succeed(
         [Option.some(s.cache.get(key)!), {
@@ -371,7 +371,9 @@ export const pop = (key: string): Effect.Effect<Option.Option<Json>, SessionStor
           modified: true
         }] as const
       )
-      : Effect.succeed([Option.none(), s] as const)
+      // `self.modified = self.modified or key in self._session`: the flag read before the load
+      // (which may set it, for a bad signed cookie) is what is written back.
+      : Effect.succeed([Option.none(), { ...s, modified: before.modified }] as const)
   )
 
 /**
@@ -584,9 +586,29 @@ export const cycleKey: Effect.Effect<void, SessionStoreError, Session> = backend
  * @since 0.1.0
  * @category resetting
  */
-export const save: Effect.Effect<void, SessionStoreError | UpdateError, Session> = backendStep((s, session) =>
-  Effect.catchTag(session.store.save(s, false, session.settings), "CreateError", (e) => Effect.die(e))
+export const save: Effect.Effect<void, SessionStoreError | UpdateError, Session> = Effect.zipRight(
+  // Django's `save()` loads the data first; a row that is gone drops the key, and
+  // `_get_or_create_session_key()` then draws a new one, which the forced UPDATE cannot find.
+  backendStep((s, session) =>
+    s.key === null || s.cache !== undefined ? Effect.succeed(s) : Effect.flatMap(
+      loadState(session, s),
+      (loaded): Effect.Effect<State, SessionStoreError> =>
+        loaded.key === null && session.store.engine !== "signed_cookies"
+          ? Effect.map(freshKey(session.store), (key) => ({ ...loaded, key }))
+          : Effect.succeed(loaded)
+    )
+  ),
+  backendStep((s, session) =>
+    Effect.catchTag(session.store.save(s, false, session.settings), "CreateError", (e) => Effect.die(e))
+  )
 )
+
+/** `_get_new_session_key()`: a key no row has. */
+const freshKey = (store: SessionStore): Effect.Effect<string, SessionStoreError> =>
+  Effect.flatMap(
+    Effect.sync(codec.newKey),
+    (key) => Effect.flatMap(store.exists(key), (taken) => (taken ? freshKey(store) : Effect.succeed(key)))
+  )
 
 // ---------------------------------------------------------------------------
 // Expiry
@@ -746,6 +768,17 @@ export const fromStorage = (storage: Storage): SessionStore => internal.fromStor
  */
 export const layerStorage = (storage: Storage): Layer.Layer<SessionStore> =>
   Layer.succeed(SessionStore, fromStorage(storage))
+
+/**
+ * A storage in memory, with the `db` backend's behaviour and encoding; `rows` shows what it
+ * holds (encoded data and expiry, in milliseconds since the epoch), for tests.
+ *
+ * @since 0.1.0
+ * @category stores
+ */
+export const memoryStorage = (): Storage & {
+  readonly rows: ReadonlyMap<string, { readonly value: string; readonly expire: number }>
+} => stores.memory()
 
 /**
  * Sessions in memory (one process; lost on restart), with the `db` backend's behaviour and
@@ -986,6 +1019,12 @@ export const processResponse: {
           return outcome.vary ? internal.varyCookie(res) : res
         case "Save": {
           const withVary = outcome.vary ? internal.varyCookie(res) : res
+          // `get_expire_at_browser_close()` / `get_expiry_age()` load the data before the save
+          // (a row gone meanwhile drops the key, so that the save creates a new session).
+          const loaded = yield* SynchronizedRef.updateAndGetEffect(session.state, (s) => loadState(session, s))
+          const maxAge = internal.expireAtBrowserClose(loaded.cache ?? internal.emptyData, settings)
+            ? null
+            : internal.expiryAge(loaded.cache ?? internal.emptyData, settings)
           const saved = yield* SynchronizedRef.updateAndGetEffect(
             session.state,
             (s) =>
@@ -997,7 +1036,7 @@ export const processResponse: {
               )
           )
           return yield* Effect.mapError(
-            internal.setSessionCookie(withVary, saved.key ?? "", outcome.maxAge, settings),
+            internal.setSessionCookie(withVary, saved.key ?? "", maxAge, settings),
             cookieFailure
           )
         }

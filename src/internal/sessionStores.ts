@@ -16,11 +16,14 @@ import type { Expiry, Storage } from "./sessions.js"
 // Memory
 // ---------------------------------------------------------------------------
 
-/** A storage in a `Map`, for tests and single-process development. */
-export const memory = (): Storage => {
+/** A storage in a `Map`, for tests and single-process development; `rows` shows what it holds. */
+export const memory = (): Storage & {
+  readonly rows: ReadonlyMap<string, { readonly value: string; readonly expire: number }>
+} => {
   const rows = new Map<string, { readonly value: string; readonly expire: number }>()
   return {
     engine: "memory",
+    rows,
     load: (key, now) =>
       Effect.sync(() => {
         const row = rows.get(key)

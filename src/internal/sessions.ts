@@ -313,12 +313,7 @@ export const patchVary = (current: string | undefined, add: ReadonlyArray<string
 export type Outcome =
   | { readonly _tag: "None"; readonly vary: boolean }
   | { readonly _tag: "Delete" }
-  | {
-    readonly _tag: "Save"
-    readonly vary: boolean
-    /** `null` for a browser-session cookie. */
-    readonly maxAge: number | null
-  }
+  | { readonly _tag: "Save"; readonly vary: boolean }
 
 /** Steps 1-3 of `process_response` (V21-V26): what to do, before saving. */
 export const decide = (
@@ -327,15 +322,10 @@ export const decide = (
   status: number,
   settings: Settings.Settings
 ): Outcome => {
-  const data = state.cache ?? emptyData
   const empty = state.key === null && (state.cache === undefined || state.cache.size === 0)
   if (cookieSent && empty) return { _tag: "Delete" }
   if ((state.modified || settings.SESSION_SAVE_EVERY_REQUEST) && !empty && status !== 500) {
-    return {
-      _tag: "Save",
-      vary: state.accessed,
-      maxAge: expireAtBrowserClose(data, settings) ? null : expiryAge(data, settings)
-    }
+    return { _tag: "Save", vary: state.accessed }
   }
   return { _tag: "None", vary: state.accessed }
 }
