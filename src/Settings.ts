@@ -88,6 +88,27 @@ export interface Settings {
   readonly SESSION_FILE_PATH: string | null
   /** Only Django's `JSONSerializer` is supported (pickle cannot be read outside Python). */
   readonly SESSION_SERIALIZER: string
+  // --- CSRF (django/middleware/csrf.py; see Csrf.ts) ---
+  /** Name of the CSRF cookie. Django: `"csrftoken"`. */
+  readonly CSRF_COOKIE_NAME: string
+  /** Max-Age of the CSRF cookie in seconds; `null` for a browser-session cookie. Django: 31449600 (a year). */
+  readonly CSRF_COOKIE_AGE: number | null
+  /** Domain of the CSRF cookie (also trusted by the HTTPS Referer check). Django: `null`. */
+  readonly CSRF_COOKIE_DOMAIN: string | null
+  /** Path of the CSRF cookie. Django: `"/"`. */
+  readonly CSRF_COOKIE_PATH: string
+  /** Django: `false`. */
+  readonly CSRF_COOKIE_SECURE: boolean
+  /** Django: `false`. */
+  readonly CSRF_COOKIE_HTTPONLY: boolean
+  /** `"Lax"`, `"Strict"`, `"None"`, or `null` for no attribute. Django: `"Lax"`. */
+  readonly CSRF_COOKIE_SAMESITE: string | null
+  /** META name of the token header. Django: `"HTTP_X_CSRFTOKEN"` (header `X-CSRFToken`). */
+  readonly CSRF_HEADER_NAME: string
+  /** Keep the token in the session instead of a cookie (needs `Csrf.sessionStore`). Django: `false`. */
+  readonly CSRF_USE_SESSIONS: boolean
+  /** Hosts trusted by the HTTPS Referer check, in Django 3.2's form: `"example.com"`, `".example.com"`, `"host:8443"` (no scheme). Django: `[]`. */
+  readonly CSRF_TRUSTED_ORIGINS: ReadonlyArray<string>
 }
 
 /**
@@ -133,7 +154,18 @@ export const defaults: Settings = {
   SESSION_ENGINE: "django.contrib.sessions.backends.db",
   SESSION_CACHE_ALIAS: "default",
   SESSION_FILE_PATH: null,
-  SESSION_SERIALIZER: "django.contrib.sessions.serializers.JSONSerializer"
+  SESSION_SERIALIZER: "django.contrib.sessions.serializers.JSONSerializer",
+  // --- CSRF ---
+  CSRF_COOKIE_NAME: "csrftoken",
+  CSRF_COOKIE_AGE: 31449600,
+  CSRF_COOKIE_DOMAIN: null,
+  CSRF_COOKIE_PATH: "/",
+  CSRF_COOKIE_SECURE: false,
+  CSRF_COOKIE_HTTPONLY: false,
+  CSRF_COOKIE_SAMESITE: "Lax",
+  CSRF_HEADER_NAME: "HTTP_X_CSRFTOKEN",
+  CSRF_USE_SESSIONS: false,
+  CSRF_TRUSTED_ORIGINS: []
 }
 
 /**
@@ -321,7 +353,19 @@ export const config = (base: Input = {}): Config.Config<Settings> => {
     SESSION_ENGINE: Config.string("SESSION_ENGINE").pipe(Config.withDefault(d.SESSION_ENGINE)),
     SESSION_CACHE_ALIAS: Config.string("SESSION_CACHE_ALIAS").pipe(Config.withDefault(d.SESSION_CACHE_ALIAS)),
     SESSION_FILE_PATH: optionalString("SESSION_FILE_PATH", d.SESSION_FILE_PATH),
-    SESSION_SERIALIZER: Config.string("SESSION_SERIALIZER").pipe(Config.withDefault(d.SESSION_SERIALIZER))
+    SESSION_SERIALIZER: Config.string("SESSION_SERIALIZER").pipe(Config.withDefault(d.SESSION_SERIALIZER)),
+    // --- CSRF ---
+    CSRF_COOKIE_NAME: Config.string("CSRF_COOKIE_NAME").pipe(Config.withDefault(d.CSRF_COOKIE_NAME)),
+    CSRF_COOKIE_AGE: limit("CSRF_COOKIE_AGE", d.CSRF_COOKIE_AGE),
+    CSRF_COOKIE_DOMAIN: optionalString("CSRF_COOKIE_DOMAIN", d.CSRF_COOKIE_DOMAIN),
+    CSRF_COOKIE_PATH: Config.string("CSRF_COOKIE_PATH").pipe(Config.withDefault(d.CSRF_COOKIE_PATH)),
+    CSRF_COOKIE_SECURE: flag("CSRF_COOKIE_SECURE", d.CSRF_COOKIE_SECURE),
+    CSRF_COOKIE_HTTPONLY: flag("CSRF_COOKIE_HTTPONLY", d.CSRF_COOKIE_HTTPONLY),
+    // Empty means no SameSite attribute (Django's False); "None" is the attribute value None.
+    CSRF_COOKIE_SAMESITE: optionalString("CSRF_COOKIE_SAMESITE", d.CSRF_COOKIE_SAMESITE),
+    CSRF_HEADER_NAME: Config.string("CSRF_HEADER_NAME").pipe(Config.withDefault(d.CSRF_HEADER_NAME)),
+    CSRF_USE_SESSIONS: flag("CSRF_USE_SESSIONS", d.CSRF_USE_SESSIONS),
+    CSRF_TRUSTED_ORIGINS: list("CSRF_TRUSTED_ORIGINS", d.CSRF_TRUSTED_ORIGINS)
   })
 }
 

@@ -114,3 +114,17 @@ export * as Multipart from "./Multipart.js"
  * @since 0.1.0
  */
 export * as Sessions from "./Sessions.js"
+
+/**
+ * CSRF protection as Django 3.2 has it: masked tokens, `CsrfViewMiddleware`, `get_token`, the decorators.
+ *
+ * @since 0.1.0
+ */
+export * as Csrf from "./Csrf.js"
+
+/**
+ * Django 3.2's password hashes (PBKDF2 on libuv's thread pool), the session auth hash, safe `next` URLs.
+ *
+ * @since 0.1.0
+ */
+export * as Passwords from "./Passwords.js"
