@@ -109,6 +109,15 @@ export interface Settings {
   readonly CSRF_USE_SESSIONS: boolean
   /** Hosts trusted by the HTTPS Referer check, in Django 3.2's form: `"example.com"`, `".example.com"`, `"host:8443"` (no scheme). Django: `[]`. */
   readonly CSRF_TRUSTED_ORIGINS: ReadonlyArray<string>
+  // --- Auth (django.contrib.auth; see Auth.ts) ---
+  /** Backend paths a login session may name. Django: `["django.contrib.auth.backends.ModelBackend"]`. */
+  readonly AUTHENTICATION_BACKENDS: ReadonlyArray<string>
+  /** Where `loginRequired` sends anonymous users. Django: `"/accounts/login/"`. */
+  readonly LOGIN_URL: string
+  /** Where a login view goes when no `next` is given. Django: `"/accounts/profile/"`. */
+  readonly LOGIN_REDIRECT_URL: string
+  /** Where a logout view goes; `null`: render a page instead. Django: `null`. */
+  readonly LOGOUT_REDIRECT_URL: string | null
 }
 
 /**
@@ -165,7 +174,12 @@ export const defaults: Settings = {
   CSRF_COOKIE_SAMESITE: "Lax",
   CSRF_HEADER_NAME: "HTTP_X_CSRFTOKEN",
   CSRF_USE_SESSIONS: false,
-  CSRF_TRUSTED_ORIGINS: []
+  CSRF_TRUSTED_ORIGINS: [],
+  // --- Auth (django.contrib.auth) ---
+  AUTHENTICATION_BACKENDS: ["django.contrib.auth.backends.ModelBackend"],
+  LOGIN_URL: "/accounts/login/",
+  LOGIN_REDIRECT_URL: "/accounts/profile/",
+  LOGOUT_REDIRECT_URL: null
 }
 
 /**
@@ -365,7 +379,12 @@ export const config = (base: Input = {}): Config.Config<Settings> => {
     CSRF_COOKIE_SAMESITE: optionalString("CSRF_COOKIE_SAMESITE", d.CSRF_COOKIE_SAMESITE),
     CSRF_HEADER_NAME: Config.string("CSRF_HEADER_NAME").pipe(Config.withDefault(d.CSRF_HEADER_NAME)),
     CSRF_USE_SESSIONS: flag("CSRF_USE_SESSIONS", d.CSRF_USE_SESSIONS),
-    CSRF_TRUSTED_ORIGINS: list("CSRF_TRUSTED_ORIGINS", d.CSRF_TRUSTED_ORIGINS)
+    CSRF_TRUSTED_ORIGINS: list("CSRF_TRUSTED_ORIGINS", d.CSRF_TRUSTED_ORIGINS),
+    // --- Auth (django.contrib.auth) ---
+    AUTHENTICATION_BACKENDS: list("AUTHENTICATION_BACKENDS", d.AUTHENTICATION_BACKENDS),
+    LOGIN_URL: Config.string("LOGIN_URL").pipe(Config.withDefault(d.LOGIN_URL)),
+    LOGIN_REDIRECT_URL: Config.string("LOGIN_REDIRECT_URL").pipe(Config.withDefault(d.LOGIN_REDIRECT_URL)),
+    LOGOUT_REDIRECT_URL: optionalString("LOGOUT_REDIRECT_URL", d.LOGOUT_REDIRECT_URL)
   })
 }
 

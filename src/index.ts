@@ -128,3 +128,11 @@ export * as Csrf from "./Csrf.js"
  * @since 0.1.0
  */
 export * as Passwords from "./Passwords.js"
+
+/**
+ * Django's users: `request.user` (lazy, from the session), `authenticate`, `login`, `logout`,
+ * `loginRequired` and the other decorators, users in Django's `auth_user` table.
+ *
+ * @since 0.1.0
+ */
+export * as Auth from "./Auth.js"
