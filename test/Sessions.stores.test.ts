@@ -9,27 +9,22 @@
  * PostgreSQL and Redis come from `.ci/run`, which starts both on loopback; run without them the
  * tests of that store are skipped with a message, except under CI, where they fail.
  */
-import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Either, Layer, Option, Redacted, Ref, TestClock } from "effect"
+import { Deferred, Effect, Either, Layer, Option, Ref, TestClock } from "effect"
 import { Redis } from "ioredis"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll } from "vitest"
 import { HttpResponse, RequestFactory, Sessions, Settings } from "../src/index.js"
+import { pgDatabase, pgSkip, redisSkip, redisUrl } from "./utils/services.js"
 
 const SECRET = "stores-test-secret"
 const T0 = 1700000000000
 const settings = Settings.layer({ SECRET_KEY: SECRET })
 
-const databaseUrl = process.env["DATABASE_URL"]
-const redisUrl = process.env["REDIS_URL"]
-const inCi = process.env["CI"] !== undefined && process.env["CI"] !== "" && process.env["CI"] !== "false"
-const pgSkip = databaseUrl === undefined && !inCi
-const redisSkip = redisUrl === undefined && !inCi
 if (pgSkip) {
   console.warn("PostgreSQL session tests skipped: DATABASE_URL is not set (bash .ci/run starts PostgreSQL and sets it)")
 }
@@ -39,23 +34,6 @@ const dir = mkdtempSync(join(tmpdir(), "sessions-stores-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 let files = 0
 const sqliteFile = () => join(dir, `db-${++files}.sqlite3`)
-
-/** A fresh PostgreSQL database for one test, dropped afterwards. */
-const pgDatabase = Layer.unwrapScoped(Effect.gen(function*() {
-  if (databaseUrl === undefined) return yield* Effect.die("DATABASE_URL is not set: run the tests with bash .ci/run")
-  const name = `sessions_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
-  const admin = PgClient.layer({ url: Redacted.make(databaseUrl) })
-  yield* Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`CREATE DATABASE ${name}`)).pipe(Effect.provide(admin))
-  yield* Effect.addFinalizer(() =>
-    Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).pipe(
-      Effect.provide(admin),
-      Effect.orDie
-    )
-  )
-  const url = new URL(databaseUrl)
-  url.pathname = `/${name}`
-  return PgClient.layer({ url: Redacted.make(url.toString()) })
-}))
 
 interface Backend {
   readonly name: string
