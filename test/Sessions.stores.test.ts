@@ -14,6 +14,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Either, Layer, Option, Ref, TestClock } from "effect"
 import { Redis } from "ioredis"
+import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -351,4 +352,22 @@ describe.skipIf(redisSkip)("Sessions on Redis", () => {
       )
       expect(Either.isLeft(result) && result.left._tag).toBe("SessionStoreError")
     }))
+})
+
+describe("scripts/clearsessions.ts (Django's clearsessions command)", () => {
+  it.effect("deletes the expired rows of a SQLite file and says how many", () => {
+    const filename = sqliteFile()
+    return Effect.gen(function*() {
+      // Two sessions written at T0 (long ago for the real clock the script runs with).
+      yield* TestClock.setTime(T0)
+      yield* request(undefined, Sessions.set("a", 1)).pipe(Effect.provide(Sessions.layerSqlite({ filename })))
+      yield* request(undefined, Sessions.set("b", 2)).pipe(Effect.provide(Sessions.layerSqlite({ filename })))
+      const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/clearsessions.ts", `sqlite:${filename}`], {
+        encoding: "utf8"
+      })
+      expect(run.stderr).toBe("")
+      expect(run.stdout).toBe("Deleted 2 expired sessions.\n")
+      expect(run.status).toBe(0)
+    }).pipe(Effect.provide(settings))
+  })
 })
