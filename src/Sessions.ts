@@ -955,6 +955,9 @@ const connectRedis = (url: string, options?: RedisOptions): Effect.Effect<Redis,
         Effect.tryPromise({
           try: async () => {
             const client = new mod.Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, ...options })
+            // Failures reach the caller through each command's rejection (a typed error); the
+            // client's own "error" events would otherwise be printed as unhandled.
+            client.on("error", () => {})
             await client.connect()
             return client
           },
