@@ -34,6 +34,7 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
 import * as Errors from "./Errors.js"
@@ -670,26 +671,25 @@ const refererReason = (
   request: HttpRequest.HttpRequest,
   settings: Settings.Settings,
   store: Store
-): Effect.Effect<string | undefined> => {
+): string | undefined => {
   const raw = request.META.HTTP_REFERER
-  if (raw === undefined) return Effect.succeed(REASON_NO_REFERER)
+  if (raw === undefined) return REASON_NO_REFERER
   const referer = internal.parseReferer(raw)
-  if (referer.scheme === "" || referer.netloc === "") return Effect.succeed(REASON_MALFORMED_REFERER)
-  if (referer.scheme !== "https") return Effect.succeed(REASON_INSECURE_REFERER)
+  if (referer.scheme === "" || referer.netloc === "") return REASON_MALFORMED_REFERER
+  if (referer.scheme !== "https") return REASON_INSECURE_REFERER
   const domain = store.domain(settings)
-  const good: Effect.Effect<string | null> = domain !== null
-    ? Effect.map(
-      HttpRequest.getPort(request),
-      (port) => (port === "443" || port === "80" ? domain : `${domain}:${port}`)
-    )
-    : Effect.orElseSucceed(HttpRequest.getHost(request), () => null)
-  return Effect.map(good, (goodHost) => {
-    for (const host of settings.CSRF_TRUSTED_ORIGINS) {
-      if (isSameDomain(referer.netloc, host)) return undefined
-    }
-    if (goodHost !== null && isSameDomain(referer.netloc, goodHost)) return undefined
-    return reasonBadReferer(referer.url)
-  })
+  let good: string | null
+  if (domain !== null) {
+    const port = HttpRequest.getPortWith(request, settings)
+    good = port === "443" || port === "80" ? domain : `${domain}:${port}`
+  } else {
+    good = Either.getOrNull(HttpRequest.getHostWith(request, settings))
+  }
+  for (const host of settings.CSRF_TRUSTED_ORIGINS) {
+    if (isSameDomain(referer.netloc, host)) return undefined
+  }
+  if (good !== null && isSameDomain(referer.netloc, good)) return undefined
+  return reasonBadReferer(internal.refererUrl(raw))
 }
 
 /** The token the request was sent with, when it is not in a POST body: the header. */
@@ -760,16 +760,32 @@ const tokenCheck = (
 ): Effect.Effect<void, CsrfFailure | CheckError> => {
   if (stored === undefined) return reject(REASON_NO_CSRF_COOKIE)
   if (request.method !== "POST") return compare(headerToken(request, settings), stored, cells)
-  return Effect.matchEffect(request.POST, {
-    onFailure: (error): Effect.Effect<void, CsrfFailure | CheckError> =>
-      error._tag === "UnreadablePostError"
+  // Inline callbacks rather than a `{ onFailure, onSuccess }` object: nothing is named per call.
+  return Effect.flatMap(Effect.either(request.POST), (post): Effect.Effect<void, CsrfFailure | CheckError> => {
+    if (Either.isLeft(post)) {
+      return post.left._tag === "UnreadablePostError"
         ? compare(headerToken(request, settings), stored, cells)
-        : Effect.fail(error),
-    onSuccess: (post) => {
-      const field = Option.getOrElse(QueryDict.get(post, FIELD_NAME), () => "")
-      return compare(field === "" ? headerToken(request, settings) : field, stored, cells)
+        : Effect.fail(post.left)
     }
+    const field = Option.getOrElse(QueryDict.get(post.right, FIELD_NAME), () => "")
+    return compare(field === "" ? headerToken(request, settings) : field, stored, cells)
   })
+}
+
+/** Steps 5-7, with the stored token read synchronously when the store allows it. */
+function checkTokens(
+  request: HttpRequest.HttpRequest,
+  settings: Settings.Settings,
+  store: Store,
+  cells: Cells | undefined
+): Effect.Effect<void, CsrfFailure | CheckError> {
+  const sync = syncRead(store, request, settings)
+  return sync !== undefined
+    ? tokenCheck(request, settings, sanitizeStored(sync, store, cells), cells)
+    : Effect.flatMap(
+      storedToken(request, settings, store, cells),
+      (stored) => tokenCheck(request, settings, stored, cells)
+    )
 }
 
 /**
@@ -801,21 +817,9 @@ export const check = (
     }
     const settings = settingsIn(ctx, request)
     const store = Context.get(ctx, CsrfStore)
-    const tokens = (): Effect.Effect<void, CsrfFailure | CheckError> => {
-      const sync = syncRead(store, request, settings)
-      return sync !== undefined
-        ? tokenCheck(request, settings, sanitizeStored(sync, store, cells), cells)
-        : Effect.flatMap(storedToken(request, settings, store, cells), (stored) =>
-          tokenCheck(request, settings, stored, cells))
-    }
-    if (!isSecureWith(request, settings)) {
-      return tokens()
-    }
-    return Effect.flatMap(
-      refererReason(request, settings, store),
-      (reason) =>
-        reason === undefined ? tokens() : reject(reason)
-    )
+    if (!isSecureWith(request, settings)) return checkTokens(request, settings, store, cells)
+    const reason = refererReason(request, settings, store)
+    return reason === undefined ? checkTokens(request, settings, store, cells) : reject(reason)
   })
 
 // ---------------------------------------------------------------------------

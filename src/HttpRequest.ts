@@ -922,6 +922,24 @@ export const getHost = (self: HttpRequest): Effect.Effect<string, DisallowedHost
   Effect.flatMap(settingsOf(self), (settings) => hostWith(self, settings))
 
 /**
+ * `getHost` with the settings at hand, without an Effect (for checks on every request, such as
+ * CSRF's Referer check).
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const getHostWith: (self: HttpRequest, settings: Settings.Settings) => Either.Either<string, DisallowedHost> =
+  hostWith
+
+/**
+ * `getPort` with the settings at hand, without an Effect.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const getPortWith: (self: HttpRequest, settings: Settings.Settings) => string = portWith
+
+/**
  * Django's `get_port()`: `X-Forwarded-Port` with `USE_X_FORWARDED_PORT`, else `SERVER_PORT`.
  *
  * @since 0.1.0

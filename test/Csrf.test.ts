@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs"
 import { Csrf, HttpRequest, HttpResponse, RequestFactory, Settings, View } from "../src/index.js"
 import * as internal from "../src/internal/csrf.js"
 import { isSameDomain } from "../src/internal/host.js"
+import { urlsplit } from "../src/internal/urljoin.js"
 
 interface RequestCase {
   readonly method: string
@@ -185,6 +186,17 @@ describe("Csrf tokens (Django 3.2)", () => {
     const good = Csrf.maskSecret("k".repeat(32))
     expect(Csrf.compareTokens(good, "-".repeat(64))).toBe(false)
     expect(Csrf.compareTokens(good, good.slice(1))).toBe(false)
+  })
+
+  it("property: the Referer fast path finds the scheme and netloc Python's urlsplit finds", () => {
+    const part = fc.string({ unit: fc.constantFrom(..."ab:/?#@[].%\t\n\u00e9 ;".split("")), maxLength: 20 })
+    fc.assert(
+      fc.property(fc.constantFrom("https://", "HTTPS://", "http://", " https://", "https:/"), part, (p, rest) => {
+        const referer = internal.parseReferer(p + rest)
+        const python = urlsplit(p + rest)
+        expect([referer.scheme, referer.netloc]).toEqual([python.scheme, python.netloc])
+      })
+    )
   })
 
   it("randomString draws only from the alphabet", () => {

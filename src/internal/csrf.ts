@@ -104,20 +104,21 @@ export const unmask = (token: string): string => {
 /** `_get_new_csrf_token()`: a fresh secret, masked. */
 export const newToken = (): string => mask(newSecret())
 
+const TOKEN_SHAPE = /^[A-Za-z0-9]{64}$/
+
 /**
  * `_sanitize_token(token)`: a 64-character alphanumeric token is kept; a 32-character one (a
  * secret, as Django before 1.10 stored it) is masked; anything else becomes a fresh random
  * token, which matches nothing.
  */
 export const sanitize = (token: string): string => {
-  if (!isAlnum(token)) return newToken()
-  if (token.length === TOKEN_LENGTH) return token
-  if (token.length === SECRET_LENGTH) return mask(token)
+  if (token.length === TOKEN_LENGTH && TOKEN_SHAPE.test(token)) return token
+  if (token.length === SECRET_LENGTH && isAlnum(token)) return mask(token)
   return newToken()
 }
 
 /** `true` when `token` is what `sanitize` keeps as it is. */
-export const isSanitized = (token: string): boolean => token.length === TOKEN_LENGTH && isAlnum(token)
+export const isSanitized = (token: string): boolean => token.length === TOKEN_LENGTH && TOKEN_SHAPE.test(token)
 
 /**
  * `_compare_masked_tokens(a, b)`: the secrets of two sanitized tokens compared in constant
@@ -134,7 +135,10 @@ export const compareMasked = (a: string, b: string): boolean => {
     const bm = indexOf(b.charCodeAt(i))
     const bc = indexOf(b.charCodeAt(SECRET_LENGTH + i))
     bad |= am | ac | bm | bc
-    diff |= ((ac - am + 62) % 62) ^ ((bc - bm + 62) % 62)
+    // The secrets' characters are (c - m) mod 62: equal when the differences are 0 or ±62 apart
+    // (a product that is zero exactly then; no branch on the tokens).
+    const d = (ac - am) - (bc - bm)
+    diff |= d * (d - 62) * (d + 62)
   }
   return bad >= 0 && diff === 0
 }
@@ -147,23 +151,41 @@ export const compareMasked = (a: string, b: string): boolean => {
 export interface Referer {
   readonly scheme: string
   readonly netloc: string
-  /** `urlparse(referer).geturl()`, as Django's message shows it. */
-  readonly url: string
 }
 
 /**
- * Python's `urlparse(referer)`: `urlsplit`, then `geturl()` re-joins the parts. `urlparse`
- * also splits `;params` off the last path segment and `urlunparse` drops a `;` whose params
- * are empty, which `urlunsplit` alone would keep.
+ * The scheme and netloc of Python's `urlparse(referer)`.
  */
 export const parseReferer = (referer: string): Referer => {
+  // The usual case, "https://host/...", without what urlsplit strips or removes.
+  if (referer.startsWith("https://") && !/[\t\r\n]/.test(referer)) {
+    let end = referer.length
+    for (let i = 8; i < referer.length; i++) {
+      const c = referer.charCodeAt(i)
+      if (c === 47 || c === 63 || c === 35) { // / ? #
+        end = i
+        break
+      }
+    }
+    return { scheme: "https", netloc: referer.slice(8, end) }
+  }
+  const parts = urlsplit(referer)
+  return { scheme: parts.scheme, netloc: parts.netloc }
+}
+
+/**
+ * `urlparse(referer).geturl()`, as Django's message shows the Referer: `urlsplit`, then the
+ * parts joined again. `urlparse` also splits `;params` off the last path segment and
+ * `urlunparse` drops a `;` whose params are empty, which `urlunsplit` alone would keep.
+ */
+export const refererUrl = (referer: string): string => {
   const parts = urlsplit(referer)
   let path = parts.path
   if (path.endsWith(";")) {
     const at = path.includes("/") ? path.indexOf(";", path.lastIndexOf("/")) : path.indexOf(";")
     if (at === path.length - 1) path = path.slice(0, -1)
   }
-  return { scheme: parts.scheme, netloc: parts.netloc, url: urlunsplit({ ...parts, path }) }
+  return urlunsplit({ ...parts, path })
 }
 
 // ---------------------------------------------------------------------------
