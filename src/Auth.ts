@@ -9,7 +9,7 @@
  * import { Effect, Option } from "effect"
  * import { Auth, HttpResponse, Sessions, View } from "effect-django-http"
  *
- * const whoami: View.View<unknown, Auth.User> = () =>
+ * const whoami: View.View<unknown, Auth.RequestUser> = () =>
  *   Effect.flatMap(Auth.user, (user) => HttpResponse.make({ content: Auth.userString(user) }))
  *
  * const signIn: View.View<unknown, Sessions.Session | Auth.Users> = () =>
