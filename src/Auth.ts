@@ -537,17 +537,14 @@ export const User: Context.Tag<RequestUser, RequestUser> = Context.GenericTag<Re
  * @since 0.1.0
  * @category constructors
  */
-export const makeRequestUser = <E>(load: Effect.Effect<AnyUser, E>): Effect.Effect<RequestUser> =>
+export const makeRequestUser = (load: Effect.Effect<AnyUser, AuthError>): Effect.Effect<RequestUser> =>
   Effect.map(SynchronizedRef.make(Option.none<AnyUser>()), (ref): RequestUser => ({
     [TypeId]: TypeId,
-    get: Effect.mapError(
-      SynchronizedRef.modifyEffect(ref, (cached) =>
-        Option.match(cached, {
-          onSome: (user) => Effect.succeed([user, cached] as const),
-          onNone: () => Effect.map(load, (user) => [user, Option.some(user)] as const)
-        })),
-      (e) => e as AuthError
-    ),
+    get: SynchronizedRef.modifyEffect(ref, (cached) =>
+      Option.match(cached, {
+        onSome: (user) => Effect.succeed([user, cached] as const),
+        onNone: () => Effect.map(load, (user) => [user, Option.some(user)] as const)
+      })),
     set: (user) => SynchronizedRef.set(ref, Option.some(user)),
     loaded: Effect.map(SynchronizedRef.get(ref), Option.isSome)
   }))

@@ -6,12 +6,14 @@
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Fiber, Layer, Option } from "effect"
+import { Effect, Either, FastCheck as fc, Fiber, Layer, Option } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll } from "vitest"
 import { Auth, HttpResponse, Passwords, RequestFactory, Sessions, Settings } from "../src/index.js"
+import { parseDatetime } from "../src/internal/auth.js"
+import { sqliteDatetime } from "../src/internal/sessionStores.js"
 
 const dir = mkdtempSync(join(tmpdir(), "auth-sql-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -38,6 +40,32 @@ const request = <E, R>(cookie: string | undefined, body: Effect.Effect<unknown, 
     if (!HttpResponse.isAnyResponse(response)) throw new Error("expected an HttpResponse")
     return response.cookies.find((c) => c.name === "sessionid")?.value
   })
+
+describe("auth_user datetimes", () => {
+  it("property: Django's SQLite text (naive UTC, microseconds) reads back as the instant written", () =>
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date("0001-01-01T00:00:00Z"),
+          max: new Date("9999-12-31T23:59:59.999Z"),
+          noInvalidDate: true
+        }),
+        (d) => {
+          expect(parseDatetime(sqliteDatetime(d))).toEqual(d)
+        }
+      )
+    ))
+
+  it("Django's other shapes: no fraction, six digits, a Date from PostgreSQL, NULL", () => {
+    expect(parseDatetime("2021-03-04 05:06:07")).toEqual(new Date(Date.UTC(2021, 2, 4, 5, 6, 7)))
+    expect(parseDatetime("2021-03-04 05:06:07.123456")).toEqual(new Date(Date.UTC(2021, 2, 4, 5, 6, 7, 123)))
+    const d = new Date(0)
+    expect(parseDatetime(d)).toBe(d)
+    expect(parseDatetime(null)).toBeNull()
+    expect(parseDatetime("not a date")).toBeNull()
+    expect(parseDatetime("0050-02-03 04:05:06")).toEqual(new Date("0050-02-03T04:05:06Z"))
+  })
+})
 
 describe("Auth.layerSql: Django's auth_user on SQLite", () => {
   it.effect("migrate creates auth_user with Django 3.2's DDL, once", () =>

@@ -60,9 +60,10 @@ export const parseDatetime = (value: unknown): Date | null => {
   const m = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,6}))?)?/.exec(String(value))
   if (m === null) return null
   const ms = m[7] === undefined ? 0 : Math.floor(Number(m[7].padEnd(6, "0")) / 1000)
-  return new Date(
-    Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0), ms)
-  )
+  const d = new Date(Date.UTC(2000, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0), ms))
+  // `Date.UTC` reads years 0-99 as 1900-1999; Python's datetime starts at year 1.
+  d.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]))
+  return d
 }
 
 const bool = (value: unknown): boolean => value === true || value === 1 || value === 1n || value === "1"
