@@ -492,13 +492,34 @@ const adler32 = (data: Uint8Array): number => {
  * `zlib.compress(data)` (level 6, 32 KiB window) exactly as the reference zlib writes
  * it. Only for inputs up to `MAX_EXACT_INPUT` bytes.
  */
+/**
+ * The hash heads and chains, shared by every call (compress is synchronous): allocating and
+ * zeroing 256 KiB per call cost more than compressing a small payload. `head` is all zeros
+ * between calls (each call clears the entries it set); `prev` needs no clearing, since a chain
+ * only visits positions inserted by the same call.
+ */
+const sharedHead = new Int32Array(HASH_SIZE)
+const sharedPrev = new Int32Array(W_SIZE)
+const touched = new Int32Array(W_SIZE)
+
 export const compress = (data: Uint8Array): Uint8Array => {
+  let inserted = 0
+  try {
+    return compressWith(data, (h) => {
+      touched[inserted++] = h
+    })
+  } finally {
+    for (let i = 0; i < inserted; i++) sharedHead[touched[i]!] = 0
+  }
+}
+
+const compressWith = (data: Uint8Array, touch: (h: number) => void): Uint8Array => {
   const size = data.length
   // The window, zero after the data as zlib's WIN_INIT leaves it: the match finder looks past the end.
   const window = new Uint8Array(size + 2 * MAX_MATCH + 8)
   window.set(data)
-  const head = new Int32Array(HASH_SIZE)
-  const prev = new Int32Array(W_SIZE)
+  const head = sharedHead
+  const prev = sharedPrev
   const s = new State()
 
   const insert = (str: number): number => {
@@ -506,6 +527,7 @@ export const compress = (data: Uint8Array): Uint8Array => {
     const matchHead = head[h]!
     prev[str & (W_SIZE - 1)] = matchHead
     head[h] = str
+    touch(h)
     return matchHead
   }
 
