@@ -205,6 +205,16 @@ class State {
     this.initBlock()
   }
 
+  /** Ready for a new stream (a `State` is reused from one call to the next). */
+  reset() {
+    this.initBlock()
+    this.heapLen = this.heapMax = 0
+    this.l.maxCode = this.d.maxCode = this.bl.maxCode = 0
+    this.w.out = []
+    this.w.buf = 0
+    this.w.valid = 0
+  }
+
   initBlock() {
     this.l.tree.freq.fill(0, 0, L_CODES)
     this.d.tree.freq.fill(0, 0, D_CODES)
@@ -501,6 +511,8 @@ const adler32 = (data: Uint8Array): number => {
 const sharedHead = new Int32Array(HASH_SIZE)
 const sharedPrev = new Int32Array(W_SIZE)
 const touched = new Int32Array(W_SIZE)
+/** The trees and bit writer, reset at the start of each call. */
+const sharedState = new State()
 
 export const compress = (data: Uint8Array): Uint8Array => {
   let inserted = 0
@@ -520,7 +532,8 @@ const compressWith = (data: Uint8Array, touch: (h: number) => void): Uint8Array 
   window.set(data)
   const head = sharedHead
   const prev = sharedPrev
-  const s = new State()
+  const s = sharedState
+  s.reset()
 
   const insert = (str: number): number => {
     const h = (((window[str]! << (2 * HASH_SHIFT)) ^ (window[str + 1]! << HASH_SHIFT)) ^ window[str + 2]!) & HASH_MASK
