@@ -53,9 +53,9 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { ParseError } from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import * as SynchronizedRef from "effect/SynchronizedRef"
 import type { Redis, RedisOptions } from "ioredis"
 import type { ImproperlyConfigured, InvalidArgument } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
@@ -215,7 +215,7 @@ export interface Session {
   readonly settings: Settings.Settings
   /** Whether the request carried the session cookie (`SESSION_COOKIE_NAME in request.COOKIES`). */
   readonly cookieSent: boolean
-  readonly state: SynchronizedRef.SynchronizedRef<State>
+  readonly state: Ref.Ref<State>
 }
 
 /**
@@ -236,7 +236,7 @@ export const make = (cookie?: string | undefined): Effect.Effect<Session, never,
     SessionStore,
     (store) =>
       Effect.flatMap(Settings.current, (settings) =>
-        Effect.map(SynchronizedRef.make(internal.initial(cookie)), (state): Session => ({
+        Effect.map(Ref.make(internal.initial(cookie)), (state): Session => ({
           [TypeId]: TypeId,
           store,
           settings,
@@ -260,15 +260,20 @@ export const fromRequest = (request: HttpRequest.HttpRequest): Effect.Effect<Ses
 
 type Loaded = State & { readonly cache: Data }
 
-/** Runs `f` on the state, atomically, once the data is loaded (and `accessed` set); `f` also sees the state before. */
+/**
+ * Runs `f` on the state once the data is loaded (and `accessed` set); `f` also sees the state
+ * before. A session belongs to one request: its operations follow one another, so a plain `Ref`
+ * is enough (two fibers of one view loading it at once would both read the same row).
+ */
 const modify = <A, E>(
   f: (state: Loaded, session: Session, before: State) => Effect.Effect<readonly [A, State], E>
 ): Effect.Effect<A, E | SessionStoreError, Session> =>
   Effect.flatMap(Session, (session) =>
-    SynchronizedRef.modifyEffect(
-      session.state,
-      (state) => Effect.flatMap(loadState(session, state), (loaded) => f(loaded, session, state))
-    ))
+    Effect.flatMap(Ref.get(session.state), (before) =>
+      Effect.flatMap(
+        Effect.flatMap(loadState(session, before), (loaded) => f(loaded, session, before)),
+        ([a, next]) => Effect.as(Ref.set(session.state, next), a)
+      )))
 
 const loadState = (session: Session, state: State): Effect.Effect<Loaded, SessionStoreError> => {
   if (state.cache !== undefined) return Effect.succeed({ ...state, accessed: true, cache: state.cache })
@@ -284,7 +289,7 @@ const read = <A>(f: (data: Data, session: Session) => A): Effect.Effect<A, Sessi
 
 const snapshot: Effect.Effect<State, never, Session> = Effect.flatMap(
   Session,
-  (session) => SynchronizedRef.get(session.state)
+  (session) => Ref.get(session.state)
 )
 
 /**
@@ -489,8 +494,7 @@ const toObject = (data: Data): Record<string, Json> => {
  */
 export const clear: Effect.Effect<void, never, Session> = Effect.flatMap(
   Session,
-  (session) =>
-    SynchronizedRef.update(session.state, (s) => ({ ...s, cache: internal.emptyData, accessed: true, modified: true }))
+  (session) => Ref.update(session.state, (s) => ({ ...s, cache: internal.emptyData, accessed: true, modified: true }))
 )
 
 /**
@@ -540,7 +544,7 @@ export const modified: Effect.Effect<boolean, never, Session> = Effect.map(snaps
  */
 export const markModified: Effect.Effect<void, never, Session> = Effect.flatMap(
   Session,
-  (session) => SynchronizedRef.update(session.state, (s) => ({ ...s, modified: true }))
+  (session) => Ref.update(session.state, (s) => ({ ...s, modified: true }))
 )
 
 /**
@@ -554,7 +558,10 @@ export const state: Effect.Effect<State, never, Session> = snapshot
 const backendStep = <E>(
   f: (s: State, session: Session) => Effect.Effect<State, E>
 ): Effect.Effect<void, E, Session> =>
-  Effect.flatMap(Session, (session) => SynchronizedRef.updateEffect(session.state, (s) => f(s, session)))
+  Effect.flatMap(Session, (session) => updateEffect(session.state, (s) => f(s, session)))
+
+const updateEffect = <E>(ref: Ref.Ref<State>, f: (s: State) => Effect.Effect<State, E>): Effect.Effect<State, E> =>
+  Effect.flatMap(Ref.get(ref), (s) => Effect.tap(f(s), (next) => Ref.set(ref, next)))
 
 /**
  * `request.session.flush()` (logout): `clear()`, `delete()` from the store, no key.
@@ -1011,7 +1018,7 @@ export const processResponse: {
         ? response
         : yield* View.toServerResponse(response)
       const settings = session.settings
-      const state = yield* SynchronizedRef.get(session.state)
+      const state = yield* Ref.get(session.state)
       const outcome = internal.decide(state, session.cookieSent, internal.statusOf(res), settings)
       const cookieFailure = (e: HttpResponse.MakeError) =>
         new SessionStoreError({ message: `Cannot set the session cookie: ${e.message}`, cause: e })
@@ -1024,11 +1031,11 @@ export const processResponse: {
           const withVary = outcome.vary ? internal.varyCookie(res) : res
           // `get_expire_at_browser_close()` / `get_expiry_age()` load the data before the save
           // (a row gone meanwhile drops the key, so that the save creates a new session).
-          const loaded = yield* SynchronizedRef.updateAndGetEffect(session.state, (s) => loadState(session, s))
+          const loaded = yield* updateEffect(session.state, (s) => loadState(session, s))
           const maxAge = internal.expireAtBrowserClose(loaded.cache ?? internal.emptyData, settings)
             ? null
             : internal.expiryAge(loaded.cache ?? internal.emptyData, settings)
-          const saved = yield* SynchronizedRef.updateAndGetEffect(
+          const saved = yield* updateEffect(
             session.state,
             (s) =>
               session.store.save(s, false, settings).pipe(

@@ -205,6 +205,16 @@ class State {
     this.initBlock()
   }
 
+  /** Ready for a new stream (a `State` is reused from one call to the next). */
+  reset() {
+    this.initBlock()
+    this.heapLen = this.heapMax = 0
+    this.l.maxCode = this.d.maxCode = this.bl.maxCode = 0
+    this.w.out = []
+    this.w.buf = 0
+    this.w.valid = 0
+  }
+
   initBlock() {
     this.l.tree.freq.fill(0, 0, L_CODES)
     this.d.tree.freq.fill(0, 0, D_CODES)
@@ -492,20 +502,45 @@ const adler32 = (data: Uint8Array): number => {
  * `zlib.compress(data)` (level 6, 32 KiB window) exactly as the reference zlib writes
  * it. Only for inputs up to `MAX_EXACT_INPUT` bytes.
  */
+/**
+ * The hash heads and chains, shared by every call (compress is synchronous): allocating and
+ * zeroing 256 KiB per call cost more than compressing a small payload. `head` is all zeros
+ * between calls (each call clears the entries it set); `prev` needs no clearing, since a chain
+ * only visits positions inserted by the same call.
+ */
+const sharedHead = new Int32Array(HASH_SIZE)
+const sharedPrev = new Int32Array(W_SIZE)
+const touched = new Int32Array(W_SIZE)
+/** The trees and bit writer, reset at the start of each call. */
+const sharedState = new State()
+
 export const compress = (data: Uint8Array): Uint8Array => {
+  let inserted = 0
+  try {
+    return compressWith(data, (h) => {
+      touched[inserted++] = h
+    })
+  } finally {
+    for (let i = 0; i < inserted; i++) sharedHead[touched[i]!] = 0
+  }
+}
+
+const compressWith = (data: Uint8Array, touch: (h: number) => void): Uint8Array => {
   const size = data.length
   // The window, zero after the data as zlib's WIN_INIT leaves it: the match finder looks past the end.
   const window = new Uint8Array(size + 2 * MAX_MATCH + 8)
   window.set(data)
-  const head = new Int32Array(HASH_SIZE)
-  const prev = new Int32Array(W_SIZE)
-  const s = new State()
+  const head = sharedHead
+  const prev = sharedPrev
+  const s = sharedState
+  s.reset()
 
   const insert = (str: number): number => {
     const h = (((window[str]! << (2 * HASH_SHIFT)) ^ (window[str + 1]! << HASH_SHIFT)) ^ window[str + 2]!) & HASH_MASK
     const matchHead = head[h]!
     prev[str & (W_SIZE - 1)] = matchHead
     head[h] = str
+    touch(h)
     return matchHead
   }
 

@@ -5,11 +5,23 @@
  * @internal
  */
 import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
+import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { type DjangoError, errorResponse, TypeId } from "../Errors.js"
 
-const make = <const Tag extends string>(tag: Tag, status: number, suspicious: boolean) => {
+/** The constructor of one error class (as `Errors.DjangoErrorConstructor`, with an optional cause). */
+export interface SessionErrorConstructor<Tag extends string> {
+  new(
+    args: { readonly message: string; readonly cause?: unknown }
+  ): Cause.YieldableError & DjangoError & { readonly _tag: Tag }
+}
+
+const make = <const Tag extends string>(
+  tag: Tag,
+  status: number,
+  suspicious: boolean
+): SessionErrorConstructor<Tag> => {
   class Base extends Data.TaggedError(tag)<{ readonly message: string; readonly cause?: unknown }>
     implements DjangoError
   {
