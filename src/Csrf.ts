@@ -578,6 +578,10 @@ ${
 </html>
 `
 
+/** The settings in the context, else the request's own (as `HttpRequest`'s accessors read them). */
+const settingsIn = (ctx: Context.Context<never>, request: HttpRequest.HttpRequest): Settings.Settings =>
+  Option.getOrElse(Context.getOption(ctx, Settings.Settings), () => request.settings)
+
 /**
  * The default failure view: 403 with `Content-Type: text/html`; the reason is shown only
  * with `DEBUG`.
@@ -586,15 +590,14 @@ ${
  * @category failure view
  */
 export const defaultFailureView: FailureViewFn = (request, reason) =>
-  Effect.flatMap(Settings.current, (current) => {
-    const settings = current === Settings.defaults ? request.settings : current
-    return Effect.orDie(
+  Effect.contextWithEffect((ctx: Context.Context<never>) =>
+    Effect.orDie(
       HttpResponse.forbidden({
-        content: failurePage(settings.DEBUG ? reason : undefined),
+        content: failurePage(settingsIn(ctx, request).DEBUG ? reason : undefined),
         contentType: "text/html"
       })
     )
-  })
+  )
 
 /**
  * The failure view the middleware answers a rejected request with: `defaultFailureView`
@@ -662,9 +665,6 @@ const exemptInfo: ViewInfo = { csrfExempt: true }
 const protectedInfo: ViewInfo = { csrfExempt: false }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"])
-
-const settingsIn = (ctx: Context.Context<never>, request: HttpRequest.HttpRequest): Settings.Settings =>
-  Option.getOrElse(Context.getOption(ctx, Settings.Settings), () => request.settings)
 
 /** The Referer check of an HTTPS request: the reason to reject it, or `undefined`. */
 const refererReason = (

@@ -2,8 +2,9 @@
  * CSRF protection against Django 3.2 (vectors from scripts/django/csrf.py; the decision matrix
  * is django-vectors-2.md V40 extended, the cookie rules V41-V42, decorators V70).
  */
+import { Cookies, HttpServerResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, FastCheck as fc, Option, TestClock } from "effect"
+import { Cause, ConfigProvider, Effect, Either, FastCheck as fc, Option, TestClock } from "effect"
 import { readFileSync } from "node:fs"
 import { Csrf, HttpRequest, HttpResponse, RequestFactory, Settings, View } from "../src/index.js"
 import * as internal from "../src/internal/csrf.js"
@@ -136,6 +137,45 @@ describe("Csrf tokens (Django 3.2)", () => {
     expect(s.CSRF_USE_SESSIONS).toBe(d.CSRF_USE_SESSIONS)
     expect(s.CSRF_TRUSTED_ORIGINS).toEqual(d.CSRF_TRUSTED_ORIGINS)
   })
+
+  it.effect("the CSRF settings read from the environment", () =>
+    Effect.gen(function*() {
+      const env = new Map(Object.entries({
+        CSRF_COOKIE_NAME: "xsrf",
+        CSRF_COOKIE_AGE: "none",
+        CSRF_COOKIE_DOMAIN: ".example.com",
+        CSRF_COOKIE_SECURE: "1",
+        CSRF_COOKIE_HTTPONLY: "true",
+        CSRF_COOKIE_SAMESITE: "",
+        CSRF_HEADER_NAME: "HTTP_X_XSRF_TOKEN",
+        CSRF_USE_SESSIONS: "0",
+        CSRF_TRUSTED_ORIGINS: ".example.com, api.example.org:8443"
+      }))
+      const s = yield* Settings.fromEnv().pipe(Effect.withConfigProvider(ConfigProvider.fromMap(env)))
+      expect([
+        s.CSRF_COOKIE_NAME,
+        s.CSRF_COOKIE_AGE,
+        s.CSRF_COOKIE_DOMAIN,
+        s.CSRF_COOKIE_PATH,
+        s.CSRF_COOKIE_SECURE,
+        s.CSRF_COOKIE_HTTPONLY,
+        s.CSRF_COOKIE_SAMESITE,
+        s.CSRF_HEADER_NAME,
+        s.CSRF_USE_SESSIONS,
+        s.CSRF_TRUSTED_ORIGINS
+      ]).toEqual([
+        "xsrf",
+        null,
+        ".example.com",
+        "/",
+        true,
+        true,
+        null,
+        "HTTP_X_XSRF_TOKEN",
+        false,
+        [".example.com", "api.example.org:8443"]
+      ])
+    }))
 
   it("mask with a given mask, and unmask (V35-V36)", () => {
     for (const c of fixtures.mask) {
@@ -452,6 +492,79 @@ describe("Csrf: failure view and stores", () => {
       })
       const result = yield* Effect.either(Csrf.check(post).pipe(Effect.provideService(Csrf.CsrfStore, store)))
       expect(result).toEqual(Either.right(undefined))
+    }))
+
+  it.effect("Settings in the context win over the request's own, as for HttpRequest's accessors", () =>
+    Effect.gen(function*() {
+      const cookie = Csrf.maskSecret("k".repeat(32))
+      const request = RequestFactory.post("/", {
+        form: { csrfmiddlewaretoken: Csrf.maskSecret("k".repeat(32)) },
+        cookies: { mytoken: cookie }
+      })
+      const rejected = yield* Effect.either(Csrf.check(request))
+      expect(Either.isLeft(rejected) && Csrf.isCsrfFailure(rejected.left) && rejected.left.reason).toBe(
+        Csrf.REASON_NO_CSRF_COOKIE
+      )
+      const accepted = yield* Effect.either(
+        Csrf.check(request).pipe(Effect.provide(Settings.layer({ CSRF_COOKIE_NAME: "mytoken" })))
+      )
+      expect(accepted).toEqual(Either.right(undefined))
+    }))
+
+  it.effect("a view answering with a platform response gets the cookie and Vary too", () =>
+    Effect.gen(function*() {
+      const view = Csrf.middleware(() => Effect.as(Csrf.getToken, HttpServerResponse.text("platform")))
+      const response = yield* Effect.provideService(
+        view(RequestFactory.get("/")),
+        HttpRequest.HttpRequest,
+        RequestFactory.get("/")
+      )
+      expect(HttpServerResponse.isServerResponse(response)).toBe(true)
+      if (HttpServerResponse.isServerResponse(response)) {
+        const cookie = Option.getOrThrow(Cookies.get(response.cookies, "csrftoken"))
+        expect(cookie.value).toMatch(/^[A-Za-z0-9]{64}$/)
+        expect(cookie.options?.path).toBe("/")
+        expect(cookie.options?.sameSite).toBe("lax")
+        expect(response.headers["vary"]).toBe("Cookie")
+      }
+    }))
+
+  it.effect("property: the check never dies, whatever the cookie, token, method and Referer", () =>
+    Effect.gen(function*() {
+      const text = fc.oneof(
+        fc.string({ maxLength: 70 }),
+        fc.constantFrom(Csrf.maskSecret("k".repeat(32)), "k".repeat(32), Csrf.maskSecret(Csrf.newSecret()))
+      )
+      const cases = fc.sample(
+        fc.record({
+          method: fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "PURGE"),
+          cookie: fc.option(text, { nil: undefined }),
+          field: fc.option(text, { nil: undefined }),
+          header: fc.option(text, { nil: undefined }),
+          referer: fc.option(fc.oneof(fc.string({ maxLength: 30 }), fc.webUrl()), { nil: undefined }),
+          secure: fc.boolean()
+        }),
+        300
+      )
+      for (const c of cases) {
+        const headers: Record<string, string> = {}
+        // Header values are Latin-1 on the wire.
+        const latin1 = (s: string) => s.replace(/[^\x20-\x7e]/g, "?")
+        if (c.header !== undefined) headers["X-CSRFToken"] = latin1(c.header)
+        if (c.referer !== undefined) headers.Referer = latin1(c.referer)
+        const request = RequestFactory.generic(c.method, "/", {
+          ...(c.field !== undefined ? { form: { csrfmiddlewaretoken: c.field } } : {}),
+          ...(c.cookie !== undefined ? { cookies: { csrftoken: latin1(c.cookie).replace(/[;,\s"]/g, "") } } : {}),
+          headers,
+          secure: c.secure,
+          settings: Settings.make({ ALLOWED_HOSTS: ["testserver"] })
+        })
+        const exit = yield* Effect.exit(Csrf.check(request))
+        if (exit._tag === "Failure") {
+          const failure = Cause.failureOption(exit.cause)
+          expect(Option.isSome(failure) && Csrf.isCsrfFailure(failure.value)).toBe(true)
+        }
+      }
     }))
 
   it.effect("an unhandled CsrfFailure is a 403", () =>
