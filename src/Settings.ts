@@ -91,6 +91,33 @@ export interface Settings {
   readonly SECURE_REDIRECT_EXEMPT: ReadonlyArray<string>
   /** The `X-Frame-Options` value of `XFrameOptionsMiddleware` (upper-cased). Django: `"DENY"`. */
   readonly X_FRAME_OPTIONS: string
+  // --- Sessions (django.contrib.sessions; see the Sessions module) ---
+  /** Name of the session cookie. Django: `"sessionid"`. */
+  readonly SESSION_COOKIE_NAME: string
+  /** Session lifetime in seconds (cookie `Max-Age`, row expiry, signed-cookie age check). Django: 1209600 (two weeks). */
+  readonly SESSION_COOKIE_AGE: number
+  /** `Domain` of the session cookie; `null` for none. Django: `null`. */
+  readonly SESSION_COOKIE_DOMAIN: string | null
+  /** `Secure` on the session cookie. Django: `false`. */
+  readonly SESSION_COOKIE_SECURE: boolean
+  /** `Path` of the session cookie. Django: `"/"`. */
+  readonly SESSION_COOKIE_PATH: string
+  /** `HttpOnly` on the session cookie. Django: `true`. */
+  readonly SESSION_COOKIE_HTTPONLY: boolean
+  /** `SameSite` of the session cookie (`"Lax"`, `"Strict"`, `"None"`), `null` for none. Django: `"Lax"`. */
+  readonly SESSION_COOKIE_SAMESITE: string | null
+  /** Save the session (and refresh its cookie) on every request, not only when it changed. Django: `false`. */
+  readonly SESSION_SAVE_EVERY_REQUEST: boolean
+  /** Session cookies without `Max-Age`/`expires` (gone when the browser closes). Django: `false`. */
+  readonly SESSION_EXPIRE_AT_BROWSER_CLOSE: boolean
+  /** Django's backend path; here the backend is the `SessionStore` layer provided. Django: `"django.contrib.sessions.backends.db"`. */
+  readonly SESSION_ENGINE: string
+  /** Django's cache alias for cache sessions (informative here). Django: `"default"`. */
+  readonly SESSION_CACHE_ALIAS: string
+  /** Django's file-backend directory (no file backend here). Django: `null`. */
+  readonly SESSION_FILE_PATH: string | null
+  /** Only Django's `JSONSerializer` is supported (pickle cannot be read outside Python). */
+  readonly SESSION_SERIALIZER: string
   // --- CSRF (django/middleware/csrf.py; see Csrf.ts) ---
   /** Name of the CSRF cookie. Django: `"csrftoken"`. */
   readonly CSRF_COOKIE_NAME: string
@@ -112,6 +139,15 @@ export interface Settings {
   readonly CSRF_USE_SESSIONS: boolean
   /** Hosts trusted by the HTTPS Referer check, in Django 3.2's form: `"example.com"`, `".example.com"`, `"host:8443"` (no scheme). Django: `[]`. */
   readonly CSRF_TRUSTED_ORIGINS: ReadonlyArray<string>
+  // --- Auth (django.contrib.auth; see Auth.ts) ---
+  /** Backend paths a login session may name. Django: `["django.contrib.auth.backends.ModelBackend"]`. */
+  readonly AUTHENTICATION_BACKENDS: ReadonlyArray<string>
+  /** Where `loginRequired` sends anonymous users. Django: `"/accounts/login/"`. */
+  readonly LOGIN_URL: string
+  /** Where a login view goes when no `next` is given. Django: `"/accounts/profile/"`. */
+  readonly LOGIN_REDIRECT_URL: string
+  /** Where a logout view goes; `null`: render a page instead. Django: `null`. */
+  readonly LOGOUT_REDIRECT_URL: string | null
 }
 
 /**
@@ -160,6 +196,20 @@ export const defaults: Settings = {
   SECURE_SSL_HOST: null,
   SECURE_REDIRECT_EXEMPT: [],
   X_FRAME_OPTIONS: "DENY",
+  // --- Sessions (django.contrib.sessions) ---
+  SESSION_COOKIE_NAME: "sessionid",
+  SESSION_COOKIE_AGE: 1209600,
+  SESSION_COOKIE_DOMAIN: null,
+  SESSION_COOKIE_SECURE: false,
+  SESSION_COOKIE_PATH: "/",
+  SESSION_COOKIE_HTTPONLY: true,
+  SESSION_COOKIE_SAMESITE: "Lax",
+  SESSION_SAVE_EVERY_REQUEST: false,
+  SESSION_EXPIRE_AT_BROWSER_CLOSE: false,
+  SESSION_ENGINE: "django.contrib.sessions.backends.db",
+  SESSION_CACHE_ALIAS: "default",
+  SESSION_FILE_PATH: null,
+  SESSION_SERIALIZER: "django.contrib.sessions.serializers.JSONSerializer",
   // --- CSRF ---
   CSRF_COOKIE_NAME: "csrftoken",
   CSRF_COOKIE_AGE: 31449600,
@@ -170,7 +220,12 @@ export const defaults: Settings = {
   CSRF_COOKIE_SAMESITE: "Lax",
   CSRF_HEADER_NAME: "HTTP_X_CSRFTOKEN",
   CSRF_USE_SESSIONS: false,
-  CSRF_TRUSTED_ORIGINS: []
+  CSRF_TRUSTED_ORIGINS: [],
+  // --- Auth (django.contrib.auth) ---
+  AUTHENTICATION_BACKENDS: ["django.contrib.auth.backends.ModelBackend"],
+  LOGIN_URL: "/accounts/login/",
+  LOGIN_REDIRECT_URL: "/accounts/profile/",
+  LOGOUT_REDIRECT_URL: null
 }
 
 /**
@@ -365,6 +420,20 @@ export const config = (base: Input = {}): Config.Config<Settings> => {
     SECURE_SSL_HOST: optionalString("SECURE_SSL_HOST", d.SECURE_SSL_HOST),
     SECURE_REDIRECT_EXEMPT: list("SECURE_REDIRECT_EXEMPT", d.SECURE_REDIRECT_EXEMPT),
     X_FRAME_OPTIONS: Config.string("X_FRAME_OPTIONS").pipe(Config.withDefault(d.X_FRAME_OPTIONS)),
+    // --- Sessions (django.contrib.sessions) ---
+    SESSION_COOKIE_NAME: Config.string("SESSION_COOKIE_NAME").pipe(Config.withDefault(d.SESSION_COOKIE_NAME)),
+    SESSION_COOKIE_AGE: Config.integer("SESSION_COOKIE_AGE").pipe(Config.withDefault(d.SESSION_COOKIE_AGE)),
+    SESSION_COOKIE_DOMAIN: optionalString("SESSION_COOKIE_DOMAIN", d.SESSION_COOKIE_DOMAIN),
+    SESSION_COOKIE_SECURE: flag("SESSION_COOKIE_SECURE", d.SESSION_COOKIE_SECURE),
+    SESSION_COOKIE_PATH: Config.string("SESSION_COOKIE_PATH").pipe(Config.withDefault(d.SESSION_COOKIE_PATH)),
+    SESSION_COOKIE_HTTPONLY: flag("SESSION_COOKIE_HTTPONLY", d.SESSION_COOKIE_HTTPONLY),
+    SESSION_COOKIE_SAMESITE: optionalString("SESSION_COOKIE_SAMESITE", d.SESSION_COOKIE_SAMESITE),
+    SESSION_SAVE_EVERY_REQUEST: flag("SESSION_SAVE_EVERY_REQUEST", d.SESSION_SAVE_EVERY_REQUEST),
+    SESSION_EXPIRE_AT_BROWSER_CLOSE: flag("SESSION_EXPIRE_AT_BROWSER_CLOSE", d.SESSION_EXPIRE_AT_BROWSER_CLOSE),
+    SESSION_ENGINE: Config.string("SESSION_ENGINE").pipe(Config.withDefault(d.SESSION_ENGINE)),
+    SESSION_CACHE_ALIAS: Config.string("SESSION_CACHE_ALIAS").pipe(Config.withDefault(d.SESSION_CACHE_ALIAS)),
+    SESSION_FILE_PATH: optionalString("SESSION_FILE_PATH", d.SESSION_FILE_PATH),
+    SESSION_SERIALIZER: Config.string("SESSION_SERIALIZER").pipe(Config.withDefault(d.SESSION_SERIALIZER)),
     // --- CSRF ---
     CSRF_COOKIE_NAME: Config.string("CSRF_COOKIE_NAME").pipe(Config.withDefault(d.CSRF_COOKIE_NAME)),
     CSRF_COOKIE_AGE: limit("CSRF_COOKIE_AGE", d.CSRF_COOKIE_AGE),
@@ -376,7 +445,12 @@ export const config = (base: Input = {}): Config.Config<Settings> => {
     CSRF_COOKIE_SAMESITE: optionalString("CSRF_COOKIE_SAMESITE", d.CSRF_COOKIE_SAMESITE),
     CSRF_HEADER_NAME: Config.string("CSRF_HEADER_NAME").pipe(Config.withDefault(d.CSRF_HEADER_NAME)),
     CSRF_USE_SESSIONS: flag("CSRF_USE_SESSIONS", d.CSRF_USE_SESSIONS),
-    CSRF_TRUSTED_ORIGINS: list("CSRF_TRUSTED_ORIGINS", d.CSRF_TRUSTED_ORIGINS)
+    CSRF_TRUSTED_ORIGINS: list("CSRF_TRUSTED_ORIGINS", d.CSRF_TRUSTED_ORIGINS),
+    // --- Auth (django.contrib.auth) ---
+    AUTHENTICATION_BACKENDS: list("AUTHENTICATION_BACKENDS", d.AUTHENTICATION_BACKENDS),
+    LOGIN_URL: Config.string("LOGIN_URL").pipe(Config.withDefault(d.LOGIN_URL)),
+    LOGIN_REDIRECT_URL: Config.string("LOGIN_REDIRECT_URL").pipe(Config.withDefault(d.LOGIN_REDIRECT_URL)),
+    LOGOUT_REDIRECT_URL: optionalString("LOGOUT_REDIRECT_URL", d.LOGOUT_REDIRECT_URL)
   })
 }
 

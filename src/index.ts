@@ -192,6 +192,14 @@ export * as GZip from "./GZip.js"
 export * as Static from "./Static.js"
 
 /**
+ * Django's sessions: `request.session` as a service, Django's wire format, the `db` (SQLite,
+ * PostgreSQL), cache (Redis) and signed-cookie backends, `SessionMiddleware`.
+ *
+ * @since 0.1.0
+ */
+export * as Sessions from "./Sessions.js"
+
+/**
  * CSRF protection as Django 3.2 has it: masked tokens, `CsrfViewMiddleware`, `get_token`, the decorators.
  *
  * @since 0.1.0
@@ -204,3 +212,11 @@ export * as Csrf from "./Csrf.js"
  * @since 0.1.0
  */
 export * as Passwords from "./Passwords.js"
+
+/**
+ * Django's users: `request.user` (lazy, from the session), `authenticate`, `login`, `logout`,
+ * `loginRequired` and the other decorators, users in Django's `auth_user` table.
+ *
+ * @since 0.1.0
+ */
+export * as Auth from "./Auth.js"
