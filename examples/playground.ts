@@ -63,25 +63,28 @@ export const pyInt = (text: string): Either.Either<number, Errors.InvalidArgumen
 const isBodyError = (e: { readonly _tag: string }): boolean =>
   Errors.isSuspiciousOperation(e) || e._tag === "MultiPartParserError" || e._tag === "UnreadablePostError"
 
-const sha256 = (bytes: Uint8Array): string => Crypto.createHash("sha256").update(bytes).digest("hex")
-
-/** The bytes of an uploaded file (FILES holds `UploadedFile`s). */
-const fileBytes = (
+/**
+ * The SHA-256 of an uploaded file (FILES holds `UploadedFile`s), read as a stream of chunks: a
+ * large upload spilled to disk is never held in memory whole.
+ */
+const fileSha256 = (
   file: HttpRequest.UploadedFileLike
-): Effect.Effect<Uint8Array, PlatformError, FileSystem.FileSystem> =>
+): Effect.Effect<string, PlatformError, FileSystem.FileSystem> =>
   UploadedFile.isUploadedFile(file)
-    ? UploadedFile.readAll(file)
+    ? Stream.runFold(UploadedFile.chunks(file), Crypto.createHash("sha256"), (hash, chunk) => hash.update(chunk)).pipe(
+      Effect.map((hash) => hash.digest("hex"))
+    )
     : Effect.dieMessage("FILES holds a value that is not an UploadedFile")
 
 /** A file of FILES as the playground shows it; its bytes hashed. */
 export const describeFile = (file: HttpRequest.UploadedFileLike) =>
-  Effect.map(fileBytes(file), (bytes) =>
+  Effect.map(fileSha256(file), (sha256) =>
     new Dict([
       ["name", file.name],
       ["size", file.size],
       ["content_type", file.contentType],
       ["charset", file.charset],
-      ["sha256", sha256(bytes)]
+      ["sha256", sha256]
     ]))
 
 const META_KEYS = ["QUERY_STRING", "REQUEST_METHOD", "PATH_INFO", "CONTENT_TYPE", "CONTENT_LENGTH"]

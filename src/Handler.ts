@@ -36,16 +36,19 @@ import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { type Pipeable, pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Scope from "effect/Scope"
-import { Http404 } from "./Errors.js"
+import { Http404, type ImproperlyConfigured } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import * as handler from "./internal/handler.js"
 import * as internal from "./internal/middleware.js"
 import type * as Middleware from "./Middleware.js"
 import * as Settings from "./Settings.js"
+import * as Urls_ from "./Urls.js"
 import * as View from "./View.js"
 
 /**
@@ -137,15 +140,46 @@ export const resolver = <E = never, R = never>(
 ): Resolver<E, R> => ({ [ResolverTypeId]: ResolverTypeId, resolve })
 
 /**
- * What a site's URLs can be: a `Resolver`, a root view that routes by itself (failing with
- * `Http404` for what it does not serve), or any `@effect/platform` app, such as an `HttpRouter`
- * (a route not found is a 404 through the handler). For a root view or an app, resolution
- * always chooses that view, so `processView` sees it for every request.
+ * What a site's URLs can be: a URLconf (`Urls.make`, Django's `ROOT_URLCONF`), a `Resolver`, a
+ * root view that routes by itself (failing with `Http404` for what it does not serve), or any
+ * `@effect/platform` app, such as an `HttpRouter` (a route not found is a 404 through the
+ * handler). For a root view or an app, resolution always chooses that view, so `processView`
+ * sees it for every request.
+ *
+ * With a URLconf, resolution is Django's: `pathInfo` is resolved with the URLconf in effect (one
+ * a middleware set with `Urls.setUrlconf`, Django's `request.urlconf`, else the site's), a miss
+ * is `Resolver404` (404, after no `processView`), and the `processView` hooks and the view find
+ * the match as `Urls.ResolverMatch` and the URLconf in effect as `Urls.Urlconf` in the context.
  *
  * @since 0.1.0
  * @category models
  */
-export type Urls<E, R> = Resolver<E, R> | View.View<E, R> | HttpApp.Default<E, R>
+export type Urls<E, R> =
+  | Urls_.URLconf<View.View<E, R>, any>
+  | Resolver<E, R>
+  | View.View<E, R>
+  | HttpApp.Default<E, R>
+
+/**
+ * What the views of some URLs need.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type UrlsContext<U> = U extends Urls_.URLconf<infer V, any> ? V extends View.View<any, infer R> ? R : never
+  : U extends Resolver<any, infer R> ? R
+  : U extends HttpApp.Default<any, infer R> ? R
+  : U extends View.View<any, infer R> ? R
+  : never
+
+/**
+ * What the handler provides to the views of some URLs: with a URLconf, the match
+ * (`Urls.ResolverMatch`) and the URLconf in effect (`Urls.Urlconf`).
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type UrlsProvided<U> = U extends Urls_.URLconf<any, any> ? Urls_.ResolverMatch | Urls_.Urlconf : never
 
 /**
  * A site: its middleware, its URLs and its error views.
@@ -181,11 +215,11 @@ export type Provided = HttpRequest.HttpRequest | HttpServerRequest.HttpServerReq
  * @since 0.1.0
  * @category models
  */
-export interface Options<EM, RM, PM, EU, RU, R4> {
+export interface Options<EM, RM, PM, U extends Urls<any, any>, R4> {
   /** Django's `MIDDLEWARE`: one middleware or a `Middleware.compose` of several. */
   readonly middleware?: Middleware.Middleware<EM, RM, PM>
   /** Django's `ROOT_URLCONF`. */
-  readonly urls: Urls<EU, RU>
+  readonly urls: U
   readonly handler400?: ErrorView<unknown, R4>
   readonly handler403?: ErrorView<unknown, R4>
   readonly handler404?: ErrorView<unknown, R4>
@@ -214,6 +248,25 @@ const fromApp = <E, R>(app: HttpApp.Default<E, R>): View.View<unknown, unknown> 
   )
 }
 
+const fromURLconf = (root: Urls_.AnyURLconf) => (request: HttpRequest.HttpRequest) =>
+  Effect.withFiberRuntime<Middleware.Resolved, Urls_.Resolver404 | ImproperlyConfigured>((fiber) => {
+    const current = fiber.currentContext.unsafeMap.get(Urls_.Urlconf.key) as Urls_.AnyURLconf | undefined
+    const urlconf = current ?? root
+    return Either.match(Urls_.resolve(urlconf, request.pathInfo), {
+      onLeft: Effect.fail,
+      onRight: (match) =>
+        typeof match.func === "function"
+          ? Effect.succeed({
+            view: match.func as View.View<unknown, unknown>,
+            args: match.args,
+            kwargs: match.kwargs,
+            match,
+            context: Context.make(Urls_.ResolverMatch, match).pipe(Context.add(Urls_.Urlconf, urlconf))
+          })
+          : Effect.dieMessage(`The URLconf's view for ${match.route} is not a view`)
+    })
+  })
+
 /**
  * A site from its middleware, URLs and error views. Requirements are inferred: those of the
  * views and error views, less what the middleware provides, plus what the middleware needs.
@@ -221,12 +274,14 @@ const fromApp = <E, R>(app: HttpApp.Default<E, R>): View.View<unknown, unknown> 
  * @since 0.1.0
  * @category constructors
  */
-export const make = <EM = never, RM = never, PM = never, EU = never, RU = never, R4 = never>(
-  options: Options<EM, RM, PM, EU, RU, R4>
-): Handler<Exclude<RU, PM | Provided> | Exclude<RM | R4, Provided>> => {
+export const make = <U extends Urls<any, any>, EM = never, RM = never, PM = never, R4 = never>(
+  options: Options<EM, RM, PM, U, R4>
+): Handler<Exclude<UrlsContext<U>, PM | Provided | UrlsProvided<U>> | Exclude<RM | R4, Provided>> => {
   const urls = options.urls
   let resolve: Handler<unknown>["resolve"]
-  if (hasProperty(urls, ResolverTypeId)) {
+  if (Urls_.isURLconf(urls)) {
+    resolve = fromURLconf(urls)
+  } else if (hasProperty(urls, ResolverTypeId)) {
     resolve = urls.resolve
   } else {
     const view: View.View<unknown, unknown> = Effect.isEffect(urls) ? fromApp(urls) : urls

@@ -55,16 +55,18 @@ import {
   unquoteToBytes,
   wsgiBytes
 } from "./internal/meta.js"
-import { bodyStream, isNodeReadable, lazyRequestScope, nodeResponseOf } from "./internal/nodeBody.js"
+import { bodyStream, isNodeReadable, lazyRequestScope, nodeResponseOf } from "./internal/node/body.js"
 import { propertyOf } from "./internal/object.js"
 import { parseCookie } from "./internal/parseCookie.js"
 import {
+  contentLengthOf,
   parseMultipart,
   type PostAndFiles,
   type PostError as PostError_,
   type UploadedFileLike as UploadedFileLike_
 } from "./internal/post.js"
-import { isKnownEncoding, pyRepr } from "./internal/python.js"
+import { isKnownEncoding } from "./internal/python/codecs.js"
+import { reprStr as pyRepr } from "./internal/python/repr.js"
 import * as QD from "./internal/querydict.js"
 import { escapeUriPath, iriToUri } from "./internal/url.js"
 import { urljoin, urlsplit } from "./internal/urljoin.js"
@@ -526,7 +528,12 @@ const loadPostAndFiles = (request: HttpRequest): Effect.Effect<PostAndFiles, Pos
     if (cell.streamingStarted) return Effect.succeed(emptyPostAndFiles(encoding))
     if (request.contentType === "multipart/form-data") {
       // Multipart: the uploads work plugs its parser in here (src/internal/post.ts).
-      return parseMultipart(request, cell.stream())
+      return parseMultipart({
+        contentType: request.META.CONTENT_TYPE ?? "",
+        contentLength: contentLengthOf(request.META),
+        encoding: request.encoding,
+        settings: request.settings
+      }, cell.stream())
     }
     if (request.contentType === "application/x-www-form-urlencoded") {
       return Effect.flatMap(request.body, (bytes) =>
@@ -753,7 +760,7 @@ export const unsafeFromServerRequest = (
   if (root !== undefined) return root
   const parent = Context.unsafeGet(context, Scope.Scope)
   // On Node, the request's resources live in a child scope that also closes when the
-  // client goes away before the response is written (internal/nodeBody.ts).
+  // client goes away before the response is written (internal/node/body.ts).
   const response = nodeResponseOf(request)
   return buildFromServerRequest(
     request,
@@ -812,7 +819,7 @@ const buildFromServerRequest = (
     serverProtocol: httpVersion === "1.1" ? "HTTP/1.1" : `HTTP/${httpVersion}`,
     urlScheme,
     // On Node, read the IncomingMessage without letting an early stop destroy the socket
-    // (internal/nodeBody.ts): a limit hit mid-body must still reach the client as a 400.
+    // (internal/node/body.ts): a limit hit mid-body must still reach the client as a 400.
     settings,
     scope,
     context
@@ -934,6 +941,24 @@ const hostWith = (self: HttpRequest, settings: Settings.Settings): Either.Either
  */
 export const getHost = (self: HttpRequest): Effect.Effect<string, DisallowedHost> =>
   Effect.flatMap(settingsOf(self), (settings) => hostWith(self, settings))
+
+/**
+ * `getHost` with the settings at hand, without an Effect (for checks on every request, such as
+ * CSRF's Referer check).
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const getHostWith: (self: HttpRequest, settings: Settings.Settings) => Either.Either<string, DisallowedHost> =
+  hostWith
+
+/**
+ * `getPort` with the settings at hand, without an Effect.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const getPortWith: (self: HttpRequest, settings: Settings.Settings) => string = portWith
 
 /**
  * Django's `get_port()`: `X-Forwarded-Port` with `USE_X_FORWARDED_PORT`, else `SERVER_PORT`.

@@ -39,7 +39,8 @@ import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import { type BadHeaderError, DisallowedRedirect, type ImproperlyConfigured, InvalidArgument } from "./Errors.js"
-import * as json_ from "./internal/json.js"
+import * as Codecs from "./internal/python/codecs.js"
+import * as json_ from "./internal/python/json.js"
 import * as internal from "./internal/response.js"
 import { iriToUri } from "./internal/url.js"
 import * as Settings from "./Settings.js"
@@ -540,7 +541,7 @@ export interface JsonOptions extends Omit<Options, "content"> {
  * @category json
  */
 export const jsonDumps = (data: unknown, params: JsonDumpsParams = {}): Either.Either<string, InvalidArgument> => {
-  const out = json_.dumps(data, params)
+  const out = json_.dumps(data, { ...params, django: true, skipUndefined: true })
   return typeof out === "string" ? Either.right(out) : Either.left(new InvalidArgument({ message: out.message }))
 }
 
@@ -907,19 +908,8 @@ export const writeLines: {
  * @category content
  */
 export const text = (self: HttpResponse): string => {
-  const bytes = content(self)
-  const charset = self.charset.trim().toLowerCase().replace(/_/g, "-")
-  if (["latin-1", "latin1", "iso-8859-1", "iso8859-1", "l1", "latin", "cp819", "8859"].includes(charset)) {
-    // Python's latin-1 maps every byte to the same code point (WHATWG's "latin1" is windows-1252).
-    let out = ""
-    for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]!)
-    return out
-  }
-  try {
-    return new TextDecoder(charset).decode(bytes)
-  } catch {
-    return new TextDecoder().decode(bytes)
-  }
+  // Python's codec for the charset (latin-1 maps every byte to its code point; WHATWG's "latin1" is windows-1252).
+  return Codecs.lookup(self.charset).decode(content(self))
 }
 
 // ---------------------------------------------------------------------------

@@ -51,7 +51,8 @@ import { type Pipeable, pipeArguments } from "effect/Pipeable"
 import type { DisallowedHost } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import * as internal from "./internal/middleware.js"
-import { pyStrip } from "./internal/python.js"
+import { strip as pyStrip } from "./internal/python/str.js"
+import type { ResolverMatch } from "./Urls.js"
 import type * as View from "./View.js"
 
 /**
@@ -88,6 +89,13 @@ export interface Resolved {
   readonly view: View.View<unknown, unknown>
   readonly args: ReadonlyArray<unknown>
   readonly kwargs: Readonly<Record<string, unknown>>
+  /** With a URLconf, the match (Django's `request.resolver_match`, set before `process_view`). */
+  readonly match?: ResolverMatch | undefined
+  /**
+   * Services resolution adds for the `processView` hooks and the view: the `ResolverMatch`
+   * (Django's `request.resolver_match`) and the URLconf in effect.
+   */
+  readonly context?: Context.Context<never> | undefined
 }
 
 /**

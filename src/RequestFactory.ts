@@ -7,6 +7,11 @@
  * multipart); headers are given by name in `headers` (Django 3.2 takes META
  * keys; use `meta` for those).
  *
+ * Uploads: a request built without a `scope` has no one to remove temporary
+ * files, so its uploads stay in memory whatever their size. `scoped` builds a
+ * request in the current `Scope`: uploads above `FILE_UPLOAD_MAX_MEMORY_SIZE`
+ * spill to temporary files as on a server, removed when the scope closes.
+ *
  * @example
  * ```ts
  * import { RequestFactory } from "effect-django-http"
@@ -18,13 +23,16 @@
  *
  * @since 0.1.0
  */
-import type * as Context from "effect/Context"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { UnreadablePostError } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import { quoteWith, safeTable } from "./internal/url.js"
 import type * as Settings from "./Settings.js"
+import * as UploadedFile from "./UploadedFile.js"
 
 /**
  * @since 0.1.0
@@ -42,7 +50,10 @@ export interface Options {
   /** An HTTPS request (port 443). */
   readonly secure?: boolean | undefined
   readonly settings?: Settings.Settings | undefined
-  /** The request's scope; a fresh one that is never closed when omitted. */
+  /**
+   * The request's scope: spilled uploads are removed when it closes. When omitted, a fresh one
+   * that nothing closes, and uploads are kept in memory (nothing would remove their files).
+   */
   readonly scope?: Scope.Scope | undefined
   readonly context?: Context.Context<never> | undefined
 }
@@ -208,6 +219,7 @@ export const generic = (method: string, path: string, options: BodyOptions = {})
   }
   if (options.headers !== undefined) headers.push(...Object.entries(options.headers))
   const secure = options.secure ?? false
+  const context = options.scope === undefined ? inMemoryUploads(options.context) : options.context
   return HttpRequest.make({
     method,
     path: rawPath === "" ? "/" : rawPath,
@@ -222,9 +234,43 @@ export const generic = (method: string, path: string, options: BodyOptions = {})
     body,
     settings: options.settings,
     scope: options.scope,
-    context: options.context
+    context
   })
 }
+
+/** A request Context whose uploads are never spilled to disk (the `Uploads` given there otherwise kept). */
+const inMemoryUploads = (context: Context.Context<never> | undefined): Context.Context<never> => {
+  const base = context ?? Context.empty()
+  const given = Option.getOrUndefined(Context.getOption(base, UploadedFile.Uploads))
+  return Context.add(base, UploadedFile.Uploads, { ...given, maxMemorySize: Infinity })
+}
+
+/**
+ * `generic` in the current `Scope`: the request's uploads above `FILE_UPLOAD_MAX_MEMORY_SIZE`
+ * go to temporary files, removed when the scope closes.
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { RequestFactory } from "effect-django-http"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const request = yield* RequestFactory.scoped("POST", "/upload/", {
+ *     multipart: { doc: { name: "big.bin", content: new Uint8Array(4 * 1024 * 1024) } }
+ *   })
+ *   const files = yield* request.FILES
+ *   // ... the spilled file is removed when the scope closes
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const scoped = (
+  method: string,
+  path: string,
+  options: Omit<BodyOptions, "scope"> = {}
+): Effect.Effect<HttpRequest.HttpRequest, never, Scope.Scope> =>
+  Effect.map(Effect.scope, (scope) => generic(method, path, { ...options, scope }))
 
 /**
  * @since 0.1.0

@@ -33,10 +33,12 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
+import type { Duplex } from "node:stream"
 import type { ImproperlyConfigured } from "./Errors.js"
 import * as Handler from "./Handler.js"
 import * as cluster from "./internal/cluster.js"
 import * as Settings from "./Settings.js"
+import * as Urls from "./Urls.js"
 import * as View from "./View.js"
 
 /**
@@ -82,8 +84,49 @@ export const defaultLimits: Limits = {
 
 const millis = (d: Duration.DurationInput): number => Duration.toMillis(Duration.decode(d))
 
+/** The answers Node gives to requests it refuses itself, by the parser's error code (400 otherwise). */
+const CLIENT_ERROR_ANSWERS: Readonly<Record<string, string>> = {
+  HPE_HEADER_OVERFLOW: "431 Request Header Fields Too Large",
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: "413 Payload Too Large",
+  ERR_HTTP_REQUEST_TIMEOUT: "408 Request Timeout"
+}
+
+/** How long a refused client may go on sending (read and discarded) before its connection is cut. */
+const LINGER_MS = 2_000
+
 /**
- * A `node:http` server with `limits` applied.
+ * Closes a connection Node's parser refused (431, 400, 408) the way HTTP servers do: write the
+ * answer, half-close, read and discard what the client is still sending until it half-closes
+ * too (at most `LINGER_MS`, as nginx's `lingering_time`), then close. Node's own handling closes at once, and a client still sending gets
+ * a TCP reset that often arrives before the answer.
+ */
+const lingeringClose = (error: Error & { readonly code?: string }, socket: Duplex): void => {
+  // `_httpMessage` is Node's response in flight on the socket; no public API tells whether its
+  // headers were sent (Node's own handler reads it the same way). Then no answer can be written.
+  const inFlight = (socket as Duplex & { readonly _httpMessage?: { readonly headersSent?: boolean } | null })
+    ._httpMessage
+  if (error.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent === true) {
+    socket.destroy()
+    return
+  }
+  // The parser's listener would report the same error for every further chunk.
+  socket.removeAllListeners("data")
+  const cut = () => socket.destroy()
+  const timer = setTimeout(cut, LINGER_MS)
+  timer.unref()
+  socket.on("data", () => {})
+  socket.on("end", cut)
+  socket.on("close", () => clearTimeout(timer))
+  const answer = CLIENT_ERROR_ANSWERS[error.code ?? ""] ?? "400 Bad Request"
+  socket.end(`HTTP/1.1 ${answer}\r\nConnection: close\r\n\r\n`)
+  socket.resume()
+}
+
+/**
+ * A `node:http` server with `limits` applied. A request Node refuses itself (431 for oversized
+ * headers, 400 for a malformed one, 408 for one too slow) gets its answer, then the connection
+ * is half-closed and what the client still sends is read and discarded for a short bound before
+ * it closes, so that the client reads the answer rather than a reset.
  *
  * @since 0.1.0
  * @category constructors
@@ -99,6 +142,7 @@ export const createServer = (limits: Partial<Limits> = {}): Http.Server => {
   })
   server.maxHeadersCount = l.maxHeadersCount
   server.maxRequestsPerSocket = l.maxRequestsPerSocket
+  server.on("clientError", lingeringClose)
   return server
 }
 
@@ -149,19 +193,25 @@ export interface RunOptions extends Options {
 }
 
 /**
- * What can be served: a site (`Handler.make`), a view, or any `@effect/platform` app (a router,
- * for instance).
+ * What can be served: a site (`Handler.make`), a URLconf (served as `Handler.make({ urls })`), a
+ * view, or any `@effect/platform` app (a router, for instance).
  *
  * @since 0.1.0
  * @category models
  */
-export type Servable<E, R> = Handler.Handler<R> | View.View<E, R> | HttpApp.Default<E, R>
+export type Servable<E, R> =
+  | Handler.Handler<R>
+  | Urls.URLconf<View.View<E, R>, any>
+  | View.View<E, R>
+  | HttpApp.Default<E, R>
 
 const toApp = <E, R>(
   servable: Servable<E, R>
 ): HttpApp.Default<unknown, R | Scope.Scope> =>
   Handler.isHandler(servable)
     ? Handler.toHttpApp(servable as Handler.Handler<R>)
+    : Urls.isURLconf(servable)
+    ? Handler.toHttpApp(Handler.make({ urls: servable }) as Handler.Handler<R>)
     : typeof servable === "function"
     ? View.toHttpApp(servable)
     : servable
@@ -249,9 +299,35 @@ export const layer = <E, R>(
   }))
 
 /**
+ * A signal repeated within this long of the first is the same stop asked twice: under
+ * `npm start`, Ctrl-C reaches the server from the terminal's process group and again relayed
+ * by tsx. Only a later signal forces the exit.
+ */
+const REPEAT_WINDOW_MS = 1_000
+
+/**
+ * Listens for SIGINT and SIGTERM beside `NodeRuntime.runMain` (which starts the graceful stop on
+ * the first and then stops listening, so that Node's default action would kill the process on a
+ * second one): a repeat within `REPEAT_WINDOW_MS` is ignored, a later one exits at once with
+ * 128 + the signal's number.
+ */
+const guardRepeatedSignals = (): void => {
+  let first: number | undefined
+  const onSignal = (signal: NodeJS.Signals) => {
+    const now = Date.now()
+    if (first === undefined) first = now
+    else if (now - first > REPEAT_WINDOW_MS) process.exit(signal === "SIGINT" ? 130 : 143)
+  }
+  process.on("SIGINT", onSignal)
+  process.on("SIGTERM", onSignal)
+}
+
+/**
  * Serves `app` until SIGINT or SIGTERM, then stops gracefully and exits 0. The settings come
  * from `settings` (default: `Settings.layerFromEnv()`); a malformed environment stops the start
- * with `ImproperlyConfigured`. With `workers`, several processes serve it (see `RunOptions`).
+ * with `ImproperlyConfigured`. A second SIGINT or SIGTERM within a second of the first is the
+ * same stop asked twice (Ctrl-C under `npm start` delivers two); a later one forces the exit.
+ * With `workers`, several processes serve it (see `RunOptions`).
  *
  * @since 0.1.0
  * @category running
@@ -268,6 +344,7 @@ export const run = (
     return cluster.runPrimary({ workers, maxRestartsPerMinute: options.maxRestartsPerMinute ?? 10 })
   }
   if (cluster.isWorker()) cluster.attachWorker()
+  guardRepeatedSignals()
   NodeRuntime.runMain(
     Layer.launch(layer(app, options).pipe(Layer.provide(options.settings ?? Settings.layerFromEnv())))
   )

@@ -62,6 +62,92 @@ export interface Settings {
   readonly FORCE_SCRIPT_NAME: string | null
   /** Hash of signatures. Django 3.2: `"sha256"` (sha1 signatures are still accepted when verifying). */
   readonly DEFAULT_HASHING_ALGORITHM: "sha256" | "sha1"
+
+  // --- URLs and CommonMiddleware (src/Urls.ts, src/Common.ts) ---
+  /** Redirect `/path` to `/path/` when only the latter resolves (CommonMiddleware). Django: `true`. */
+  readonly APPEND_SLASH: boolean
+  /** Redirect `example.com` to `www.example.com` (CommonMiddleware). Django: `false`. */
+  readonly PREPEND_WWW: boolean
+  /** Python regexes; a User-Agent any of them finds is `PermissionDenied` (CommonMiddleware). Django: `[]`. */
+  readonly DISALLOWED_USER_AGENTS: ReadonlyArray<string>
+  // -- Standard middleware (SecurityMiddleware, XFrameOptionsMiddleware) --
+  /** `X-XSS-Protection: 1; mode=block` from `SecurityMiddleware`. Django: `false`. */
+  readonly SECURE_BROWSER_XSS_FILTER: boolean
+  /** `X-Content-Type-Options: nosniff` from `SecurityMiddleware`. Django: `true`. */
+  readonly SECURE_CONTENT_TYPE_NOSNIFF: boolean
+  /** `Referrer-Policy` (a comma-separated string or a list, joined with `,`); `null` for none. Django: `"same-origin"`. */
+  readonly SECURE_REFERRER_POLICY: string | ReadonlyArray<string> | null
+  /** `Strict-Transport-Security: max-age=N` on secure requests; `0` for none. Django: `0`. */
+  readonly SECURE_HSTS_SECONDS: number
+  /** Adds `; includeSubDomains` to HSTS. Django: `false`. */
+  readonly SECURE_HSTS_INCLUDE_SUBDOMAINS: boolean
+  /** Adds `; preload` to HSTS. Django: `false`. */
+  readonly SECURE_HSTS_PRELOAD: boolean
+  /** Redirects plain-HTTP requests to HTTPS (301). Django: `false`. */
+  readonly SECURE_SSL_REDIRECT: boolean
+  /** The host of that redirect; `null` for the request's own. Django: `null`. */
+  readonly SECURE_SSL_HOST: string | null
+  /** Regular expressions (searched in the path without its leading `/`) exempt from the redirect. Django: `[]`. */
+  readonly SECURE_REDIRECT_EXEMPT: ReadonlyArray<string>
+  /** The `X-Frame-Options` value of `XFrameOptionsMiddleware` (upper-cased). Django: `"DENY"`. */
+  readonly X_FRAME_OPTIONS: string
+  // --- Sessions (django.contrib.sessions; see the Sessions module) ---
+  /** Name of the session cookie. Django: `"sessionid"`. */
+  readonly SESSION_COOKIE_NAME: string
+  /** Session lifetime in seconds (cookie `Max-Age`, row expiry, signed-cookie age check). Django: 1209600 (two weeks). */
+  readonly SESSION_COOKIE_AGE: number
+  /** `Domain` of the session cookie; `null` for none. Django: `null`. */
+  readonly SESSION_COOKIE_DOMAIN: string | null
+  /** `Secure` on the session cookie. Django: `false`. */
+  readonly SESSION_COOKIE_SECURE: boolean
+  /** `Path` of the session cookie. Django: `"/"`. */
+  readonly SESSION_COOKIE_PATH: string
+  /** `HttpOnly` on the session cookie. Django: `true`. */
+  readonly SESSION_COOKIE_HTTPONLY: boolean
+  /** `SameSite` of the session cookie (`"Lax"`, `"Strict"`, `"None"`), `null` for none. Django: `"Lax"`. */
+  readonly SESSION_COOKIE_SAMESITE: string | null
+  /** Save the session (and refresh its cookie) on every request, not only when it changed. Django: `false`. */
+  readonly SESSION_SAVE_EVERY_REQUEST: boolean
+  /** Session cookies without `Max-Age`/`expires` (gone when the browser closes). Django: `false`. */
+  readonly SESSION_EXPIRE_AT_BROWSER_CLOSE: boolean
+  /** Django's backend path; here the backend is the `SessionStore` layer provided. Django: `"django.contrib.sessions.backends.db"`. */
+  readonly SESSION_ENGINE: string
+  /** Django's cache alias for cache sessions (informative here). Django: `"default"`. */
+  readonly SESSION_CACHE_ALIAS: string
+  /** Django's file-backend directory (no file backend here). Django: `null`. */
+  readonly SESSION_FILE_PATH: string | null
+  /** Only Django's `JSONSerializer` is supported (pickle cannot be read outside Python). */
+  readonly SESSION_SERIALIZER: string
+  // --- CSRF (django/middleware/csrf.py; see Csrf.ts) ---
+  /** Name of the CSRF cookie. Django: `"csrftoken"`. */
+  readonly CSRF_COOKIE_NAME: string
+  /** Max-Age of the CSRF cookie in seconds; `null` for a browser-session cookie. Django: 31449600 (a year). */
+  readonly CSRF_COOKIE_AGE: number | null
+  /** Domain of the CSRF cookie (also trusted by the HTTPS Referer check). Django: `null`. */
+  readonly CSRF_COOKIE_DOMAIN: string | null
+  /** Path of the CSRF cookie. Django: `"/"`. */
+  readonly CSRF_COOKIE_PATH: string
+  /** Django: `false`. */
+  readonly CSRF_COOKIE_SECURE: boolean
+  /** Django: `false`. */
+  readonly CSRF_COOKIE_HTTPONLY: boolean
+  /** `"Lax"`, `"Strict"`, `"None"`, or `null` for no attribute. Django: `"Lax"`. */
+  readonly CSRF_COOKIE_SAMESITE: string | null
+  /** META name of the token header. Django: `"HTTP_X_CSRFTOKEN"` (header `X-CSRFToken`). */
+  readonly CSRF_HEADER_NAME: string
+  /** Keep the token in the session instead of a cookie (needs `Csrf.sessionStore`). Django: `false`. */
+  readonly CSRF_USE_SESSIONS: boolean
+  /** Hosts trusted by the HTTPS Referer check, in Django 3.2's form: `"example.com"`, `".example.com"`, `"host:8443"` (no scheme). Django: `[]`. */
+  readonly CSRF_TRUSTED_ORIGINS: ReadonlyArray<string>
+  // --- Auth (django.contrib.auth; see Auth.ts) ---
+  /** Backend paths a login session may name. Django: `["django.contrib.auth.backends.ModelBackend"]`. */
+  readonly AUTHENTICATION_BACKENDS: ReadonlyArray<string>
+  /** Where `loginRequired` sends anonymous users. Django: `"/accounts/login/"`. */
+  readonly LOGIN_URL: string
+  /** Where a login view goes when no `next` is given. Django: `"/accounts/profile/"`. */
+  readonly LOGIN_REDIRECT_URL: string
+  /** Where a logout view goes; `null`: render a page instead. Django: `null`. */
+  readonly LOGOUT_REDIRECT_URL: string | null
 }
 
 /**
@@ -93,7 +179,53 @@ export const defaults: Settings = {
   FILE_UPLOAD_MAX_MEMORY_SIZE: 2621440,
   FILE_UPLOAD_TEMP_DIR: null,
   FORCE_SCRIPT_NAME: null,
-  DEFAULT_HASHING_ALGORITHM: "sha256"
+  DEFAULT_HASHING_ALGORITHM: "sha256",
+
+  // --- URLs and CommonMiddleware (src/Urls.ts, src/Common.ts) ---
+  APPEND_SLASH: true,
+  PREPEND_WWW: false,
+  DISALLOWED_USER_AGENTS: [],
+  // -- Standard middleware (SecurityMiddleware, XFrameOptionsMiddleware) --
+  SECURE_BROWSER_XSS_FILTER: false,
+  SECURE_CONTENT_TYPE_NOSNIFF: true,
+  SECURE_REFERRER_POLICY: "same-origin",
+  SECURE_HSTS_SECONDS: 0,
+  SECURE_HSTS_INCLUDE_SUBDOMAINS: false,
+  SECURE_HSTS_PRELOAD: false,
+  SECURE_SSL_REDIRECT: false,
+  SECURE_SSL_HOST: null,
+  SECURE_REDIRECT_EXEMPT: [],
+  X_FRAME_OPTIONS: "DENY",
+  // --- Sessions (django.contrib.sessions) ---
+  SESSION_COOKIE_NAME: "sessionid",
+  SESSION_COOKIE_AGE: 1209600,
+  SESSION_COOKIE_DOMAIN: null,
+  SESSION_COOKIE_SECURE: false,
+  SESSION_COOKIE_PATH: "/",
+  SESSION_COOKIE_HTTPONLY: true,
+  SESSION_COOKIE_SAMESITE: "Lax",
+  SESSION_SAVE_EVERY_REQUEST: false,
+  SESSION_EXPIRE_AT_BROWSER_CLOSE: false,
+  SESSION_ENGINE: "django.contrib.sessions.backends.db",
+  SESSION_CACHE_ALIAS: "default",
+  SESSION_FILE_PATH: null,
+  SESSION_SERIALIZER: "django.contrib.sessions.serializers.JSONSerializer",
+  // --- CSRF ---
+  CSRF_COOKIE_NAME: "csrftoken",
+  CSRF_COOKIE_AGE: 31449600,
+  CSRF_COOKIE_DOMAIN: null,
+  CSRF_COOKIE_PATH: "/",
+  CSRF_COOKIE_SECURE: false,
+  CSRF_COOKIE_HTTPONLY: false,
+  CSRF_COOKIE_SAMESITE: "Lax",
+  CSRF_HEADER_NAME: "HTTP_X_CSRFTOKEN",
+  CSRF_USE_SESSIONS: false,
+  CSRF_TRUSTED_ORIGINS: [],
+  // --- Auth (django.contrib.auth) ---
+  AUTHENTICATION_BACKENDS: ["django.contrib.auth.backends.ModelBackend"],
+  LOGIN_URL: "/accounts/login/",
+  LOGIN_REDIRECT_URL: "/accounts/profile/",
+  LOGOUT_REDIRECT_URL: null
 }
 
 /**
@@ -267,7 +399,58 @@ export const config = (base: Input = {}): Config.Config<Settings> => {
     FORCE_SCRIPT_NAME: optionalString("FORCE_SCRIPT_NAME", d.FORCE_SCRIPT_NAME),
     DEFAULT_HASHING_ALGORITHM: Config.literal("sha256", "sha1")("DEFAULT_HASHING_ALGORITHM").pipe(
       Config.withDefault(d.DEFAULT_HASHING_ALGORITHM)
-    )
+    ),
+
+    // --- URLs and CommonMiddleware (src/Urls.ts, src/Common.ts) ---
+    APPEND_SLASH: flag("APPEND_SLASH", d.APPEND_SLASH),
+    PREPEND_WWW: flag("PREPEND_WWW", d.PREPEND_WWW),
+    DISALLOWED_USER_AGENTS: list("DISALLOWED_USER_AGENTS", d.DISALLOWED_USER_AGENTS),
+    // -- Standard middleware (SecurityMiddleware, XFrameOptionsMiddleware) --
+    SECURE_BROWSER_XSS_FILTER: flag("SECURE_BROWSER_XSS_FILTER", d.SECURE_BROWSER_XSS_FILTER),
+    SECURE_CONTENT_TYPE_NOSNIFF: flag("SECURE_CONTENT_TYPE_NOSNIFF", d.SECURE_CONTENT_TYPE_NOSNIFF),
+    // Empty means no header (Django's `None`); a comma-separated value is kept as Django joins it.
+    SECURE_REFERRER_POLICY: Config.string("SECURE_REFERRER_POLICY").pipe(
+      Config.map((v): string | ReadonlyArray<string> | null => (v.trim() === "" ? null : v)),
+      Config.withDefault(d.SECURE_REFERRER_POLICY)
+    ),
+    SECURE_HSTS_SECONDS: limit("SECURE_HSTS_SECONDS", d.SECURE_HSTS_SECONDS).pipe(Config.map((n) => n ?? 0)),
+    SECURE_HSTS_INCLUDE_SUBDOMAINS: flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", d.SECURE_HSTS_INCLUDE_SUBDOMAINS),
+    SECURE_HSTS_PRELOAD: flag("SECURE_HSTS_PRELOAD", d.SECURE_HSTS_PRELOAD),
+    SECURE_SSL_REDIRECT: flag("SECURE_SSL_REDIRECT", d.SECURE_SSL_REDIRECT),
+    SECURE_SSL_HOST: optionalString("SECURE_SSL_HOST", d.SECURE_SSL_HOST),
+    SECURE_REDIRECT_EXEMPT: list("SECURE_REDIRECT_EXEMPT", d.SECURE_REDIRECT_EXEMPT),
+    X_FRAME_OPTIONS: Config.string("X_FRAME_OPTIONS").pipe(Config.withDefault(d.X_FRAME_OPTIONS)),
+    // --- Sessions (django.contrib.sessions) ---
+    SESSION_COOKIE_NAME: Config.string("SESSION_COOKIE_NAME").pipe(Config.withDefault(d.SESSION_COOKIE_NAME)),
+    SESSION_COOKIE_AGE: Config.integer("SESSION_COOKIE_AGE").pipe(Config.withDefault(d.SESSION_COOKIE_AGE)),
+    SESSION_COOKIE_DOMAIN: optionalString("SESSION_COOKIE_DOMAIN", d.SESSION_COOKIE_DOMAIN),
+    SESSION_COOKIE_SECURE: flag("SESSION_COOKIE_SECURE", d.SESSION_COOKIE_SECURE),
+    SESSION_COOKIE_PATH: Config.string("SESSION_COOKIE_PATH").pipe(Config.withDefault(d.SESSION_COOKIE_PATH)),
+    SESSION_COOKIE_HTTPONLY: flag("SESSION_COOKIE_HTTPONLY", d.SESSION_COOKIE_HTTPONLY),
+    SESSION_COOKIE_SAMESITE: optionalString("SESSION_COOKIE_SAMESITE", d.SESSION_COOKIE_SAMESITE),
+    SESSION_SAVE_EVERY_REQUEST: flag("SESSION_SAVE_EVERY_REQUEST", d.SESSION_SAVE_EVERY_REQUEST),
+    SESSION_EXPIRE_AT_BROWSER_CLOSE: flag("SESSION_EXPIRE_AT_BROWSER_CLOSE", d.SESSION_EXPIRE_AT_BROWSER_CLOSE),
+    SESSION_ENGINE: Config.string("SESSION_ENGINE").pipe(Config.withDefault(d.SESSION_ENGINE)),
+    SESSION_CACHE_ALIAS: Config.string("SESSION_CACHE_ALIAS").pipe(Config.withDefault(d.SESSION_CACHE_ALIAS)),
+    SESSION_FILE_PATH: optionalString("SESSION_FILE_PATH", d.SESSION_FILE_PATH),
+    SESSION_SERIALIZER: Config.string("SESSION_SERIALIZER").pipe(Config.withDefault(d.SESSION_SERIALIZER)),
+    // --- CSRF ---
+    CSRF_COOKIE_NAME: Config.string("CSRF_COOKIE_NAME").pipe(Config.withDefault(d.CSRF_COOKIE_NAME)),
+    CSRF_COOKIE_AGE: limit("CSRF_COOKIE_AGE", d.CSRF_COOKIE_AGE),
+    CSRF_COOKIE_DOMAIN: optionalString("CSRF_COOKIE_DOMAIN", d.CSRF_COOKIE_DOMAIN),
+    CSRF_COOKIE_PATH: Config.string("CSRF_COOKIE_PATH").pipe(Config.withDefault(d.CSRF_COOKIE_PATH)),
+    CSRF_COOKIE_SECURE: flag("CSRF_COOKIE_SECURE", d.CSRF_COOKIE_SECURE),
+    CSRF_COOKIE_HTTPONLY: flag("CSRF_COOKIE_HTTPONLY", d.CSRF_COOKIE_HTTPONLY),
+    // Empty means no SameSite attribute (Django's False); "None" is the attribute value None.
+    CSRF_COOKIE_SAMESITE: optionalString("CSRF_COOKIE_SAMESITE", d.CSRF_COOKIE_SAMESITE),
+    CSRF_HEADER_NAME: Config.string("CSRF_HEADER_NAME").pipe(Config.withDefault(d.CSRF_HEADER_NAME)),
+    CSRF_USE_SESSIONS: flag("CSRF_USE_SESSIONS", d.CSRF_USE_SESSIONS),
+    CSRF_TRUSTED_ORIGINS: list("CSRF_TRUSTED_ORIGINS", d.CSRF_TRUSTED_ORIGINS),
+    // --- Auth (django.contrib.auth) ---
+    AUTHENTICATION_BACKENDS: list("AUTHENTICATION_BACKENDS", d.AUTHENTICATION_BACKENDS),
+    LOGIN_URL: Config.string("LOGIN_URL").pipe(Config.withDefault(d.LOGIN_URL)),
+    LOGIN_REDIRECT_URL: Config.string("LOGIN_REDIRECT_URL").pipe(Config.withDefault(d.LOGIN_REDIRECT_URL)),
+    LOGOUT_REDIRECT_URL: optionalString("LOGOUT_REDIRECT_URL", d.LOGOUT_REDIRECT_URL)
   })
 }
 

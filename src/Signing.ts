@@ -1,5 +1,6 @@
 /**
- * Django 3.2's `django.core.signing`, byte for byte: `Signer`, `TimestampSigner`,
+ * Django 3.2's `django.core.signing`, byte for byte (but compressed payloads, which
+ * hold the same JSON in another zlib stream): `Signer`, `TimestampSigner`,
  * `sign_object`/`unsign_object`, `dumps`/`loads`, and the cookie signer behind
  * `set_signed_cookie`/`get_signed_cookie`. Key rotation follows Django 4.1's
  * `SECRET_KEY_FALLBACKS`: sign with the current key, verify with any.
@@ -32,7 +33,8 @@ import * as Redacted from "effect/Redacted"
 import * as crypto from "node:crypto"
 import * as zlib from "node:zlib"
 import { BadSignature, ImproperlyConfigured, InvalidArgument, SignatureExpired } from "./Errors.js"
-import * as deflate from "./internal/deflate.js"
+import * as Json_ from "./internal/python/json.js"
+import * as Repr from "./internal/python/repr.js"
 import * as internal from "./internal/signing.js"
 import * as Settings from "./Settings.js"
 
@@ -201,7 +203,7 @@ const make = <S extends Signer | TimestampSigner>(
   if (unsafeSeparator.test(sep)) {
     return Either.left(
       new InvalidArgument({
-        message: `Unsafe Signer separator: ${internal.pyRepr(sep)} (cannot be empty or consist of only A-z0-9-_=)`
+        message: `Unsafe Signer separator: ${Repr.reprStr(sep)} (cannot be empty or consist of only A-z0-9-_=)`
       })
     )
   }
@@ -209,7 +211,7 @@ const make = <S extends Signer | TimestampSigner>(
   if (!internal.isAlgorithm(algorithm)) {
     return Either.left(
       new InvalidArgument({
-        message: `${internal.pyRepr(String(algorithm))} is not an algorithm accepted by the hashlib module.`
+        message: `${Repr.reprStr(String(algorithm))} is not an algorithm accepted by the hashlib module.`
       })
     )
   }
@@ -441,7 +443,7 @@ const maxAgeSeconds = (maxAge: MaxAge): number => typeof maxAge === "number" ? m
 
 /** `maxAge` as Python prints it in the expiry message (a timedelta's total_seconds() is a float). */
 const maxAgeText = (maxAge: MaxAge): string =>
-  typeof maxAge === "number" ? internal.pyNumber(maxAge) : internal.pyFloat(maxAgeSeconds(maxAge))
+  typeof maxAge === "number" ? Repr.numberRepr(maxAge) : Repr.floatRepr(maxAgeSeconds(maxAge))
 
 const checkAge = (
   value: string,
@@ -459,7 +461,7 @@ const checkAge = (
     const age = now - stamp
     if (age > maxAgeSeconds(maxAge)) {
       return Either.left(
-        new SignatureExpired({ message: `Signature age ${internal.pyFloat(age)} > ${maxAgeText(maxAge)} seconds` })
+        new SignatureExpired({ message: `Signature age ${Repr.floatRepr(age)} > ${maxAgeText(maxAge)} seconds` })
       )
     }
   }
@@ -532,23 +534,27 @@ export interface SignObjectOptions {
   readonly compress?: boolean | undefined
 }
 
+/** Django's `JSONSerializer`: `json.dumps(obj, separators=(",", ":"))`; NaN and infinities refused (no JSON reader takes them back). */
+const COMPACT: Json_.DumpsConfig = { separators: [",", ":"], allowNan: false, maps: true }
+
 /**
  * The payload of `sign_object`: compact JSON as Python's `json.dumps` writes it
  * (ASCII only), optionally zlib-compressed, URL-safe base64.
  */
 const encodeObject = (obj: unknown, compress: boolean): Either.Either<string, InvalidArgument> => {
-  let json: string
+  let json: string | Json_.DumpsError
   try {
-    json = internal.pyJsonDumps(obj)
+    json = Json_.dumps(obj, COMPACT)
   } catch (e) {
-    if (e instanceof internal.JsonError) return Either.left(new InvalidArgument({ message: e.message }))
     // A stack overflow on a very deep value: still the caller's argument.
     return Either.left(new InvalidArgument({ message: `Cannot serialize the value: ${String(e)}` }))
   }
+  if (typeof json !== "string") return Either.left(new InvalidArgument({ message: json.message }))
   const data = Buffer.from(json, "latin1")
   if (compress) {
-    // The reference zlib's bytes (what Python writes) up to 32 KiB; Node's zlib beyond.
-    const compressed = data.length <= deflate.MAX_EXACT_INPUT ? deflate.compress(data) : zlib.deflateSync(data)
+    // Node's zlib at its default level (6, Python's too). Its bytes may differ from Python's
+    // (Node bundles Chromium's zlib); any zlib stream is what Django's loads reads.
+    const compressed = zlib.deflateSync(data)
     if (compressed.length < data.length - 1) return Either.right("." + internal.b64Encode(compressed))
   }
   return Either.right(internal.b64Encode(data))
@@ -582,9 +588,9 @@ const decodeObject = (payload: string): Either.Either<Json, BadSignature> => {
  * the others as Python floats (`1e-07`, `1e+16`). Plain objects list index-like keys
  * (`"1"`) first, as JavaScript orders them; use a `Map` to keep a dict's order.
  *
- * Compression writes the reference zlib's bytes (as Python's `zlib.compress`) for
- * JSON up to 32 KiB; larger payloads go through Node's zlib (Chromium's fork), whose
- * bytes can differ while holding the same JSON (each side reads the other's).
+ * Compression goes through `node:zlib` at Python's default level; its bytes can
+ * differ from Python's `zlib.compress` (Node bundles Chromium's zlib) while holding
+ * the same JSON: each side reads the other's.
  *
  * @since 0.1.0
  * @category objects

@@ -120,3 +120,103 @@ export * as Handler from "./Handler.js"
  * @since 0.1.0
  */
 export * as Client from "./Client.js"
+
+/**
+ * Django's template layer: one `Templates` service (Nunjucks behind it), `DIRS` and app folders, context processors, typed template errors.
+ *
+ * @since 0.1.0
+ */
+export * as Templates from "./Templates.js"
+
+/**
+ * Deferred rendering: `SimpleTemplateResponse` / `TemplateResponse`, post-render callbacks, `ContentNotRenderedError`.
+ *
+ * @since 0.1.0
+ */
+export * as TemplateResponse from "./TemplateResponse.js"
+
+/**
+ * Django's URL dispatcher: URLconfs as typed values, `resolve`, typed `reverse`.
+ *
+ * @since 0.1.0
+ */
+export * as Urls from "./Urls.js"
+
+/**
+ * Django's `CommonMiddleware`: `APPEND_SLASH`, `PREPEND_WWW`, `DISALLOWED_USER_AGENTS`.
+ *
+ * @since 0.1.0
+ */
+export * as Common from "./Common.js"
+
+/**
+ * Django's `utils.cache`: Vary and Cache-Control patching, ETags, conditional responses, and the caching view decorators.
+ *
+ * @since 0.1.0
+ */
+export * as Cache from "./Cache.js"
+
+/**
+ * Django's `SecurityMiddleware`: HTTPS redirect, HSTS, nosniff, Referrer-Policy, X-XSS-Protection.
+ *
+ * @since 0.1.0
+ */
+export * as Security from "./Security.js"
+
+/**
+ * Django's `XFrameOptionsMiddleware` and the `xframe_options_*` view decorators.
+ *
+ * @since 0.1.0
+ */
+export * as Clickjacking from "./Clickjacking.js"
+
+/**
+ * Django's `ConditionalGetMiddleware`: ETags from the content, 304 and 412.
+ *
+ * @since 0.1.0
+ */
+export * as ConditionalGet from "./ConditionalGet.js"
+
+/**
+ * Django's `GZipMiddleware`, byte for byte, with streaming responses compressed as streams.
+ *
+ * @since 0.1.0
+ */
+export * as GZip from "./GZip.js"
+
+/**
+ * Serving static files: Django's `static.serve` with WhiteNoise's ETags, ranges, cache headers and precompressed variants.
+ *
+ * @since 0.1.0
+ */
+export * as Static from "./Static.js"
+
+/**
+ * Django's sessions: `request.session` as a service, Django's wire format, the `db` (SQLite,
+ * PostgreSQL), cache (Redis) and signed-cookie backends, `SessionMiddleware`.
+ *
+ * @since 0.1.0
+ */
+export * as Sessions from "./Sessions.js"
+
+/**
+ * CSRF protection as Django 3.2 has it: masked tokens, `CsrfViewMiddleware`, `get_token`, the decorators.
+ *
+ * @since 0.1.0
+ */
+export * as Csrf from "./Csrf.js"
+
+/**
+ * Django 3.2's password hashes (PBKDF2 on libuv's thread pool), the session auth hash, safe `next` URLs.
+ *
+ * @since 0.1.0
+ */
+export * as Passwords from "./Passwords.js"
+
+/**
+ * Django's users: `request.user` (lazy, from the session), `authenticate`, `login`, `logout`,
+ * `loginRequired` and the other decorators, users in Django's `auth_user` table.
+ *
+ * @since 0.1.0
+ */
+export * as Auth from "./Auth.js"

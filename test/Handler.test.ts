@@ -11,8 +11,19 @@
  */
 import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Option, Schema } from "effect"
-import { Client, Errors, Handler, HttpRequest, HttpResponse, Middleware, Settings, View } from "../src/index.js"
+import { Cause, Context, Effect, Option, Schema } from "effect"
+import {
+  Client,
+  Errors,
+  Handler,
+  HttpRequest,
+  HttpResponse,
+  Middleware,
+  Settings,
+  TemplateResponse,
+  Templates,
+  View
+} from "../src/index.js"
 import { DeferredTypeId } from "../src/internal/middleware.js"
 
 /** A middleware that records what it sees at each hook, and stamps its name on the response. */
@@ -400,4 +411,71 @@ describe("Handler: serving a platform response and Respondables", () => {
       const ours = yield* Effect.flip(View.setHeader(yield* HttpResponse.make(), "X-A", "a\nb"))
       expect(ours._tag).toBe("BadHeaderError")
     }))
+})
+
+describe("Handler: TemplateResponse (Django's deferred rendering)", () => {
+  it.effect("process_template_response hooks change the context bottom-up, then the handler renders", () =>
+    Effect.gen(function*() {
+      const trace: Array<string> = []
+      const template = yield* Templates.fromString("<h1>{{ title }}</h1>{% for t in tags %}[{{ t }}]{% endfor %}")
+      const tagging = (name: string) =>
+        Middleware.make({
+          call: (request, getResponse) =>
+            Effect.tap(getResponse(request), () => Effect.sync(() => trace.push(`${name} response`))),
+          processTemplateResponse: (_request, response) =>
+            Effect.sync(() => {
+              trace.push(`${name} template`)
+              if (!TemplateResponse.isTemplateResponse(response)) return response
+              const tags = (response.contextData["tags"] as ReadonlyArray<string> | undefined) ?? []
+              return TemplateResponse.updateContext(response, { tags: [...tags, name] })
+            })
+        })
+      const site = Handler.make({
+        middleware: Middleware.compose(tagging("a"), tagging("b")),
+        urls: (request) => TemplateResponse.make(request, template, { title: "<Notes>" })
+      })
+      const response = yield* (yield* Client.make(site)).get("/")
+      expect(response.status).toBe(200)
+      expect(response.text).toBe("<h1>&lt;Notes&gt;</h1>[b][a]")
+      expect(trace).toEqual(["b template", "a template", "b response", "a response"])
+    }).pipe(Effect.provide(Templates.layer())))
+
+  it.effect("a template that fails to render reaches process_exception, then the 500 page", () =>
+    Effect.gen(function*() {
+      const seen: Array<string> = []
+      const watcher = Middleware.make({
+        processException: (_request, cause) =>
+          Effect.sync(() => {
+            seen.push(
+              String(Option.getOrUndefined(Option.map(Cause.failureOption(cause), (e) => (e as { _tag: string })._tag)))
+            )
+            return Option.none()
+          })
+      })
+      const site = Handler.make({
+        middleware: watcher,
+        urls: (request) => TemplateResponse.make(request, "missing.html")
+      })
+      const response = yield* (yield* Client.make(site)).get("/")
+      expect(response.status).toBe(500)
+      expect(seen).toEqual(["TemplateDoesNotExist"])
+    }).pipe(Effect.provide(Templates.layer())))
+})
+
+describe("Handler: the DEBUG page of a template error", () => {
+  it.effect("shows the template, the line and the source around it", () =>
+    Effect.gen(function*() {
+      const site = Handler.make({
+        urls: (request) =>
+          Effect.flatMap(
+            Templates.fromString("line one\nline two {{ x | nosuchfilter }}\nline three"),
+            (template) => TemplateResponse.make(request, template)
+          )
+      })
+      const response = yield* (yield* Client.make(site)).get("/")
+      expect(response.status).toBe(500)
+      expect(response.text).toContain("Error during template rendering")
+      expect(response.text).toMatch(/error at line 2/)
+      expect(response.text).toContain("<tr class=\"error\"><th>2</th>")
+    }).pipe(Effect.provide(Templates.layer({ debug: true })), Effect.provide(Settings.layer({ DEBUG: true }))))
 })

@@ -179,10 +179,13 @@ describe("the packed package", () => {
     if (dir !== "") rmSync(dir, { recursive: true, force: true })
   })
 
-  it("the README's install command names versions inside the peer ranges, one per peer dependency", () => {
-    // The exact versions the repo is developed and tested with.
+  it("the README's install command names versions inside the peer ranges, one per required peer", () => {
+    // The exact versions the repo is developed and tested with. Optional peers (the stores) are
+    // installed only by the sites that use them, so the install line leaves them out.
+    const optional = (pkg as { peerDependenciesMeta?: Record<string, { optional?: boolean }> }).peerDependenciesMeta ??
+      {}
     const installed = Object.fromEntries(
-      Object.keys(pkg.peerDependencies).map((name) => [
+      Object.keys(pkg.peerDependencies).filter((name) => optional[name]?.optional !== true).map((name) => [
         name,
         JSON.parse(readFileSync(Path.join(root, "node_modules", name, "package.json"), "utf8")).version
       ])

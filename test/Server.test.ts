@@ -6,6 +6,7 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Exit, Fiber, Layer, Scope } from "effect"
 import * as Http from "node:http"
+import * as Net from "node:net"
 import { HttpResponse, Server } from "../src/index.js"
 import type { View } from "../src/index.js"
 
@@ -21,6 +22,35 @@ const get = (port: number, headers: Record<string, string> = {}) =>
       req.on("error", reject)
     })
   )
+
+/**
+ * A raw client that sends `head`, then keeps sending `filler` while the server answers; once the
+ * server has half-closed, it sends one more piece and half-closes too. What it read, and how the
+ * connection ended: `"clean"`, or the error (a reset) that ended it.
+ */
+const sendWhileAnswered = (port: number, head: string, filler: string) =>
+  Effect.async<{ readonly answer: string; readonly ended: string }>((resume) => {
+    const socket = Net.connect({ host: "127.0.0.1", port, allowHalfOpen: true })
+    let answer = ""
+    let error: string | undefined
+    let serverEnded = false
+    const pump = () => {
+      while (!serverEnded && socket.writable && socket.write(filler));
+    }
+    socket.setEncoding("latin1")
+    socket.on("connect", () => {
+      socket.write(head)
+      pump()
+    })
+    socket.on("drain", pump)
+    socket.on("data", (chunk: string) => (answer += chunk))
+    socket.on("end", () => {
+      serverEnded = true
+      socket.end(filler)
+    })
+    socket.on("error", (e: NodeJS.ErrnoException) => (error ??= e.code ?? e.message))
+    socket.on("close", () => resume(Effect.succeed({ answer, ended: error ?? (serverEnded ? "clean" : "no end") })))
+  })
 
 const serve = <E>(view: View.View<E>, scope: Scope.Scope) =>
   Effect.map(
@@ -51,6 +81,27 @@ describe("Server", () => {
       expect(yield* get(port)).toEqual({ status: 200, body: "hello" })
       const big = yield* get(port, { "X-Big": "x".repeat(20 * 1024) })
       expect(big.status).toBe(431)
+      yield* Scope.close(scope, Exit.void)
+    }))
+
+  it.effect("a 431 that Node answers itself reaches a client still sending, then the connection ends cleanly", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const port = yield* serve(() => HttpResponse.make({ content: "hello" }), scope)
+      const head = `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${"x".repeat(20 * 1024)}`
+      const out = yield* sendWhileAnswered(port, head, "y".repeat(16 * 1024))
+      expect(out.answer).toMatch(/^HTTP\/1\.1 431 /)
+      expect(out.ended).toBe("clean")
+      yield* Scope.close(scope, Exit.void)
+    }))
+
+  it.effect("a 400 for a malformed request, the same: answered, half-closed, drained, closed", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const port = yield* serve(() => HttpResponse.make({ content: "hello" }), scope)
+      const out = yield* sendWhileAnswered(port, "GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n", "z".repeat(16 * 1024))
+      expect(out.answer).toMatch(/^HTTP\/1\.1 400 /)
+      expect(out.ended).toBe("clean")
       yield* Scope.close(scope, Exit.void)
     }))
 

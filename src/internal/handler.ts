@@ -14,7 +14,8 @@ import { isDjangoError } from "../Errors.js"
 import { type HttpResponse, makeWith, toServerResponse } from "../HttpResponse.js"
 import type { Settings } from "../Settings.js"
 import { errorPage } from "./errorPages.js"
-import { REASONS } from "./response.js"
+import { escape as escapeHtml } from "./python/html.js"
+import { REASONS } from "./response/rules.js"
 
 /** What the handler knows of the request: enough for logs and for the DEBUG page. */
 export interface RequestInfo {
@@ -72,9 +73,6 @@ export const escapeForLog = (s: string): string =>
   // eslint-disable-next-line no-control-regex
   s.replace(/[\u0000-\u001f\u007f-\u009f\\]/g, (c) =>
     c === "\\" ? "\\\\" : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
-
-const escapeHtml = (s: string): string =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#x27;")
 
 /** One problem of a Schema `ParseError`: where in the input, and what. */
 export interface Issue {
@@ -145,6 +143,36 @@ ${
 </ul>
 `
 
+/**
+ * Django's "Error during template rendering" block, for a failure that says where in a template
+ * it happened (`Templates.TemplateSyntaxError`, `TemplateRenderError`): the template, the line,
+ * and the source around it, the line marked.
+ */
+const templateBlock = (cause: Cause.Cause<unknown>): string => {
+  const error = Option.getOrUndefined(Cause.failureOption(cause))
+  if (!hasProperty(error, "template") || typeof error.template !== "string") return ""
+  const line = hasProperty(error, "line") && typeof error.line === "number" ? error.line : undefined
+  const source = hasProperty(error, "source") && typeof error.source === "string" ? error.source : undefined
+  let window = ""
+  if (source !== undefined && line !== undefined) {
+    const lines = source.split("\n")
+    const from = Math.max(1, line - 5)
+    const to = Math.min(lines.length, line + 5)
+    const rows: Array<string> = []
+    for (let n = from; n <= to; n++) {
+      rows.push(
+        `    <tr${n === line ? " class=\"error\"" : ""}><th>${n}</th><td><pre>${
+          escapeHtml(lines[n - 1] ?? "")
+        }</pre></td></tr>`
+      )
+    }
+    window = `  <table class="source">\n${rows.join("\n")}\n  </table>\n`
+  }
+  return `  <h2>Error during template rendering</h2>
+  <p>In template <code>${escapeHtml(error.template)}</code>${line === undefined ? "" : `, error at line ${line}`}</p>
+${window}`
+}
+
 /** The DEBUG page: the error, its cause and the request. Only ever shown with `DEBUG` on. */
 export const technicalPage = ({ cause, classified, info, issues }: PageInput): string => {
   const meta = Object.entries(info.meta ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -158,7 +186,7 @@ export const technicalPage = ({ cause, classified, info, issues }: PageInput): s
 <body>
   <h1>${escapeHtml(classified.name)} at ${escapeHtml(info.path)}</h1>
   <pre class="exception_value">${escapeHtml(classified.message)}</pre>
-${issuesHtml(issues)}  <table>
+${issuesHtml(issues)}${templateBlock(cause)}  <table>
     <tr><th>Request Method:</th><td>${escapeHtml(info.method)}</td></tr>
     <tr><th>Request path:</th><td>${escapeHtml(info.path)}</td></tr>
     <tr><th>Status:</th><td>${classified.status}</td></tr>

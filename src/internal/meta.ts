@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import { pyStrip, pyTitle } from "./python.js"
+import { strip as pyStrip, title as pyTitle } from "./python/str.js"
 
 /** `HTTP_` + the upper-cased name with `-` as `_`. */
 export const metaName = (header: string): string => {

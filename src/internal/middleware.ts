@@ -150,17 +150,24 @@ const core = (engine: Engine): Step => {
       : ran
     return Effect.flatMap(rescued, renderIfDeferred(stack, request))
   }
+  const afterResolve = (request: HttpRequest.HttpRequest, resolved: Resolved): AnyEffect =>
+    hasViewHooks
+      ? Effect.flatMap(
+        processView(stack, request, resolved),
+        (answer): AnyEffect =>
+          Option.isSome(answer)
+            ? renderIfDeferred(stack, request)(answer.value)
+            : runView(request, resolved)
+      )
+      : runView(request, resolved)
   return (request) =>
-    Effect.flatMap(engine.resolve(request), (resolved) =>
-      hasViewHooks
-        ? Effect.flatMap(
-          processView(stack, request, resolved),
-          (answer): AnyEffect =>
-            Option.isSome(answer)
-              ? renderIfDeferred(stack, request)(answer.value)
-              : runView(request, resolved)
-        )
-        : runView(request, resolved))
+    Effect.flatMap(
+      engine.resolve(request),
+      (resolved) =>
+        resolved.context === undefined
+          ? afterResolve(request, resolved)
+          : Effect.provide(afterResolve(request, resolved), resolved.context)
+    )
 }
 
 /** The whole chain: every middleware's `call` around the core, each layer guarded. */

@@ -248,7 +248,7 @@ export class Builder<V> {
 }
 
 /** Python's `repr()` of a `str`: the message Django's `MultiValueDictKeyError` (a `KeyError`) carries. */
-export { reprStr as pyRepr } from "./pyrepr.js"
+export { reprStr as pyRepr } from "./python/repr.js"
 
 /** What `update` accepts: a dict, `[key, value]` pairs or a record of single values. */
 export type UpdateInput<V> =

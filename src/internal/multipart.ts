@@ -35,7 +35,27 @@ import {
 } from "../Errors.js"
 import type { Settings } from "../Settings.js"
 import * as UploadedFile from "../UploadedFile.js"
-import * as Entities from "./htmlEntities.js"
+import {
+  b64decode,
+  boundaryOf,
+  decode,
+  decodeLatin1String,
+  fromLatin1,
+  type Headers,
+  latin1,
+  MAX_HEADER_SIZE,
+  type Param,
+  parseHeaderBlock,
+  sanitizeFileName,
+  SIMPLE_FIELD_NAME_START,
+  simpleFieldNameEnd,
+  splitExt,
+  truncateFileName
+} from "./multipart/headers.js"
+import { bytesStrip, len, strip } from "./python/str.js"
+
+export * from "./multipart/encode.js"
+export * from "./multipart/headers.js"
 
 /** Per-request upload options (see `UploadedFile.UploadOptions`). */
 export type UploadOptions<E = never, R = never> = UploadedFile.UploadOptions<E, R>
@@ -56,331 +76,9 @@ export type ParseError =
   | UnreadablePostError
 
 // ---------------------------------------------------------------------------
-// Python-compatible text helpers
-// ---------------------------------------------------------------------------
-
-/** Short ASCII byte runs (most field names and values) convert faster in JS than through a native decoder. */
-const asciiFast = (bytes: Uint8Array): string | undefined => {
-  if (bytes.length > 128) return undefined
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return undefined
-  return String.fromCharCode.apply(null, bytes as unknown as Array<number>)
-}
-const latin1 = (bytes: Uint8Array): string =>
-  bytes.length <= 128
-    ? String.fromCharCode.apply(null, bytes as unknown as Array<number>)
-    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1")
-const fromLatin1 = (s: string): Uint8Array => Buffer.from(s, "latin1")
-
-const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true })
-const utf8Strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
-
-type Codec = "utf8" | "latin1" | "ascii" | InstanceType<typeof TextDecoder>
-
-const codecCache = new Map<string, Codec | null>()
-
-const lookupCodec = (encoding: string): Codec | null => {
-  const cached = codecCache.get(encoding)
-  if (cached !== undefined) return cached
-  const n = encoding.trim().toLowerCase().replace(/[-\s]/g, "_")
-  let codec: Codec | null
-  if (["utf_8", "utf8", "u8", "utf", "cp65001", "utf8_ucs2", "utf8_ucs4"].includes(n)) codec = "utf8"
-  else if (
-    ["latin_1", "latin1", "latin", "l1", "iso_8859_1", "iso8859_1", "8859", "cp819", "iso_ir_100", "csisolatin1"]
-      .includes(n)
-  ) codec = "latin1"
-  else if (["ascii", "us_ascii", "646", "us", "ansi_x3.4_1968", "iso646_us", "cp367", "csascii"].includes(n)) {
-    codec = "ascii"
-  } else {
-    try {
-      codec = new TextDecoder(encoding.trim(), { ignoreBOM: true })
-    } catch {
-      codec = null
-    }
-  }
-  codecCache.set(encoding, codec)
-  return codec
-}
-
-/** Python's `bytes.decode(encoding, errors="replace")`; unknown encodings fall back to UTF-8. */
-export const decode = (bytes: Uint8Array, encoding: string): string => {
-  const codec = lookupCodec(encoding) ?? "utf8"
-  if (codec === "utf8" || codec === "latin1" || codec === "ascii") {
-    const fast = asciiFast(bytes)
-    if (fast !== undefined) return fast
-  }
-  switch (codec) {
-    case "utf8":
-      return utf8Decoder.decode(bytes)
-    case "latin1":
-      return latin1(bytes)
-    case "ascii": {
-      let out = ""
-      for (let i = 0; i < bytes.length; i++) out += bytes[i]! < 0x80 ? String.fromCharCode(bytes[i]!) : "\ufffd"
-      return out
-    }
-    default:
-      return codec.decode(bytes)
-  }
-}
-
-const decodeLatin1String = (s: string, encoding: string): string => {
-  // An all-ASCII string decodes to itself in every encoding we accept.
-  if (isAscii(s)) return s
-  return decode(fromLatin1(s), encoding)
-}
-
-const isBytesSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13)
-/** Python's `bytes.strip()` on a latin-1 string. */
-const bytesStrip = (s: string): string => {
-  let start = 0
-  let end = s.length
-  while (start < end && isBytesSpace(s.charCodeAt(start))) start++
-  while (end > start && isBytesSpace(s.charCodeAt(end - 1))) end--
-  return start === 0 && end === s.length ? s : s.slice(start, end)
-}
-// Python's str.isspace()
-const STR_WS =
-  /^[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g
-const strStrip = (s: string): string => s.replace(STR_WS, "")
-/** Lower-cases an ASCII string (callers check `isAscii` first). */
-const asciiLower = (s: string): string => s.toLowerCase()
-const isAscii = (s: string): boolean => {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false
-  return true
-}
-
-/** Python's `urllib.parse.unquote(string, encoding)`; `undefined` for an unknown encoding. */
-const unquote = (s: string, encoding: string): string | undefined => {
-  if (!s.includes("%")) return s
-  if (lookupCodec(encoding) === null) return undefined
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\x00-\x7f]+/g, (run) => {
-    if (!run.includes("%")) return run
-    const bytes: Array<number> = []
-    for (let i = 0; i < run.length; i++) {
-      const c = run.charCodeAt(i)
-      if (c === 37 && /^[0-9a-fA-F]{2}$/.test(run.slice(i + 1, i + 3))) {
-        bytes.push(parseInt(run.slice(i + 1, i + 3), 16))
-        i += 2
-      } else bytes.push(c)
-    }
-    return decode(Uint8Array.from(bytes), encoding)
-  })
-}
-
-const countChar = (s: string, c: string): number => {
-  let n = 0
-  for (let i = s.indexOf(c); i !== -1; i = s.indexOf(c, i + 1)) n++
-  return n
-}
-
-/** A header parameter: raw bytes (a latin-1 string), or text decoded from RFC 2231. */
-interface Param {
-  readonly text: boolean
-  readonly value: string
-}
-
-/**
- * Django's `_parse_header_params(b";" + line)`: splits on `;` outside an odd
- * number of quotes (counted from the start of each piece), in one pass.
- */
-const splitParams = (line: string): Array<string> => {
-  const out: Array<string> = []
-  let start = 0
-  let quotes = 0
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i)
-    if (c === 34) quotes++
-    else if (c === 59 && (i === start || quotes % 2 === 0)) {
-      out.push(bytesStrip(line.slice(start, i)))
-      start = i + 1
-      quotes = 0
-    }
-  }
-  out.push(bytesStrip(line.slice(start)))
-  return out
-}
-
-/**
- * Django's `parse_header(line)` on a latin-1 string: the lower-cased main value
- * and the parameters; `undefined` where Django raises `ValueError` (the line is
- * then ignored).
- */
-export const parseHeader = (
-  line: string
-): { readonly key: string; readonly params: Map<string, Param> } | undefined => {
-  const plist = splitParams(line)
-  const first = plist.shift() ?? ""
-  if (!isAscii(first)) return undefined
-  const key = asciiLower(first)
-  const params = new Map<string, Param>()
-  for (const p of plist) {
-    const i = p.indexOf("=")
-    if (i < 0) continue
-    let name = bytesStrip(p.slice(0, i))
-    if (!isAscii(name)) return undefined
-    name = asciiLower(name)
-    let hasEncoding = false
-    if (name.endsWith("*")) {
-      name = name.slice(0, -1)
-      if (countChar(p, "'") === 2) hasEncoding = true
-    }
-    let value = bytesStrip(p.slice(i + 1))
-    if (value.length >= 2 && value[0] === "\"" && value[value.length - 1] === "\"") {
-      value = value.slice(1, -1)
-      if (value.includes("\\")) value = value.split("\\\\").join("\\").split("\\\"").join("\"")
-    }
-    if (hasEncoding) {
-      const parts = value.split("'")
-      if (parts.length !== 3) return undefined
-      let text: string
-      let charset: string
-      try {
-        text = utf8Strict.decode(fromLatin1(parts[2]!))
-        charset = utf8Strict.decode(fromLatin1(parts[0]!))
-      } catch {
-        return undefined
-      }
-      // Django raises LookupError (a 500) for an unknown charset here; the line is ignored instead.
-      const decoded = unquote(text, charset)
-      if (decoded === undefined) return undefined
-      params.set(name, { text: true, value: decoded })
-    } else {
-      params.set(name, { text: false, value })
-    }
-  }
-  return { key, params }
-}
-
-/** Python's `html.unescape`. */
-export const htmlUnescape = (s: string): string => {
-  if (!s.includes("&")) return s
-  return s.replace(/&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)/gu, (_, ref: string) => {
-    if (ref[0] === "#") {
-      const hex = ref[1] === "x" || ref[1] === "X"
-      const digits = (hex ? ref.slice(2) : ref.slice(1)).replace(/;$/, "")
-      const big = BigInt(hex ? "0x" + digits : digits)
-      const num = big > 0x10ffffn ? 0x110000 : Number(big)
-      const fixed = Entities.invalidCharrefs.get(num)
-      if (fixed !== undefined) return fixed
-      if ((num >= 0xd800 && num <= 0xdfff) || num > 0x10ffff) return "\ufffd"
-      if (Entities.invalidCodepoints.has(num)) return ""
-      return String.fromCodePoint(num)
-    }
-    const named = Entities.named[ref]
-    if (named !== undefined) return named
-    const cps = Array.from(ref)
-    for (let x = cps.length - 1; x > 1; x--) {
-      const prefix = cps.slice(0, x).join("")
-      const hit = Entities.named[prefix]
-      if (hit !== undefined) return hit + cps.slice(x).join("")
-    }
-    return "&" + ref
-  })
-}
-
-/**
- * Django's `MultiPartParser.sanitize_file_name`: html-unescape, keep what follows
- * the last `/` and `\`; `undefined` for `''`, `.` and `..`.
- */
-export const sanitizeFileName = (name: string): string | undefined => {
-  let n = htmlUnescape(name)
-  n = n.slice(n.lastIndexOf("/") + 1)
-  n = n.slice(n.lastIndexOf("\\") + 1)
-  return n === "" || n === "." || n === ".." ? undefined : n
-}
-
-/** Python's `os.path.splitext` on a name without separators. */
-const splitExt = (name: string): readonly [string, string] => {
-  const dot = name.lastIndexOf(".")
-  if (dot <= 0) return [name, ""]
-  for (let i = 0; i < dot; i++) if (name[i] !== ".") return [name.slice(0, dot), name.slice(dot)]
-  return [name, ""]
-}
-
-/** `UploadedFile.name`'s setter: cut to 255 characters keeping (up to 255 characters of) the extension. */
-export const truncateFileName = (name: string): string => {
-  const cps = Array.from(name)
-  if (cps.length <= 255) return name
-  const [root, ext] = splitExt(name)
-  const extCps = Array.from(ext).slice(0, 255)
-  return Array.from(root).slice(0, 255 - extCps.length).join("") + extCps.join("")
-}
-
-/** Python's non-strict `base64.b64decode`; `undefined` where it raises `binascii.Error`. */
-export const b64decode = (input: Uint8Array): Uint8Array | undefined => {
-  const out = new Uint8Array(Math.floor(input.length / 4) * 3 + 3)
-  let o = 0
-  let quad = 0
-  let left = 0
-  let pads = 0
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i]!
-    if (c === 61) {
-      if (quad >= 2 && quad + ++pads >= 4) return out.subarray(0, o)
-      continue
-    }
-    const v = B64[c]!
-    if (v === 255) continue
-    pads = 0
-    switch (quad) {
-      case 0:
-        quad = 1
-        left = v
-        break
-      case 1:
-        quad = 2
-        out[o++] = (left << 2) | (v >> 4)
-        left = v & 0x0f
-        break
-      case 2:
-        quad = 3
-        out[o++] = ((left << 4) | (v >> 2)) & 0xff
-        left = v & 0x03
-        break
-      default:
-        quad = 0
-        out[o++] = ((left << 6) | v) & 0xff
-        left = 0
-    }
-  }
-  return quad === 0 ? out.subarray(0, o) : undefined
-}
-const B64 = (() => {
-  const t = new Uint8Array(256).fill(255)
-  const a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-  for (let i = 0; i < a.length; i++) t[a.charCodeAt(i)] = i
-  return t
-})()
-
-// ---------------------------------------------------------------------------
-// Content-Type checks (MultiPartParser.__init__)
-// ---------------------------------------------------------------------------
-
-/** Django's `cgi.valid_boundary` (Python's `$` also matches before a final newline). */
-const validBoundary = (b: string): boolean => /^[ -~]{0,200}[!-~]\n?$/.test(b)
-
-/** The boundary of a multipart Content-Type, or Django's `MultiPartParserError`. */
-export const boundaryOf = (contentType: string): string | MultiPartParserError => {
-  if (!contentType.startsWith("multipart/")) {
-    return new MultiPartParserError({ message: `Invalid Content-Type: ${contentType}` })
-  }
-  if (!isAscii(contentType)) {
-    return new MultiPartParserError({ message: `Invalid non-ASCII Content-Type in multipart: ${contentType}` })
-  }
-  const header = parseHeader(contentType)
-  const boundary = header?.params.get("boundary")?.value
-  if (boundary === undefined || boundary === "" || !validBoundary(boundary)) {
-    return new MultiPartParserError({ message: `Invalid boundary in multipart: ${boundary ?? "None"}` })
-  }
-  return boundary
-}
-
-// ---------------------------------------------------------------------------
 // The parser
 // ---------------------------------------------------------------------------
 
-const MAX_HEADER_SIZE = 1024
 /**
  * Spilled uploads are written in pieces of this size (see `diskSink`). Measured on one 100 MB
  * file: 256 KiB about as fast as busboy, 512 KiB and 1 MiB about 1.3x, 64 KiB (a write per
@@ -391,78 +89,9 @@ const B64_BUFFER = 64 * 1024
 const CRLFCRLF = Buffer.from("\r\n\r\n")
 const NL = new Uint8Array([10])
 
-const SIMPLE_FIELD = Array.from("\r\ncontent-disposition: form-data; name=\"", (c) => c.charCodeAt(0))
-
-/** Printable ASCII other than `"`, `;` and `\\`: a name Django's header parsing keeps as it is. */
-const isPlainNameByte = (c: number): boolean => c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x3b && c !== 0x5c
-
-/**
- * The header block nearly every field has, in bytes at the start of its segment:
- * `\r\nContent-Disposition: form-data; name="<plain name>"\r\n\r\n` (header name and
- * value in any case). Gives the name's end (its start is fixed) when `bytes` starts
- * with such a block ending within `MAX_HEADER_SIZE`, else -1. For these blocks the
- * general path (`parseHeaderBlock`) finds one field header with just that name, so
- * the part can start without it; a test checks both paths agree.
- */
-export const simpleFieldNameEnd = (bytes: Uint8Array): number => {
-  const n = SIMPLE_FIELD.length
-  if (bytes.length < n + 5) return -1
-  for (let i = 0; i < n; i++) {
-    const p = SIMPLE_FIELD[i]!
-    const c = bytes[i]!
-    // Letters match in either case; everything else exactly.
-    if (c !== p && !(p >= 0x61 && p <= 0x7a && (c | 0x20) === p)) return -1
-  }
-  const limit = Math.min(bytes.length, MAX_HEADER_SIZE) - 5
-  for (let i = n; i <= limit; i++) {
-    const c = bytes[i]!
-    if (c === 0x22) {
-      return bytes[i + 1] === 13 && bytes[i + 2] === 10 && bytes[i + 3] === 13 && bytes[i + 4] === 10 ? i : -1
-    }
-    if (!isPlainNameByte(c)) return -1
-  }
-  return -1
-}
-
-/** Where a simple field's name starts in its segment. */
-export const SIMPLE_FIELD_NAME_START = SIMPLE_FIELD.length
-
 const concat = (chunks: ReadonlyArray<Uint8Array>, size?: number): Uint8Array => {
   if (chunks.length === 1) return chunks[0]!
   return Buffer.concat(chunks, size)
-}
-
-const pyLen = (s: string): number => {
-  let n = s.length
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c >= 0xd800 && c <= 0xdbff) n--
-  }
-  return n
-}
-
-type Headers = Map<string, { readonly value: string; readonly params: Map<string, Param> }>
-
-/** Django's `parse_boundary_stream` on a header block (the part's bytes before CRLFCRLF). */
-export const parseHeaderBlock = (
-  block: string
-): { readonly type: "field" | "file" | "raw"; readonly headers: Headers } => {
-  let type: "field" | "file" | "raw" = "raw"
-  const headers: Headers = new Map()
-  for (const line of block.split("\r\n")) {
-    const parsed = parseHeader(line)
-    if (parsed === undefined) continue
-    const colon = parsed.key.indexOf(":")
-    if (colon < 0) continue
-    const name = parsed.key.slice(0, colon)
-    if (name === "content-disposition") {
-      type = "field"
-      const filename = parsed.params.get("filename")
-      if (filename !== undefined && filename.value !== "") type = "file"
-    }
-    headers.set(name, { value: parsed.key.slice(colon + 1), params: parsed.params })
-  }
-  return { type, headers }
 }
 
 type Part =
@@ -724,7 +353,7 @@ const run = <E, R>(
 
   /** A field part starts (its count is taken). */
   const startField = (name: string, base64: boolean): Effect.Effect<never, RequestDataTooBig> | undefined => {
-    const field = { _tag: "Field" as const, name, cost: pyLen(name) + 2, base64, chunks: [], size: 0 }
+    const field = { _tag: "Field" as const, name, cost: len(name) + 2, base64, chunks: [], size: 0 }
     part = field
     return checkData(field.size, field.cost)
   }
@@ -754,9 +383,9 @@ const run = <E, R>(
       part = { _tag: "Skip" }
       return undefined
     }
-    const name = rawName.text ? strStrip(rawName.value) : decodeLatin1String(bytesStrip(rawName.value), encoding)
+    const name = rawName.text ? strip(rawName.value) : decodeLatin1String(bytesStrip(rawName.value), encoding)
     const te = headers.get("content-transfer-encoding")
-    const base64 = te !== undefined && strStrip(te.value) === "base64"
+    const base64 = te !== undefined && strip(te.value) === "base64"
     if (type === "field") return startField(name, base64)
     numFiles++
     if (maxFiles !== null && numFiles > maxFiles) {
@@ -773,11 +402,11 @@ const run = <E, R>(
     const contentTypeExtra: Record<string, string> = {}
     if (ct !== undefined) { for (const [k, v] of ct.params) contentTypeExtra[k] = v.value }
     const headerRecord: Record<string, string> = {}
-    for (const [k, v] of headers) headerRecord[k] = strStrip(v.value)
+    for (const [k, v] of headers) headerRecord[k] = strip(v.value)
     const info: UploadedFile.FileInfo = {
       fieldName: name,
       name: truncateFileName(sanitized),
-      contentType: ct === undefined ? "" : strStrip(ct.value),
+      contentType: ct === undefined ? "" : strip(ct.value),
       charset: ct?.params.get("charset")?.value ?? null,
       contentTypeExtra,
       headers: headerRecord
@@ -1069,45 +698,4 @@ const andThen = <E, R>(
 ): Effect.Effect<void, E, R> | undefined => {
   if (first === undefined) return next()
   return Effect.flatMap(first, () => next() ?? Effect.void)
-}
-
-// ---------------------------------------------------------------------------
-// Encoding (Django's django.test.client.encode_multipart)
-// ---------------------------------------------------------------------------
-
-/** Django's test client boundary. */
-export const BOUNDARY = "BoUnDaRyStRiNg"
-
-/** A file to encode. */
-export interface EncodeFile {
-  readonly name: string
-  readonly content: Uint8Array
-  readonly contentType?: string | undefined
-}
-
-// As browsers do (WHATWG): quotes and line breaks in names are percent-encoded.
-const quoteName = (s: string): string => s.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")
-
-/** A `multipart/form-data` body for fields and files, in order. */
-export const encode = (
-  fields: ReadonlyArray<readonly [string, string]>,
-  files: ReadonlyArray<readonly [string, EncodeFile]> = [],
-  boundary: string = BOUNDARY
-): Uint8Array => {
-  const chunks: Array<Uint8Array> = []
-  const text = (s: string) => chunks.push(Buffer.from(s, "utf8"))
-  for (const [name, value] of fields) {
-    text(`--${boundary}\r\nContent-Disposition: form-data; name="${quoteName(name)}"\r\n\r\n${value}\r\n`)
-  }
-  for (const [name, file] of files) {
-    text(
-      `--${boundary}\r\nContent-Disposition: form-data; name="${quoteName(name)}"; filename="${
-        quoteName(file.name)
-      }"\r\nContent-Type: ${file.contentType ?? "application/octet-stream"}\r\n\r\n`
-    )
-    chunks.push(file.content)
-    text("\r\n")
-  }
-  text(`--${boundary}--\r\n`)
-  return Buffer.concat(chunks)
 }

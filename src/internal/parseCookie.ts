@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { pyStrip } from "./python.js"
+import { strip as pyStrip } from "./python/str.js"
 
 const UNQUOTE = /\\(?:([0-3][0-7][0-7])|([^\n]))/g
 

@@ -3,8 +3,9 @@
  *
  * `loadPostAndFiles` in `HttpRequest` routes `multipart/form-data` bodies to
  * `parseMultipart` below, which runs the uploads parser (`./multipart.js`).
- * It receives the request and the raw body as a single-use stream that is not
- * buffered (`rawBodyStream(request)` from `./body.js`), and runs in the
+ * It receives what it needs of the request (`MultipartInput`: content type,
+ * length, encoding, settings) and the raw body as a single-use stream that is
+ * not buffered (`rawBodyStream(request)` from `./body.js`), and runs in the
  * request's own `Scope` and in the Context the request was built in (so temp
  * files are removed when the request ends, whoever first evaluates
  * `POST`/`FILES`). Its result is memoised with POST: it runs at most once per
@@ -14,8 +15,6 @@
  *
  * @internal
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -29,11 +28,12 @@ import type {
   TooManyFilesSent,
   UnreadablePostError
 } from "../Errors.js"
-import type { HttpRequest } from "../HttpRequest.js"
 import * as MVD from "../MultiValueDict.js"
+import type { Settings } from "../Settings.js"
 import * as UploadedFile from "../UploadedFile.js"
 import type { BodyError } from "./body.js"
 import * as Multipart from "./multipart.js"
+import { withFileSystem } from "./node/fileSystem.js"
 import * as QD from "./querydict.js"
 
 /** An uploaded file: `FILES` holds Django's `UploadedFile`s (see `UploadedFile`). */
@@ -60,41 +60,45 @@ export interface PostAndFiles {
  * 0 when it is not a number (so the body is not parsed). A missing header gives
  * `null`: a chunked body is parsed (Django's WSGI handler would read it as empty).
  */
-const contentLengthOf = (meta: Readonly<Record<string, string>>): number | null => {
+export const contentLengthOf = (meta: Readonly<Record<string, string>>): number | null => {
   const raw = meta.CONTENT_LENGTH
   if (raw === undefined) return null
   return /^\s*[+-]?\d+\s*$/.test(raw) ? parseInt(raw, 10) : 0
 }
 
+/** What the upload parser needs of a request. */
+export interface MultipartInput {
+  /** The whole `Content-Type` header (`CONTENT_TYPE`), parameters included; `""` when absent. */
+  readonly contentType: string
+  /** `contentLengthOf(META)`. */
+  readonly contentLength: number | null
+  /** The request's encoding; `null` means `DEFAULT_CHARSET`. */
+  readonly encoding: string | null
+  readonly settings: Settings
+}
+
 /**
  * Parses a `multipart/form-data` body with the uploads parser (`./multipart.js`),
  * in the request's scope: temporary files live until it closes. The `FileSystem`
- * comes from the request's Context, or is Node's; per-request limits and hooks
+ * comes from the request's Context, or is Node's (`./node/fileSystem.js`); per-request limits and hooks
  * from `UploadedFile.Uploads` in that Context.
  */
 export const parseMultipart = (
-  request: HttpRequest,
+  input: MultipartInput,
   raw: Stream.Stream<Uint8Array, UnreadablePostError>
 ): Effect.Effect<PostAndFiles, PostError, Scope.Scope> =>
   Effect.suspend(() => {
-    const encoding = request.encoding ?? request.settings.DEFAULT_CHARSET
+    const encoding = input.encoding ?? input.settings.DEFAULT_CHARSET
     const parsed = Effect.flatMap(Effect.serviceOption(UploadedFile.Uploads), (limits) =>
       Multipart.parse({
-        contentType: request.META.CONTENT_TYPE ?? "",
-        contentLength: contentLengthOf(request.META),
+        contentType: input.contentType,
+        contentLength: input.contentLength,
         body: raw,
-        settings: request.settings,
+        settings: input.settings,
         encoding,
         limits: Option.getOrUndefined(limits)
       }))
-    const withFs = Effect.flatMap(
-      Effect.serviceOption(FileSystem.FileSystem),
-      Option.match({
-        onNone: () => Effect.provide(parsed, NodeFileSystem.layer),
-        onSome: (fs) => Effect.provideService(parsed, FileSystem.FileSystem, fs)
-      })
-    )
-    return Effect.map(withFs, (result): PostAndFiles => ({
+    return Effect.map(withFileSystem(parsed), (result): PostAndFiles => ({
       POST: QD.fromEntries(result.fields, encoding),
       FILES: MVD.fromEntries(result.files)
     }))

@@ -12,7 +12,7 @@
  *
  * @internal
  */
-import type { Codec } from "./codec.js"
+import type { Codec } from "./python/codecs.js"
 import { quoteBytes, safeTable } from "./url.js"
 
 const AMP = 38

@@ -1,12 +1,10 @@
 /**
  * Byte-level pieces of Django's `core/signing.py` and `utils/crypto.py`:
- * salted-HMAC key derivation, HMAC over one-shot hashes, base62, Python-compatible
- * JSON and number formatting.
+ * salted-HMAC key derivation and HMAC (node:crypto), base62, base64.
  *
  * @internal
  */
 import * as crypto from "node:crypto"
-import * as sha256 from "./sha256.js"
 
 // ---------------------------------------------------------------------------
 // Algorithms
@@ -54,36 +52,17 @@ export const toBytes = (key: string | Uint8Array): Buffer =>
 // HMAC with a derived key (salted_hmac), prepared once per (algorithm, salt, secret)
 // ---------------------------------------------------------------------------
 
-/**
- * An HMAC key ready to use: `K xor ipad` and a buffer holding `K xor opad`
- * followed by room for the inner digest. HMAC is then two one-shot hashes,
- * which is much cheaper in Node than `createHmac` (an object per call).
- */
+/** An HMAC key ready to use: the hash's name and the derived key (a `Buffer` is faster here than a `KeyObject`). */
 export interface PreparedKey {
   readonly hash: string
-  readonly blockSize: number
-  readonly ipad: Buffer
-  readonly outer: Buffer
-  /** For SHA-256: the pads compressed once, for short messages hashed in JavaScript. */
-  readonly midstates: sha256.Midstates | undefined
+  readonly key: Buffer
 }
 
-/**
- * Django's `salted_hmac(key_salt, value, secret, algorithm)` key: `H(key_salt + secret)`,
- * padded to the block size and xored with the HMAC pads.
- */
+/** Django's `salted_hmac(key_salt, value, secret, algorithm)` key: `H(key_salt + secret)`. */
 export const prepare = (algorithm: Algorithm, keySalt: string, secret: Uint8Array): PreparedKey => {
-  const [hash, blockSize] = algorithms[algorithm]
-  const derived = crypto.hash(hash, Buffer.concat([Buffer.from(keySalt, "utf8"), secret]), "buffer")
-  const ipad = Buffer.alloc(blockSize, 0x36)
-  const outer = Buffer.alloc(blockSize + derived.length, 0)
-  outer.fill(0x5c, 0, blockSize)
-  for (let i = 0; i < derived.length; i++) {
-    ipad[i] = ipad[i]! ^ derived[i]!
-    outer[i] = outer[i]! ^ derived[i]!
-  }
-  const midstates = hash === "sha256" ? sha256.midstates(ipad, outer.subarray(0, blockSize)) : undefined
-  return { hash, blockSize, ipad, outer, midstates }
+  const [hash] = algorithms[algorithm]
+  const derived = crypto.createHash(hash).update(Buffer.from(keySalt, "utf8")).update(secret).digest()
+  return { hash, key: derived }
 }
 
 const cacheLimit = 512
@@ -106,27 +85,9 @@ export const preparedKey = (algorithm: Algorithm, keySalt: string, secret: Uint8
   return key
 }
 
-const scratch = Buffer.allocUnsafe(16384)
-
-/** `b64_encode(HMAC(key, value).digest())`: URL-safe base64 without padding. */
-export const hmacBase64 = (key: PreparedKey, value: string): string => {
-  if (key.midstates !== undefined) {
-    const short = sha256.hmacBase64url(key.midstates, value)
-    if (short !== undefined) return short
-  }
-  const bs = key.blockSize
-  let data: Buffer
-  if (value.length * 3 <= scratch.length - bs) {
-    key.ipad.copy(scratch, 0)
-    const n = scratch.write(value, bs, "utf8")
-    data = scratch.subarray(0, bs + n)
-  } else {
-    data = Buffer.concat([key.ipad, Buffer.from(value, "utf8")])
-  }
-  const inner = crypto.hash(key.hash, data, "buffer")
-  inner.copy(key.outer, bs)
-  return crypto.hash(key.hash, key.outer, "base64url")
-}
+/** `b64_encode(HMAC(key, value).digest())`: URL-safe base64 without padding (node:crypto's HMAC). */
+export const hmacBase64 = (key: PreparedKey, value: string): string =>
+  crypto.createHmac(key.hash, key.key).update(value, "utf8").digest("base64url")
 
 /**
  * Django's `constant_time_compare` for a signature we computed (`expected`, base64url,
@@ -190,118 +151,3 @@ const base64url = /^[A-Za-z0-9_-]*$/
 /** URL-safe base64 without padding, or `undefined` where Python's decoder would fail. */
 export const b64Decode = (s: string): Buffer | undefined =>
   base64url.test(s) && s.length % 4 !== 1 ? Buffer.from(s, "base64url") : undefined
-
-// ---------------------------------------------------------------------------
-// Python formatting
-// ---------------------------------------------------------------------------
-
-/** Python's `repr(float)` / `str(float)`: shortest round-trip digits, `1.0`, `1e+16`, `1e-05`. */
-export const pyFloat = (x: number): string => {
-  if (Number.isNaN(x)) return "nan"
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf"
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0"
-  const [mantissa, exponent] = x.toExponential().split("e") as [string, string]
-  const exp = Number(exponent)
-  const sign = mantissa.startsWith("-") ? "-" : ""
-  const digits = mantissa.replace("-", "").replace(".", "")
-  if (exp < -4 || exp >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits
-    return `${sign}${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`
-  }
-  if (exp >= 0) {
-    const int = digits.slice(0, exp + 1).padEnd(exp + 1, "0")
-    const frac = digits.slice(exp + 1)
-    return `${sign}${int}.${frac === "" ? "0" : frac}`
-  }
-  return `${sign}0.${"0".repeat(-exp - 1)}${digits}`
-}
-
-/** A number as Python prints it when it is an `int` (integral) or a `float` (otherwise). */
-export const pyNumber = (x: number): string =>
-  Number.isInteger(x) && !Object.is(x, -0) ? BigInt(x).toString() : pyFloat(x)
-
-/** Python's `repr(str)`. */
-export { reprStr as pyRepr } from "./pyrepr.js"
-
-// ---------------------------------------------------------------------------
-// JSON as Python's json.dumps(obj, separators=(",", ":")) writes it
-// ---------------------------------------------------------------------------
-
-const nonAscii = /[\u007f-\uffff]/g
-
-const escapeChar = (c: string): string => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0")
-
-/** A JSON string literal with everything outside printable ASCII escaped (`ensure_ascii`). */
-export const pyJsonString = (s: string): string => JSON.stringify(s).replace(nonAscii, escapeChar)
-
-/** Why a value cannot be written as JSON, with Python's messages. */
-export class JsonError {
-  constructor(readonly message: string) {}
-}
-
-const typeName = (u: unknown): string => {
-  if (u === undefined) return "undefined"
-  if (typeof u === "function") return "function"
-  if (typeof u === "symbol") return "symbol"
-  const proto = typeof u === "object" && u !== null ? Object.getPrototypeOf(u) : null
-  return proto?.constructor?.name ?? typeof u
-}
-
-/**
- * `json.dumps(value, separators=(",", ":"))` for JSON-like JavaScript values:
- * null, booleans, numbers (integral ones as Python ints, the others as Python
- * floats), bigints (Python ints), strings, arrays, plain objects and `Map`s
- * with string keys (a dict in insertion order, index-like keys included). Anything
- * else fails as Python's encoder does.
- */
-export const pyJsonDumps = (value: unknown): string => {
-  const seen = new Set<object>()
-  const go = (v: unknown): string => {
-    switch (typeof v) {
-      case "string":
-        return pyJsonString(v)
-      case "boolean":
-        return v ? "true" : "false"
-      case "bigint":
-        return v.toString()
-      case "number":
-        if (!Number.isFinite(v)) throw new JsonError(`Out of range float values are not JSON compliant: ${pyFloat(v)}`)
-        return Number.isSafeInteger(v) && !Object.is(v, -0) ? String(v) : pyFloat(v)
-      case "object": {
-        if (v === null) return "null"
-        if (seen.has(v)) throw new JsonError("Circular reference detected")
-        if (Array.isArray(v)) {
-          seen.add(v)
-          const out = "[" + v.map(go).join(",") + "]"
-          seen.delete(v)
-          return out
-        }
-        if (v instanceof Map) {
-          seen.add(v)
-          const parts: Array<string> = []
-          for (const [k, x] of v) {
-            if (typeof k !== "string") {
-              throw new JsonError(`keys must be str, int, float, bool or None, not ${typeName(k)}`)
-            }
-            parts.push(pyJsonString(k) + ":" + go(x))
-          }
-          seen.delete(v)
-          return "{" + parts.join(",") + "}"
-        }
-        const proto = Object.getPrototypeOf(v)
-        if (proto === Object.prototype || proto === null) {
-          seen.add(v)
-          const parts: Array<string> = []
-          for (const k of Object.keys(v)) {
-            parts.push(pyJsonString(k) + ":" + go((v as Record<string, unknown>)[k]))
-          }
-          seen.delete(v)
-          return "{" + parts.join(",") + "}"
-        }
-        break
-      }
-    }
-    throw new JsonError(`Object of type ${typeName(v)} is not JSON serializable`)
-  }
-  return go(value)
-}

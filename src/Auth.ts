@@ -1,0 +1,836 @@
+/**
+ * Django 3.2's users (`django.contrib.auth`): `request.user` as the `User` service, loaded
+ * lazily from the session by `middleware` (Django's `AuthenticationMiddleware`); `authenticate`,
+ * `login` and `logout` as Effects; the `loginRequired`, `userPassesTest` and
+ * `permissionRequired` decorators; and a `Users` store over Django's own `auth_user` table, so a
+ * site can take over a Django app's users and login sessions as they are.
+ *
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import { Auth, HttpResponse, Sessions, View } from "effect-django-http"
+ *
+ * const whoami: View.View<unknown, Auth.RequestUser> = () =>
+ *   Effect.flatMap(Auth.user, (user) => HttpResponse.make({ content: Auth.userString(user) }))
+ *
+ * const signIn: View.View<unknown, Sessions.Session | Auth.Users> = () =>
+ *   Effect.gen(function*() {
+ *     const found = yield* Auth.authenticate("alice", "s3cret")
+ *     if (Option.isNone(found)) return yield* HttpResponse.make({ content: "no", status: 401 })
+ *     yield* Auth.login(found.value)
+ *     return yield* HttpResponse.redirect("/")
+ *   })
+ *
+ * // MIDDLEWARE = [SessionMiddleware, AuthenticationMiddleware]; `private` needs a login.
+ * const app = Sessions.middleware(Auth.middleware(Auth.loginRequired(whoami)))
+ * ```
+ *
+ * What Django does, this does: the three session keys (`_auth_user_id` as a string,
+ * `_auth_user_backend`, `_auth_user_hash`); an unknown backend or an inactive or missing user
+ * reads as `AnonymousUser`; a session hash that matches neither the user's sha256 nor legacy
+ * sha1 session auth hash flushes the session; `login` cycles the session key (keeping the
+ * anonymous data) unless the same user is logged in, and flushes otherwise; it rotates the CSRF
+ * token and records `last_login`; a correct password whose hash is outdated is re-hashed.
+ *
+ * @since 0.1.0
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { hasProperty } from "effect/Predicate"
+import * as SynchronizedRef from "effect/SynchronizedRef"
+import * as Csrf from "./Csrf.js"
+import type { DisallowedHost, DisallowedRedirect, ImproperlyConfigured, InvalidArgument } from "./Errors.js"
+import { PermissionDenied } from "./Errors.js"
+import * as HttpRequest from "./HttpRequest.js"
+import * as HttpResponse from "./HttpResponse.js"
+import * as internal from "./internal/auth.js"
+import { urlsplit, urlunsplit } from "./internal/urljoin.js"
+import * as Middleware from "./Middleware.js"
+import * as Passwords from "./Passwords.js"
+import * as QueryDict from "./QueryDict.js"
+import * as Sessions from "./Sessions.js"
+import * as Settings from "./Settings.js"
+import * as Signing from "./Signing.js"
+import type * as View from "./View.js"
+
+// ---------------------------------------------------------------------------
+// Constants
+// ---------------------------------------------------------------------------
+
+/**
+ * Django's `SESSION_KEY`: the user's primary key, stored as a string.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const SESSION_KEY = "_auth_user_id"
+
+/**
+ * Django's `BACKEND_SESSION_KEY`: the dotted path of the backend that logged the user in.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const BACKEND_SESSION_KEY = "_auth_user_backend"
+
+/**
+ * Django's `HASH_SESSION_KEY`: the user's session auth hash at login.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const HASH_SESSION_KEY = "_auth_user_hash"
+
+/**
+ * The backend path Django writes for its `ModelBackend`, which `Users` stands for.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+/**
+ * Django's `REDIRECT_FIELD_NAME`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const REDIRECT_FIELD_NAME = "next"
+
+// ---------------------------------------------------------------------------
+// Models
+// ---------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("effect-django-http/Auth")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * The columns of Django's `auth_user`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UserFields {
+  readonly id: number
+  readonly username: string
+  /** The encoded hash (`pbkdf2_sha256$260000$…`), never the raw password. */
+  readonly password: string
+  readonly is_active: boolean
+  readonly is_staff: boolean
+  readonly is_superuser: boolean
+  readonly first_name: string
+  readonly last_name: string
+  readonly email: string
+  readonly last_login: Date | null
+  readonly date_joined: Date
+}
+
+/**
+ * A row of `auth_user` (Django's `User`): `is_authenticated` is `true`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AuthUser extends UserFields {
+  readonly [TypeId]: TypeId
+  readonly _tag: "User"
+  readonly pk: number
+  readonly is_anonymous: false
+  readonly is_authenticated: true
+}
+
+/**
+ * Django's `AnonymousUser`, with its field values (V33).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AnonymousUser {
+  readonly [TypeId]: TypeId
+  readonly _tag: "AnonymousUser"
+  readonly id: null
+  readonly pk: null
+  readonly username: ""
+  readonly is_active: false
+  readonly is_staff: false
+  readonly is_superuser: false
+  readonly is_anonymous: true
+  readonly is_authenticated: false
+}
+
+/**
+ * What `request.user` holds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AnyUser = AuthUser | AnonymousUser
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeUser = (fields: UserFields): AuthUser => ({
+  [TypeId]: TypeId,
+  _tag: "User",
+  ...fields,
+  pk: fields.id,
+  is_anonymous: false,
+  is_authenticated: true
+})
+
+/**
+ * The one `AnonymousUser`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const anonymousUser: AnonymousUser = {
+  [TypeId]: TypeId,
+  _tag: "AnonymousUser",
+  id: null,
+  pk: null,
+  username: "",
+  is_active: false,
+  is_staff: false,
+  is_superuser: false,
+  is_anonymous: true,
+  is_authenticated: false
+}
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isUser = (u: unknown): u is AnyUser => hasProperty(u, TypeId)
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isAuthenticated = (user: AnyUser): user is AuthUser => user._tag === "User"
+
+/**
+ * Python's `str(user)`: the username, or `"AnonymousUser"`.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const userString = (user: AnyUser): string => (user._tag === "User" ? user.username : "AnonymousUser")
+
+/**
+ * Django's `get_full_name()`: first and last name, stripped.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const fullName = (user: AuthUser): string => `${user.first_name} ${user.last_name}`.trim()
+
+/**
+ * Django's `get_short_name()`: the first name.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const shortName = (user: AuthUser): string => user.first_name
+
+// ---------------------------------------------------------------------------
+// Users
+// ---------------------------------------------------------------------------
+
+/**
+ * The user store failed (a database error).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UsersError extends internal.UsersError {}
+
+/**
+ * The fields of a new user; the `id` is the store's.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type NewUser =
+  & Omit<
+    UserFields,
+    | "id"
+    | "last_login"
+    | "date_joined"
+    | "is_active"
+    | "is_staff"
+    | "is_superuser"
+    | "first_name"
+    | "last_name"
+    | "email"
+  >
+  & Partial<Omit<UserFields, "id" | "username" | "password">>
+
+/**
+ * Where users live (Django's `ModelBackend` over `auth_user`): provide `layerSql`, `layerMemory`
+ * or an implementation of your own.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Users {
+  /** `User.objects.get(pk=id)`. */
+  readonly findById: (id: number) => Effect.Effect<Option.Option<AuthUser>, UsersError>
+  /** `User.objects.get_by_natural_key(username)`: exact, case-sensitive. */
+  readonly findByUsername: (username: string) => Effect.Effect<Option.Option<AuthUser>, UsersError>
+  /** Stores a new encoded password (`set_password` + `save(update_fields=["password"])`). */
+  readonly setPassword: (id: number, encoded: string) => Effect.Effect<void, UsersError>
+  /** Stores `last_login` (`update_last_login`). */
+  readonly setLastLogin: (id: number, at: Date) => Effect.Effect<void, UsersError>
+  /** Inserts a user (`User.objects.create(...)`, the password already encoded). */
+  readonly create: (user: NewUser) => Effect.Effect<AuthUser, UsersError>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export const Users: Context.Tag<Users, Users> = Context.GenericTag<Users>("effect-django-http/Auth/Users")
+
+const completeNew = (user: NewUser, id: number, now: Date): UserFields => ({
+  id,
+  username: user.username,
+  password: user.password,
+  is_active: user.is_active ?? true,
+  is_staff: user.is_staff ?? false,
+  is_superuser: user.is_superuser ?? false,
+  first_name: user.first_name ?? "",
+  last_name: user.last_name ?? "",
+  email: user.email ?? "",
+  last_login: user.last_login ?? null,
+  date_joined: user.date_joined ?? now
+})
+
+/**
+ * Users kept in memory (tests, small sites): a fresh store with the given users.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const memoryUsers = (initial: Iterable<UserFields> = []): Users => {
+  const rows = new Map<number, UserFields>()
+  for (const u of initial) rows.set(u.id, u)
+  const find = (f: (u: UserFields) => boolean) =>
+    Effect.sync(() => Option.map(Option.fromNullable(Array.from(rows.values()).find(f)), makeUser))
+  const change = (id: number, patch: Partial<UserFields>) =>
+    Effect.sync(() => {
+      const row = rows.get(id)
+      if (row !== undefined) rows.set(id, { ...row, ...patch })
+    })
+  return {
+    findById: (id) => find((u) => u.id === id),
+    findByUsername: (username) => find((u) => u.username === username),
+    setPassword: (id, password) => change(id, { password }),
+    setLastLogin: (id, last_login) => change(id, { last_login }),
+    create: (user) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.suspend(() => {
+          if (Array.from(rows.values()).some((u) => u.username === user.username)) {
+            return Effect.fail(new UsersError({ message: `UNIQUE constraint failed: auth_user.username` }))
+          }
+          const id = Math.max(0, ...rows.keys()) + 1
+          const fields = completeNew(user, id, new Date(now))
+          rows.set(id, fields)
+          return Effect.succeed(makeUser(fields))
+        }))
+  }
+}
+
+/**
+ * `memoryUsers` as a layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory = (initial: Iterable<UserFields> = []): Layer.Layer<Users> =>
+  Layer.sync(Users, () => memoryUsers(initial))
+
+const sqlFailure = (what: string) => (cause: SqlError) =>
+  new UsersError({ message: `User store (database) failed to ${what}: ${cause.message}`, cause })
+
+/**
+ * Users in Django's `auth_user` table over a `SqlClient` (SQLite or PostgreSQL), read and
+ * written as Django 3.2 does with `USE_TZ = True` (datetimes in UTC).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const sqlUsers = (sql: SqlClient.SqlClient): Users => {
+  const db = internal.toDb(sql)
+  const find = (column: "id" | "username", value: number | string) =>
+    Effect.mapError(
+      Effect.map(internal.findBy(sql, column, value), Option.map(makeUser)),
+      sqlFailure("look a user up")
+    )
+  return {
+    findById: (id) => find("id", id),
+    findByUsername: (username) => find("username", username),
+    setPassword: (id, password) =>
+      Effect.mapError(
+        Effect.asVoid(sql`UPDATE auth_user SET password = ${password} WHERE id = ${id}`),
+        sqlFailure("save a password")
+      ),
+    setLastLogin: (id, at) =>
+      Effect.mapError(
+        Effect.asVoid(sql`UPDATE auth_user SET last_login = ${db.when(at)} WHERE id = ${id}`),
+        sqlFailure("save last_login")
+      ),
+    create: (user) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const f = completeNew(user, 0, new Date(now))
+        return Effect.mapError(
+          Effect.map(
+            sql<
+              { id: number }
+            >`INSERT INTO auth_user (password, last_login, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined) VALUES (${f.password}, ${
+              db.when(f.last_login)
+            }, ${db.flag(f.is_superuser)}, ${f.username}, ${f.first_name}, ${f.last_name}, ${f.email}, ${
+              db.flag(f.is_staff)
+            }, ${db.flag(f.is_active)}, ${db.when(f.date_joined)}) RETURNING id`,
+            (rows) => makeUser({ ...f, id: Number(rows[0]?.id) })
+          ),
+          sqlFailure("create a user")
+        )
+      })
+  }
+}
+
+/**
+ * `Users` over Django's `auth_user` table through the `SqlClient` in the context (run `migrate`
+ * first on a database Django has not set up).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerSql: Layer.Layer<Users, never, SqlClient.SqlClient> = Layer.effect(
+  Users,
+  Effect.map(SqlClient.SqlClient, sqlUsers)
+)
+
+/**
+ * Creates `auth_user` as Django 3.2's `auth` migrations leave it (SQLite or PostgreSQL) when
+ * the database has no such table; `true` when it created it. Only the user table: a Django
+ * project that later runs `migrate` on the same database needs `--fake-initial`.
+ *
+ * @since 0.1.0
+ * @category sql
+ */
+export const migrate: Effect.Effect<boolean, SqlError, SqlClient.SqlClient> = Effect.flatMap(
+  SqlClient.SqlClient,
+  internal.migrate
+)
+
+/**
+ * Django's DDL for `auth_user`, per dialect.
+ *
+ * @since 0.1.0
+ * @category sql
+ */
+export const DDL: typeof internal.ddl = internal.ddl
+
+// ---------------------------------------------------------------------------
+// get_user, request.user
+// ---------------------------------------------------------------------------
+
+/**
+ * What loading the user can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type AuthError = UsersError | Sessions.SessionStoreError | ImproperlyConfigured
+
+/** `User._meta.pk.to_python(value)`: an integer, or a string of one. */
+const toPk = (value: Sessions.Json | undefined): number | undefined => {
+  if (typeof value === "number") return Number.isInteger(value) ? value : undefined
+  if (typeof value === "string" && /^\s*[+-]?\d+\s*$/.test(value)) return Number.parseInt(value, 10)
+  return undefined
+}
+
+const secretOf = (settings: Settings.Settings): Either.Either<Signing.Key, ImproperlyConfigured> =>
+  Settings.secretKey(settings)
+
+const sessionHashOf = (user: AuthUser, settings: Settings.Settings) =>
+  Either.map(secretOf(settings), (secret) => Passwords.getSessionAuthHash(user.password, secret))
+
+/**
+ * Django's `get_user(request)`: the session's user, or `AnonymousUser` when no user is stored,
+ * its backend is not in `AUTHENTICATION_BACKENDS`, or the user is missing or inactive; a
+ * session hash that matches neither the sha256 nor the legacy sha1 session auth hash of the
+ * user's password flushes the session (V29, V32).
+ *
+ * @since 0.1.0
+ * @category loading
+ */
+export const getUser: Effect.Effect<AnyUser, AuthError, Sessions.Session | Users> = Effect.gen(function*() {
+  const settings = yield* Settings.current
+  const id = yield* Sessions.get(SESSION_KEY)
+  if (Option.isNone(id)) return anonymousUser
+  const backend = yield* Sessions.get(BACKEND_SESSION_KEY)
+  if (Option.isNone(backend) || typeof backend.value !== "string") return anonymousUser
+  if (!settings.AUTHENTICATION_BACKENDS.includes(backend.value)) return anonymousUser
+  const pk = toPk(id.value)
+  if (pk === undefined) return anonymousUser
+  const users = yield* Users
+  const found = yield* users.findById(pk)
+  if (Option.isNone(found) || !found.value.is_active) return anonymousUser
+  const stored = yield* Sessions.get(HASH_SESSION_KEY)
+  const secret = yield* secretOf(settings)
+  const hash = Option.getOrNull(stored)
+  if (typeof hash === "string" && Passwords.verifySessionAuthHash(hash, found.value.password, secret)) {
+    return found.value
+  }
+  yield* Sessions.flush
+  return anonymousUser
+})
+
+/**
+ * `request.user` for one request: loaded on first read (Django's `SimpleLazyObject`), then kept;
+ * `login` and `logout` replace it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestUser {
+  readonly [TypeId]: TypeId
+  /** The user, loaded from the session the first time. */
+  readonly get: Effect.Effect<AnyUser, AuthError>
+  /** Replaces the user (`request.user = user`). */
+  readonly set: (user: AnyUser) => Effect.Effect<void>
+  /** Whether the user has been loaded or set. */
+  readonly loaded: Effect.Effect<boolean>
+}
+
+/**
+ * The `request.user` service: provided by `middleware` to the views below.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const User: Context.Tag<RequestUser, RequestUser> = Context.GenericTag<RequestUser>(
+  "effect-django-http/Auth/User"
+)
+
+/**
+ * A lazy `request.user` over a loading effect.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeRequestUser = (load: Effect.Effect<AnyUser, AuthError>): Effect.Effect<RequestUser> =>
+  Effect.map(SynchronizedRef.make(Option.none<AnyUser>()), (ref): RequestUser => ({
+    [TypeId]: TypeId,
+    get: SynchronizedRef.modifyEffect(ref, (cached) =>
+      Option.match(cached, {
+        onSome: (user) => Effect.succeed([user, cached] as const),
+        onNone: () => Effect.map(load, (user) => [user, Option.some(user)] as const)
+      })),
+    set: (user) => SynchronizedRef.set(ref, Option.some(user)),
+    loaded: Effect.map(SynchronizedRef.get(ref), Option.isSome)
+  }))
+
+/**
+ * `request.user`: the current user, loaded from the session on first use.
+ *
+ * @since 0.1.0
+ * @category loading
+ */
+export const user: Effect.Effect<AnyUser, AuthError, RequestUser> = Effect.flatMap(User, (u) => u.get)
+
+/**
+ * Django's `AuthenticationMiddleware`: provides `User` (`request.user`) to the views below,
+ * loaded lazily: the session is only read when a view first reads the user (V71). List it
+ * inside `Sessions.middleware`.
+ *
+ * @since 0.1.0
+ * @category middleware
+ */
+export const middleware = <E, R>(
+  view: View.View<E, R>
+): View.View<E, Exclude<R, RequestUser> | Sessions.Session | Users> =>
+  Middleware.provideService(User, () =>
+    Effect.gen(function*() {
+      const context = yield* Effect.context<Sessions.Session | Users>()
+      const settings = yield* Settings.current
+      return yield* makeRequestUser(
+        getUser.pipe(Effect.provide(Context.add(context, Settings.Settings, settings)))
+      )
+    }))(view)
+
+// ---------------------------------------------------------------------------
+// authenticate, login, logout
+// ---------------------------------------------------------------------------
+
+/**
+ * Django's `authenticate(username=…, password=…)` with `ModelBackend`: the user when the
+ * password is correct and the user is active. A correct password whose hash is outdated
+ * (`Passwords.mustUpdate`) is hashed again and saved, even for an inactive user, as Django
+ * does; an unknown username still runs the hasher once, so that it takes as long as a known
+ * one.
+ *
+ * @since 0.1.0
+ * @category login
+ */
+export const authenticate = (
+  username: string | null | undefined,
+  password: string | null | undefined,
+  options?: Passwords.HashersOption
+): Effect.Effect<Option.Option<AuthUser>, UsersError, Users> =>
+  Effect.gen(function*() {
+    if (username === null || username === undefined || password === null || password === undefined) {
+      return Option.none()
+    }
+    const users = yield* Users
+    const found = yield* users.findByUsername(username)
+    if (Option.isNone(found)) {
+      yield* Passwords.runHasherOnce(options)
+      return Option.none()
+    }
+    let current = found.value
+    const correct = yield* Passwords.checkPassword(password, current.password, {
+      hashers: options?.hashers,
+      setter: (raw) =>
+        Effect.flatMap(
+          Effect.orDie(Passwords.makePassword(raw, { hashers: options?.hashers })),
+          (encoded) =>
+            Effect.map(users.setPassword(current.id, encoded), () => {
+              current = makeUser({ ...current, password: encoded })
+            })
+        )
+    })
+    return correct && current.is_active ? Option.some(current) : Option.none()
+  })
+
+/**
+ * The options of `login`.
+ *
+ * @since 0.1.0
+ * @category login
+ */
+export interface LoginOptions {
+  /** The backend path written to the session; Django's `ModelBackend` path by default. */
+  readonly backend?: string | undefined
+}
+
+/**
+ * Django's `login(request, user)`: when a user is already in the session and it is another
+ * user, or the stored hash differs, the session is flushed; when none is, the key is cycled and
+ * the anonymous data kept; the same user keeps the key. Then the three session keys are set,
+ * `request.user` (when `User` is provided) becomes the user, the CSRF token is rotated (when
+ * `Csrf.CsrfToken` is provided) and `last_login` is saved (V32).
+ *
+ * @since 0.1.0
+ * @category login
+ */
+export const login = (
+  user: AuthUser,
+  options?: LoginOptions
+): Effect.Effect<AuthUser, AuthError | Sessions.SessionStoreError | InvalidArgument, Sessions.Session | Users> =>
+  Effect.gen(function*() {
+    const settings = yield* Settings.current
+    const hash = yield* sessionHashOf(user, settings)
+    if (yield* Sessions.has(SESSION_KEY)) {
+      const stored = toPk(Option.getOrUndefined(yield* Sessions.get(SESSION_KEY)))
+      const storedHash = Option.getOrElse(yield* Sessions.get(HASH_SESSION_KEY), () => "")
+      if (
+        stored !== user.id || typeof storedHash !== "string" || !Signing.constantTimeCompare(storedHash, hash)
+      ) {
+        yield* Sessions.flush
+      }
+    } else {
+      yield* Sessions.cycleKey
+    }
+    yield* Sessions.set(SESSION_KEY, String(user.id))
+    yield* Sessions.set(BACKEND_SESSION_KEY, options?.backend ?? MODEL_BACKEND)
+    yield* Sessions.set(HASH_SESSION_KEY, hash)
+    const csrf = yield* Effect.serviceOption(Csrf.CsrfToken)
+    if (Option.isSome(csrf)) yield* Effect.provideService(Csrf.rotateToken, Csrf.CsrfToken, csrf.value)
+    const now = new Date(yield* Clock.currentTimeMillis)
+    const users = yield* Users
+    yield* users.setLastLogin(user.id, now)
+    const loggedIn = makeUser({ ...user, last_login: now })
+    const requestUser = yield* Effect.serviceOption(User)
+    if (Option.isSome(requestUser)) yield* requestUser.value.set(loggedIn)
+    return loggedIn
+  })
+
+/**
+ * Django's `logout(request)`: flushes the session and sets `request.user` (when `User` is
+ * provided) to `AnonymousUser`.
+ *
+ * @since 0.1.0
+ * @category login
+ */
+export const logout: Effect.Effect<void, Sessions.SessionStoreError, Sessions.Session> = Effect.gen(function*() {
+  yield* Sessions.flush
+  const requestUser = yield* Effect.serviceOption(User)
+  if (Option.isSome(requestUser)) yield* requestUser.value.set(anonymousUser)
+})
+
+// ---------------------------------------------------------------------------
+// Decorators
+// ---------------------------------------------------------------------------
+
+/**
+ * Django's `redirect_to_login(next, login_url, redirect_field_name)`: a 302 to the login URL
+ * with `next` added to its query string (quoted as `QueryDict.urlencode(safe="/")` does); an
+ * empty field name adds nothing.
+ *
+ * @since 0.1.0
+ * @category decorators
+ */
+export const redirectToLogin = (
+  next: string,
+  options?: { readonly loginUrl?: string | undefined; readonly redirectFieldName?: string | null | undefined }
+): Effect.Effect<HttpResponse.HttpResponse, HttpResponse.MakeError | DisallowedRedirect> =>
+  Effect.flatMap(Settings.current, (settings) => {
+    const resolved = options?.loginUrl ?? settings.LOGIN_URL
+    const field = options?.redirectFieldName === undefined ? REDIRECT_FIELD_NAME : options.redirectFieldName
+    if (field === null || field === "") return HttpResponse.redirect(resolved)
+    const parts = urlsplit(resolved)
+    const query = Either.match(QueryDict.parse(parts.query, { maxNumFields: null }), {
+      onLeft: () => QueryDict.empty(),
+      onRight: (q) => q
+    })
+    const url = urlunsplit({
+      ...parts,
+      query: QueryDict.urlencode(QueryDict.set(query, field, next), { safe: "/" })
+    })
+    return HttpResponse.redirect(url)
+  })
+
+/**
+ * The options of `userPassesTest` and `loginRequired`.
+ *
+ * @since 0.1.0
+ * @category decorators
+ */
+export interface TestOptions {
+  /** Django's `login_url`: `LOGIN_URL` when absent. */
+  readonly loginUrl?: string | undefined
+  /** Django's `redirect_field_name`: `"next"` when absent; `null` or `""` adds none. */
+  readonly redirectFieldName?: string | null | undefined
+}
+
+/**
+ * What a decorated view may fail with besides the view's own errors.
+ *
+ * @since 0.1.0
+ * @category decorators
+ */
+export type DecoratorError = AuthError | DisallowedHost | DisallowedRedirect | HttpResponse.MakeError
+
+/**
+ * Django's `user_passes_test(test)`: the view runs when `test(request.user)` holds; otherwise
+ * a redirect to the login URL with `next` set to the current URL (only its path and query when
+ * the login URL is on the same scheme and host).
+ *
+ * @since 0.1.0
+ * @category decorators
+ */
+export const userPassesTest = <E2 = never, R2 = never>(
+  test: (user: AnyUser) => boolean | Effect.Effect<boolean, E2, R2>,
+  options?: TestOptions
+) =>
+<E, R>(view: View.View<E, R>): View.View<E | E2 | DecoratorError, R | R2 | RequestUser> =>
+(request) =>
+  Effect.gen(function*() {
+    const current = yield* user
+    const verdict = test(current)
+    const passes = typeof verdict === "boolean" ? verdict : yield* verdict
+    if (passes) return yield* view(request)
+    const settings = yield* Settings.current
+    const loginUrl = options?.loginUrl ?? settings.LOGIN_URL
+    let path = yield* HttpRequest.buildAbsoluteUri(request)
+    const login = urlsplit(loginUrl)
+    const here = urlsplit(path)
+    if (
+      (login.scheme === "" || login.scheme === here.scheme) && (login.netloc === "" || login.netloc === here.netloc)
+    ) {
+      path = HttpRequest.getFullPath(request)
+    }
+    return yield* redirectToLogin(path, { loginUrl, redirectFieldName: options?.redirectFieldName })
+  })
+
+/**
+ * Django's `login_required`: anonymous users are sent to `LOGIN_URL?next=<this URL>`.
+ *
+ * @since 0.1.0
+ * @category decorators
+ */
+export const loginRequired = <E, R>(
+  view: View.View<E, R>,
+  options?: TestOptions
+): View.View<E | DecoratorError, R | RequestUser> => userPassesTest((u) => u.is_authenticated, options)(view)
+
+/**
+ * The permission check the app provides (Django's `user.has_perm(perm)` through the
+ * authentication backends). The default gives an active superuser every permission and
+ * everyone else none, as Django's `ModelBackend` does without permission rows.
+ *
+ * @since 0.1.0
+ * @category permissions
+ */
+export class Permissions extends Context.Reference<Permissions>()("effect-django-http/Auth/Permissions", {
+  defaultValue: (): {
+    readonly hasPerm: (user: AnyUser, perm: string) => Effect.Effect<boolean, AuthError>
+  } => ({ hasPerm: (u) => Effect.succeed(u.is_active && u.is_superuser) })
+}) {}
+
+/**
+ * Django's `user.has_perms(perms)`: every permission, checked with `Permissions`; an active
+ * superuser has all of them, an inactive user none.
+ *
+ * @since 0.1.0
+ * @category permissions
+ */
+export const hasPerms = (user: AnyUser, perms: ReadonlyArray<string>): Effect.Effect<boolean, AuthError> =>
+  user.is_active && user.is_superuser ? Effect.succeed(true) : !user.is_active ? Effect.succeed(false) : Effect.flatMap(
+    Permissions,
+    (p) => Effect.reduce(perms, true as boolean, (ok, perm) => (ok ? p.hasPerm(user, perm) : Effect.succeed(false)))
+  )
+
+/**
+ * Django's `permission_required(perm, raise_exception=False)`: the view runs when the user has
+ * the permission(s); otherwise a redirect to login, or with `raiseException` a
+ * `PermissionDenied` (403), even for an anonymous user, as in Django.
+ *
+ * @since 0.1.0
+ * @category decorators
+ */
+export const permissionRequired = (
+  perm: string | ReadonlyArray<string>,
+  options?: TestOptions & { readonly raiseException?: boolean | undefined }
+) =>
+<E, R>(view: View.View<E, R>): View.View<E | DecoratorError | PermissionDenied, R | RequestUser> =>
+  userPassesTest(
+    (u) =>
+      Effect.flatMap(
+        hasPerms(u, typeof perm === "string" ? [perm] : perm),
+        (ok): Effect.Effect<boolean, PermissionDenied> =>
+          ok || options?.raiseException !== true
+            ? Effect.succeed(ok)
+            : Effect.fail(new PermissionDenied({ message: "" }))
+      ),
+    options
+  )(view)

@@ -1,0 +1,964 @@
+/**
+ * Django's URL dispatcher (`django.urls`): URLconfs as typed, immutable values, `resolve` with
+ * Django's first-match rules, and `reverse`, checked by the type checker when the URLconf is
+ * written as a literal.
+ *
+ * ```ts
+ * import { Effect, Either } from "effect"
+ * import { HttpResponse, Urls, View } from "effect-django-http"
+ *
+ * const view: View.View = (request) => HttpResponse.make({ content: request.path })
+ *
+ * const articles = [
+ *   Urls.path("", view, { name: "index" }),
+ *   Urls.path("<int:year>/<slug:slug>/", view, { name: "detail" })
+ * ]
+ *
+ * const urls = Urls.make([
+ *   Urls.path("", view, { name: "home" }),
+ *   Urls.path("articles/", Urls.include(articles, { appName: "articles" }))
+ * ])
+ *
+ * const match = Either.getOrThrow(Urls.resolve(urls, "/articles/2024/hello/"))
+ * match.viewName // "articles:detail"
+ * match.kwargs // { year: 2024, slug: "hello" }
+ *
+ * // checked at compile time: the name exists and `year` is a number
+ * const url = Urls.reverse(urls, "articles:detail", { year: 2024, slug: "hello" })
+ * Effect.runSync(url) // "/articles/2024/hello/"
+ * ```
+ *
+ * Differences from Django, by design: a view is any value (typically a `View.View`); a bad route
+ * or an untranslatable `re_path` regex is reported as `ImproperlyConfigured` by `resolve`,
+ * `reverse` and `check` rather than at import; converters are values passed to
+ * `withConverters`, not a global registry; `int` gives a JavaScript `number` and `uuid` the
+ * lower-case string. The Python regex syntax `rePath` accepts is listed in
+ * `src/internal/urls/pyregex.ts`.
+ *
+ * @since 0.1.0
+ */
+import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Equal from "effect/Equal"
+import * as Hash from "effect/Hash"
+import * as Inspectable from "effect/Inspectable"
+import * as Option from "effect/Option"
+import { hasProperty } from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import type * as Types from "effect/Types"
+import * as Errors from "./Errors.js"
+import { ImproperlyConfigured, InvalidArgument } from "./Errors.js"
+import * as HttpRequest from "./HttpRequest.js"
+import * as core from "./internal/urls/core.js"
+import * as Middleware from "./Middleware.js"
+import type * as View from "./View.js"
+
+// ---------------------------------------------------------------------------
+// Converters
+// ---------------------------------------------------------------------------
+
+/**
+ * A path converter (Django's `register_converter` class): the regex a parameter must match,
+ * `toPython` to turn the text into a value (`None` means "no match", as Django's
+ * `ValueError`), and `toUrl` for `reverse` (`None` skips the pattern, as Django's
+ * `ValueError`). `reverseDynamic` may hand `toUrl` a value of any type.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Converter<A> {
+  readonly regex: string
+  readonly toPython: (value: string) => Option.Option<A>
+  readonly toUrl: (value: A) => Option.Option<string>
+}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const converter = <A>(options: Converter<A>): Converter<A> => ({
+  regex: options.regex,
+  toPython: options.toPython,
+  toUrl: options.toUrl
+})
+
+/**
+ * A converter from a Schema whose encoded side is the URL text: a route parameter decodes to
+ * the Schema's type, and `reverse` encodes it back; a decoding failure means "no match".
+ *
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Urls } from "effect-django-http"
+ *
+ * const year = Urls.fromSchema("[0-9]{4}", Schema.NumberFromString)
+ * const { path } = Urls.withConverters({ yyyy: year })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromSchema = <A>(regex: string, schema: Schema.Schema<A, string>): Converter<A> => {
+  const decode = Schema.decodeOption(schema)
+  const encode = Schema.encodeUnknownOption(schema)
+  return { regex, toPython: decode, toUrl: encode }
+}
+
+/**
+ * Django's five built-in converters: `int` (`[0-9]+`, a number), `str` (`[^/]+`, the default),
+ * `slug` (`[-a-zA-Z0-9_]+`), `uuid` (lower-case, a string) and `path` (`.+`).
+ *
+ * @since 0.1.0
+ * @category converters
+ */
+export const builtinConverters: {
+  readonly int: Converter<number>
+  readonly str: Converter<string>
+  readonly slug: Converter<string>
+  readonly uuid: Converter<string>
+  readonly path: Converter<string>
+} = core.builtins
+
+/**
+ * The types the built-in converters give.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export interface BuiltinTypes {
+  readonly int: number
+  readonly str: string
+  readonly slug: string
+  readonly uuid: string
+  readonly path: string
+}
+
+// ---------------------------------------------------------------------------
+// Type-level routes
+// ---------------------------------------------------------------------------
+
+/**
+ * One reversible name of a URLconf and the parameters `reverse` takes for it: an object of
+ * keyword arguments, or a list for a `rePath` with unnamed groups.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export interface Entry {
+  readonly name: string
+  readonly params: unknown
+}
+
+type Simplify<A> = { [K in keyof A]: A[K] } & {}
+
+type ParamOf<Inner extends string, C> = Inner extends `${infer Conv}:${infer Name}`
+  ? { readonly [K in Name]: Conv extends keyof C ? C[Conv] : unknown }
+  : { readonly [K in Inner]: string }
+
+type RouteParams_<R extends string, C> = R extends `${string}<${infer Inner}>${infer Rest}`
+  ? ParamOf<Inner, C> & RouteParams_<Rest, C>
+  : {}
+
+/**
+ * The parameters of a `path` route: `RouteParams<"a/<int:x>/<y>", BuiltinTypes>` is
+ * `{ x: number; y: string }`.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type RouteParams<R extends string, C> = string extends R ? Readonly<Record<string, unknown>>
+  : Simplify<RouteParams_<R, C>>
+
+type NamedGroups<R extends string> = R extends `${string}(?P<${infer N}>${infer Rest}`
+  ? { readonly [K in N]: string | number } & NamedGroups<Rest>
+  : {}
+
+/**
+ * The parameters of a `rePath` regex: its named groups (strings or numbers), or a list of
+ * positional values when it has none.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type RegexParams<R extends string> = string extends R ? Readonly<Record<string, unknown>>
+  : R extends `${string}(?P<${string}` ? Simplify<NamedGroups<R>>
+  : ReadonlyArray<string | number>
+
+type AddParams<E, P> = E extends Entry ? {
+    readonly name: E["name"]
+    readonly params: E["params"] extends ReadonlyArray<unknown> ? E["params"] : Simplify<E["params"] & P>
+  }
+  : never
+
+type Prefixed<E, Ns extends string> = E extends Entry ?
+  { readonly name: `${Ns}:${E["name"]}`; readonly params: E["params"] }
+  : never
+
+type Namespaced<E, App extends string, Ns extends string> = [App] extends [never] ? E
+  : Prefixed<E, Ns> | Prefixed<E, App>
+
+type Named<Name extends string, P> = [Name] extends [never] ? never : { readonly name: Name; readonly params: P }
+
+/**
+ * The views of a list of patterns.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type ViewOf<X> = X extends URLPattern<infer V, any> ? V : X extends URLResolver<infer V, any> ? V : never
+
+/**
+ * The reversible names of a list of patterns.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type EntriesOf<X> = X extends { readonly "~entries"?: Types.Covariant<infer E> | undefined } ? E : never
+
+/**
+ * The parameters `reverse` takes for `N`.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type ParamsFor<E, N> = E extends Entry ? N extends E["name"] ? E["params"] : never : never
+
+// ---------------------------------------------------------------------------
+// Patterns
+// ---------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("effect-django-http/Urls")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * How a pattern matches: a `path` route or a `rePath` regex (`str()` of it is `describe`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Pattern = core.AnyPattern
+
+/**
+ * An endpoint: `path(route, view)` or `rePath(regex, view)`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface URLPattern<V, E extends Entry = never> extends core.URLPatternData<V> {
+  readonly "~entries"?: Types.Covariant<E> | undefined
+}
+
+/**
+ * An included list of patterns under a prefix: `path(route, include(...))`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface URLResolver<V, E extends Entry = never> extends core.URLResolverData<V> {
+  readonly "~entries"?: Types.Covariant<E> | undefined
+}
+
+/**
+ * An element of a URLconf.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AnyURLPattern<V> = URLPattern<V, any> | URLResolver<V, any>
+
+/**
+ * What `include` returns, to be placed under a route with `path` or `rePath`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Include<V, E extends Entry = never> {
+  readonly _tag: "Include"
+  readonly urlPatterns: ReadonlyArray<AnyURLPattern<V>>
+  readonly appName: string | null
+  readonly namespace: string | null
+  readonly error: string | null
+  readonly "~entries"?: Types.Covariant<E> | undefined
+}
+
+/**
+ * Options of an endpoint: its name (for `reverse`) and the extra keyword arguments it passes to
+ * the view (they override captured values).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PatternOptions<Name extends string> {
+  readonly name?: Name | undefined
+  readonly kwargs?: Readonly<Record<string, unknown>> | undefined
+}
+
+/**
+ * `path()` for a set of converters (see `withConverters`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PathFunction<C> {
+  <const Route extends string, V, E extends Entry>(
+    route: Route,
+    include: Include<V, E>,
+    options?: { readonly kwargs?: Readonly<Record<string, unknown>> | undefined }
+  ): URLResolver<V, AddParams<E, RouteParams<Route, C>>>
+  <const Route extends string, V, const Name extends string = never>(
+    route: Route,
+    view: V,
+    options?: PatternOptions<Name>
+  ): URLPattern<V, Named<Name, RouteParams<Route, C>>>
+}
+
+const isInclude = (u: unknown): u is Include<unknown, Entry> => hasProperty(u, "_tag") && u._tag === "Include"
+
+const fromInclude = <V>(
+  pattern: core.AnyPattern,
+  inc: Include<V, Entry>,
+  kwargs: Readonly<Record<string, unknown>> | undefined
+): core.URLResolverData<V> => ({
+  _tag: "URLResolver",
+  pattern,
+  urlPatterns: inc.urlPatterns,
+  defaultKwargs: kwargs ?? {},
+  appName: inc.appName,
+  namespace: inc.namespace,
+  error: inc.error
+})
+
+const makePath = (registry: Readonly<Record<string, core.AnyConverter>>) =>
+(
+  route: string,
+  view: unknown,
+  options?: PatternOptions<string>
+): core.PatternData<unknown> => {
+  if (isInclude(view)) return fromInclude(core.routePattern(route, false, registry), view, options?.kwargs)
+  return {
+    _tag: "URLPattern",
+    pattern: core.routePattern(route, true, registry),
+    callback: view,
+    defaultArgs: options?.kwargs ?? {},
+    name: options?.name ?? null
+  }
+}
+
+/**
+ * Django's `path(route, view, kwargs, name)` with the built-in converters: `<int:year>`,
+ * `<slug:slug>`, `<name>` (a `str`), ... With `include(...)` in place of the view, the
+ * included patterns are matched against what the route leaves of the path.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const path: PathFunction<BuiltinTypes> = makePath(core.builtins) as PathFunction<BuiltinTypes>
+
+/**
+ * `path()` with more converters (Django's `register_converter`), next to the built-in ones
+ * (which they may replace).
+ *
+ * ```ts
+ * import { Option } from "effect"
+ * import { Urls } from "effect-django-http"
+ *
+ * const hex = Urls.converter({
+ *   regex: "[0-9a-f]+",
+ *   toPython: (s) => Option.some(parseInt(s, 16)),
+ *   toUrl: (n: number) => Option.some(n.toString(16))
+ * })
+ * const { path } = Urls.withConverters({ hex })
+ * const route = path("colour/<hex:value>/", () => "view", { name: "colour" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const withConverters = <const C extends Readonly<Record<string, Converter<any>>>>(
+  converters: C
+): {
+  readonly path: PathFunction<
+    Simplify<Omit<BuiltinTypes, keyof C> & { readonly [K in keyof C]: C[K] extends Converter<infer A> ? A : never }>
+  >
+} => ({ path: makePath({ ...core.builtins, ...converters }) as PathFunction<any> })
+
+/**
+ * `re_path()` options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RePathFunction {
+  <const Regex extends string, V, E extends Entry>(
+    regex: Regex,
+    include: Include<V, E>,
+    options?: { readonly kwargs?: Readonly<Record<string, unknown>> | undefined }
+  ): URLResolver<V, AddParams<E, RegexParams<Regex> extends ReadonlyArray<unknown> ? {} : RegexParams<Regex>>>
+  <const Regex extends string, V, const Name extends string = never>(
+    regex: Regex,
+    view: V,
+    options?: PatternOptions<Name>
+  ): URLPattern<V, Named<Name, RegexParams<Regex>>>
+}
+
+/**
+ * Django's `re_path(regex, view, kwargs, name)`: a Python regular expression. Named groups
+ * give keyword arguments (strings); without named groups the unnamed ones give positional
+ * arguments. An endpoint regex ending in `$` must match the whole remaining path.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const rePath: RePathFunction = ((regex: string, view: unknown, options?: PatternOptions<string>) => {
+  if (isInclude(view)) return fromInclude(core.regexPattern(regex, false), view, options?.kwargs)
+  return {
+    _tag: "URLPattern",
+    pattern: core.regexPattern(regex, true),
+    callback: view,
+    defaultArgs: options?.kwargs ?? {},
+    name: options?.name ?? null
+  }
+}) as RePathFunction
+
+/**
+ * Django's `include((patterns, app_name), namespace)`. With an `appName`, the names inside are
+ * reversed as `namespace:name` (the namespace defaults to the app name) and `appName:name`
+ * (the default instance, or `currentApp`'s). A namespace without an app name is
+ * `ImproperlyConfigured`, as in Django.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const include = <
+  const P extends ReadonlyArray<AnyURLPattern<any>>,
+  const App extends string = never,
+  const Ns extends string = App
+>(
+  patterns: P,
+  options?: { readonly appName?: App | undefined; readonly namespace?: Ns | undefined }
+): Include<ViewOf<P[number]>, Namespaced<EntriesOf<P[number]>, App, Ns>> => {
+  const appName = options?.appName ?? null
+  const namespace = options?.namespace ?? appName
+  return {
+    _tag: "Include",
+    urlPatterns: patterns,
+    appName,
+    namespace,
+    error: namespace !== null && appName === null
+      ? "Specifying a namespace in include() without providing an app_name is not supported. Set the app_name " +
+        "attribute in the included module, or pass a 2-tuple containing the list of patterns and app_name instead."
+      : null
+  }
+}
+
+// ---------------------------------------------------------------------------
+// URLconf
+// ---------------------------------------------------------------------------
+
+/**
+ * A URLconf: the root list of patterns (Django's `urlpatterns`), matched under `^/`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface URLconf<V, E extends Entry = never> extends Inspectable.Inspectable {
+  readonly [TypeId]: TypeId
+  readonly urlpatterns: ReadonlyArray<AnyURLPattern<V>>
+  readonly root: URLResolver<V, E>
+}
+
+/**
+ * Any URLconf, for code that only resolves.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AnyURLconf = URLconf<unknown, any>
+
+const ROOT_PATTERN = core.regexPattern("^/", false)
+
+class URLconfImpl<V, E extends Entry> implements URLconf<V, E> {
+  readonly [TypeId]: TypeId = TypeId
+  readonly root: URLResolver<V, E>
+  constructor(readonly urlpatterns: ReadonlyArray<AnyURLPattern<V>>) {
+    this.root = {
+      _tag: "URLResolver",
+      pattern: ROOT_PATTERN,
+      urlPatterns: urlpatterns,
+      defaultKwargs: {},
+      appName: null,
+      namespace: null,
+      error: null
+    }
+  }
+  toJSON() {
+    return { _id: "URLconf", urlpatterns: this.urlpatterns.map((p) => core.describe(p.pattern)) }
+  }
+  toString() {
+    return Inspectable.format(this.toJSON())
+  }
+  [Inspectable.NodeInspectSymbol]() {
+    return this.toJSON()
+  }
+}
+
+/**
+ * A URLconf from its `urlpatterns`. Write the list inline (or `as const`-free in a variable) so
+ * that `reverse` knows its names and parameters.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <const P extends ReadonlyArray<AnyURLPattern<any>>>(
+  urlpatterns: P
+): URLconf<ViewOf<P[number]>, EntriesOf<P[number]>> => new URLconfImpl(urlpatterns)
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isURLconf = (u: unknown): u is AnyURLconf => hasProperty(u, TypeId)
+
+/**
+ * `str(pattern)`: the route of a `path`, the regex of a `rePath`.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const describe = (pattern: AnyURLPattern<unknown> | Pattern): string =>
+  core.describe("pattern" in pattern ? pattern.pattern : pattern)
+
+/**
+ * Compiles all of a URLconf, reporting the first bad route, regex or include as
+ * `ImproperlyConfigured` (Django reports these at import or on first use).
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const check = <V, E extends Entry>(urlconf: URLconf<V, E>): Either.Either<void, ImproperlyConfigured> => {
+  const e = core.check(urlconf.root)
+  return e === undefined ? Either.void : Either.left(new ImproperlyConfigured({ message: e.message }))
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------
+
+const respond = (status: number) => Effect.succeed(Errors.errorResponse(status))
+
+/**
+ * No pattern matches the path (Django's `Resolver404`, an `Http404`): answered with 404.
+ * `path` is what was left of the path where matching stopped and `tried` the patterns tried,
+ * each as the chain of patterns from the root (absent when the root itself did not match,
+ * i.e. a path without a leading `/`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Resolver404 extends Data.TaggedError("Resolver404")<{
+  readonly message: string
+  readonly path: string
+  readonly tried: ReadonlyArray<ReadonlyArray<AnyURLPattern<unknown>>> | undefined
+}> implements Errors.DjangoError {
+  /** @since 0.1.0 */
+  readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
+  /** @since 0.1.0 */
+  readonly status: number = 404
+  /** @since 0.1.0 */
+  readonly suspicious: boolean = false;
+  /**
+   * The error's response: Django's page for its status.
+   *
+   * @since 0.1.0
+   */
+  [HttpServerRespondable.symbol]() {
+    return respond(404)
+  }
+}
+
+/**
+ * `reverse` found no URL (Django's `NoReverseMatch`, with its message): answered with 500.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NoReverseMatch extends Data.TaggedError("NoReverseMatch")<{ readonly message: string }>
+  implements Errors.DjangoError
+{
+  /** @since 0.1.0 */
+  readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
+  /** @since 0.1.0 */
+  readonly status: number = 500
+  /** @since 0.1.0 */
+  readonly suspicious: boolean = false;
+  /**
+   * The error's response: Django's page for its status.
+   *
+   * @since 0.1.0
+   */
+  [HttpServerRespondable.symbol]() {
+    return respond(500)
+  }
+}
+
+// ---------------------------------------------------------------------------
+// ResolverMatch
+// ---------------------------------------------------------------------------
+
+/**
+ * Django's `ResolverMatch`: the view a path resolved to and how.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResolverMatch<V = unknown> extends Equal.Equal, Inspectable.Inspectable {
+  readonly [TypeId]: TypeId
+  readonly func: V
+  /** Positional arguments: the unnamed groups of a `rePath` without named groups. */
+  readonly args: ReadonlyArray<unknown>
+  readonly kwargs: Readonly<Record<string, unknown>>
+  readonly urlName: string | null
+  /** The routes and regexes of the chain joined (`"articles/<int:year>/"`). */
+  readonly route: string
+  readonly appNames: ReadonlyArray<string>
+  readonly appName: string
+  readonly namespaces: ReadonlyArray<string>
+  readonly namespace: string
+  /** `namespace:urlName`, or the namespaces and the view's function name when unnamed. */
+  readonly viewName: string
+  /** The view's name (Django's `_func_path`): the function's `name`, or `"view"`. */
+  readonly funcPath: string
+  /** The patterns tried, up to and including the match (computed on first access). */
+  readonly tried: ReadonlyArray<ReadonlyArray<AnyURLPattern<V>>>
+}
+
+class ResolverMatchImpl<V> implements ResolverMatch<V> {
+  readonly [TypeId]: TypeId = TypeId
+  readonly func: V
+  readonly args: ReadonlyArray<unknown>
+  readonly kwargs: Readonly<Record<string, unknown>>
+  readonly urlName: string | null
+  readonly route: string
+  readonly appNames: ReadonlyArray<string>
+  readonly namespaces: ReadonlyArray<string>
+  private triedCache: ReadonlyArray<ReadonlyArray<AnyURLPattern<V>>> | undefined
+  constructor(hit: core.Hit<V>, private readonly root: core.URLResolverData<V>, private readonly path: string) {
+    this.func = hit.func
+    this.args = hit.args
+    this.kwargs = hit.kwargs
+    this.urlName = hit.urlName
+    this.route = hit.route
+    this.appNames = hit.appNames
+    this.namespaces = hit.namespaces
+  }
+  get appName() {
+    return this.appNames.join(":")
+  }
+  get namespace() {
+    return this.namespaces.join(":")
+  }
+  get funcPath() {
+    return typeof this.func === "function" && this.func.name !== "" ? this.func.name : "view"
+  }
+  get viewName() {
+    return [...this.namespaces, this.urlName ?? this.funcPath].join(":")
+  }
+  get tried() {
+    if (this.triedCache === undefined) {
+      const o = core.resolveExact(this.root, this.path)
+      this.triedCache = (o._tag === "Error" ? [] : o.tried ?? []) as ReadonlyArray<ReadonlyArray<AnyURLPattern<V>>>
+    }
+    return this.triedCache
+  }
+  [Equal.symbol](that: unknown): boolean {
+    return isResolverMatch(that) && this.func === that.func && this.route === that.route &&
+      this.urlName === that.urlName && Equal.equals(Data.array([...this.args]), Data.array([...that.args])) &&
+      Equal.equals(Data.struct({ ...this.kwargs }), Data.struct({ ...that.kwargs })) &&
+      this.namespace === that.namespace && this.appName === that.appName
+  }
+  [Hash.symbol](): number {
+    return Hash.cached(this, Hash.combine(Hash.string(this.route))(Hash.string(this.viewName)))
+  }
+  toJSON() {
+    return {
+      _id: "ResolverMatch",
+      func: this.funcPath,
+      args: this.args,
+      kwargs: this.kwargs,
+      urlName: this.urlName,
+      appNames: this.appNames,
+      namespaces: this.namespaces,
+      route: this.route
+    }
+  }
+  toString() {
+    return Inspectable.format(this.toJSON())
+  }
+  [Inspectable.NodeInspectSymbol]() {
+    return this.toJSON()
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isResolverMatch = (u: unknown): u is ResolverMatch => hasProperty(u, TypeId) && hasProperty(u, "route")
+
+/**
+ * The match of the current request, for views (Django's `request.resolver_match`); the
+ * handler provides it.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const ResolverMatch: Context.Tag<ResolverMatch, ResolverMatch> = Context.GenericTag<ResolverMatch>(
+  "effect-django-http/Urls/ResolverMatch"
+)
+
+// ---------------------------------------------------------------------------
+// resolve
+// ---------------------------------------------------------------------------
+
+const configError = (e: core.ConfigError) => new ImproperlyConfigured({ message: e.message })
+
+/**
+ * Django's `resolve(path)`: the first pattern, in order, that matches the percent-decoded path
+ * (a request's `pathInfo`), with its arguments converted. Fails with `Resolver404` when none
+ * does (or the path does not start with `/`).
+ *
+ * @since 0.1.0
+ * @category resolving
+ */
+export const resolve = <V, E extends Entry>(
+  urlconf: URLconf<V, E>,
+  path: string
+): Either.Either<ResolverMatch<V>, Resolver404 | ImproperlyConfigured> => {
+  const hit = core.resolveFast(urlconf.root, path)
+  if (hit instanceof core.ConfigError) return Either.left(configError(hit))
+  if (hit !== undefined) return Either.right(new ResolverMatchImpl(hit, urlconf.root, path))
+  const o = core.resolveExact(urlconf.root, path)
+  if (o._tag === "Error") return Either.left(configError(o.error))
+  if (o._tag === "Hit") return Either.right(new ResolverMatchImpl(o.hit, urlconf.root, path))
+  return Either.left(
+    new Resolver404({
+      message: `The current path, ${o.path}, didn't match any of these.`,
+      path: o.path,
+      tried: o.tried as ReadonlyArray<ReadonlyArray<AnyURLPattern<unknown>>> | undefined
+    })
+  )
+}
+
+/**
+ * `resolve` without the error: `None` when nothing matches (or the URLconf is misconfigured;
+ * see `check`). The fast path for a handler and for `APPEND_SLASH`.
+ *
+ * @since 0.1.0
+ * @category resolving
+ */
+export const resolveOption = <V, E extends Entry>(
+  urlconf: URLconf<V, E>,
+  path: string
+): Option.Option<ResolverMatch<V>> => {
+  const hit = core.resolveFast(urlconf.root, path)
+  return hit === undefined || hit instanceof core.ConfigError
+    ? Option.none()
+    : Option.some(new ResolverMatchImpl(hit, urlconf.root, path))
+}
+
+// ---------------------------------------------------------------------------
+// reverse
+// ---------------------------------------------------------------------------
+
+/**
+ * Options of `reverse`: Django's `current_app`, and the script prefix (`"/"` unless the site is
+ * mounted under a `SCRIPT_NAME`; it must end in `/`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReverseOptions {
+  readonly currentApp?: string | null | undefined
+  readonly scriptPrefix?: string | undefined
+}
+
+/**
+ * Options of `reverseDynamic`: Django's `args` or `kwargs` (not both), `current_app`, and the
+ * script prefix.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReverseDynamicOptions extends ReverseOptions {
+  readonly args?: ReadonlyArray<unknown> | undefined
+  readonly kwargs?: Readonly<Record<string, unknown>> | undefined
+}
+
+/**
+ * The errors of `reverse`: `NoReverseMatch`; `InvalidArgument` (Django's `ValueError`) for args
+ * and kwargs together; `ImproperlyConfigured` for a bad URLconf.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ReverseError = NoReverseMatch | InvalidArgument | ImproperlyConfigured
+
+const reverseOutcome = (o: core.ReverseOutcome): Either.Either<string, ReverseError> => {
+  switch (o._tag) {
+    case "Ok":
+      return Either.right(o.url)
+    case "NoReverseMatch":
+      return Either.left(new NoReverseMatch({ message: o.message }))
+    case "Mixed":
+      return Either.left(new InvalidArgument({ message: "Don't mix *args and **kwargs in call to reverse()!" }))
+    case "Error":
+      return Either.left(configError(o.error))
+  }
+}
+
+/**
+ * Django's `reverse(viewname, args=..., kwargs=..., current_app=...)` for names built at run
+ * time, or a view value: `"namespace:name"` or the view itself; the last declared pattern for
+ * a name wins; values go through the converters' `toUrl` and are percent-encoded (keeping
+ * `/~:@!$&'()*+,;=`); a leading `//` becomes `/%2F`.
+ *
+ * @since 0.1.0
+ * @category reversing
+ */
+export const reverseDynamic = <V, E extends Entry>(
+  urlconf: URLconf<V, E>,
+  viewname: string | V,
+  options?: ReverseDynamicOptions
+): Either.Either<string, ReverseError> =>
+  reverseOutcome(core.reverse(urlconf.root as core.URLResolverData<V>, viewname, options ?? {}))
+
+/**
+ * The arguments after the name in `reverse`: the parameters (optional when there are none),
+ * then the options.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type ReverseArgs<P> = [P] extends [never] ? [params?: never, options?: ReverseOptions]
+  : {} extends P ? [params?: P, options?: ReverseOptions]
+  : [params: P, options?: ReverseOptions]
+
+/**
+ * `reverse` checked by the type checker: the name must be one of the URLconf's (with its
+ * namespaces) and the parameters those of its route, typed by the converters
+ * (`{ year: number }` for `<int:year>`). A list of values reverses a `rePath` with unnamed
+ * groups. For a name built at run time, use `reverseDynamic`.
+ *
+ * @since 0.1.0
+ * @category reversing
+ */
+export const reverse = <V, E extends Entry, const N extends E["name"]>(
+  urlconf: URLconf<V, E>,
+  name: N,
+  ...rest: ReverseArgs<ParamsFor<E, N>>
+): Either.Either<string, ReverseError> => {
+  const [params, options] = rest as [unknown, ReverseOptions | undefined]
+  const input: core.ReverseInput = Array.isArray(params)
+    ? { ...options, args: params }
+    : { ...options, kwargs: (params ?? {}) as Record<string, unknown> }
+  return reverseOutcome(core.reverse(urlconf.root as core.URLResolverData<V>, name, input))
+}
+
+// ---------------------------------------------------------------------------
+// Per-request URLconf
+// ---------------------------------------------------------------------------
+
+/**
+ * The URLconf in effect: the site's root URLconf, which a middleware may replace for the rest
+ * of a request (Django's `request.urlconf`, see `setUrlconf`). The handler resolves with it,
+ * and `resolveCurrent` / `reverseCurrent` read it.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Urlconf extends Context.Tag("effect-django-http/Urls/Urlconf")<Urlconf, AnyURLconf>() {}
+
+/**
+ * A middleware that sets the URLconf for the rest of the request (Django's
+ * `request.urlconf = ...`).
+ *
+ * @since 0.1.0
+ * @category middleware
+ */
+export const setUrlconf = (urlconf: AnyURLconf): Middleware.Middleware =>
+  Middleware.make((request, getResponse) => Effect.provideService(getResponse(request), Urlconf, urlconf))
+
+/**
+ * `resolve` with the URLconf in effect.
+ *
+ * @since 0.1.0
+ * @category resolving
+ */
+export const resolveCurrent = (
+  path: string
+): Effect.Effect<ResolverMatch, Resolver404 | ImproperlyConfigured, Urlconf> =>
+  Effect.flatMap(Urlconf, (urlconf) => resolve(urlconf, path))
+
+/**
+ * The script prefix of the current request (`SCRIPT_NAME` or `FORCE_SCRIPT_NAME` plus `/`), or
+ * `/` outside a request: Django's `get_script_prefix()`.
+ *
+ * @since 0.1.0
+ * @category reversing
+ */
+export const scriptPrefix: Effect.Effect<string> = Effect.map(
+  Effect.serviceOption(HttpRequest.HttpRequest),
+  Option.match({
+    onNone: () => "/",
+    onSome: (request) => (request.scriptName.endsWith("/") ? request.scriptName : request.scriptName + "/")
+  })
+)
+
+/**
+ * `reverseDynamic` with the URLconf in effect and the current request's script prefix (unless
+ * given): Django's `reverse` inside a view.
+ *
+ * @since 0.1.0
+ * @category reversing
+ */
+export const reverseCurrent = (
+  viewname: string | ((...args: ReadonlyArray<any>) => unknown),
+  options?: ReverseDynamicOptions
+): Effect.Effect<string, ReverseError, Urlconf> =>
+  Effect.flatMap(
+    Effect.all([Urlconf, scriptPrefix]),
+    ([urlconf, prefix]) => reverseDynamic(urlconf, viewname, { scriptPrefix: prefix, ...options })
+  )
+
+/**
+ * A view that routes: it resolves the request's `pathInfo` with the URLconf in effect
+ * (`Urlconf`, else `urlconf`), provides the match as `ResolverMatch`, and calls the matched view
+ * with the request (Django's `BaseHandler._get_response` resolution step). A miss fails with
+ * `Resolver404` (a 404).
+ *
+ * @since 0.1.0
+ * @category dispatching
+ */
+export const dispatch = <E, R, En extends Entry>(
+  urlconf: URLconf<View.View<E, R>, En>
+): View.View<E | Resolver404 | ImproperlyConfigured, Exclude<R, ResolverMatch>> =>
+(request) =>
+  Effect.flatMap(Effect.serviceOption(Urlconf), (current) => {
+    const conf: AnyURLconf = Option.getOrElse(current, () => urlconf as AnyURLconf)
+    return Effect.flatMap(resolve(conf, request.pathInfo), (match) => {
+      const view = match.func
+      if (typeof view !== "function") return Effect.dieMessage(`The URLconf's view for ${match.route} is not a view`)
+      return Effect.provideService((view as View.View<E, R>)(request), ResolverMatch, match)
+    })
+  }) as Effect.Effect<View.Response, E | Resolver404 | ImproperlyConfigured, Exclude<R, ResolverMatch>>

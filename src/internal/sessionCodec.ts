@@ -1,0 +1,345 @@
+/**
+ * Django 3.2's session encoding (`SessionBase.encode`/`decode`, contrib/sessions/backends/base.py)
+ * and the JSON a Python `dict` round-trips through, with its key order kept.
+ *
+ * @internal
+ */
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as crypto from "node:crypto"
+import * as zlib from "node:zlib"
+import type { ImproperlyConfigured, InvalidArgument } from "../Errors.js"
+import type * as Settings from "../Settings.js"
+import * as Signing from "../Signing.js"
+import * as Json_ from "./python/json.js"
+
+/** A JSON value as a session holds it. */
+export type Json = Signing.Json
+
+/** A session's data: a Python dict, in insertion order. */
+export type Data = ReadonlyMap<string, Json>
+
+/** The salt of `encode()` for every built-in backend (V10). */
+export const SESSION_SALT = "django.contrib.sessions.SessionStore"
+
+/** The salt of the signed-cookies backend (V13). */
+export const SIGNED_COOKIES_SALT = "django.contrib.sessions.backends.signed_cookies"
+
+/** The pre-3.1 format's HMAC key salt: `"django.contrib.sessions" + "SessionStore"`, no dot (V11). */
+export const LEGACY_SALT = "django.contrib.sessionsSessionStore"
+
+// ---------------------------------------------------------------------------
+// JSON, parsed as Python's json.loads does, the top-level object in its order
+// ---------------------------------------------------------------------------
+
+class ParseFailure {
+  constructor(readonly at: number) {}
+}
+
+const WS = /[ \t\n\r]*/y
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+const STRING = /"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y
+
+/**
+ * `json.loads(text)` where the document is an object: its members in document order (a
+ * repeated key keeps its first place and its last value, as a dict built from the pairs).
+ * Nested objects are plain objects. `undefined` for anything Python would reject or that is
+ * not an object.
+ */
+export const parseObject = (text: string): Map<string, Json> | undefined => {
+  let i = 0
+  const ws = () => {
+    WS.lastIndex = i
+    WS.exec(text)
+    i = WS.lastIndex
+  }
+  const string = (): string => {
+    STRING.lastIndex = i
+    const m = STRING.exec(text)
+    if (m === null) throw new ParseFailure(i)
+    i = STRING.lastIndex
+    return JSON.parse(m[0]) as string
+  }
+  const value = (): Json => {
+    ws()
+    const c = text[i]
+    if (c === "{") {
+      const out: Record<string, Json> = {}
+      members((k, v) => {
+        Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
+      })
+      return out
+    }
+    if (c === "[") {
+      i++
+      const out: Array<Json> = []
+      ws()
+      if (text[i] === "]") {
+        i++
+        return out
+      }
+      for (;;) {
+        out.push(value())
+        ws()
+        if (text[i] === ",") {
+          i++
+          continue
+        }
+        if (text[i] === "]") {
+          i++
+          return out
+        }
+        throw new ParseFailure(i)
+      }
+    }
+    if (c === "\"") return string()
+    if (text.startsWith("true", i)) {
+      i += 4
+      return true
+    }
+    if (text.startsWith("false", i)) {
+      i += 5
+      return false
+    }
+    if (text.startsWith("null", i)) {
+      i += 4
+      return null
+    }
+    NUMBER.lastIndex = i
+    const m = NUMBER.exec(text)
+    if (m === null) throw new ParseFailure(i)
+    i = NUMBER.lastIndex
+    return Number(m[0])
+  }
+  const members = (put: (k: string, v: Json) => void) => {
+    i++
+    ws()
+    if (text[i] === "}") {
+      i++
+      return
+    }
+    for (;;) {
+      ws()
+      const k = string()
+      ws()
+      if (text[i] !== ":") throw new ParseFailure(i)
+      i++
+      put(k, value())
+      ws()
+      if (text[i] === ",") {
+        i++
+        continue
+      }
+      if (text[i] === "}") {
+        i++
+        return
+      }
+      throw new ParseFailure(i)
+    }
+  }
+  try {
+    ws()
+    if (text[i] !== "{") return undefined
+    const out = new Map<string, Json>()
+    members((k, v) => out.set(k, v))
+    ws()
+    return i === text.length ? out : undefined
+  } catch (e) {
+    if (e instanceof ParseFailure || e instanceof RangeError) return undefined
+    throw e
+  }
+}
+
+/**
+ * A value as the session will hold it after a round trip through Django's `JSONSerializer`
+ * (tuples and Maps become lists and objects, as Python's lists and dicts), or Python's
+ * `TypeError`/`ValueError` message when `json.dumps` would refuse it.
+ */
+export const normalize = (value: unknown): Either.Either<Json, string> => {
+  let text: string | Json_.DumpsError
+  try {
+    text = Json_.dumps(value, COMPACT)
+  } catch (e) {
+    // A stack overflow on a very deep value.
+    return Either.left(`Cannot serialize the value: ${String(e)}`)
+  }
+  if (typeof text !== "string") return Either.left(text.message)
+  // JSON.parse keeps a `__proto__` member as data, as a dict would.
+  return Either.right(JSON.parse(text) as Json)
+}
+
+/** `json.dumps(dict, separators=(",", ":"))` of session data, as Django's `JSONSerializer` writes it. */
+export const dumps = (data: Data): string => {
+  const text = Json_.dumps(data, COMPACT)
+  if (typeof text !== "string") throw new Error(text.message)
+  return text
+}
+
+/** Django's `JSONSerializer`: compact separators, ASCII only, NaN and infinities refused. */
+const COMPACT: Json_.DumpsConfig = { separators: [",", ":"], allowNan: false, maps: true }
+
+// ---------------------------------------------------------------------------
+// encode / decode
+// ---------------------------------------------------------------------------
+
+const signers = new WeakMap<Settings.Settings, Map<string, Signing.TimestampSigner>>()
+
+/** `TimestampSigner(key=SECRET_KEY, salt=salt)` with the settings' algorithm and fallbacks, cached. */
+export const signer = (
+  settings: Settings.Settings,
+  salt: string
+): Either.Either<Signing.TimestampSigner, InvalidArgument | ImproperlyConfigured> => {
+  let bySalt = signers.get(settings)
+  const cached = bySalt?.get(salt)
+  if (cached !== undefined) return Either.right(cached)
+  return Either.map(Signing.timestampSignerFromSettings(settings, { salt }), (made) => {
+    if (bySalt === undefined) {
+      bySalt = new Map()
+      signers.set(settings, bySalt)
+    }
+    bySalt.set(salt, made)
+    return made
+  })
+}
+
+/**
+ * `signing.dumps(data, salt=salt, compress=True)` at `now` (seconds), byte for byte
+ * Django's: compact ASCII JSON in insertion order, zlib only when it saves more than a byte.
+ */
+export const signData = (
+  settings: Settings.Settings,
+  salt: string,
+  data: Data,
+  now: number
+): Either.Either<string, InvalidArgument | ImproperlyConfigured> =>
+  Either.flatMap(signer(settings, salt), (s) => Signing.timestampSignObjectAt(s, data, now, { compress: true }))
+
+/** The JSON text of a verified `signing.dumps` payload (`.`-prefixed when zlib-compressed). */
+const payloadText = (payload: string): string | undefined => {
+  const compressed = payload.startsWith(".")
+  let bytes: Uint8Array | undefined = Signing.b64Decode(compressed ? payload.slice(1) : payload)
+  if (bytes === undefined) return undefined
+  if (compressed) {
+    try {
+      bytes = zlib.inflateSync(bytes)
+    } catch {
+      return undefined
+    }
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+}
+
+/** Why `loadData` failed: the signature (Django's `BadSignature`/`SignatureExpired`), or the payload. */
+export type LoadFailure = "bad-signature" | "expired" | "bad-payload"
+
+/**
+ * `signing.loads(value, salt=salt, max_age=maxAge)` where the object is a dict, at `now`
+ * (seconds); sha1 (pre-3.1) signatures verify too.
+ */
+export const loadData = (
+  settings: Settings.Settings,
+  salt: string,
+  value: string,
+  now: number,
+  maxAge?: number
+): Either.Either<Map<string, Json>, LoadFailure | ImproperlyConfigured | InvalidArgument> =>
+  Either.flatMap(signer(settings, salt), (s) => {
+    const unsigned = Signing.timestampUnsignAt(s, value, now, maxAge === undefined ? undefined : { maxAge })
+    if (Either.isLeft(unsigned)) {
+      return Either.left<LoadFailure>(unsigned.left._tag === "SignatureExpired" ? "expired" : "bad-signature")
+    }
+    const text = payloadText(unsigned.right)
+    const data = text === undefined ? undefined : parseObject(text)
+    return data === undefined ? Either.left<LoadFailure>("bad-payload") : Either.right(data)
+  })
+
+const keys = (settings: Settings.Settings): ReadonlyArray<Uint8Array> =>
+  Option.match(settings.SECRET_KEY, {
+    onNone: () => [],
+    onSome: (k) => [k, ...settings.SECRET_KEY_FALLBACKS].map((r) => Buffer.from(Redacted.value(r), "utf8"))
+  })
+
+const legacyHash = (serialized: Uint8Array, key: Uint8Array): string =>
+  Buffer.from(Signing.saltedHmac(LEGACY_SALT, serialized, key, "sha1")).toString("hex")
+
+/**
+ * `SessionBase._legacy_encode(data)` (Django < 3.1, and 3.2 with `DEFAULT_HASHING_ALGORITHM =
+ * "sha1"`): standard padded base64 of `hexdigest + ":" + json` (V11-V12).
+ */
+export const legacyEncode = (settings: Settings.Settings, data: Data): Either.Either<string, string> => {
+  const [key] = keys(settings)
+  if (key === undefined) return Either.left("The SECRET_KEY setting must not be empty.")
+  const serialized = Buffer.from(dumps(data), "latin1")
+  return Either.right(
+    Buffer.concat([Buffer.from(legacyHash(serialized, key) + ":", "latin1"), serialized]).toString("base64")
+  )
+}
+
+/** Python's non-validating `base64.b64decode`: characters outside the alphabet are dropped. */
+const b64decodeLoose = (text: string): Buffer | undefined => {
+  const kept = text.replace(/[^A-Za-z0-9+/=]/g, "")
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(kept) || kept.length % 4 !== 0) return undefined
+  return Buffer.from(kept, "base64")
+}
+
+/** `SessionBase._legacy_decode`: the data when the sha1 hex HMAC verifies, else `undefined`. */
+export const legacyDecode = (settings: Settings.Settings, value: string): Map<string, Json> | undefined => {
+  const bytes = b64decodeLoose(value)
+  if (bytes === undefined) return undefined
+  const colon = bytes.indexOf(0x3a)
+  if (colon < 0) return undefined
+  const hash = bytes.subarray(0, colon).toString("latin1")
+  const serialized = bytes.subarray(colon + 1)
+  for (const key of keys(settings)) {
+    const expected = legacyHash(serialized, key)
+    if (
+      hash.length === expected.length && crypto.timingSafeEqual(Buffer.from(hash), Buffer.from(expected))
+    ) {
+      return parseObject(serialized.toString("utf8"))
+    }
+  }
+  return undefined
+}
+
+/**
+ * `SessionBase.encode(data)` at `now` (seconds): `signing.dumps` with the
+ * `django.contrib.sessions.SessionStore` salt and compression, or the legacy format when
+ * `DEFAULT_HASHING_ALGORITHM` is `"sha1"`.
+ */
+export const encode = (
+  settings: Settings.Settings,
+  data: Data,
+  now: number
+): Either.Either<string, InvalidArgument | ImproperlyConfigured | string> =>
+  settings.DEFAULT_HASHING_ALGORITHM === "sha1"
+    ? legacyEncode(settings, data)
+    : signData(settings, SESSION_SALT, data, now)
+
+/**
+ * `SessionBase.decode(value)`: the data, or `undefined` when Django would log "Session data
+ * corrupted" and answer `{}`.
+ */
+export const decode = (settings: Settings.Settings, value: string, now: number): Map<string, Json> | undefined => {
+  const loaded = loadData(settings, SESSION_SALT, value, now)
+  if (Either.isRight(loaded)) return loaded.right
+  return legacyDecode(settings, value)
+}
+
+// ---------------------------------------------------------------------------
+// Keys
+// ---------------------------------------------------------------------------
+
+/** `VALID_KEY_CHARS` (V14). */
+export const VALID_KEY_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+/** `get_random_string(32, VALID_KEY_CHARS)`, from the system's secure random source. */
+export const newKey = (): string => {
+  let out = ""
+  for (let i = 0; i < 32; i++) out += VALID_KEY_CHARS[crypto.randomInt(VALID_KEY_CHARS.length)]
+  return out
+}
+
+/** `_validate_session_key`: truthy and at least 8 characters, else `None` (V14). */
+export const validKey = (key: string | null | undefined): string | null =>
+  key !== null && key !== undefined && key.length >= 8 ? key : null
