@@ -565,17 +565,15 @@ export const user: Effect.Effect<AnyUser, AuthError, RequestUser> = Effect.flatM
  * @since 0.1.0
  * @category middleware
  */
-export const middleware = <E, R>(
-  view: View.View<E, R>
-): View.View<E, Exclude<R, RequestUser> | Sessions.Session | Users> =>
-  Middleware.provideService(User, () =>
+export const middleware: Middleware.Middleware<never, Sessions.Session | Users, RequestUser> = Middleware
+  .provideService(User, () =>
     Effect.gen(function*() {
       const context = yield* Effect.context<Sessions.Session | Users>()
       const settings = yield* Settings.current
       return yield* makeRequestUser(
         getUser.pipe(Effect.provide(Context.add(context, Settings.Settings, settings)))
       )
-    }))(view)
+    }))
 
 // ---------------------------------------------------------------------------
 // authenticate, login, logout

@@ -911,15 +911,35 @@ const protectWith =
  * response when one was asked for in this request (`getToken`, `rotateToken`), with
  * `Vary: Cookie`.
  *
- * A view marked with `csrfExempt` is not checked when the middleware wraps it directly; behind
- * a router, the router's dispatch must pass the resolved view's `viewInfo` to `check` (Django's
- * `process_view`).
+ * The check runs in `processView`, so it sees the view URL resolution chose: a view marked
+ * with `csrfExempt` is not checked, in a `Handler` as when the middleware decorates the view
+ * itself. Behind a platform router (where the handler does not resolve), the router's dispatch
+ * must pass the resolved view's `viewInfo` to `check`.
  *
  * @since 0.1.0
  * @category middleware
  */
-export const middleware: <E, R>(view: View.View<E, R>) => View.View<E | MiddlewareError, Exclude<R, CsrfToken>> =
-  protectWith("protect")
+export const middleware: Middleware.Middleware<MiddlewareError, never, CsrfToken> = Middleware.make({
+  // process_request and process_response: the request's token state, the cookie on the way out.
+  call: (request, getResponse) =>
+    Effect.flatMap(makeState(request), (state) =>
+      Effect.flatMap(
+        Effect.provideService(getResponse(request), CsrfToken, state),
+        (response) => finish(request, state, response)
+      )),
+  // process_view: the check, with the resolved view's `csrfExempt` mark.
+  processView: (request, resolved) =>
+    Effect.catchIf(
+      Effect.as(check(request, viewInfo(resolved.view)), Option.none<View.Response>()),
+      isCsrfFailure,
+      (failure) =>
+        Effect.zipRight(
+          logRejection(request, failure.reason),
+          Effect.flatMap(FailureView, (failureView) => Effect.map(failureView(request, failure.reason), Option.some))
+        )
+    ),
+  provides: [CsrfToken]
+})
 
 /**
  * Django's `csrf_protect`: the middleware's protection for one view. Under the middleware it

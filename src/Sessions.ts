@@ -1062,37 +1062,38 @@ const isServerResponseLike = (u: View.Response): u is internal.AnyResponse =>
  * reach it as the `Session` service), and its response gets Django's session cookie rules
  * (`processResponse`). A failure of the view is first turned into the response Django's
  * handler would give (as Django converts it before `process_response`), so that a 404 still
- * saves the session and a 500 does not.
+ * saves the session and a 500 does not. List it in a `Handler`'s middleware, or call it on a
+ * view to decorate that view.
  *
  * @since 0.1.0
  * @category middleware
  */
-export const middleware = <E, R>(
-  view: View.View<E, R>
-): View.View<SessionInterrupted | SessionStoreError, Exclude<R, Session> | SessionStore> => {
-  const inner = Middleware.provideService(Session, (request) =>
-    Effect.flatMap(
-      FiberRef.get(current),
-      (made) => Option.match(made, { onNone: () => fromRequest(request), onSome: Effect.succeed })
-    ))(view)
-  return Middleware.make<SessionInterrupted | SessionStoreError, SessionStore>((request, getResponse) =>
-    Effect.gen(function*() {
-      const session = yield* fromRequest(request)
-      const response = yield* getResponse(request).pipe(
-        Effect.locally(current, Option.some(session)),
-        Effect.catchAllCause((cause) =>
-          Cause.isInterruptedOnly(cause) ?
-            Effect.failCause(cause as Cause.Cause<never>) :
-            Effect.withFiberRuntime<View.Response>((fiber) =>
-              responseForCause(
-                cause,
-                { method: request.method, path: request.path, meta: request.META },
-                Settings.fromContext(fiber.currentContext)
+export const middleware: Middleware.Middleware<SessionInterrupted | SessionStoreError, SessionStore, Session> =
+  Middleware.compose(
+    Middleware.make((request, getResponse) =>
+      Effect.gen(function*() {
+        const session = yield* fromRequest(request)
+        const response = yield* getResponse(request).pipe(
+          Effect.locally(current, Option.some(session)),
+          Effect.catchAllCause((cause) =>
+            Cause.isInterruptedOnly(cause) ?
+              Effect.failCause(cause as Cause.Cause<never>) :
+              Effect.withFiberRuntime<View.Response>((fiber) =>
+                responseForCause(
+                  cause,
+                  { method: request.method, path: request.path, meta: request.META },
+                  Settings.fromContext(fiber.currentContext)
+                )
               )
-            )
+          )
         )
-      )
-      return yield* processResponse(session, response)
-    })
-  )(inner) as View.View<SessionInterrupted | SessionStoreError, Exclude<R, Session> | SessionStore>
-}
+        return yield* processResponse(session, response)
+      })
+    ),
+    // The views below get the session the outer half made.
+    Middleware.provideService(Session, (request) =>
+      Effect.flatMap(
+        FiberRef.get(current),
+        (made) => Option.match(made, { onNone: () => fromRequest(request), onSome: Effect.succeed })
+      ))
+  )
