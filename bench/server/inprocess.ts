@@ -9,6 +9,9 @@
  *
  *     node --trace-gc-nvp --import tsx bench/server/inprocess.ts "library, tracer off" 10000
  *
+ * With `ADAPTER=lean` in the environment, the same apps run on the lean adapter's handler
+ * (`src/internal/node/leanServer.ts`) instead of `NodeHttpServer.makeHandler`.
+ *
  * Targets: "platform, tracer off", "library, tracer off", "platform, tracer off, response per
  * request", "library, tracer off, prebuilt response", "realistic: platform by hand",
  * "realistic: library", "realistic: library, generator per request" (the same apps as
@@ -25,6 +28,7 @@ import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import { Duplex } from "node:stream"
 import { Handler, Middleware, Settings, View } from "../../src/index.js"
+import * as LeanServer from "../../src/internal/node/leanServer.js"
 import {
   HELLO,
   helloPlatformPerRequest,
@@ -78,8 +82,13 @@ const realistic = name.startsWith("realistic")
 const url = realistic ? PATH : "/"
 const headers: Record<string, string> = { host: "localhost", ...(realistic ? requestHeaders(Date.now()) : {}) }
 
+// ADAPTER=lean: the lean adapter's handler (src/internal/node/leanServer.ts) instead of the platform's.
+const lean = process.env["ADAPTER"] === "lean"
+const makeHandler = lean ? LeanServer.makeHandler : NodeHttpServer.makeHandler
+const label = lean ? `${name} [lean adapter]` : name
+
 const handler = await Effect.runPromise(
-  Effect.locally(NodeHttpServer.makeHandler(makeApp()), HttpMiddleware.currentTracerDisabledWhen, () => true).pipe(
+  Effect.locally(makeHandler(makeApp()), HttpMiddleware.currentTracerDisabledWhen, () => true).pipe(
     Effect.provide(
       Layer.mergeAll(NodeHttpServer.layerContext, Settings.layer({ SECRET_KEY, ALLOWED_HOSTS: ["localhost"] }))
     )
@@ -117,5 +126,5 @@ for (let round = 0; round < 5; round++) {
   const before = process.cpuUsage()
   await run(count)
   const used = process.cpuUsage(before)
-  console.log(`${name}: ${((used.user + used.system) / count).toFixed(1)} us/request`)
+  console.log(`${label}: ${((used.user + used.system) / count).toFixed(1)} us/request`)
 }
