@@ -232,6 +232,11 @@ const handleResponse = (
     }
     case "Uint8Array": {
       nodeResponse.writeHead(response.status, headers)
+      if (profileAwaitEnd) {
+        return Effect.async<void>((resume) => {
+          nodeResponse.end(body.body, () => resume(Effect.void))
+        })
+      }
       nodeResponse.end(body.body)
       return Effect.void
     }
@@ -291,6 +296,9 @@ const handleResponse = (
     }
   }
 }
+
+/** For the profile in BENCHMARKS.md only: wait for Node's `end` callback as the platform does. */
+let profileAwaitEnd = false
 
 const handleCause =
   (nodeResponse: Http.ServerResponse, original: ServerResponse.HttpServerResponse) =>
@@ -384,7 +392,9 @@ function onClose(this: Tracked): void {
  */
 export const makeHandler = <E, R>(
   app: HttpApp.Default<E, R>,
-  middleware?: HttpMiddleware.HttpMiddleware
+  middleware?: HttpMiddleware.HttpMiddleware,
+  /** For the profile in BENCHMARKS.md only: run every request through `HttpApp.toHandled`. */
+  profile?: { readonly viaToHandled?: boolean; readonly awaitEnd?: boolean }
 ): Effect.Effect<
   (nodeRequest: Http.IncomingMessage, nodeResponse: Http.ServerResponse) => void,
   never,
@@ -393,9 +403,10 @@ export const makeHandler = <E, R>(
   Effect.map(
     Effect.runtime<Exclude<R, ServerRequest.HttpServerRequest | Scope.Scope>>(),
     (runtime) => {
-      const lean = scoped(handled(app, middleware))
+      if (profile?.awaitEnd === true) profileAwaitEnd = true
       // The platform's own path, which owns the `http.server` span, for requests the tracer is on for.
       const traced = HttpApp.toHandled(app, handleResponse, middleware)
+      const lean = profile?.viaToHandled === true ? traced : scoped(handled(app, middleware))
       const main = Effect.uninterruptible(
         Effect.withFiberRuntime<void, never, R | ServerRequest.HttpServerRequest>((fiber) =>
           fiber.getFiberRef(HttpMiddleware.currentTracerDisabledWhen)(currentRequest(fiber.currentContext))
