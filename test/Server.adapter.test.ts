@@ -5,6 +5,7 @@
  * also runs against the adapter; see BENCHMARKS.md, node adapter).
  */
 import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
@@ -49,10 +50,10 @@ const request = (port: number, path: string, options: { method?: string; headers
 const settings = Settings.layer({ ALLOWED_HOSTS: ["127.0.0.1"] })
 
 /** Serves `app` on the lean adapter in `scope`; its port. */
-const serve = (app: Server.Servable<unknown, Settings.Settings | Scope.Scope>, scope: Scope.Scope) =>
+const serve = (app: Server.Servable<unknown, Settings.Settings | Scope.Scope>, scope: Scope.Scope, tracer = false) =>
   Effect.map(
     Layer.buildWithScope(
-      Server.layer(app, { port: 0, host: "127.0.0.1", adapter: "lean" }).pipe(Layer.provide(settings)),
+      Server.layer(app, { port: 0, host: "127.0.0.1", adapter: "lean", tracer }).pipe(Layer.provide(settings)),
       scope
     ),
     (context) => {
@@ -63,11 +64,12 @@ const serve = (app: Server.Servable<unknown, Settings.Settings | Scope.Scope>, s
 
 const served = <A>(
   app: Server.Servable<unknown, Settings.Settings | Scope.Scope>,
-  use: (port: number) => Effect.Effect<A>
+  use: (port: number) => Effect.Effect<A>,
+  tracer = false
 ) =>
   Effect.acquireUseRelease(
     Scope.make(),
-    (scope) => Effect.flatMap(serve(app, scope), use),
+    (scope) => Effect.flatMap(serve(app, scope, tracer), use),
     (scope) => Scope.close(scope, Exit.void)
   )
 
@@ -220,5 +222,114 @@ describe("Server, lean adapter", () => {
           yield* Deferred.await(stopped)
         }))
       expect(yield* Deferred.isDone(stopped)).toBe(true)
+    }))
+
+  // The one deliberate difference from the platform's server: its `arrayBuffer` yields the body's
+  // Uint8Array (typed as an ArrayBuffer); the adapter yields an ArrayBuffer, as the type says.
+  it.effect("reads request bodies: text, form parameters, and bytes as an ArrayBuffer", () =>
+    Effect.gen(function*() {
+      const post = (port: number, path: string, body: string) =>
+        Effect.promise(() =>
+          new Promise<string>((resolve, reject) => {
+            const req = Http.request(
+              {
+                host: "127.0.0.1",
+                port,
+                path,
+                method: "POST",
+                agent: false,
+                headers: { "content-type": "text/plain" }
+              },
+              (res) => {
+                let out = ""
+                res.setEncoding("utf8")
+                res.on("data", (c: string) => (out += c))
+                res.on("end", () => resolve(out))
+              }
+            )
+            req.on("error", reject)
+            req.end(body)
+          })
+        )
+      const app = Effect.gen(function*() {
+        const req = yield* HttpServerRequest.HttpServerRequest
+        if (req.url === "/text") return HttpServerResponse.text(`text ${yield* req.text}`)
+        if (req.url === "/form") {
+          const params = yield* req.urlParamsBody
+          return HttpServerResponse.text(`form ${params.map(([k, v]) => `${k}:${v}`).join(",")}`)
+        }
+        const bytes = yield* req.arrayBuffer
+        return HttpServerResponse.text(`bytes ${bytes instanceof ArrayBuffer} ${bytes.byteLength}`)
+      })
+      const [text, form, bytes] = yield* served(
+        app,
+        (port) =>
+          Effect.all([post(port, "/text", "héllo"), post(port, "/form", "a=1&b=two"), post(port, "/bytes", "12345")])
+      )
+      expect(text).toBe("text héllo")
+      expect(form).toBe("form a:1,b:two")
+      expect(bytes).toBe("bytes true 5")
+    }))
+
+  it.effect("with the platform's tracer on, serves through the platform's path; platform middleware runs", () =>
+    Effect.gen(function*() {
+      const app = HttpMiddleware.xForwardedHeaders(
+        Effect.map(
+          HttpServerRequest.HttpServerRequest,
+          (r) => HttpServerResponse.text(`${r.remoteAddress._tag === "Some" ? r.remoteAddress.value : "none"}`)
+        )
+      )
+      for (const tracer of [true, false]) {
+        const answer = yield* served(
+          app,
+          (port) => request(port, "/", { headers: { "x-forwarded-for": "203.0.113.9" } }),
+          tracer
+        )
+        expect(answer).toMatchObject({ status: 200, body: "203.0.113.9" })
+      }
+    }))
+
+  it.live("hands WebSocket upgrades to the platform's own server", () =>
+    Effect.gen(function*() {
+      const app = Effect.gen(function*() {
+        const req = yield* HttpServerRequest.HttpServerRequest
+        const socket = yield* req.upgrade
+        const write = yield* socket.writer
+        yield* Effect.fork(write("hello ws"))
+        yield* Effect.ignore(socket.runRaw(() => {}))
+        return HttpServerResponse.empty()
+      })
+      const received = yield* served(app, (port) =>
+        Effect.async<{ status: number; data: string }>((resume) => {
+          const req = Http.request({
+            host: "127.0.0.1",
+            port,
+            path: "/ws",
+            agent: false,
+            headers: {
+              connection: "Upgrade",
+              upgrade: "websocket",
+              "sec-websocket-version": "13",
+              "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ=="
+            }
+          })
+          req.on("upgrade", (res, socket, head) => {
+            let data = head.toString("latin1")
+            const check = () => {
+              if (data.includes("hello ws")) {
+                socket.destroy()
+                resume(Effect.succeed({ status: res.statusCode ?? 0, data }))
+              }
+            }
+            socket.on("data", (chunk: Buffer) => {
+              data += chunk.toString("latin1")
+              check()
+            })
+            check()
+          })
+          req.end()
+        }))
+      expect(received.status).toBe(101)
+      expect(received.data).toContain("hello ws")
     }))
 })
