@@ -50,6 +50,10 @@ const diagnostics: ReadonlyArray<Target> = [
   hello("library: handler + 2 middleware, tracer off"),
   hello("library, tracer off, 2 workers"),
   hello("platform app, Server.layer, tracer off"),
+  hello("platform, tracer off, lean adapter"),
+  hello("library, tracer off, lean adapter"),
+  realistic("realistic: platform by hand, lean adapter"),
+  realistic("realistic: library, lean adapter"),
   realistic("realistic: library, generator per request")
 ]
 

@@ -37,6 +37,7 @@ import type { Duplex } from "node:stream"
 import type { ImproperlyConfigured } from "./Errors.js"
 import * as Handler from "./Handler.js"
 import * as cluster from "./internal/cluster.js"
+import * as LeanServer from "./internal/node/leanServer.js"
 import * as Settings from "./Settings.js"
 import * as Urls from "./Urls.js"
 import * as View from "./View.js"
@@ -166,6 +167,14 @@ export interface Options {
    * third of a hello-world server's throughput (BENCHMARKS.md, server).
    */
   readonly tracer?: boolean
+  /**
+   * Which implementation of the platform's `HttpServer` serves the app: `"platform"`
+   * (`@effect/platform-node`'s) or `"lean"`, this library's (same semantics, less work per
+   * request; WebSocket upgrades still go through the platform's; see BENCHMARKS.md, node
+   * adapter). Default: `"platform"`, or `"lean"` when the environment variable
+   * `EFFECT_DJANGO_HTTP_ADAPTER` is `lean`.
+   */
+  readonly adapter?: "lean" | "platform"
 }
 
 /** Effect's built-in tracer: what `Effect.tracer` gives when no tracer was installed. */
@@ -250,6 +259,9 @@ const drain = (server: Http.Server, timeout: Duration.DurationInput) =>
     })
   ))
 
+const adapterOf = (options: Options): "lean" | "platform" =>
+  options.adapter ?? (process.env["EFFECT_DJANGO_HTTP_ADAPTER"] === "lean" ? "lean" : "platform")
+
 /**
  * What the Node server layer provides to the app.
  *
@@ -295,7 +307,9 @@ export const layer = <E, R>(
       drain(server, options.shutdownTimeout ?? "10 seconds"),
       announce
     )
-      .pipe(Layer.provideMerge(NodeHttpServer.layer(() => server, { port, host })))
+      .pipe(Layer.provideMerge(
+        (adapterOf(options) === "lean" ? LeanServer.layer : NodeHttpServer.layer)(() => server, { port, host })
+      ))
   }))
 
 /**

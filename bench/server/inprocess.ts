@@ -9,6 +9,10 @@
  *
  *     node --trace-gc-nvp --import tsx bench/server/inprocess.ts "library, tracer off" 10000
  *
+ * With `ADAPTER=lean` in the environment, the same apps run on the lean adapter's handler
+ * (`src/internal/node/leanServer.ts`) instead of `NodeHttpServer.makeHandler`; the other
+ * `ADAPTER` values are the steps of the profile in BENCHMARKS.md (node adapter).
+ *
  * Targets: "platform, tracer off", "library, tracer off", "platform, tracer off, response per
  * request", "library, tracer off, prebuilt response", "realistic: platform by hand",
  * "realistic: library", "realistic: library, generator per request" (the same apps as
@@ -18,13 +22,16 @@
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import { Duplex } from "node:stream"
 import { Handler, Middleware, Settings, View } from "../../src/index.js"
+import * as LeanServer from "../../src/internal/node/leanServer.js"
 import {
   HELLO,
   helloPlatformPerRequest,
@@ -78,8 +85,58 @@ const realistic = name.startsWith("realistic")
 const url = realistic ? PATH : "/"
 const headers: Record<string, string> = { host: "localhost", ...(realistic ? requestHeaders(Date.now()) : {}) }
 
+// ADAPTER picks the request listener (see the node adapter profile in BENCHMARKS.md):
+// "platform" (default): NodeHttpServer.makeHandler; "lean": the lean adapter's;
+// "lean-tohandled": the lean adapter running each request through HttpApp.toHandled;
+// "lean-tohandled-awaitend": that, also waiting for Node's `end` callback as the platform does;
+// "raw": node:http alone, answering hello; "fiber": raw plus one trivial fiber per request that
+// writes the answer; "fiber-request": that fiber also gets a request value in its context and
+// writes the app's response.
+const adapter = process.env["ADAPTER"] ?? "platform"
+const label = adapter === "platform" ? name : `${name} [${adapter}]`
+type Listener = (req: Http.IncomingMessage, res: Http.ServerResponse) => void
+const helloBytes = new TextEncoder().encode(HELLO)
+const helloHeaders = { "content-type": "text/plain", "content-length": String(helloBytes.length) }
+const bareListener = (app: HttpApp.Default<unknown, Scope.Scope | Settings.Settings>) =>
+  Effect.map(Effect.runtime<never>(), (runtime): Listener => {
+    const runFork = Runtime.runFork(runtime)
+    if (adapter === "raw") {
+      return (_req, res) => {
+        res.writeHead(200, helloHeaders)
+        res.end(helloBytes)
+      }
+    }
+    if (adapter === "fiber") {
+      return (_req, res) => {
+        runFork(Effect.sync(() => {
+          res.writeHead(200, helloHeaders)
+          res.end(helloBytes)
+        }))
+      }
+    }
+    const write = Effect.flatMap(app, (response) =>
+      Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
+        const res = (request as unknown as { readonly res: Http.ServerResponse }).res
+        res.writeHead(response.status, response.headers)
+        res.end(response.body._tag === "Uint8Array" ? response.body.body : undefined)
+      })) as Effect.Effect<void, unknown, HttpServerRequest.HttpServerRequest>
+    return (req, res) => {
+      runFork(Effect.provideService(write, HttpServerRequest.HttpServerRequest, { source: req, res } as never))
+    }
+  })
+const makeHandler = (app: HttpApp.Default<unknown, Scope.Scope | Settings.Settings>) =>
+  adapter === "lean"
+    ? LeanServer.makeHandler(app)
+    : adapter === "lean-tohandled"
+    ? LeanServer.makeHandler(app, undefined, { viaToHandled: true })
+    : adapter === "lean-tohandled-awaitend"
+    ? LeanServer.makeHandler(app, undefined, { viaToHandled: true, awaitEnd: true })
+    : adapter === "platform"
+    ? NodeHttpServer.makeHandler(app)
+    : bareListener(app)
+
 const handler = await Effect.runPromise(
-  Effect.locally(NodeHttpServer.makeHandler(makeApp()), HttpMiddleware.currentTracerDisabledWhen, () => true).pipe(
+  Effect.locally(makeHandler(makeApp()), HttpMiddleware.currentTracerDisabledWhen, () => true).pipe(
     Effect.provide(
       Layer.mergeAll(NodeHttpServer.layerContext, Settings.layer({ SECRET_KEY, ALLOWED_HOSTS: ["localhost"] }))
     )
@@ -117,5 +174,5 @@ for (let round = 0; round < 5; round++) {
   const before = process.cpuUsage()
   await run(count)
   const used = process.cpuUsage(before)
-  console.log(`${name}: ${((used.user + used.system) / count).toFixed(1)} us/request`)
+  console.log(`${label}: ${((used.user + used.system) / count).toFixed(1)} us/request`)
 }

@@ -24,6 +24,7 @@ import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import { Server, Settings } from "../../src/index.js"
 import { Handler, HttpRequest, HttpResponse, Middleware, View } from "../../src/index.js"
+import * as LeanServer from "../../src/internal/node/leanServer.js"
 import {
   HELLO,
   helloOptions,
@@ -44,7 +45,7 @@ const announce = (port: number) => {
   console.log(`listening on ${HOST}:${port}`)
 }
 
-const platform = <E>(app: HttpApp.Default<E, Scope.Scope>, tracer: boolean): void => {
+const platform = <E>(app: HttpApp.Default<E, Scope.Scope>, tracer: boolean, lean = false): void => {
   const served = tracer
     ? HttpServer.serve(app)
     : HttpMiddleware.withTracerDisabledWhen(HttpServer.serve(app), () => true)
@@ -54,7 +55,7 @@ const platform = <E>(app: HttpApp.Default<E, Scope.Scope>, tracer: boolean): voi
   Effect.runFork(
     Layer.launch(
       Layer.merge(served, announced).pipe(
-        Layer.provide(NodeHttpServer.layer(Http.createServer, { port: 0, host: HOST }))
+        Layer.provide((lean ? LeanServer.layer : NodeHttpServer.layer)(Http.createServer, { port: 0, host: HOST }))
       )
     )
   )
@@ -70,13 +71,14 @@ const portOf = (address: HttpServer.Address): number => (address._tag === "TcpAd
  */
 const benchLimits = { maxRequestsPerSocket: 0 }
 
-const library = <E>(view: View.View<E, Settings.Settings>, tracer: boolean): void => {
+const library = <E>(view: View.View<E, Settings.Settings>, tracer: boolean, lean = false): void => {
   Effect.runFork(
     Layer.launch(
-      Server.layer(view, { port: 0, host: HOST, tracer, limits: benchLimits }).pipe(
-        Layer.tap(() => Effect.sync(() => (cpuAtListen = process.cpuUsage()))),
-        Layer.provide(Settings.layer({ SECRET_KEY }))
-      )
+      Server.layer(view, { port: 0, host: HOST, tracer, limits: benchLimits, adapter: lean ? "lean" : "platform" })
+        .pipe(
+          Layer.tap(() => Effect.sync(() => (cpuAtListen = process.cpuUsage()))),
+          Layer.provide(Settings.layer({ SECRET_KEY }))
+        )
     )
   )
 }
@@ -148,6 +150,11 @@ export const targets: Record<string, () => void> = {
   "platform, tracer off, response per request": () => platform(helloPlatformPerRequest, false),
   "library, tracer off, prebuilt response": () => library(helloViewPrebuilt, false),
   "realistic: library": () => library(realisticView, false),
+  // The same apps on the lean adapter (src/internal/node/leanServer.ts; BENCHMARKS.md, node adapter).
+  "platform, tracer off, lean adapter": () => platform(HttpServerResponse.text(HELLO), false, true),
+  "library, tracer off, lean adapter": () => library(helloView, false, true),
+  "realistic: platform by hand, lean adapter": () => platform(realisticPlatform, false, true),
+  "realistic: library, lean adapter": () => library(realisticView, false, true),
   "realistic: library, generator per request": () => library(realisticViewGenPerRequest, false),
   "diag: request only": () =>
     platform(

@@ -1,0 +1,335 @@
+/**
+ * The lean Node adapter (`Server.layer(app, { adapter: "lean" })`): the platform's
+ * `HttpServer` semantics with less work per request. Each test serves over real sockets and
+ * checks what the platform's own server does for the same app (the platform's own test suite
+ * also runs against the adapter; see BENCHMARKS.md, node adapter).
+ */
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Deferred, Effect, Exit, Layer, Schedule, Scope, Stream } from "effect"
+import * as Http from "node:http"
+import { Handler, HttpResponse, Server, Settings, StreamingHttpResponse } from "../src/index.js"
+import type { View } from "../src/index.js"
+
+interface Answer {
+  readonly status: number
+  readonly headers: Http.IncomingHttpHeaders
+  readonly body: string
+}
+
+const request = (port: number, path: string, options: { method?: string; headers?: Record<string, string> } = {}) =>
+  Effect.promise(() =>
+    new Promise<Answer>((resolve, reject) => {
+      const req = Http.request(
+        {
+          host: "127.0.0.1",
+          port,
+          path,
+          method: options.method ?? "GET",
+          headers: options.headers ?? {},
+          agent: false
+        },
+        (res) => {
+          let body = ""
+          res.setEncoding("utf8")
+          res.on("data", (c: string) => (body += c))
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+        }
+      )
+      req.on("error", reject)
+      req.end()
+    })
+  )
+
+const settings = Settings.layer({ ALLOWED_HOSTS: ["127.0.0.1"] })
+
+/** Serves `app` on the lean adapter in `scope`; its port. */
+const serve = (app: Server.Servable<unknown, Settings.Settings | Scope.Scope>, scope: Scope.Scope, tracer = false) =>
+  Effect.map(
+    Layer.buildWithScope(
+      Server.layer(app, { port: 0, host: "127.0.0.1", adapter: "lean", tracer }).pipe(Layer.provide(settings)),
+      scope
+    ),
+    (context) => {
+      const address = Context.get(context, HttpServer.HttpServer).address
+      return address._tag === "TcpAddress" ? address.port : 0
+    }
+  )
+
+const served = <A>(
+  app: Server.Servable<unknown, Settings.Settings | Scope.Scope>,
+  use: (port: number) => Effect.Effect<A>,
+  tracer = false
+) =>
+  Effect.acquireUseRelease(
+    Scope.make(),
+    (scope) => Effect.flatMap(serve(app, scope, tracer), use),
+    (scope) => Scope.close(scope, Exit.void)
+  )
+
+class Teapot extends Error implements HttpServerRespondable.Respondable {
+  readonly [HttpServerRespondable.symbol] = () => HttpServerResponse.text("short and stout", { status: 418 })
+}
+
+describe("Server, lean adapter", () => {
+  it.effect("serves a view, with the Node IncomingMessage as the request's source", () =>
+    Effect.gen(function*() {
+      const view: View.View = (request) => HttpResponse.make({ content: `hello ${request.path}` })
+      const answer = yield* served(view, (port) => request(port, "/some/where"))
+      expect(answer.status).toBe(200)
+      expect(answer.body).toBe("hello /some/where")
+      expect(answer.headers["content-type"]).toBe("text/html; charset=utf-8")
+
+      const source = yield* served(
+        Effect.map(HttpServerRequest.HttpServerRequest, (r) =>
+          HttpServerResponse.text(
+            `${r.source instanceof Http.IncomingMessage} ${(r.source as Http.IncomingMessage).socket.localAddress}`
+          )),
+        (port) => request(port, "/")
+      )
+      expect(source.body).toBe("true 127.0.0.1")
+    }))
+
+  it.effect("serves a Handler (Django's BaseHandler) unchanged", () =>
+    Effect.gen(function*() {
+      const site = Handler.make({
+        urls: (request) => HttpResponse.make({ content: `site ${request.method}` })
+      })
+      expect((yield* served(site, (port) => request(port, "/"))).body).toBe("site GET")
+      expect((yield* served(site, (port) => request(port, "/", { method: "POST" }))).body).toBe("site POST")
+    }))
+
+  it.effect("serves an HttpRouter with params, and answers 404 for a route it does not have", () =>
+    Effect.gen(function*() {
+      const router = HttpRouter.empty.pipe(
+        HttpRouter.get(
+          "/users/:id",
+          Effect.map(HttpRouter.params, (params) => HttpServerResponse.text(`user ${params["id"]}`))
+        )
+      )
+      const [found, missing, head] = yield* served(router, (port) =>
+        Effect.all([
+          request(port, "/users/42"),
+          request(port, "/nowhere"),
+          request(port, "/users/7", { method: "HEAD" })
+        ]))
+      expect(found).toMatchObject({ status: 200, body: "user 42" })
+      expect(missing.status).toBe(404)
+      expect(head).toMatchObject({ status: 200, body: "" })
+    }))
+
+  it.effect("streams bodies: the platform's Stream body and the library's StreamingHttpResponse", () =>
+    Effect.gen(function*() {
+      const router = HttpRouter.empty.pipe(
+        HttpRouter.get(
+          "/platform",
+          Effect.succeed(HttpServerResponse.stream(Stream.make("a", "b", "c").pipe(Stream.encodeText)))
+        ),
+        HttpRouter.get(
+          "/library",
+          Effect.flatMap(
+            StreamingHttpResponse.make(Stream.make("x", "y", "z")),
+            (response) => Effect.succeed(HttpResponse.toServerResponse(response))
+          )
+        )
+      )
+      const [platform, library] = yield* served(
+        router,
+        (port) => Effect.all([request(port, "/platform"), request(port, "/library")])
+      )
+      expect(platform).toMatchObject({ status: 200, body: "abc" })
+      expect(library).toMatchObject({ status: 200, body: "xyz" })
+    }))
+
+  it.effect("reads request cookies and writes the response's cookies next to a Set-Cookie header", () =>
+    Effect.gen(function*() {
+      const app = Effect.gen(function*() {
+        const req = yield* HttpServerRequest.HttpServerRequest
+        return yield* HttpServerResponse.text(`seen ${req.cookies["flavour"]}`).pipe(
+          HttpServerResponse.setHeader("set-cookie", "raw=1"),
+          HttpServerResponse.setCookie("platform", "2")
+        )
+      })
+      const answer = yield* served(app, (port) => request(port, "/", { headers: { cookie: "flavour=oat" } }))
+      expect(answer.body).toBe("seen oat")
+      expect(answer.headers["set-cookie"]).toEqual(["platform=2", "raw=1"])
+
+      const view: View.View = () =>
+        Effect.flatMap(
+          HttpResponse.make({ content: "ok" }),
+          HttpResponse.setCookie("session", "abc", { httpOnly: true })
+        )
+      const fromView = yield* served(view, (port) => request(port, "/"))
+      expect(fromView.headers["set-cookie"]).toEqual(["session=abc; HttpOnly; Path=/"])
+    }))
+
+  it.effect("closes the request's scope after the response, and answers a Respondable failure with its response", () =>
+    Effect.gen(function*() {
+      const closed = yield* Deferred.make<void>()
+      const app = Effect.zipRight(
+        Effect.addFinalizer(() => Deferred.succeed(closed, undefined)),
+        Effect.succeed(HttpServerResponse.text("scoped"))
+      )
+      expect((yield* served(app, (port) => request(port, "/"))).body).toBe("scoped")
+      yield* Deferred.await(closed)
+
+      const teapot = yield* served(Effect.fail(new Teapot()), (port) => request(port, "/"))
+      expect(teapot).toMatchObject({ status: 418, body: "short and stout" })
+    }))
+
+  it.effect("runs pre-response handlers, on answers and on failures", () =>
+    Effect.gen(function*() {
+      const app = Effect.zipRight(
+        HttpApp.appendPreResponseHandler((_request, response) =>
+          Effect.succeed(HttpServerResponse.setHeader(response, "x-pre", `seen ${response.status}`))
+        ),
+        Effect.flatMap(HttpServerRequest.HttpServerRequest, (r) =>
+          r.url === "/fail" ? Effect.fail(new Teapot()) : Effect.succeed(HttpServerResponse.text("ok")))
+      )
+      const [ok, failed] = yield* served(app, (port) =>
+        Effect.all([request(port, "/"), request(port, "/fail")]))
+      expect(ok.headers["x-pre"]).toBe("seen 200")
+      expect(failed.headers["x-pre"]).toBe("seen 418")
+    }))
+
+  it.live("stops a long stream when the client goes away", () =>
+    Effect.gen(function*() {
+      const stopped = yield* Deferred.make<void>()
+      const firstChunk = yield* Deferred.make<void>()
+      const app = Effect.succeed(HttpServerResponse.stream(
+        Stream.repeatEffect(Effect.succeed(new TextEncoder().encode("tick\n"))).pipe(
+          Stream.schedule(Schedule.spaced("10 millis")),
+          Stream.ensuring(Deferred.succeed(stopped, undefined))
+        )
+      ))
+      yield* served(app, (port) =>
+        Effect.gen(function*() {
+          const req = Http.get({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
+            res.once("data", () => {
+              Deferred.unsafeDone(firstChunk, Exit.void)
+              req.destroy()
+            })
+          })
+          req.on("error", () => {})
+          yield* Deferred.await(firstChunk)
+          // The stream never ends by itself: only the client going away stops it.
+          yield* Deferred.await(stopped)
+        }))
+      expect(yield* Deferred.isDone(stopped)).toBe(true)
+    }))
+
+  // The one deliberate difference from the platform's server: its `arrayBuffer` yields the body's
+  // Uint8Array (typed as an ArrayBuffer); the adapter yields an ArrayBuffer, as the type says.
+  it.effect("reads request bodies: text, form parameters, and bytes as an ArrayBuffer", () =>
+    Effect.gen(function*() {
+      const post = (port: number, path: string, body: string) =>
+        Effect.promise(() =>
+          new Promise<string>((resolve, reject) => {
+            const req = Http.request(
+              {
+                host: "127.0.0.1",
+                port,
+                path,
+                method: "POST",
+                agent: false,
+                headers: { "content-type": "text/plain" }
+              },
+              (res) => {
+                let out = ""
+                res.setEncoding("utf8")
+                res.on("data", (c: string) => (out += c))
+                res.on("end", () => resolve(out))
+              }
+            )
+            req.on("error", reject)
+            req.end(body)
+          })
+        )
+      const app = Effect.gen(function*() {
+        const req = yield* HttpServerRequest.HttpServerRequest
+        if (req.url === "/text") return HttpServerResponse.text(`text ${yield* req.text}`)
+        if (req.url === "/form") {
+          const params = yield* req.urlParamsBody
+          return HttpServerResponse.text(`form ${params.map(([k, v]) => `${k}:${v}`).join(",")}`)
+        }
+        const bytes = yield* req.arrayBuffer
+        return HttpServerResponse.text(`bytes ${bytes instanceof ArrayBuffer} ${bytes.byteLength}`)
+      })
+      const [text, form, bytes] = yield* served(
+        app,
+        (port) =>
+          Effect.all([post(port, "/text", "héllo"), post(port, "/form", "a=1&b=two"), post(port, "/bytes", "12345")])
+      )
+      expect(text).toBe("text héllo")
+      expect(form).toBe("form a:1,b:two")
+      expect(bytes).toBe("bytes true 5")
+    }))
+
+  it.effect("with the platform's tracer on, serves through the platform's path; platform middleware runs", () =>
+    Effect.gen(function*() {
+      const app = HttpMiddleware.xForwardedHeaders(
+        Effect.map(
+          HttpServerRequest.HttpServerRequest,
+          (r) => HttpServerResponse.text(`${r.remoteAddress._tag === "Some" ? r.remoteAddress.value : "none"}`)
+        )
+      )
+      for (const tracer of [true, false]) {
+        const answer = yield* served(
+          app,
+          (port) => request(port, "/", { headers: { "x-forwarded-for": "203.0.113.9" } }),
+          tracer
+        )
+        expect(answer).toMatchObject({ status: 200, body: "203.0.113.9" })
+      }
+    }))
+
+  it.live("hands WebSocket upgrades to the platform's own server", () =>
+    Effect.gen(function*() {
+      const app = Effect.gen(function*() {
+        const req = yield* HttpServerRequest.HttpServerRequest
+        const socket = yield* req.upgrade
+        const write = yield* socket.writer
+        yield* Effect.fork(write("hello ws"))
+        yield* Effect.ignore(socket.runRaw(() => {}))
+        return HttpServerResponse.empty()
+      })
+      const received = yield* served(app, (port) =>
+        Effect.async<{ status: number; data: string }>((resume) => {
+          const req = Http.request({
+            host: "127.0.0.1",
+            port,
+            path: "/ws",
+            agent: false,
+            headers: {
+              connection: "Upgrade",
+              upgrade: "websocket",
+              "sec-websocket-version": "13",
+              "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ=="
+            }
+          })
+          req.on("upgrade", (res, socket, head) => {
+            let data = head.toString("latin1")
+            const check = () => {
+              if (data.includes("hello ws")) {
+                socket.destroy()
+                resume(Effect.succeed({ status: res.statusCode ?? 0, data }))
+              }
+            }
+            socket.on("data", (chunk: Buffer) => {
+              data += chunk.toString("latin1")
+              check()
+            })
+            check()
+          })
+          req.end()
+        }))
+      expect(received.status).toBe(101)
+      expect(received.data).toContain("hello ws")
+    }))
+})
