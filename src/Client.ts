@@ -28,6 +28,7 @@
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
@@ -154,23 +155,32 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
-/** A `Set-Cookie` line's name, value, and whether it deletes the cookie. */
-const parseSetCookie = (line: string): { readonly name: string; readonly value: string; readonly expired: boolean } => {
+/**
+ * A `Set-Cookie` line's name, value, and whether it deletes the cookie: `Max-Age` of 0 or less,
+ * else `expires` at or before `now` (the client's `Clock`, so a test clock rules both sides).
+ */
+const parseSetCookie = (
+  line: string,
+  now: number
+): { readonly name: string; readonly value: string; readonly expired: boolean } => {
   const [pair = "", ...attributes] = line.split(";")
   const eq = pair.indexOf("=")
   const name = (eq === -1 ? pair : pair.slice(0, eq)).trim()
   let value = eq === -1 ? "" : pair.slice(eq + 1).trim()
   if (value.length >= 2 && value.startsWith("\"") && value.endsWith("\"")) value = value.slice(1, -1)
-  let expired = false
+  let maxAge: number | undefined
+  let expires: number | undefined
   for (const attribute of attributes) {
-    const [k = "", v = ""] = attribute.split("=")
-    const key = k.trim().toLowerCase()
-    if (key === "max-age" && Number(v.trim()) <= 0) expired = true
+    const eqAt = attribute.indexOf("=")
+    const key = (eqAt === -1 ? attribute : attribute.slice(0, eqAt)).trim().toLowerCase()
+    const v = eqAt === -1 ? "" : attribute.slice(eqAt + 1).trim()
+    if (key === "max-age" && v !== "" && !Number.isNaN(Number(v))) maxAge = Number(v)
     if (key === "expires") {
-      const at = Date.parse(v.trim())
-      if (!Number.isNaN(at) && at <= Date.now()) expired = true
+      const at = Date.parse(v)
+      if (!Number.isNaN(at)) expires = at
     }
   }
+  const expired = maxAge !== undefined ? maxAge <= 0 : expires !== undefined && expires <= now
   return { name, value, expired }
 }
 
@@ -261,8 +271,9 @@ export const make = <R>(
         )
         const setCookies = response.web.headers.getSetCookie()
         const updated = { ...(yield* Ref.get(jar)) }
+        const now = yield* Clock.currentTimeMillis
         for (const line of setCookies) {
-          const c = parseSetCookie(line)
+          const c = parseSetCookie(line, now)
           if (c.expired) delete updated[c.name]
           else updated[c.name] = c.value
         }

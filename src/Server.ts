@@ -346,12 +346,19 @@ const guardRepeatedSignals = (): void => {
  * @since 0.1.0
  * @category running
  */
-export const run = (
-  app: Servable<
-    unknown,
-    Settings.Settings | HttpServerRequest.HttpServerRequest | Scope.Scope | Provided
-  >,
-  options: RunOptions = {}
+export const run = <
+  R extends Settings.Settings | HttpServerRequest.HttpServerRequest | Scope.Scope | Provided | ROut,
+  ROut = never,
+  E = never
+>(
+  app: Servable<unknown, R>,
+  options: RunOptions & {
+    /**
+     * The services the site needs besides the settings (session and user stores, a database),
+     * built once when the server starts and released when it stops. It may use the settings.
+     */
+    readonly layer?: Layer.Layer<ROut, E, Settings.Settings>
+  } = {}
 ): void => {
   const workers = cluster.workerCount(options.workers)
   if (workers > 1 && !cluster.isWorker()) {
@@ -359,7 +366,12 @@ export const run = (
   }
   if (cluster.isWorker()) cluster.attachWorker()
   guardRepeatedSignals()
-  NodeRuntime.runMain(
-    Layer.launch(layer(app, options).pipe(Layer.provide(options.settings ?? Settings.layerFromEnv())))
-  )
+  const settings = options.settings ?? Settings.layerFromEnv()
+  // `R` is bounded by the settings, what the server provides and `ROut`: what is left for the
+  // layers below is the settings and `ROut`, and `ROut` is never when no `layer` is given.
+  const served = layer(app, options) as Layer.Layer<HttpServer.HttpServer, unknown, ROut | Settings.Settings>
+  const withServices: Layer.Layer<HttpServer.HttpServer, unknown, Settings.Settings> = options.layer === undefined
+    ? served as Layer.Layer<HttpServer.HttpServer, unknown, Settings.Settings>
+    : served.pipe(Layer.provide(options.layer))
+  NodeRuntime.runMain(Layer.launch(withServices.pipe(Layer.provide(settings))))
 }

@@ -220,3 +220,10 @@ export * as Passwords from "./Passwords.js"
  * @since 0.1.0
  */
 export * as Auth from "./Auth.js"
+
+/**
+ * Django's default `MIDDLEWARE` list in one value.
+ *
+ * @since 0.1.0
+ */
+export * as Defaults from "./Defaults.js"
