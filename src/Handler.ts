@@ -232,7 +232,20 @@ const proto = {
   }
 }
 
-const fromApp = <E, R>(app: HttpApp.Default<E, R>): View.View<unknown, unknown> => (request) => {
+/**
+ * A platform app (an `HttpRouter`, for instance) as a view: it runs on the request's platform
+ * request, and a route it does not have is `Http404`, so the site's middleware and error views
+ * answer it. Mount one under a path of a URLconf (`Urls.rePath("^api/", Handler.fromHttpApp(router))`,
+ * its routes written with the full path), or serve it as the whole site (`Handler.make({ urls:
+ * router })`).
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const fromHttpApp = <E, R>(
+  app: HttpApp.Default<E, R>
+): View.View<E | Http404, Exclude<R, HttpServerRequest.HttpServerRequest>> =>
+(request) => {
   const server = HttpRequest.serverRequestOf(request)
   if (server === undefined) {
     return Effect.fail(new Http404({ message: `No route for ${request.path}: the request has no platform request` }))
@@ -284,7 +297,7 @@ export const make = <U extends Urls<any, any>, EM = never, RM = never, PM = neve
   } else if (hasProperty(urls, ResolverTypeId)) {
     resolve = urls.resolve
   } else {
-    const view: View.View<unknown, unknown> = Effect.isEffect(urls) ? fromApp(urls) : urls
+    const view: View.View<unknown, unknown> = Effect.isEffect(urls) ? fromHttpApp(urls) : urls
     const resolved: Middleware.Resolved = { view, args: [], kwargs: {} }
     resolve = () => Effect.succeed(resolved)
   }

@@ -6,6 +6,7 @@
  * - `reverse` inside a view uses the URLconf in effect and the script prefix;
  * - `CommonMiddleware`'s APPEND_SLASH redirects with 301 when only the slashed path resolves (V56).
  */
+import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { Client, Common, Handler, HttpResponse, Middleware, Settings, Urls, View } from "../src/index.js"
@@ -113,5 +114,30 @@ describe("Handler with a URLconf", () => {
       const followed = yield* client.get("/articles/2024/hello", { follow: true })
       expect(followed.redirectChain).toEqual([["/articles/2024/hello/", 301]])
       expect(followed.status).toBe(200)
+    }))
+
+  it.effect("a platform HttpRouter mounted under a path of the URLconf; its unknown routes are the site's 404", () =>
+    Effect.gen(function*() {
+      const router = HttpRouter.empty.pipe(
+        HttpRouter.get("/api/ping", HttpServerResponse.text("pong")),
+        HttpRouter.get(
+          "/api/users/:id",
+          Effect.map(HttpRouter.params, (p) => HttpServerResponse.text(`user ${p["id"]}`))
+        )
+      )
+      const mounted = Urls.make([
+        Urls.path("", describeMatch, { name: "home" }),
+        Urls.rePath("^api/", Handler.fromHttpApp(router))
+      ])
+      const stamp = Middleware.make((request, getResponse) =>
+        Effect.flatMap(getResponse(request), (r) => View.setHeader(r, "X-Site", "1"))
+      )
+      const client = yield* Client.make(Handler.make({ middleware: stamp, urls: mounted }))
+      const ping = yield* client.get("/api/ping")
+      expect([ping.status, ping.text, ping.headers["x-site"]]).toEqual([200, "pong", "1"])
+      expect((yield* client.get("/api/users/7")).text).toBe("user 7")
+      const missing = yield* client.get("/api/nothing")
+      expect([missing.status, missing.headers["x-site"]]).toEqual([404, "1"])
+      expect(missing.text).toContain("The requested resource was not found on this server.")
     }))
 })
