@@ -6,6 +6,10 @@
  *     npx tsx bench/stdmw.bench.ts             # 5 s per scenario and server, 50 connections
  *     DURATION=10 ROUNDS=3 npx tsx bench/stdmw.bench.ts
  *
+ * A template render too: a page of 20 notes from a Nunjucks template (`TemplateResponse` through a
+ * `Handler` here; `res.render` with the same engine, autoescaping on, on Express), both engines
+ * caching the compiled template (`template 200`).
+ *
  * Scenarios: `gzip 200` (Accept-Encoding: gzip, no validator: the page is hashed and compressed
  * on every request on both sides), `304` (If-None-Match with the server's own ETag: hashed, not
  * compressed), `identity 200` (no Accept-Encoding). Both sides hash the uncompressed body (md5
@@ -16,9 +20,23 @@ import compression from "compression"
 import { Effect, Layer } from "effect"
 import express from "express"
 import { spawn } from "node:child_process"
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import type { AddressInfo } from "node:net"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { ConditionalGet, GZip, HttpResponse, Middleware, Server, type View } from "../src/index.js"
+import nunjucks from "nunjucks"
+import {
+  ConditionalGet,
+  GZip,
+  Handler,
+  HttpResponse,
+  Middleware,
+  Server,
+  TemplateResponse,
+  Templates,
+  type View
+} from "../src/index.js"
 
 const HOST = "127.0.0.1"
 
@@ -35,12 +53,62 @@ const page = (() => {
   return `<!doctype html><html><head><title>Notes</title></head><body><table>\n${rows.join("")}</table></body></html>`
 })()
 
+/** The notes template and its context: what a signed-in list page renders. */
+const NOTES_TEMPLATE = `<!doctype html>
+<html lang="en"><head><title>{{ title }}</title></head>
+<body>
+<h1>{{ title }}</h1>
+<ul>
+{% for note in notes %}  <li><a href="/notes/{{ note.id }}/">{{ note.title }}</a> <small>{{ note.updated }}</small><p>{{ note.body }}</p></li>
+{% endfor %}</ul>
+</body></html>
+`
+const notes = Array.from({ length: 20 }, (_, i) => ({
+  id: i + 1,
+  title: `Note <${i + 1}> & more`,
+  updated: new Date(1_700_000_000_000 + i * 86_400_000).toISOString(),
+  body: `Body of note ${i + 1}: "quoted" text, 'single' quotes and <tags> to escape.`
+}))
+const templateDir = (): string => {
+  const dir = mkdtempSync(Path.join(tmpdir(), "stdmw-templates-"))
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(Path.join(dir, "notes.html"), NOTES_TEMPLATE)
+  return dir
+}
+
 const serve = (name: string): void => {
   // The parent asks for this process's CPU time (user + system, µs) with SIGUSR2.
   process.on("SIGUSR2", () => {
     const u = process.cpuUsage()
     console.log(`cpu ${u.user + u.system}`)
   })
+  if (name === "library, template") {
+    const site = Handler.make({
+      urls: (request) => TemplateResponse.make(request, "notes.html", { title: "Notes", notes })
+    })
+    Effect.runFork(
+      Layer.launch(
+        Server.layer(site, { port: 0, host: HOST, tracer: false, limits: { maxRequestsPerSocket: 0 } }).pipe(
+          Layer.provide(Templates.layer({ dirs: [templateDir()], debug: false }))
+        )
+      )
+    )
+    return
+  }
+  if (name === "express, template") {
+    const app = express()
+    app.set("etag", false)
+    nunjucks.configure(templateDir(), { express: app, autoescape: true })
+    app.get("/", (_req, res) => {
+      res.render("notes.html", { title: "Notes", notes })
+    })
+    const server = app.listen(
+      0,
+      HOST,
+      () => console.log(`listening on http://${HOST}:${(server.address() as AddressInfo).port}`)
+    )
+    return
+  }
   if (name.startsWith("library")) {
     const view: View.View = () => HttpResponse.make({ content: page })
     // MIDDLEWARE = [GZipMiddleware, ConditionalGetMiddleware] (Django's documented order: GZip first).
@@ -115,14 +183,22 @@ interface Scenario {
 const scenarios: ReadonlyArray<Scenario> = [
   { name: "gzip 200", headers: () => ({ "accept-encoding": "gzip" }), status: 200 },
   { name: "304", headers: (etag) => ({ "accept-encoding": "gzip", "if-none-match": etag }), status: 304 },
-  { name: "identity 200", headers: () => ({}), status: 200 }
+  { name: "identity 200", headers: () => ({}), status: 200 },
+  { name: "template 200", headers: () => ({}), status: 200 }
 ]
 
 const duration = Number(process.env["DURATION"] ?? 5)
 const rounds = Number(process.env["ROUNDS"] ?? 2)
 const connections = 50
 /** The two sides, and each without its middleware (a baseline: the page served as it is). */
-const servers = ["library", "express", "library, no middleware", "express, no middleware"]
+const servers = [
+  "library",
+  "express",
+  "library, no middleware",
+  "express, no middleware",
+  "library, template",
+  "express, template"
+]
 
 const main = async () => {
   console.log(`page: ${page.length} bytes; autocannon -c ${connections} -d ${duration}; ${rounds} rounds (medians)`)
@@ -145,6 +221,7 @@ const main = async () => {
         }
         for (const s of scenarios) {
           if (name.endsWith("no middleware") && s.name !== "identity 200") continue
+          if (name.endsWith("template") !== (s.name === "template 200")) continue
           const headers = s.headers(etag)
           await autocannon({ url, connections, duration: 1, headers })
           const before = await server.cpu()
@@ -177,7 +254,14 @@ const main = async () => {
     "\n| scenario | library req/s | express + compression req/s | ratio | library server CPU µs/request | express server CPU µs/request |"
   )
   console.log("| --- | --- | --- | --- | --- | --- |")
-  for (const s of scenarios) row(s.name, `${s.name} | library`, `${s.name} | express`)
+  for (const s of scenarios) {
+    if (s.name !== "template 200") row(s.name, `${s.name} | library`, `${s.name} | express`)
+  }
+  row(
+    "a template of 20 notes (Nunjucks on both sides), no middleware",
+    "template 200 | library, template",
+    "template 200 | express, template"
+  )
   row(
     "baseline: the page without middleware, no ETag",
     "identity 200 | library, no middleware",
