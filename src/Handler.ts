@@ -72,7 +72,7 @@ export type TypeId = typeof TypeId
  */
 export interface Failure {
   readonly status: number
-  /** The error's tag (`Http404`, `DisallowedHost`, ...), its class name, or `Die` for a defect. */
+  /** The error's tag (`Http404`, `DisallowedHost`, ...), else its class name (`Error` for a thrown `Error`). */
   readonly name: string
   readonly message: string
   readonly cause: Cause.Cause<unknown>
