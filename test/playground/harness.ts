@@ -281,20 +281,21 @@ const withDatabase = async (
   }
 }
 
-export const startDjango = (corpus: Corpus, profile: string): Promise<Running> =>
+export const startDjango = (corpus: Corpus, profile: string, extra: NodeJS.ProcessEnv = {}): Promise<Running> =>
   withDatabase(
     (env) =>
       startProcess(python, [Path.join(root, "scripts", "django", "playground", "serve.py"), "127.0.0.1", "0"], env),
-    { ...profileEnv(corpus, profile), PYTHONDONTWRITEBYTECODE: "1" }
+    { ...profileEnv(corpus, profile), PYTHONDONTWRITEBYTECODE: "1", ...extra }
   )
 
 export const sitePath = Path.join(root, "examples", "server.ts")
 
-export const startSite = (corpus: Corpus, profile: string): Promise<Running> =>
+export const startSite = (corpus: Corpus, profile: string, extra: NodeJS.ProcessEnv = {}): Promise<Running> =>
   withDatabase((env) => startProcess(process.execPath, ["--import", "tsx", sitePath], env), {
     ...profileEnv(corpus, profile),
     HOST: "127.0.0.1",
-    PORT: "0"
+    PORT: "0",
+    ...extra
   })
 
 export interface Recorded {
@@ -321,6 +322,8 @@ export interface Step {
   readonly body?: string
   /** `false`: send no Cookie header for this step (the jar is still updated). */
   readonly sendCookies?: boolean
+  /** Sends this step to another server of `runScenario`'s `others` (the interop test). */
+  readonly server?: string
 }
 
 export interface Scenario {
@@ -430,7 +433,8 @@ export const randomCookieNames = (corpus: Corpus, profile: string): ReadonlySet<
 export const runScenario = async (
   corpus: Corpus,
   s: Scenario,
-  port: number
+  port: number,
+  others: Readonly<Record<string, number>> = {}
 ): Promise<ReadonlyArray<StepAnswer | Outcome>> => {
   const jar = new Map<string, string>()
   let token = ""
@@ -452,7 +456,7 @@ export const runScenario = async (
       headers,
       ...(step.body !== undefined ? { bodyBase64: Buffer.from(fill(step.body), "utf8").toString("base64") } : {})
     }
-    const outcome = await replay(c, port)
+    const outcome = await replay(c, step.server === undefined ? port : others[step.server] ?? port)
     if (!("connectionError" in outcome)) {
       for (const line of outcome.setCookie) {
         const shape = cookieShape(line, new Set())
