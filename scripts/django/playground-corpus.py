@@ -50,6 +50,8 @@ PROFILES = {
     # Part 2: the session engines (each server gets a fresh SQLite file as DATABASE_URL).
     "sessions-db": {"SESSION_ENGINE": "db"},
     "sessions-signed": {"SESSION_ENGINE": "signed_cookies"},
+    # Django's local-memory cache; the example site keeps cache sessions in its own memory too.
+    "sessions-cache": {"SESSION_ENGINE": "cache"},
     # Part 2: cookie settings changed from Django's defaults.
     "sessions-options": {
         "SESSION_ENGINE": "signed_cookies",
@@ -520,6 +522,20 @@ scenario("login-without-csrf", [post("/login/", "username=alice&password=wonderl
 scenario("whoami-forged-session", [
     get("/whoami/", headers=[["Cookie", "sessionid=abcdefghijklmnopqrstuvwxyz012345"]], sendCookies=False),
 ])
+
+C = ("sessions-cache",)
+scenario("cache-session-set-then-read", [
+    get(S + "set=a:1&setint=n:42"), get("/session/"), get(S + "cycle=1"), get("/session/"), get(S + "flush=1"),
+    get("/session/"),
+], profiles=C)
+scenario("cache-login-whoami-logout", [
+    get("/csrf/"),
+    post("/login/", "username=alice&password=wonderland&csrfmiddlewaretoken={token}"),
+    get("/whoami/"),
+    get("/csrf/"),
+    post("/logout/", "csrfmiddlewaretoken={token}"),
+    get("/whoami/"),
+], profiles=C)
 
 O = ("sessions-options",)
 scenario("options-session-cookie", [get(S + "set=a:1"), get("/session/"), get(S + "expiry=60"), get("/session/")],
