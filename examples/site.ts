@@ -3,17 +3,28 @@
  * (`/inspect/`, `/respond/`). `examples/server.ts` serves it; the tests import it.
  */
 import type { FileSystem } from "@effect/platform"
-import { Clock, Duration, Effect, Either, Schema, Stream } from "effect"
+import type { SqlClient } from "@effect/sql"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import { Clock, type Context, Duration, Effect, Either, Layer, Option, Redacted, Schema, Stream } from "effect"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import {
+  Auth,
+  Csrf,
   Errors,
+  Handler,
   HttpRequest,
   HttpResponse,
   Middleware,
+  Sessions,
   Settings,
   Signing,
   StreamingHttpResponse,
+  Urls,
   View
 } from "../src/index.js"
+import * as accounts from "./accounts.js"
 import { get, lists } from "./compat.js"
 import { describeFile, inspect, respond } from "./playground.js"
 
@@ -262,31 +273,42 @@ const exportCsv: View.View<unknown> = (request) =>
 // ---------------------------------------------------------------------------
 
 /**
- * A tiny urlconf: patterns matched against `path_info` without its leading slash, as Django's
- * resolver does. The pages for people check the host first, as Django's `CommonMiddleware` would
- * (a foreign `Host` gets 400); the playground reports the host's validity in its answer instead
- * (docs/Playground.md), so its twin runs without `CommonMiddleware`, and so does it.
+ * Django's `MIDDLEWARE = [MultipleProxyMiddleware, SessionMiddleware, CsrfViewMiddleware,
+ * AuthenticationMiddleware]`: the first runs for the whole site; the other three wrap each view
+ * (the CSRF check needs the resolved view, to see `csrf_exempt`, as Django's `process_view`).
  */
-const page = Middleware.validateHost
-const urlpatterns: ReadonlyArray<readonly [RegExp, View.View<unknown, Settings.Settings | FileSystem.FileSystem>]> = [
-  [/^$/, page(home)],
-  [/^search\/$/, page(search)],
-  [/^contact\/$/, page(contact)],
-  [/^upload\/$/, page(upload)],
-  [/^cookie\/$/, page(cookie)],
-  [/^redirect\/$/, page(redirect)],
-  [/^export\.csv$/, page(exportCsv)],
-  [/^inspect\//, inspect],
-  [/^respond\/$/, respond]
-]
+const withFailureView = <E, R>(view: View.View<E, R>): View.View<E, R> => (request) =>
+  Effect.provideService(view(request), Csrf.FailureView, accounts.csrfFailure)
+const stack = <E, R>(view: View.View<E, R>) =>
+  withFailureView(Sessions.middleware(Csrf.middleware(Auth.middleware(view))))
+const exempt = <E, R>(view: View.View<E, R>) =>
+  withFailureView(Sessions.middleware(Csrf.middleware(Csrf.csrfExempt(Auth.middleware(view)))))
 
-const resolve: View.View<unknown, Settings.Settings | FileSystem.FileSystem> = (request) => {
-  const path = request.pathInfo.replace(/^\//, "")
-  for (const [pattern, view] of urlpatterns) {
-    if (pattern.test(path)) return view(request)
-  }
-  return Effect.fail(new Errors.Http404({ message: `No page at ${request.path}` }))
-}
+/**
+ * The site's URLconf. The pages for people check the host first, as Django's `CommonMiddleware`
+ * would (a foreign `Host` gets 400); the playground reports the host's validity in its answer
+ * instead (docs/Playground.md), so its twin runs without `CommonMiddleware`, and so does it.
+ */
+// The pages predate the CSRF middleware and their forms carry no token: they are csrf_exempt.
+const page = <E, R>(view: View.View<E, R>) => Middleware.validateHost(exempt(view))
+export const urls = Urls.make([
+  Urls.path("", page(home)),
+  Urls.path("search/", page(search)),
+  Urls.path("contact/", page(contact)),
+  Urls.path("upload/", page(upload)),
+  Urls.path("cookie/", page(cookie)),
+  Urls.path("redirect/", page(redirect)),
+  Urls.path("export.csv", page(exportCsv)),
+  Urls.rePath("^inspect/", exempt(inspect)),
+  Urls.path("respond/", exempt(respond)),
+  Urls.path("session/", exempt(accounts.session)),
+  Urls.path("csrf/", stack(accounts.csrf)),
+  Urls.path("login/", stack(accounts.login)),
+  Urls.path("logout/", stack(accounts.logout)),
+  Urls.path("whoami/", stack(accounts.whoami)),
+  Urls.rePath("^resolve/", stack(accounts.resolve)),
+  Urls.path("reverse/", stack(accounts.reverse))
+])
 
 /** A clock frozen at `seconds` for the time signing and cookies read (`PLAYGROUND_FIXED_TIME`). */
 export const fixedClock = (seconds: number): Clock.Clock => {
@@ -303,13 +325,65 @@ export const fixedClock = (seconds: number): Clock.Clock => {
   }
 }
 
-/** The site: `MIDDLEWARE = [MultipleProxyMiddleware]`, then the urlconf. */
+/** The site: `Handler.make` with the middleware above and the URLconf. */
+export const handler = Handler.make({ middleware: Middleware.multipleProxy, urls })
+
+/** The services the site's views need beyond the settings: the session store and the users. */
+export type Stores = Sessions.SessionStore | Auth.Users
+
+/** The site as one view, with its stores (see `storesLayer`) and, for tests, a frozen clock. */
 export const site = (
-  options: { readonly fixedTime?: number | undefined } = {}
-): View.View<unknown, Settings.Settings | FileSystem.FileSystem> => {
-  const view = Middleware.compose(Middleware.multipleProxy)(resolve)
+  options: { readonly fixedTime?: number | undefined; readonly stores: Context.Context<Stores> }
+): View.View<never, Settings.Settings | FileSystem.FileSystem> => {
+  const view = Handler.toView(handler)
   const clock = options.fixedTime === undefined ? undefined : fixedClock(options.fixedTime)
-  return clock === undefined ? view : (request) => Effect.withClock(view(request), clock)
+  return (request) => {
+    const provided = Effect.provide(view(request), options.stores)
+    return clock === undefined ? provided : Effect.withClock(provided, clock)
+  }
+}
+
+/** Django's hash of `wonderland` for the playground's user `alice` (docs/Playground.md). */
+export const ALICE_PASSWORD = "pbkdf2_sha256$260000$playgroundsalt00000000$CL7VMH77KiCOGzTbt416/u4GuQsXDVDgaYlHtZ1UR/c="
+
+/** The default `DATABASE_URL`: a SQLite file in the OS temp dir. */
+export const defaultDatabaseUrl = (): string =>
+  `sqlite:${Path.join(Os.tmpdir(), "effect-django-http-playground.sqlite3")}`
+
+const sqlLayer = (url: string): Layer.Layer<SqlClient.SqlClient, unknown> =>
+  url.startsWith("sqlite:")
+    ? SqliteClient.layer({ filename: url.slice("sqlite:".length) })
+    : url.startsWith("postgres://") || url.startsWith("postgresql://")
+    ? PgClient.layer({ url: Redacted.make(url) })
+    : Layer.fail(
+      new Errors.ImproperlyConfigured({ message: `DATABASE_URL must be sqlite:PATH or postgres://..., got ${url}` })
+    )
+
+/**
+ * The stores from `SESSION_ENGINE` (`db`, `signed_cookies`, `cache`: Django's local-memory cache
+ * is this process's memory) and `DATABASE_URL`; the tables created when missing, and `alice`.
+ */
+export const storesLayer = (env: {
+  readonly SESSION_ENGINE?: string | undefined
+  readonly DATABASE_URL?: string | undefined
+}): Layer.Layer<Stores, unknown> => {
+  const engine = env.SESSION_ENGINE ?? "db"
+  const sql = sqlLayer(env.DATABASE_URL || defaultDatabaseUrl())
+  const sessions: Layer.Layer<Sessions.SessionStore, unknown, SqlClient.SqlClient> = engine === "db"
+    ? Layer.effectDiscard(Sessions.migrate).pipe(Layer.provideMerge(Sessions.layerSql))
+    : engine === "signed_cookies"
+    ? Sessions.layerSignedCookies
+    : engine === "cache"
+    ? Sessions.layerMemory
+    : Layer.fail(new Errors.ImproperlyConfigured({ message: `SESSION_ENGINE must be db, signed_cookies or cache` }))
+  const users = Layer.effectDiscard(Effect.gen(function*() {
+    yield* Auth.migrate
+    const store = yield* Auth.Users
+    if (Option.isNone(yield* store.findByUsername("alice"))) {
+      yield* store.create({ username: "alice", password: ALICE_PASSWORD })
+    }
+  })).pipe(Layer.provideMerge(Auth.layerSql))
+  return Layer.merge(sessions, users).pipe(Layer.provide(sql))
 }
 
 export const parseFixedTime = (raw: string | undefined): number | undefined => {

@@ -11,6 +11,11 @@
  *
  * Answers are normalised as `test/playground/harness.ts` documents (Date, Server and framing
  * headers are dropped; bodies and every Set-Cookie line are compared byte for byte).
+ *
+ * Part 2 (sessions, CSRF, users): the corpus's `scenarios` are requests in sequence, cookies
+ * carried from one to the next (`runScenario`); session keys, CSRF cookies and tokens are random,
+ * so they are compared by shape (present or deleted, attributes, length) and the JSON bodies
+ * otherwise exactly. Each server gets its own fresh SQLite file (`DATABASE_URL`).
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Fs from "node:fs"
@@ -22,12 +27,14 @@ import {
   loadCorpus,
   recordedPath,
   replay,
+  runScenario,
   sitePath,
   startDjango,
   startSite
 } from "./playground/harness.js"
 
 const corpus = loadCorpus()
+const scenarios = corpus.scenarios ?? []
 const siteExists = Fs.existsSync(sitePath)
 // PLAYGROUND_DIFF_MODE=recorded forces the recorded mode even where Django is installed.
 const live = siteExists && process.env["PLAYGROUND_DIFF_MODE"] !== "recorded" && djangoInstalled()
@@ -45,6 +52,7 @@ if (!multipart) console.log("[playground diff] multipart cases skipped: HttpRequ
 describe.skipIf(!siteExists)(`playground: example site vs Django (${mode})`, () => {
   it("the recorded answers cover the whole corpus", () => {
     expect(Object.keys(recorded.answers).sort()).toEqual(corpus.cases.map((c) => c.name).sort())
+    expect(Object.keys(recorded.scenarios ?? {}).sort()).toEqual(scenarios.map((s) => s.name).sort())
     expect(recorded.fixedTime).toBe(corpus.fixedTime)
   })
 
@@ -74,6 +82,18 @@ describe.skipIf(!siteExists)(`playground: example site vs Django (${mode})`, () 
           }
           const theirs: Outcome = django ? await replay(c, django.port) : recorded.answers[c.name]!
           expect(comparable(c, ours)).toEqual(comparable(c, theirs))
+        })
+      }
+
+      // Part 2: requests in sequence with cookies carried; random cookies and tokens compared by shape.
+      for (const s of scenarios.filter((s) => s.profile === profile)) {
+        const title = `scenario ${s.name}: ${s.steps.map((st) => `${st.method} ${st.path.split("?")[0]}`).join(", ")}`
+        it(title, async () => {
+          const [ours, theirs] = await Promise.all([
+            runScenario(corpus, s, site!.port),
+            django ? runScenario(corpus, s, django.port) : Promise.resolve(recorded.scenarios?.[s.name])
+          ])
+          expect(ours).toEqual(theirs)
         })
       }
     })

@@ -47,6 +47,23 @@ PROFILES = {
     },
     # DEBUG with an empty ALLOWED_HOSTS: only the localhost variants pass.
     "debug": {"DEBUG": "1", "ALLOWED_HOSTS": ""},
+    # Part 2: the session engines (each server gets a fresh SQLite file as DATABASE_URL).
+    "sessions-db": {"SESSION_ENGINE": "db"},
+    "sessions-signed": {"SESSION_ENGINE": "signed_cookies"},
+    # Django's local-memory cache; the example site keeps cache sessions in its own memory too.
+    "sessions-cache": {"SESSION_ENGINE": "cache"},
+    # Part 2: cookie settings changed from Django's defaults.
+    "sessions-options": {
+        "SESSION_ENGINE": "signed_cookies",
+        "SESSION_COOKIE_NAME": "sid",
+        "SESSION_COOKIE_AGE": "600",
+        "SESSION_EXPIRE_AT_BROWSER_CLOSE": "1",
+        "SESSION_COOKIE_SAMESITE": "Strict",
+        "SESSION_COOKIE_PATH": "/",
+        "CSRF_COOKIE_NAME": "xsrf",
+        "CSRF_COOKIE_HTTPONLY": "1",
+        "CSRF_HEADER_NAME": "HTTP_X_XSRF_TOKEN",
+    },
 }
 
 cases = []
@@ -355,15 +372,195 @@ case("respond-redirect-too-long", R + "kind=redirect&url=/" + "a" * 2100,
 case("respond-debug-server-error", R + "kind=teapot", profile="debug", compare="status",
      note="DEBUG shows a technical 500 page: only status and Content-Type family are compared")
 
+# --- part 2: /resolve/ and /reverse/ (stateless) ---------------------------------------------------
+for label, p in [
+    ("home", ""),
+    ("articles-index", "articles/"),
+    ("articles-year", "articles/2024/"),
+    ("articles-year-not-four-digits", "articles/24/"),
+    ("articles-month", "articles/2024/05/"),
+    ("articles-detail", "articles/2024/5/hello-world/"),
+    ("archive-detail", "archive/1999/12/x/"),
+    ("user-int", "users/42/"),
+    ("user-by-name", "users/alice/"),
+    ("user-int-leading-zeros", "users/007/"),
+    ("files", "files/a/b/c.txt"),
+    ("item-uuid", "items/12345678-1234-5678-1234-567812345678/"),
+    ("item-uuid-upper-case", "items/12345678-1234-5678-1234-56781234567A/"),
+    ("legacy", "legacy/abc-12/"),
+    ("old", "old/1/2/"),
+    ("api-v1", "api/v1/3/"),
+    ("api-v1-root", "api/v1/"),
+    ("dup", "dup/"),
+    ("dup2", "dup2/"),
+    ("cafe-encoded", "caf%C3%A9/"),
+    ("not-found", "nowhere/"),
+    ("no-trailing-slash", "articles/2024"),
+]:
+    case("resolve-" + label, "/resolve/" + p)
+for label, q in [
+    ("home", "name=home"),
+    ("year-app-default", "name=articles:year&arg=2024"),
+    ("year-pads", "name=articles:year&arg=24"),
+    ("year-current-app", "name=articles:year&arg=2024&current_app=archive"),
+    ("year-archive", "name=archive:year&kw=year:2024"),
+    ("detail-kwargs", "name=articles:detail&kw=year:2024&kw=month:5&kw=slug:hello"),
+    ("detail-bad-slug", "name=articles:detail&kw=year:2024&kw=month:5&kw=slug:a%20b"),
+    ("user-int", "name=user&arg=42"),
+    ("user-not-int", "name=user&arg=bob"),
+    ("user-by-name", "name=user-by-name&arg=b%C3%B6b"),
+    ("files-slashes", "name=file&kw=rest:a/b%20c"),
+    ("item", "name=item&arg=12345678-1234-5678-1234-567812345678"),
+    ("legacy-named", "name=legacy&kw=code:abc"),
+    ("old-positional", "name=old&arg=1&arg=2"),
+    ("v1", "name=v1&kw=pk:3"),
+    ("dup-last-wins", "name=dup"),
+    ("cafe", "name=cafe"),
+    ("unknown", "name=nope"),
+    ("no-name", ""),
+    ("namespace-unknown", "name=nope:year&arg=2024"),
+]:
+    case("reverse-" + label, "/reverse/?" + q)
+
+# --- part 2: scenarios (cookies carried from step to step) -------------------------------------
+scenarios = []
+
+
+def scenario(name, steps, profiles=("sessions-db", "sessions-signed"), note=None):
+    for profile in profiles:
+        sc = {"name": "%s@%s" % (name, profile), "profile": profile, "steps": []}
+        if note:
+            sc["note"] = note
+        for st in steps:
+            st = dict(st)
+            st.setdefault("method", "GET")
+            st.setdefault("headers", [])
+            sc["steps"].append(st)
+        scenarios.append(sc)
+
+
+def get(p, **kw):
+    return dict(path=p, **kw)
+
+
+def post(p, body="", headers=(), method="POST", **kw):
+    return dict(method=method, path=p, body=body, headers=[["Content-Type", FORM]] + list(headers), **kw)
+
+
+S = "/session/?"
+scenario("session-set-then-read", [
+    get(S + "set=a:1&setint=n:42&set=b:x:y"),
+    get("/session/"),
+    get(S + "pop=a&pop=missing"),
+    get(S + "set=%C3%A9:1&set=Z:2&set=~:3&set=%F0%9F%98%80:4&set=%EF%BD%81:5"),
+    get(S + "flush=1"),
+    get("/session/"),
+])
+scenario("session-read-only-fresh", [get("/session/"), get("/session/?pop=x")])
+scenario("session-cycle", [get(S + "set=k:v"), get(S + "cycle=1"), get("/session/")])
+scenario("session-expiry", [
+    get(S + "set=k:v&expiry=300"), get("/session/"), get(S + "expiry=0"), get("/session/"),
+    get(S + "expiry=none"), get("/session/"),
+])
+scenario("session-test-cookie", [get(S + "test_cookie=1"), get("/session/")])
+scenario("session-bad-int", [get(S + "setint=k:abc")])
+scenario("session-bogus-cookie", [
+    get("/session/", headers=[["Cookie", "sessionid=garbage"]], sendCookies=False),
+    get(S + "set=a:1", headers=[["Cookie", "sessionid=abcdefghijklmnopqrstuvwxyz012345"]], sendCookies=False),
+])
+scenario("session-inspect-untouched", [get(S + "set=a:1"), get("/respond/?content=x")])
+
+scenario("csrf-get-then-post-field", [get("/csrf/"), post("/csrf/", "csrfmiddlewaretoken={token}")])
+scenario("csrf-get-then-post-header", [
+    get("/csrf/"),
+    post("/csrf/", "", headers=[["X-CSRFToken", "{token}"]]),
+    post("/csrf/", "", headers=[["X-CSRFToken", "{token}"]], method="PUT"),
+    post("/csrf/", "", headers=[["X-CSRFToken", "{token}"]], method="DELETE"),
+])
+scenario("csrf-cookie-as-token", [get("/csrf/"), post("/csrf/", "csrfmiddlewaretoken={cookie:csrftoken}")])
+scenario("csrf-post-without-token", [get("/csrf/"), post("/csrf/", "a=1")])
+scenario("csrf-post-wrong-token", [get("/csrf/"), post("/csrf/", "csrfmiddlewaretoken=" + "a" * 64)])
+scenario("csrf-post-malformed-token", [get("/csrf/"), post("/csrf/", "csrfmiddlewaretoken=%21%21")])
+scenario("csrf-post-without-cookie", [post("/csrf/", "csrfmiddlewaretoken=" + "a" * 64)])
+scenario("csrf-put-field-is-ignored", [get("/csrf/"), post("/csrf/", "csrfmiddlewaretoken={token}", method="PUT")])
+scenario("csrf-safe-methods", [get("/csrf/", method="OPTIONS"), get("/csrf/", method="TRACE")])
+scenario("csrf-malformed-cookie-replaced", [
+    get("/csrf/", headers=[["Cookie", "csrftoken=short"]], sendCookies=False),
+])
+
+scenario("login-whoami-logout", [
+    get("/whoami/"),
+    get("/csrf/"),
+    post("/login/", "username=alice&password=wrong&csrfmiddlewaretoken={token}"),
+    post("/login/", "username=alice&password=wonderland&csrfmiddlewaretoken={token}"),
+    get("/whoami/"),
+    get("/session/"),
+    post("/logout/", "csrfmiddlewaretoken={token}"),
+    get("/csrf/"),
+    post("/logout/", "csrfmiddlewaretoken={token}"),
+    get("/whoami/"),
+    get("/session/"),
+], note="login rotates the CSRF token: the first logout, with the old token, is refused")
+scenario("login-keeps-anonymous-data", [
+    get(S + "set=cart:3"),
+    get("/csrf/"),
+    post("/login/", "username=alice&password=wonderland&csrfmiddlewaretoken={token}"),
+    get("/session/"),
+    get("/csrf/"),
+    post("/login/", "username=alice&password=wonderland&csrfmiddlewaretoken={token}"),
+    get("/session/"),
+])
+scenario("login-failures", [
+    get("/csrf/"),
+    post("/login/", "username=bob&password=wonderland&csrfmiddlewaretoken={token}"),
+    post("/login/", "username=ALICE&password=wonderland&csrfmiddlewaretoken={token}"),
+    post("/login/", "password=wonderland&csrfmiddlewaretoken={token}"),
+    post("/login/", "username=alice&csrfmiddlewaretoken={token}"),
+    get("/whoami/"),
+])
+scenario("login-without-csrf", [post("/login/", "username=alice&password=wonderland"), get("/whoami/")])
+scenario("whoami-forged-session", [
+    get("/whoami/", headers=[["Cookie", "sessionid=abcdefghijklmnopqrstuvwxyz012345"]], sendCookies=False),
+])
+
+C = ("sessions-cache",)
+scenario("cache-session-set-then-read", [
+    get(S + "set=a:1&setint=n:42"), get("/session/"), get(S + "cycle=1"), get("/session/"), get(S + "flush=1"),
+    get("/session/"),
+], profiles=C)
+scenario("cache-login-whoami-logout", [
+    get("/csrf/"),
+    post("/login/", "username=alice&password=wonderland&csrfmiddlewaretoken={token}"),
+    get("/whoami/"),
+    get("/csrf/"),
+    post("/logout/", "csrfmiddlewaretoken={token}"),
+    get("/whoami/"),
+], profiles=C)
+
+O = ("sessions-options",)
+scenario("options-session-cookie", [get(S + "set=a:1"), get("/session/"), get(S + "expiry=60"), get("/session/")],
+         profiles=O)
+scenario("options-csrf-header-name", [
+    get("/csrf/"),
+    post("/csrf/", "", headers=[["X-XSRF-Token", "{token}"]]),
+    post("/csrf/", "", headers=[["X-CSRFToken", "{token}"]]),
+], profiles=O)
+scenario("options-login", [
+    get("/csrf/"),
+    post("/login/", "username=alice&password=wonderland&csrfmiddlewaretoken={token}"),
+    get("/whoami/"),
+], profiles=O)
+
 corpus = {
     "description": "Requests replayed by test/Playground.diff.test.ts against the example site and its Django twin.",
     "fixedTime": T0,
     "profiles": PROFILES,
     "cases": cases,
+    "scenarios": scenarios,
 }
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test", "fixtures",
                    "playground-corpus.json")
 with open(out, "w") as f:
     json.dump(corpus, f, indent=1, ensure_ascii=False)
     f.write("\n")
-print("wrote %d cases to %s" % (len(cases), os.path.normpath(out)))
+print("wrote %d cases and %d scenarios to %s" % (len(cases), len(scenarios), os.path.normpath(out)))

@@ -10,16 +10,18 @@
  */
 import { spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
-import type { Outcome, Recorded } from "../../test/playground/harness.js"
-import { loadCorpus, python, recordedPath, replay, startDjango } from "../../test/playground/harness.js"
+import type { Outcome, Recorded, StepAnswer } from "../../test/playground/harness.js"
+import { loadCorpus, python, recordedPath, replay, runScenario, startDjango } from "../../test/playground/harness.js"
 
 const main = async () => {
   const corpus = loadCorpus()
   const version = spawnSync(python, ["-c", "import django; print(django.get_version())"], { encoding: "utf8" })
   const answers: Record<string, Outcome> = {}
+  const scenarios: Record<string, ReadonlyArray<StepAnswer | Outcome>> = {}
   for (const profile of Object.keys(corpus.profiles)) {
     const cases = corpus.cases.filter((c) => c.profile === profile)
-    if (cases.length === 0) continue
+    const sequences = (corpus.scenarios ?? []).filter((s) => s.profile === profile)
+    if (cases.length === 0 && sequences.length === 0) continue
     const django = await startDjango(corpus, profile)
     try {
       for (const c of cases) {
@@ -30,6 +32,7 @@ const main = async () => {
           ? { ...answer, body: { text: "(DEBUG technical page, not recorded)" } }
           : answer
       }
+      for (const s of sequences) scenarios[s.name] = await runScenario(corpus, s, django.port)
     } finally {
       await django.stop()
     }
@@ -37,16 +40,20 @@ const main = async () => {
   const recorded: Recorded = {
     recordedWith: `Django ${version.stdout.trim()}`,
     fixedTime: corpus.fixedTime,
-    answers
+    answers,
+    scenarios
   }
   // One answer a line: diffs of the fixture stay readable.
   const lines = Object.entries(recorded.answers).map(([name, answer]) =>
     `  ${JSON.stringify(name)}: ${JSON.stringify(answer)}`
   )
+  const scenarioLines = Object.entries(scenarios).map(([name, steps]) =>
+    `  ${JSON.stringify(name)}: ${JSON.stringify(steps)}`
+  )
   Fs.writeFileSync(
     recordedPath,
     `{\n "recordedWith": ${JSON.stringify(recorded.recordedWith)},\n "fixedTime": ${recorded.fixedTime},\n` +
-      ` "answers": {\n${lines.join(",\n")}\n }\n}\n`
+      ` "answers": {\n${lines.join(",\n")}\n },\n "scenarios": {\n${scenarioLines.join(",\n")}\n }\n}\n`
   )
   console.log(`recorded ${Object.keys(answers).length} answers to ${recordedPath}`)
 }

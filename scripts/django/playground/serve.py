@@ -20,6 +20,20 @@ import django  # noqa: E402
 
 django.setup()
 
+
+def prepare_database():
+    """The tables (migrate; --fake-initial accepts the ones the example site created) and alice."""
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, fake_initial=True, interactive=False)
+    if not User.objects.filter(username="alice").exists():
+        User.objects.create(username="alice", password=settings.ALICE_PASSWORD, is_active=True)
+
+
+prepare_database()
+
 from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 

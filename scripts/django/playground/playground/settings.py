@@ -52,11 +52,60 @@ FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 
 ROOT_URLCONF = "playground.urls"
 WSGI_APPLICATION = "playground.wsgi.application"
-INSTALLED_APPS = []
-# The example site runs MultipleProxyMiddleware first; so does its twin.
-MIDDLEWARE = ["playground.middleware.MultipleProxyMiddleware"]
+INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "django.contrib.sessions"]
+# The example site's middleware, in the same order.
+MIDDLEWARE = [
+    "playground.middleware.MultipleProxyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
 TEMPLATES = []
-DATABASES = {}
+CSRF_FAILURE_VIEW = "playground.accounts.csrf_failure"
+
+# --- Part 2: sessions, CSRF, users (playground.md) ---
+import tempfile  # noqa: E402
+from urllib.parse import unquote, urlsplit  # noqa: E402
+
+DATABASE_URL = os.environ.get("DATABASE_URL") or "sqlite:" + os.path.join(
+    tempfile.gettempdir(), "effect-django-http-playground.sqlite3")
+if DATABASE_URL.startswith("sqlite:"):
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DATABASE_URL[len("sqlite:"):]}}
+else:
+    _u = urlsplit(DATABASE_URL)
+    DATABASES = {"default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": _u.path.lstrip("/"),
+        "USER": unquote(_u.username or ""),
+        "PASSWORD": unquote(_u.password or ""),
+        "HOST": _u.hostname or "",
+        "PORT": str(_u.port or ""),
+    }}
+
+SESSION_ENGINE = "django.contrib.sessions.backends." + {
+    "db": "db", "signed_cookies": "signed_cookies", "cache": "cache",
+}[os.environ.get("SESSION_ENGINE") or "db"]
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE") or 60 * 60 * 24 * 7 * 2)
+SESSION_SAVE_EVERY_REQUEST = _flag("SESSION_SAVE_EVERY_REQUEST")
+SESSION_EXPIRE_AT_BROWSER_CLOSE = _flag("SESSION_EXPIRE_AT_BROWSER_CLOSE")
+SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME") or "sessionid"
+SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE")
+SESSION_COOKIE_HTTPONLY = _flag("SESSION_COOKIE_HTTPONLY", True)
+_samesite = os.environ.get("SESSION_COOKIE_SAMESITE")
+SESSION_COOKIE_SAMESITE = "Lax" if _samesite is None else (None if _samesite == "off" else _samesite)
+SESSION_COOKIE_PATH = os.environ.get("SESSION_COOKIE_PATH") or "/"
+SESSION_COOKIE_DOMAIN = os.environ.get("SESSION_COOKIE_DOMAIN") or None
+
+CSRF_USE_SESSIONS = _flag("CSRF_USE_SESSIONS")
+CSRF_COOKIE_NAME = os.environ.get("CSRF_COOKIE_NAME") or "csrftoken"
+CSRF_COOKIE_SECURE = _flag("CSRF_COOKIE_SECURE")
+CSRF_COOKIE_HTTPONLY = _flag("CSRF_COOKIE_HTTPONLY")
+CSRF_COOKIE_AGE = _limit("CSRF_COOKIE_AGE", 60 * 60 * 24 * 7 * 52)
+CSRF_HEADER_NAME = os.environ.get("CSRF_HEADER_NAME") or "HTTP_X_CSRFTOKEN"
+CSRF_TRUSTED_ORIGINS = _list("CSRF_TRUSTED_ORIGINS", [])
+
+# The playground's one user, created at start (serve.py) when missing.
+ALICE_PASSWORD = "pbkdf2_sha256$260000$playgroundsalt00000000$CL7VMH77KiCOGzTbt416/u4GuQsXDVDgaYlHtZ1UR/c="
 USE_TZ = True
 LOGGING_CONFIG = None
 
