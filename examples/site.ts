@@ -274,15 +274,19 @@ const exportCsv: View.View<unknown> = (request) =>
 
 /**
  * Django's `MIDDLEWARE = [MultipleProxyMiddleware, SessionMiddleware, CsrfViewMiddleware,
- * AuthenticationMiddleware]`: the first runs for the whole site; the other three wrap each view
- * (the CSRF check needs the resolved view, to see `csrf_exempt`, as Django's `process_view`).
+ * AuthenticationMiddleware]`, with the site's CSRF failure view provided above them. The CSRF
+ * check runs in `processView`, so it sees the view URL resolution chose and its `csrfExempt`.
  */
-const withFailureView = <E, R>(view: View.View<E, R>): View.View<E, R> => (request) =>
-  Effect.provideService(view(request), Csrf.FailureView, accounts.csrfFailure)
-const stack = <E, R>(view: View.View<E, R>) =>
-  withFailureView(Sessions.middleware(Csrf.middleware(Auth.middleware(view))))
-const exempt = <E, R>(view: View.View<E, R>) =>
-  withFailureView(Sessions.middleware(Csrf.middleware(Csrf.csrfExempt(Auth.middleware(view)))))
+const failureView = Middleware.make((request, getResponse) =>
+  Effect.provideService(getResponse(request), Csrf.FailureView, accounts.csrfFailure)
+)
+export const middleware = Middleware.compose(
+  Middleware.multipleProxy,
+  failureView,
+  Sessions.middleware,
+  Csrf.middleware,
+  Auth.middleware
+)
 
 /**
  * The site's URLconf. The pages for people check the host first, as Django's `CommonMiddleware`
@@ -290,7 +294,7 @@ const exempt = <E, R>(view: View.View<E, R>) =>
  * instead (docs/Playground.md), so its twin runs without `CommonMiddleware`, and so does it.
  */
 // The pages predate the CSRF middleware and their forms carry no token: they are csrf_exempt.
-const page = <E, R>(view: View.View<E, R>) => Middleware.validateHost(exempt(view))
+const page = <E, R>(view: View.View<E, R>) => Csrf.csrfExempt(Middleware.validateHost(view))
 export const urls = Urls.make([
   Urls.path("", page(home)),
   Urls.path("search/", page(search)),
@@ -299,15 +303,15 @@ export const urls = Urls.make([
   Urls.path("cookie/", page(cookie)),
   Urls.path("redirect/", page(redirect)),
   Urls.path("export.csv", page(exportCsv)),
-  Urls.rePath("^inspect/", exempt(inspect)),
-  Urls.path("respond/", exempt(respond)),
-  Urls.path("session/", exempt(accounts.session)),
-  Urls.path("csrf/", stack(accounts.csrf)),
-  Urls.path("login/", stack(accounts.login)),
-  Urls.path("logout/", stack(accounts.logout)),
-  Urls.path("whoami/", stack(accounts.whoami)),
-  Urls.rePath("^resolve/", stack(accounts.resolve)),
-  Urls.path("reverse/", stack(accounts.reverse))
+  Urls.rePath("^inspect/", Csrf.csrfExempt(inspect)),
+  Urls.path("respond/", Csrf.csrfExempt(respond)),
+  Urls.path("session/", Csrf.csrfExempt(accounts.session)),
+  Urls.path("csrf/", accounts.csrf),
+  Urls.path("login/", accounts.login),
+  Urls.path("logout/", accounts.logout),
+  Urls.path("whoami/", accounts.whoami),
+  Urls.rePath("^resolve/", accounts.resolve),
+  Urls.path("reverse/", accounts.reverse)
 ])
 
 /** A clock frozen at `seconds` for the time signing and cookies read (`PLAYGROUND_FIXED_TIME`). */
@@ -326,7 +330,7 @@ export const fixedClock = (seconds: number): Clock.Clock => {
 }
 
 /** The site: `Handler.make` with the middleware above and the URLconf. */
-export const handler = Handler.make({ middleware: Middleware.multipleProxy, urls })
+export const handler = Handler.make({ middleware, urls })
 
 /** The services the site's views need beyond the settings: the session store and the users. */
 export type Stores = Sessions.SessionStore | Auth.Users
