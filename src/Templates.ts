@@ -51,6 +51,8 @@ import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
 import * as path from "node:path"
 import nunjucks from "nunjucks"
+import * as Auth from "./Auth.js"
+import * as Csrf from "./Csrf.js"
 import * as Errors from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import * as internal from "./internal/templates.js"
@@ -294,6 +296,47 @@ export type ContextProcessor = Effect.Effect<TemplateContext, never, HttpRequest
 export const requestProcessor: ContextProcessor = Effect.map(HttpRequest.HttpRequest, (request) => ({ request }))
 
 /**
+ * Django's `csrf` context processor, always on: where `Csrf.middleware` (or a CSRF decorator)
+ * runs, `{{ csrf_token }}` is the masked token and `{{ csrf_input() }}` the hidden form field
+ * (Django's `{% csrf_token %}`). Both are lazy, as Django's are: only a template that uses one
+ * asks for a token, so only then is the CSRF cookie set on the response. Without the CSRF
+ * middleware, `csrf_token` is `NOTPROVIDED` and `csrf_input()` empty, as in Django.
+ *
+ * @since 0.1.0
+ * @category context processors
+ */
+export const csrfProcessor: ContextProcessor = Effect.map(
+  Effect.serviceOption(Csrf.CsrfToken),
+  Option.match({
+    onNone: () => ({ csrf_token: "NOTPROVIDED", csrf_input: () => markSafe("") }),
+    onSome: (state) => {
+      const token = () => Effect.runSync(Effect.provideService(Csrf.getToken, Csrf.CsrfToken, state))
+      return {
+        csrf_token: { toString: token },
+        csrf_input: () => markSafe(Csrf.renderHiddenInput(token()))
+      }
+    }
+  })
+)
+
+/**
+ * Django's `auth` context processor: `{{ user }}`, the current user (`Auth.user`), where
+ * `Auth.middleware` runs. Not on by default: unlike Django's lazy `user`, it reads the session
+ * and the user store when the template renders, whether the template uses it or not; list it in
+ * `contextProcessors` for the sites that show the user. A failing user store is a defect (500).
+ *
+ * @since 0.1.0
+ * @category context processors
+ */
+export const userProcessor: ContextProcessor = Effect.flatMap(
+  Effect.serviceOption(Auth.User),
+  Option.match({
+    onNone: () => Effect.succeed({}),
+    onSome: (handle) => Effect.map(Effect.orDie(handle.get), (user) => ({ user }))
+  })
+)
+
+/**
  * A compiled template (Django's backend `Template`), from `getTemplate`, `selectTemplate` or
  * `fromString`.
  *
@@ -448,7 +491,11 @@ export const make = (options: Options = {}): Templates => {
   })
   loader.env = environment
   options.configure?.(environment)
-  const processors: ReadonlyArray<ContextProcessor> = [requestProcessor, ...(options.contextProcessors ?? [])]
+  const processors: ReadonlyArray<ContextProcessor> = [
+    requestProcessor,
+    csrfProcessor,
+    ...(options.contextProcessors ?? [])
+  ]
 
   const nameOf = (origin: string | undefined): string =>
     origin === undefined ? STRING_NAME : loader.names.get(origin) ?? origin

@@ -6,7 +6,20 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
-import { Auth, Client, Csrf, Defaults, Handler, HttpResponse, Sessions, Settings, Urls } from "../src/index.js"
+import {
+  Auth,
+  Client,
+  Csrf,
+  Defaults,
+  Handler,
+  HttpRequest,
+  HttpResponse,
+  Sessions,
+  Settings,
+  TemplateResponse,
+  Templates,
+  Urls
+} from "../src/index.js"
 
 const form = () =>
   Effect.gen(function*() {
@@ -87,4 +100,43 @@ describe("Defaults.middleware (Django's default MIDDLEWARE, V72)", () => {
       expect([missing.status, missing.headers["content-type"]]).toEqual([404, "text/html"])
       expect(missing.text).toContain("The requested resource was not found on this server.")
     }).pipe(Effect.provide(stores)))
+})
+
+describe("templates under Django's default middleware (the csrf and auth context processors)", () => {
+  const formTemplate = "<form method=\"post\">{{ csrf_input() }}<button>go</button></form>"
+  const plainTemplate = "<p>hello {{ user.username if user.is_authenticated else 'stranger' }}</p>"
+  const templated = Urls.make([
+    Urls.path(
+      "form/",
+      (request: HttpRequest.HttpRequest) =>
+        Effect.flatMap(Templates.fromString(formTemplate), (t) => TemplateResponse.make(request, t))
+    ),
+    Urls.path(
+      "plain/",
+      (request: HttpRequest.HttpRequest) =>
+        Effect.flatMap(Templates.fromString(plainTemplate), (t) => TemplateResponse.make(request, t))
+    ),
+    Urls.path("submit/", submit)
+  ])
+  const templatedSite = Handler.make({ middleware: Defaults.middleware(templated), urls: templated })
+  const layer = Layer.merge(stores, Templates.layer({ contextProcessors: [Templates.userProcessor] }))
+
+  it.effect("{{ csrf_input() }} renders the hidden field whose token the POST check accepts", () =>
+    Effect.gen(function*() {
+      const client = yield* Client.make(templatedSite)
+      const page = yield* client.get("/form/")
+      const token = /name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"/.exec(page.text)?.[1]
+      expect(token).toBeDefined()
+      expect(page.setCookies.some((c) => c.startsWith("csrftoken="))).toBe(true)
+      const posted = yield* client.post("/submit/", { form: { csrfmiddlewaretoken: token! } })
+      expect([posted.status, posted.text]).toEqual([200, "posted"])
+    }).pipe(Effect.provide(layer)))
+
+  it.effect("a template that never uses the token sets no CSRF cookie (the processor is lazy, as Django's)", () =>
+    Effect.gen(function*() {
+      const client = yield* Client.make(templatedSite)
+      const page = yield* client.get("/plain/")
+      expect(page.text).toBe("<p>hello stranger</p>")
+      expect(page.setCookies.some((c) => c.startsWith("csrftoken="))).toBe(false)
+    }).pipe(Effect.provide(layer)))
 })
