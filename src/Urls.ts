@@ -366,6 +366,43 @@ const makePath = (registry: Readonly<Record<string, core.AnyConverter>>) =>
 export const path: PathFunction<BuiltinTypes> = makePath(core.builtins) as PathFunction<BuiltinTypes>
 
 /**
+ * Django's `path(route, view, name=...)` for a view that takes the route's values as Django
+ * passes keyword arguments, typed by the route's converters:
+ * `pathWith("articles/<int:year>/<slug:slug>/", (request, { year, slug }) => ...)` gives `year` a
+ * `number` and `slug` a `string`. The values come from the match the handler provides
+ * (`ResolverMatch`), converted by the converters the route names (the built-in ones; with custom
+ * converters, read `ResolverMatch` yourself).
+ *
+ * @example
+ * ```ts
+ * import { HttpResponse, Urls } from "effect-django-http"
+ *
+ * export const urls = Urls.make([
+ *   Urls.pathWith("articles/<int:year>/", (_request, { year }) =>
+ *     HttpResponse.make({ content: `Articles of ${year + 1 - 1}` }), { name: "year" })
+ * ])
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const pathWith = <const Route extends string, E, R, const Name extends string = never>(
+  route: Route,
+  view: (
+    request: HttpRequest.HttpRequest,
+    kwargs: RouteParams<Route, BuiltinTypes>
+  ) => Effect.Effect<View.Response, E, R>,
+  options?: PatternOptions<Name>
+) =>
+  path(
+    route,
+    (request: HttpRequest.HttpRequest): Effect.Effect<View.Response, E, R | ResolverMatch> =>
+      // The match's kwargs are what the route's converters made of the path: the route's types.
+      Effect.flatMap(ResolverMatch, (match) => view(request, match.kwargs as RouteParams<Route, BuiltinTypes>)),
+    options
+  )
+
+/**
  * `path()` with more converters (Django's `register_converter`), next to the built-in ones
  * (which they may replace).
  *

@@ -7,8 +7,8 @@
  * - `CommonMiddleware`'s APPEND_SLASH redirects with 301 when only the slashed path resolves (V56).
  */
 import { HttpRouter, HttpServerResponse } from "@effect/platform"
-import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { describe, expect, expectTypeOf, it } from "@effect/vitest"
+import { Effect, Either, Option } from "effect"
 import { Client, Common, Handler, HttpResponse, Middleware, Settings, Urls, View } from "../src/index.js"
 
 const describeMatch: View.View<unknown, Urls.ResolverMatch> = () =>
@@ -139,5 +139,18 @@ describe("Handler with a URLconf", () => {
       const missing = yield* client.get("/api/nothing")
       expect([missing.status, missing.headers["x-site"]]).toEqual([404, "1"])
       expect(missing.text).toContain("The requested resource was not found on this server.")
+    }))
+
+  it.effect("pathWith: the view gets the route's values typed by its converters", () =>
+    Effect.gen(function*() {
+      const typed = Urls.make([
+        Urls.pathWith("archive/<int:year>/<slug:slug>/", (_request, kwargs) => {
+          expectTypeOf(kwargs).toEqualTypeOf<{ readonly year: number; readonly slug: string }>()
+          return HttpResponse.make({ content: `${kwargs.year + 1} ${kwargs.slug.toUpperCase()}` })
+        }, { name: "archive" })
+      ])
+      const client = yield* Client.make(Handler.make({ urls: typed }))
+      expect((yield* client.get("/archive/02023/post/")).text).toBe("2024 POST")
+      expect(Urls.reverse(typed, "archive", { year: 7, slug: "x" })).toEqual(Either.right("/archive/7/x/"))
     }))
 })
