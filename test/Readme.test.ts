@@ -2,7 +2,9 @@
  * The TypeScript snippets of the README and of every guide under `docs/` type-check against the
  * library as written in `src/`, so the documentation cannot drift from the API: each ```ts block
  * is compiled as its own module, with `effect-django-http` resolved to `src/`, under the
- * project's strict options. A guide added to `docs/` is checked without being listed here.
+ * project's strict options. A guide added to `docs/` is checked without being listed here. The
+ * ```ts blocks of the modules' JSDoc that are not `@example`s (docgen compiles and runs those) are
+ * compiled the same way, so no code users read on hover is left unchecked.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { readdirSync, readFileSync } from "node:fs"
@@ -32,7 +34,17 @@ const snippetsOf = (document: string, text: string): ReadonlyArray<Snippet> =>
     code: `${m[1]!}\nexport {}\n`
   }))
 
-const snippets = documents.flatMap((d) => snippetsOf(d, readFileSync(Path.join(root, d), "utf8")))
+/** A module's JSDoc as Markdown: each comment's lines without their ` * `, `@example` blocks left out. */
+const jsdocOf = (source: string): string =>
+  source.split("\n").map((line) => line.replace(/^\s*\/?\*+\/?\s?/, "")).join("\n")
+    .replace(/@example\n```ts\n[\s\S]*?^```/gm, "")
+
+const modules = readdirSync(Path.join(root, "src")).filter((f) => f.endsWith(".ts")).sort().map((f) => `src/${f}`)
+
+const snippets = [
+  ...documents.flatMap((d) => snippetsOf(d, readFileSync(Path.join(root, d), "utf8"))),
+  ...modules.flatMap((m) => snippetsOf(m, jsdocOf(readFileSync(Path.join(root, m), "utf8"))))
+]
 
 const compilerOptions = (): ts.CompilerOptions => {
   const configPath = Path.join(root, "tsconfig.json")
@@ -72,6 +84,10 @@ describe("README and guides", () => {
     expect(count("README.md")).toBeGreaterThanOrEqual(1)
     for (const guide of ["Requests", "Uploads", "Responses", "Signing", "Serving", "Testing"]) {
       expect(count(`docs/${guide}.md`), guide).toBeGreaterThanOrEqual(1)
+    }
+    // Module docs whose examples are not docgen `@example`s.
+    for (const module of ["Sessions", "Csrf", "Urls", "Templates", "Static"]) {
+      expect(count(`src/${module}.ts`), module).toBeGreaterThanOrEqual(1)
     }
   })
 
