@@ -50,7 +50,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
 import * as path from "node:path"
-import nunjucks from "nunjucks"
+import type nunjucks from "nunjucks"
 import * as Auth from "./Auth.js"
 import * as Csrf from "./Csrf.js"
 import * as Errors from "./Errors.js"
@@ -456,7 +456,7 @@ export type SafeString = nunjucks.runtime.SafeString
  * @since 0.1.0
  * @category utils
  */
-export const markSafe = (s: string): SafeString => new nunjucks.runtime.SafeString(s)
+export const markSafe = (s: string): SafeString => new (internal.engine().runtime.SafeString)(s)
 
 // ---------------------------------------------------------------------------
 // The implementation
@@ -482,8 +482,8 @@ export const make = (options: Options = {}): Templates => {
     ...(options.dirs ?? []).map((d) => path.resolve(d)),
     ...(options.apps ?? []).map((a) => path.resolve(a, "templates"))
   ]
-  const loader = new internal.DjangoLoader(dirs, debug)
-  const environment = new nunjucks.Environment(loader, {
+  const loader = internal.makeLoader(dirs, debug)
+  const environment = new (internal.engine().Environment)(loader, {
     autoescape: options.autoescape ?? true,
     // Keep Nunjucks' error objects (with their positions and causes) instead of flattened copies.
     dev: true,
