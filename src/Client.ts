@@ -69,7 +69,7 @@ export interface RequestOptions {
   readonly json?: unknown
   /** A raw body. */
   readonly body?: Uint8Array | string | undefined
-  /** The Content-Type of a raw body (default `application/octet-stream`). */
+  /** The Content-Type sent, in place of the one the body's kind gives (raw bodies: `application/octet-stream`). */
   readonly contentType?: string | undefined
   /** Follow redirects; the response's `redirectChain` lists them. */
   readonly follow?: boolean | undefined
@@ -151,7 +151,6 @@ export interface Options {
   readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
-const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
@@ -191,33 +190,6 @@ const toApp = <R>(runnable: Runnable<R>): HttpApp.Default<unknown, unknown> =>
     ? View.toHttpApp(runnable)
     : runnable
 
-const bodyOf = (
-  options: RequestOptions
-): { readonly body: Uint8Array | undefined; readonly contentType: string | undefined } => {
-  if (options.multipart !== undefined) {
-    return {
-      body: RequestFactory.encodeMultipart(RequestFactory.BOUNDARY, options.multipart),
-      contentType: RequestFactory.MULTIPART_CONTENT
-    }
-  }
-  if (options.form !== undefined) {
-    return {
-      body: encoder.encode(RequestFactory.urlencode(options.form)),
-      contentType: "application/x-www-form-urlencoded"
-    }
-  }
-  if (options.json !== undefined) {
-    return { body: encoder.encode(JSON.stringify(options.json)), contentType: "application/json" }
-  }
-  if (options.body !== undefined) {
-    return {
-      body: typeof options.body === "string" ? encoder.encode(options.body) : options.body,
-      contentType: options.contentType ?? "application/octet-stream"
-    }
-  }
-  return { body: undefined, contentType: options.contentType }
-}
-
 /**
  * A client for `site`, with an empty cookie jar. The requests run with the settings in the
  * context (or Django's defaults), with `testserver` added to `ALLOWED_HOSTS`.
@@ -235,7 +207,7 @@ export const make = <R>(
 
     const sendOnce = (method: string, url: URL, options: RequestOptions) =>
       Effect.gen(function*() {
-        const { body, contentType } = bodyOf(options)
+        const { body, contentType } = RequestFactory.encodeBody(options)
         const headers = new globalThis.Headers()
         headers.set("host", url.host)
         for (const [k, v] of Object.entries(clientOptions.headers ?? {})) headers.set(k, v)

@@ -182,20 +182,18 @@ export const encodeMultipart = (
 }
 
 /**
- * Django's `RequestFactory.generic(method, path, data, content_type)`.
+ * The body a request built from `options` carries, and its Content-Type (Django's
+ * `_encode_data`): multipart, else a urlencoded form, else JSON, else the raw body
+ * (`application/octet-stream`); `contentType` replaces the type chosen. The test client sends
+ * the same bodies.
  *
  * @since 0.1.0
- * @category constructors
+ * @category encoding
  */
-export const generic = (method: string, path: string, options: BodyOptions = {}): HttpRequest.HttpRequest => {
-  const hash = path.indexOf("#")
-  const noFragment = hash === -1 ? path : path.slice(0, hash)
-  const q = noFragment.indexOf("?")
-  const rawPath = q === -1 ? noFragment : noFragment.slice(0, q)
-  const pathQuery = q === -1 ? "" : noFragment.slice(q + 1)
-  const queryString = options.query !== undefined ? urlencode(options.query) : ""
-  const headers: Array<readonly [string, string]> = []
-  let body: Uint8Array | Stream.Stream<Uint8Array, UnreadablePostError> | undefined
+export const encodeBody = <B extends Uint8Array | Stream.Stream<Uint8Array, UnreadablePostError>>(
+  options: Omit<BodyOptions, "body"> & { readonly body?: B | string | undefined }
+): { readonly body: Uint8Array | B | undefined; readonly contentType: string | undefined } => {
+  let body: Uint8Array | B | undefined
   let contentType: string | undefined
   if (options.multipart !== undefined) {
     body = encodeMultipart(BOUNDARY, options.multipart)
@@ -210,7 +208,24 @@ export const generic = (method: string, path: string, options: BodyOptions = {})
     body = typeof options.body === "string" ? encoder.encode(options.body) : options.body
     contentType = "application/octet-stream"
   }
-  if (options.contentType !== undefined) contentType = options.contentType
+  return { body, contentType: options.contentType ?? contentType }
+}
+
+/**
+ * Django's `RequestFactory.generic(method, path, data, content_type)`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const generic = (method: string, path: string, options: BodyOptions = {}): HttpRequest.HttpRequest => {
+  const hash = path.indexOf("#")
+  const noFragment = hash === -1 ? path : path.slice(0, hash)
+  const q = noFragment.indexOf("?")
+  const rawPath = q === -1 ? noFragment : noFragment.slice(0, q)
+  const pathQuery = q === -1 ? "" : noFragment.slice(q + 1)
+  const queryString = options.query !== undefined ? urlencode(options.query) : ""
+  const headers: Array<readonly [string, string]> = []
+  const { body, contentType } = encodeBody(options)
   if (contentType !== undefined) headers.push(["Content-Type", contentType])
   if (body instanceof Uint8Array) headers.push(["Content-Length", String(body.length)])
   if (options.cookies !== undefined) {
