@@ -34,6 +34,7 @@ import * as HttpResponse from "./HttpResponse.js"
 import * as internal from "./internal/cache.js"
 import { httpDate } from "./internal/cookie.js"
 import * as response from "./internal/response.js"
+import * as TemplateResponse from "./TemplateResponse.js"
 import type * as View from "./View.js"
 
 type AnyResponse = HttpResponse.AnyResponse
@@ -379,19 +380,23 @@ export const getConditionalResponse = (
 // ---------------------------------------------------------------------------
 
 /**
- * A view whose responses of this library go through `f`; other answers (platform responses,
- * `Respondable`s) pass unchanged.
+ * A view whose responses of this library go through `f`, template responses too (their headers
+ * are patched before they are rendered, as Django patches a `TemplateResponse`); other answers
+ * (platform responses, `Respondable`s) pass unchanged.
  */
-const mapResponse = <E2, R2>(
-  f: (response: AnyResponse, request: HttpRequest.HttpRequest) => Effect.Effect<AnyResponse, E2, R2>
-) =>
-<E, R>(view: View.View<E, R>): View.View<E | E2, R | R2> =>
-(request) =>
-  Effect.flatMap(
-    view(request),
-    (res): Effect.Effect<View.Response, E2, R2> =>
-      HttpResponse.isAnyResponse(res) ? f(res, request) : Effect.succeed(res)
-  )
+const mapResponse =
+  <E2>(f: <A extends AnyResponse>(response: A) => Effect.Effect<A, E2>) =>
+  <E, R>(view: View.View<E, R>): View.View<E | E2, R> =>
+  (request) =>
+    Effect.flatMap(
+      view(request),
+      (res): Effect.Effect<View.Response, E2> =>
+        HttpResponse.isAnyResponse(res)
+          ? f(res)
+          : TemplateResponse.isTemplateResponse(res)
+          ? TemplateResponse.mapResponse(res, f)
+          : Effect.succeed(res)
+    )
 
 /**
  * Django's `@never_cache`: `addNeverCacheHeaders` on the view's responses.

@@ -227,3 +227,11 @@ export * as Auth from "./Auth.js"
  * @since 0.1.0
  */
 export * as Defaults from "./Defaults.js"
+
+/**
+ * Django 3.2's password validators (`django.contrib.auth.password_validation`): similarity to the
+ * user, minimum length, common passwords and all-numeric, with Django's messages.
+ *
+ * @since 0.1.0
+ */
+export * as PasswordValidation from "./PasswordValidation.js"
