@@ -208,10 +208,16 @@ export const chromiumLayer = Layer.scoped(
 export const screenshotPath = (name: string) =>
   join(screenshotDir, `${name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-|-$/g, "")}.png`)
 
-/** A screenshot of the whole page, under test-results/e2e/. */
-export const screenshot = (page: Page, name: string) => {
+/**
+ * A screenshot of the whole page, under test-results/e2e/; with `content`, of the `<body>` only
+ * (cropped to the content, for pictures in the docs).
+ */
+export const screenshot = async (page: Page, name: string, options: { readonly content?: boolean } = {}) => {
   mkdirSync(screenshotDir, { recursive: true })
-  return page.screenshot({ path: screenshotPath(name), fullPage: true })
+  const path = screenshotPath(name)
+  await (options.content === true
+    ? page.locator("body").screenshot({ path })
+    : page.screenshot({ path, fullPage: true }))
 }
 
 /**
@@ -271,3 +277,27 @@ export const audit = async (page: Page): Promise<ReadonlyArray<Violation>> => {
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")) }))
 }
+
+/**
+ * The page's markup without its words: each element's tag, id, classes and the attributes that
+ * name, label or describe it, with a mark for the elements holding text. Two pages with the same
+ * markup get the same verdict from axe-core's rules, so a test file checks each markup once.
+ */
+export const markup = (page: Page): Promise<string> =>
+  page.evaluate(() => {
+    interface El {
+      readonly tagName: string
+      readonly attributes: Iterable<{ readonly name: string; readonly value: string }>
+      readonly childNodes: Iterable<{ readonly nodeType: number; readonly textContent: string | null }>
+      querySelectorAll(selector: string): Iterable<El>
+    }
+    const document = (globalThis as unknown as { document: El }).document
+    const kept = /^(id|class|type|role|for|name|href|alt|title|lang|aria-.*|tabindex|method|action|enctype|rel)$/
+    return [...document.querySelectorAll("*")].map((el) => {
+      const attributes = [...el.attributes].filter((a) => kept.test(a.name))
+        // Ids in URLs (/notes/12/) do not change the markup.
+        .map((a) => `${a.name}=${a.value.replace(/\d+/g, "N")}`)
+      const text = [...el.childNodes].some((n) => n.nodeType === 3 && (n.textContent ?? "").trim() !== "")
+      return `${el.tagName}[${attributes.join(" ")}]${text ? "T" : ""}`
+    }).join("\n")
+  })
