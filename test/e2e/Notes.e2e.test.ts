@@ -21,6 +21,7 @@ import {
   e2eSkip,
   markup,
   notesServerLayer,
+  pageRules,
   screenshot,
   session,
   type Violation
@@ -48,10 +49,14 @@ const audited: Array<string> = []
 /** axe-core's verdict on each markup checked so far (see `markup`): a page seen again is not re-run. */
 const verdicts = new Map<string, ReadonlyArray<Violation>>()
 
-/** The page has loaded: axe-core finds no serious or critical violation in it. */
-const arrived = async (page: Page) => {
+/**
+ * The page has loaded: a page of the app (not an error page) keeps the contract's rules for pages,
+ * and axe-core finds no serious or critical violation in any page.
+ */
+const arrived = async (page: Page, status: number) => {
   await page.waitForLoadState("load")
   const url = new URL(page.url())
+  if (status < 400) expect(await pageRules(page), `the page rules on ${url.pathname}${url.search}`).toEqual([])
   const key = await markup(page)
   const violations = verdicts.get(key) ?? await audit(page)
   verdicts.set(key, violations)
@@ -63,7 +68,7 @@ const arrived = async (page: Page) => {
 const open = async (page: Page, path: string, axe = true): Promise<Response> => {
   const response = await page.goto(path)
   if (response === null) throw new Error(`no response for ${path}`)
-  if (axe) await arrived(page)
+  if (axe) await arrived(page, response.status())
   return response
 }
 
@@ -71,7 +76,7 @@ const open = async (page: Page, path: string, axe = true): Promise<Response> => 
 const follow = async (page: Page, button: Locator, axe = true): Promise<Response> => {
   const [response] = await Promise.all([page.waitForNavigation(), button.click()])
   if (response === null) throw new Error(`no response after clicking ${button}`)
-  if (axe) await arrived(page)
+  if (axe) await arrived(page, response.status())
   return response
 }
 
@@ -354,8 +359,9 @@ describe.skipIf(e2eSkip)("the notes app in Chromium (issue #20)", () => {
             expect(list.headers()["expires"]).toBeDefined()
             expect(await listed(page)).toContain("Back-button secret")
             await signOut(page)
-            await page.goBack()
-            await arrived(page)
+            // `null` when the page came back from the browser's memory instead of the server.
+            const back = await page.goBack()
+            await arrived(page, back?.status() ?? 200)
             expect(new URL(page.url()).pathname).toBe("/accounts/login/")
             expect(await page.locator("#notes").count()).toBe(0)
             expect(await page.content()).not.toContain("Back-button secret")

@@ -301,3 +301,47 @@ export const markup = (page: Page): Promise<string> =>
       return `${el.tagName}[${attributes.join(" ")}]${text ? "T" : ""}`
     }).join("\n")
   })
+
+/**
+ * The contract's rules for every page of the app (NOTES-CONTRACT.md, "Pages"), as broken: `<html
+ * lang="en">`, a `<title>`, one `<main>`, a `<label for>` for every field, no inline script (neither
+ * `<script>` without `src` nor `on...` attributes), a `csrfmiddlewaretoken` in every POST form.
+ * Empty when the page keeps them all. Run before axe-core is injected (it is an inline script).
+ */
+export const pageRules = (page: Page): Promise<ReadonlyArray<string>> =>
+  page.evaluate(() => {
+    interface El {
+      readonly id: string
+      readonly tagName: string
+      readonly textContent: string | null
+      readonly attributes: Iterable<{ readonly name: string }>
+      getAttribute(name: string): string | null
+      querySelector(selector: string): El | null
+      querySelectorAll(selector: string): Iterable<El> & { readonly length: number }
+    }
+    const document = (globalThis as unknown as { document: El & { readonly documentElement: El } }).document
+    const broken: Array<string> = []
+    if (document.documentElement.getAttribute("lang") !== "en") broken.push(`<html lang="en"> missing`)
+    if ((document.querySelector("head > title")?.textContent ?? "").trim() === "") broken.push("no <title>")
+    const mains = document.querySelectorAll("main").length
+    if (mains !== 1) broken.push(`${mains} <main> elements`)
+    if (document.querySelectorAll("script:not([src])").length > 0) broken.push("an inline <script>")
+    for (const el of document.querySelectorAll("*")) {
+      for (const a of el.attributes) {
+        if (/^on/i.test(a.name)) broken.push(`an inline handler ${a.name} on <${el.tagName}>`)
+      }
+    }
+    for (const field of document.querySelectorAll("input:not([type=hidden]), textarea, select")) {
+      if (field.id === "" || document.querySelector(`label[for="${field.id}"]`) === null) {
+        broken.push(`no <label for> for <${field.tagName} name=${field.getAttribute("name")}>`)
+      }
+    }
+    for (const form of document.querySelectorAll("form")) {
+      if ((form.getAttribute("method") ?? "get").toLowerCase() !== "post") continue
+      const token = form.querySelector("input[type=hidden][name=csrfmiddlewaretoken]")
+      if (token === null || (token.getAttribute("value") ?? "") === "") {
+        broken.push(`a POST form without csrfmiddlewaretoken (action ${form.getAttribute("action")})`)
+      }
+    }
+    return broken
+  })
