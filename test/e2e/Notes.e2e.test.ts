@@ -226,6 +226,37 @@ describe.skipIf(e2eSkip)("the notes app in Chromium (issue #20)", () => {
       )
 
       it.effect(
+        "sign-in's next: a page of the site is followed, another site is not; sign-out is POST only",
+        () =>
+          session("sign-in-next", async (page) => {
+            await open(page, "/notes/new/")
+            expect(new URL(page.url()).searchParams.get("next")).toBe("/notes/new/")
+            await page.locator("#id_username").fill("alice")
+            await page.locator("#id_password").fill("wonderland")
+            await follow(page, button(page, "Sign in"))
+            expect(where(page)).toBe("/notes/new/")
+            // Django's LogoutView in 3.2 also logs out on GET; the contract's sign-out is POST only.
+            const get = await page.request.get("/accounts/logout/")
+            expect(get.status()).toBe(405)
+            expect(get.headers()["allow"]).toBe("POST")
+            await signOut(page)
+            for (const next of ["https://evil.example/", "//evil.example/notes/"]) {
+              await open(page, `/accounts/login/?next=${encodeURIComponent(next)}`)
+              await page.locator("#id_username").fill("alice")
+              await page.locator("#id_password").fill("wonderland")
+              await follow(page, button(page, "Sign in"))
+              expect(where(page), `next=${next}`).toBe("/notes/")
+              await signOut(page)
+            }
+            // The stylesheet the pages link to.
+            const css = await page.request.get("/static/notes.css")
+            expect(css.status()).toBe(200)
+            expect(css.headers()["content-type"]).toBe("text/css")
+          }),
+        30_000
+      )
+
+      it.effect(
         "creating notes, newest first; search finds one by title or body, any case, and not the others",
         () =>
           session("create-and-search", async (page) => {
