@@ -110,7 +110,7 @@ const UploadForm = Schema.Struct({
     missingMessage: () => "No file was submitted. Check the encoding type on the form."
   })
 })
-const AttachmentForm = Schema.Struct({ attachment: Schema.optional(nonEmptyFile) })
+const AttachmentForm = Schema.Struct({ attachment: Schema.optionalWith(nonEmptyFile, { exact: true }) })
 
 /** An upload stored under the media root with a fresh name keeping its extension; the row saved. */
 const storeAttachment = (note: number, file: UploadedFile.UploadedFile) =>
