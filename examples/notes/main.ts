@@ -13,6 +13,7 @@
 import { Effect, Exit, Layer, Scope } from "effect"
 import * as Path from "node:path"
 import { Server, Settings } from "../../src/index.js"
+import { parseFixedTime } from "../site.js"
 import { defaults, layer, site } from "./app.js"
 
 if (!process.env["SECRET_KEY"]) {
@@ -33,4 +34,8 @@ const scope = Effect.runSync(Scope.make())
 const services = await Effect.runPromise(Layer.buildWithScope(layer(options), scope).pipe(Effect.provide(settings)))
 process.once("exit", () => void Effect.runFork(Scope.close(scope, Exit.void)))
 
-Server.run(site(services), { settings })
+// The playground's frozen clock (docs/Playground.md), for its signed values only.
+const fixedTime = parseFixedTime(process.env["PLAYGROUND_FIXED_TIME"])
+if (fixedTime !== undefined) console.warn(`WARNING: the playground's clock is frozen at ${fixedTime}.`)
+
+Server.run(site(services, { fixedTime }), { settings })
