@@ -558,11 +558,19 @@ layer(appOn)("notes app: notes", (it) => {
       expect(bad.status).toBe(200)
       expect(fieldErrors(bad.text)).toEqual({ title: ["This field is required."] })
       expect(textareaValue(bad.text, "id_body")).toBe("second version")
-      const saved = yield* submitMultipart(client, `/notes/${id}/edit/`, { title: "Final", body: "second version" })
+      expect(form.text).toMatch(/<input type="file" name="attachment" id="id_attachment"/)
+      const saved = yield* submitMultipart(client, `/notes/${id}/edit/`, {
+        title: "Final",
+        body: "second version",
+        attachment: { name: "added.txt", content: "added on edit", contentType: "text/plain" }
+      })
       expect([saved.status, saved.headers["location"]]).toEqual([302, `/notes/${id}/`])
       const detail = yield* client.get(`/notes/${id}/`)
       expect(detail.text).toContain("<h1 id=\"note-title\">Final</h1>")
       expect(detail.text).toContain("<div id=\"note-body\">second version</div>")
+      expect([...detail.text.matchAll(/<a class="attachment" href="[^"]+">([^<]+)<\/a>/g)].map((m) => m[1])).toEqual([
+        "added.txt"
+      ])
     }))
 
   it.effect("delete: a confirmation page; the POST deletes the note and its files, 302 to the list", () =>

@@ -244,11 +244,12 @@ const edit = (pk: number) =>
   member((request, user) =>
     Effect.gen(function*() {
       const note = yield* ownNote(user, pk)
-      return yield* noteForm(request, note, (fields) =>
-        Effect.zipRight(
-          Effect.flatMap(Db.Notes, (db) => db.update(user.id, pk, fields)),
-          redirectTo("notes:detail", { pk })
-        ))
+      return yield* noteForm(request, note, (fields, files) =>
+        Effect.gen(function*() {
+          yield* Effect.flatMap(Db.Notes, (db) => db.update(user.id, pk, fields))
+          if (files.attachment !== undefined) yield* storeAttachment(pk, files.attachment)
+          return yield* redirectTo("notes:detail", { pk })
+        }))
     })
   )
 

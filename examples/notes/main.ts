@@ -21,6 +21,9 @@ if (!process.env["SECRET_KEY"]) {
   console.warn("         Never use it in production: anyone can forge signed cookies with it.")
 }
 
+// SESSION_COOKIE_SAMESITE=off means Python's None: no SameSite attribute.
+if (process.env["SESSION_COOKIE_SAMESITE"] === "off") process.env["SESSION_COOKIE_SAMESITE"] = ""
+
 const settings = Settings.layerFromEnv(defaults)
 const options = {
   dataDir: process.env["DATA_DIR"] || Path.join(Path.dirname(new URL(import.meta.url).pathname), "data"),
