@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck as fc, Option, pipe, TestClock } from "effect"
-import { Cache, HttpResponse, RequestFactory, View } from "../src/index.js"
+import { Cache, HttpResponse, RequestFactory, TemplateResponse, Templates, View } from "../src/index.js"
 import * as internal from "../src/internal/cache.js"
 import { fixtures, request, response } from "./middlewareFixtures.js"
 
@@ -129,6 +129,24 @@ describe("Cache: view decorators", () => {
       expect(Option.getOrNull(HttpResponse.getHeader(res, "Cache-Control"))).toBe("max-age=60, public")
       expect(Option.getOrNull(HttpResponse.getHeader(res, "Vary"))).toBe("Accept-Language, Cookie")
     }))
+
+  it.effect("the decorators patch a TemplateResponse before it is rendered, as Django patches one", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(T)
+      const template = yield* Templates.fromString("<p>{{ who }}</p>")
+      const deferred: View.View<unknown, Templates.Templates> = (request) =>
+        TemplateResponse.make(request, template, { who: "alice" })
+      const answer = yield* pipe(deferred, Cache.neverCache, Cache.varyOnCookie)(RequestFactory.get("/"))
+      if (!TemplateResponse.isTemplateResponse(answer)) throw new Error("expected a template response")
+      expect(answer.isRendered).toBe(false)
+      const rendered = yield* TemplateResponse.render(answer)
+      if (!HttpResponse.isHttpResponse(rendered)) throw new Error("expected a rendered response")
+      expect(HttpResponse.text(rendered)).toBe("<p>alice</p>")
+      expect(Option.getOrNull(HttpResponse.getHeader(rendered, "Cache-Control")))
+        .toBe("max-age=0, no-cache, no-store, must-revalidate, private")
+      expect(Option.getOrNull(HttpResponse.getHeader(rendered, "Expires"))).toBe("Tue, 14 Nov 2023 22:13:20 GMT")
+      expect(Option.getOrNull(HttpResponse.getHeader(rendered, "Vary"))).toBe("Cookie")
+    }).pipe(Effect.provide(Templates.layer())))
 
   it.effect("condition: 304 without running the view, headers added for GET, 412 for unsafe methods", () =>
     Effect.gen(function*() {

@@ -1,5 +1,5 @@
 /**
- * The example site served on a free port (`examples/server.ts`, as `npm start` runs it) and
+ * The example site served on a free port (`examples/server.ts`, on its own; `npm start` serves it beside the notes app) and
  * driven with a real HTTP client: every page, and the hostile cases (header injection gets a
  * 500, never a dropped connection; an unsafe redirect gets a 400; an oversized body gets a 400
  * before it is read); SIGTERM stops it gracefully with exit code 0.

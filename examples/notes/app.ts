@@ -110,7 +110,7 @@ const UploadForm = Schema.Struct({
     missingMessage: () => "No file was submitted. Check the encoding type on the form."
   })
 })
-const AttachmentForm = Schema.Struct({ attachment: Schema.optional(nonEmptyFile) })
+const AttachmentForm = Schema.Struct({ attachment: Schema.optionalWith(nonEmptyFile, { exact: true }) })
 
 /** An upload stored under the media root with a fresh name keeping its extension; the row saved. */
 const storeAttachment = (note: number, file: UploadedFile.UploadedFile) =>
@@ -244,11 +244,12 @@ const edit = (pk: number) =>
   member((request, user) =>
     Effect.gen(function*() {
       const note = yield* ownNote(user, pk)
-      return yield* noteForm(request, note, (fields) =>
-        Effect.zipRight(
-          Effect.flatMap(Db.Notes, (db) => db.update(user.id, pk, fields)),
-          redirectTo("notes:detail", { pk })
-        ))
+      return yield* noteForm(request, note, (fields, files) =>
+        Effect.gen(function*() {
+          yield* Effect.flatMap(Db.Notes, (db) => db.update(user.id, pk, fields))
+          if (files.attachment !== undefined) yield* storeAttachment(pk, files.attachment)
+          return yield* redirectTo("notes:detail", { pk })
+        }))
     })
   )
 
@@ -383,7 +384,7 @@ export const templatesLayer = Templates.layer({
 export interface Options {
   /** `DATA_DIR`: the SQLite file (`notes.sqlite3`) and the attachments (`media/`). */
   readonly dataDir: string
-  /** `DATABASE_URL`: `postgres://...` for PostgreSQL; SQLite in `dataDir` when absent. */
+  /** `DATABASE_URL`: `postgres://...` for PostgreSQL, `sqlite:PATH`; `dataDir/notes.sqlite3` when absent. */
   readonly databaseUrl?: string | undefined
   /** `SESSION_ENGINE`: `db` (default), `cache` (Redis at `redisUrl`, else this process's memory), `signed_cookies`. */
   readonly sessionEngine?: string | undefined
@@ -401,16 +402,25 @@ export type Services =
   | FileSystem.FileSystem
   | SqlClient.SqlClient
 
-const sqlLayer = (options: Options): Layer.Layer<SqlClient.SqlClient, unknown, FileSystem.FileSystem> =>
-  options.databaseUrl !== undefined && options.databaseUrl !== ""
-    ? PgClient.layer({ url: Redacted.make(options.databaseUrl) })
-    : Layer.unwrapEffect(
-      Effect.gen(function*() {
-        const fs = yield* FileSystem.FileSystem
-        yield* fs.makeDirectory(options.dataDir, { recursive: true })
-        return SqliteClient.layer({ filename: Path.join(options.dataDir, "notes.sqlite3") })
-      })
+const sqlLayer = (options: Options): Layer.Layer<SqlClient.SqlClient, unknown, FileSystem.FileSystem> => {
+  const url = options.databaseUrl ?? ""
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    return PgClient.layer({ url: Redacted.make(url) })
+  }
+  if (url !== "" && !url.startsWith("sqlite:")) {
+    return Layer.fail(
+      new Errors.ImproperlyConfigured({ message: "DATABASE_URL must be postgres://... or sqlite:PATH" })
     )
+  }
+  const filename = url === "" ? Path.join(options.dataDir, "notes.sqlite3") : url.slice("sqlite:".length)
+  return Layer.unwrapEffect(
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      yield* fs.makeDirectory(Path.dirname(filename), { recursive: true })
+      return SqliteClient.layer({ filename })
+    })
+  )
+}
 
 const sessionsLayer = (options: Options): Layer.Layer<Sessions.SessionStore, unknown, SqlClient.SqlClient> => {
   switch (options.sessionEngine ?? "db") {
@@ -460,9 +470,12 @@ const isPlayground = (request: HttpRequest.HttpRequest): boolean =>
  * What `npm start` serves: the app, and the playground (docs/Playground.md) on its own paths,
  * unchanged (its own middleware and JSON CSRF failure view), on the app's sessions and users.
  */
-export const site = (services: Context.Context<Services>): View.View<never, Settings.Settings> => {
+export const site = (
+  services: Context.Context<Services>,
+  options: { readonly fixedTime?: number | undefined } = {}
+): View.View<never, Settings.Settings> => {
   const app = Handler.toView(handler)
-  const other = playground.site({ stores: services })
+  const other = playground.site({ stores: services, fixedTime: options.fixedTime })
   return (request) => {
     const answer: Effect.Effect<View.Response, never, Services | Settings.Settings> = isPlayground(request)
       ? other(request)

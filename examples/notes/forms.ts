@@ -47,7 +47,7 @@ const passwordField = field(Schema.String.pipe(required))
 /** The note form: a title (required, at most 200 characters) and an optional body. */
 export const NoteForm = Schema.Struct({
   title: charField(200),
-  body: Schema.optionalWith(Schema.Trim.pipe(maxLength(10_000)), { default: () => "" })
+  body: Schema.optionalWith(Schema.Trim.pipe(maxLength(10_000)), { default: () => "", exact: true })
 })
 
 /** Django's `AuthenticationForm`. */

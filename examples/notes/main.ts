@@ -13,12 +13,16 @@
 import { Effect, Exit, Layer, Scope } from "effect"
 import * as Path from "node:path"
 import { Server, Settings } from "../../src/index.js"
+import { parseFixedTime } from "../site.js"
 import { defaults, layer, site } from "./app.js"
 
 if (!process.env["SECRET_KEY"]) {
   console.warn(`WARNING: SECRET_KEY is not set; using the development key ${JSON.stringify(defaults.SECRET_KEY)}.`)
   console.warn("         Never use it in production: anyone can forge signed cookies with it.")
 }
+
+// SESSION_COOKIE_SAMESITE=off means Python's None: no SameSite attribute.
+if (process.env["SESSION_COOKIE_SAMESITE"] === "off") process.env["SESSION_COOKIE_SAMESITE"] = ""
 
 const settings = Settings.layerFromEnv(defaults)
 const options = {
@@ -33,4 +37,8 @@ const scope = Effect.runSync(Scope.make())
 const services = await Effect.runPromise(Layer.buildWithScope(layer(options), scope).pipe(Effect.provide(settings)))
 process.once("exit", () => void Effect.runFork(Scope.close(scope, Exit.void)))
 
-Server.run(site(services), { settings })
+// The playground's frozen clock (docs/Playground.md), for its signed values only.
+const fixedTime = parseFixedTime(process.env["PLAYGROUND_FIXED_TIME"])
+if (fixedTime !== undefined) console.warn(`WARNING: the playground's clock is frozen at ${fixedTime}.`)
+
+Server.run(site(services, { fixedTime }), { settings })
