@@ -2,8 +2,10 @@
  * The notes app (docs/Notes.md): sign in and up, a list of one's notes with search, create and
  * edit forms, attachments, delete with a confirmation, and a JSON endpoint, on Django's default
  * middleware, sessions, CSRF and auth, with Nunjucks templates that reverse the URLconf.
- * `make(options)` gives the handler and the layer of services it runs on (`main.ts` serves
- * them; the tests drive them through `Client`).
+ * `handler` is the site and `layer(options)` the services it runs on (`main.ts` serves them with
+ * the playground beside, `site`; the tests drive them through `Client`). The views a route
+ * calls as they are (sign-in, sign-up, the list, the JSON endpoint) write their generator once
+ * with `Effect.fnUntraced`, as docs/Serving.md advises.
  */
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
@@ -35,7 +37,6 @@ import {
   View
 } from "../../src/index.js"
 import * as playground from "../site.js"
-import { ALICE_PASSWORD, DEV_SECRET_KEY } from "../site.js"
 import * as Db from "./db.js"
 import {
   bind,
@@ -56,7 +57,7 @@ const HERE = Path.dirname(new URL(import.meta.url).pathname)
 /** The app's settings over Django's defaults; `main.ts` reads the rest from the environment. */
 export const defaults: Settings.Input = {
   ALLOWED_HOSTS: ["127.0.0.1", "localhost", "[::1]"],
-  SECRET_KEY: DEV_SECRET_KEY,
+  SECRET_KEY: playground.DEV_SECRET_KEY,
   LOGIN_REDIRECT_URL: "/notes/"
 }
 
@@ -132,8 +133,8 @@ const storeAttachment = (note: number, file: UploadedFile.UploadedFile) =>
 const INVALID_LOGIN = "Please enter a correct username and password. Note that both fields may be case-sensitive."
 
 /** Django's `LoginView`: `next` (posted, else in the query) is followed only when it stays on this site. */
-const login = Cache.neverCache((request) =>
-  Effect.gen(function*() {
+const login = Cache.neverCache(
+  Effect.fnUntraced(function*(request: HttpRequest.HttpRequest) {
     const query = yield* request.GET
     const posted = request.method === "POST" ? MultiValueDict.get(yield* request.POST, "next") : Option.none()
     const next = Option.getOrElse(Option.orElse(posted, () => MultiValueDict.get(query, "next")), () => "")
@@ -168,8 +169,8 @@ const TAKEN = "A user with that username already exists."
  * username checks (pattern, uniqueness), then `AUTH_PASSWORD_VALIDATORS` on the second password
  * with the user being created; then the user is logged in.
  */
-const signup = Cache.neverCache((request) =>
-  Effect.gen(function*() {
+const signup = Cache.neverCache(
+  Effect.fnUntraced(function*(request: HttpRequest.HttpRequest) {
     const helpTexts = PasswordValidation.helpTexts()
     if (request.method !== "POST") return yield* page(request, "signup.html", { form: unbound, helpTexts })
     const form = yield* bind(SignupForm)(request)
@@ -205,8 +206,8 @@ const signup = Cache.neverCache((request) =>
 
 const home: View.View<unknown, Urls.Urlconf> = () => redirectTo("notes:list")
 
-const list = member((request, user) =>
-  Effect.gen(function*() {
+const list = member(
+  Effect.fnUntraced(function*(request: HttpRequest.HttpRequest, user: Auth.AuthUser) {
     const { q } = yield* HttpRequest.schemaQuery(SearchQuery)(request)
     const notes = yield* Effect.flatMap(Db.Notes, (db) => db.list(user.id, q.trim()))
     return yield* page(request, "list.html", { notes, q })
@@ -300,8 +301,8 @@ const remove = (pk: number) =>
   )
 
 /** `GET /api/notes/`: the signed-in user's notes as JSON; 403 otherwise. */
-const api = Cache.neverCache((request) =>
-  Effect.gen(function*() {
+const api = Cache.neverCache(
+  Effect.fnUntraced(function*(request: HttpRequest.HttpRequest) {
     const user = yield* Auth.user
     if (!Auth.isAuthenticated(user)) return yield* HttpResponse.json({ error: "not authenticated" }, { status: 403 })
     const { q } = yield* HttpRequest.schemaQuery(SearchQuery)(request)
@@ -443,7 +444,7 @@ const setup = Effect.gen(function*() {
   yield* Db.migrate
   const users = yield* Auth.Users
   if (Option.isNone(yield* users.findByUsername("alice"))) {
-    yield* users.create({ username: "alice", password: ALICE_PASSWORD })
+    yield* users.create({ username: "alice", password: playground.ALICE_PASSWORD })
   }
 })
 
