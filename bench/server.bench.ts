@@ -10,13 +10,19 @@
  */
 import autocannon from "autocannon"
 import { spawn } from "node:child_process"
+import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { treeCpu, treeDelta } from "./server/proctree.js"
 import { PATH, requestHeaders } from "./server/realistic.js"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
 const duration = Number(process.env["DURATION"] ?? 5)
-const connections = 50
+const warmup = Number(process.env["WARMUP"] ?? 1)
+const connections = Number(process.env["CONNECTIONS"] ?? 50)
+// SERVER_CPUS="1" starts each server under `taskset -c 1` (its workers inherit it); run the
+// bench itself under `taskset -c 0` to pin the load generator (BENCHMARKS.md, server: workers).
+const serverCpus = process.env["SERVER_CPUS"]
 
 interface Target {
   readonly name: string
@@ -48,7 +54,9 @@ const diagnostics: ReadonlyArray<Target> = [
   hello("diag: response prebuilt"),
   hello("library view, platform serve, tracer off"),
   hello("library: handler + 2 middleware, tracer off"),
+  hello("library, tracer off, 1 worker"),
   hello("library, tracer off, 2 workers"),
+  hello("library, tracer off, 2 workers, scheduling none"),
   hello("platform app, Server.layer, tracer off"),
   hello("platform, tracer off, lean adapter"),
   hello("library, tracer off, lean adapter"),
@@ -65,6 +73,7 @@ const targets = only === undefined
 
 interface Started {
   readonly port: number
+  readonly pid: number
   /** CPU time the server process used so far, in microseconds. */
   readonly cpu: () => Promise<number>
   readonly stop: () => void
@@ -72,12 +81,14 @@ interface Started {
 
 const start = (name: string) =>
   new Promise<Started>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", Path.join(here, "server", "targets.ts"), name], {
-      stdio: ["ignore", "pipe", "inherit"]
-    })
+    const args = [process.execPath, "--import", "tsx", Path.join(here, "server", "targets.ts"), name]
+    const child = serverCpus === undefined
+      ? spawn(args[0]!, args.slice(1), { stdio: ["ignore", "pipe", "inherit"] })
+      : spawn("taskset", ["-c", serverCpus, ...args], { stdio: ["ignore", "pipe", "inherit"] })
     let out = ""
     let waiting: ((cpu: number) => void) | undefined
     let started = false
+    const expected = Number(/(\d+) workers?/.exec(name)?.[1] ?? 1)
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString()
       const cpu = /cpu (\d+)\n/.exec(out)
@@ -88,16 +99,23 @@ const start = (name: string) =>
         w(Number(cpu[1]))
       }
       const m = /listening on \S+:(\d+)/.exec(out)
-      if (m && !started) {
+      // With workers, every one of them announces itself: wait for all (each compiles the sources first).
+      const listening = out.match(/listening on /g)?.length ?? 0
+      if (m && !started && listening >= expected) {
         started = true
         resolve({
           port: Number(m[1]),
+          pid: child.pid!,
           cpu: () =>
             new Promise<number>((done) => {
               waiting = done
               child.kill("SIGUSR2")
             }),
-          stop: () => child.kill("SIGKILL")
+          stop: () => {
+            // A primary's workers would outlive it: kill the whole tree.
+            for (const pid of treeCpu(child.pid!).keys()) if (pid !== child.pid) process.kill(pid, "SIGKILL")
+            child.kill("SIGKILL")
+          }
         })
       }
     })
@@ -110,6 +128,12 @@ interface Measured {
   readonly rps: number
   /** Server CPU microseconds per request: robust to other load on the machine. */
   readonly cpuPerRequest: number
+  /** Every server process's CPU (a primary and its workers), microseconds per request. */
+  readonly treeCpuPerRequest: number
+  /** The load generator's (this process's) CPU, microseconds per request. */
+  readonly loadCpuPerRequest: number
+  /** Each server process's share of the tree's CPU, largest first (the primary's is the smallest). */
+  readonly shares: ReadonlyArray<number>
   readonly bad: number
 }
 
@@ -118,12 +142,25 @@ const measure = async (t: Target): Promise<Measured> => {
   try {
     const url = `http://127.0.0.1:${server.port}${t.path}`
     const headers = t.realistic ? requestHeaders(Date.now()) : {}
-    await autocannon({ url, connections, duration: 1, headers }) // warm-up
+    await autocannon({ url, connections, duration: warmup, headers }) // warm-up
     const before = await server.cpu()
+    const treeBefore = treeCpu(server.pid)
+    const loadBefore = process.cpuUsage()
     const result = await autocannon({ url, connections, duration, headers })
+    const load = process.cpuUsage(loadBefore)
+    const tree = [...treeDelta(treeBefore, treeCpu(server.pid)).values()]
     const after = await server.cpu()
     const bad = result.non2xx + result.errors + result.timeouts
-    return { rps: result.requests.average, cpuPerRequest: (after - before) / result.requests.total, bad }
+    const n = result.requests.total
+    const treeTotal = tree.reduce((a, b) => a + b, 0)
+    return {
+      rps: result.requests.average,
+      cpuPerRequest: (after - before) / n,
+      treeCpuPerRequest: treeTotal / n,
+      loadCpuPerRequest: (load.user + load.system) / n,
+      shares: tree.map((cpu) => cpu / treeTotal).sort((a, b) => b - a),
+      bad
+    }
   } finally {
     server.stop()
   }
@@ -150,11 +187,33 @@ const main = async () => {
   }
   const rps = (name: string) => median(results.get(name)!.map((m) => m.rps))
   const cpu = (name: string) => median(results.get(name)!.map((m) => m.cpuPerRequest))
+  const tree = (name: string) => median(results.get(name)!.map((m) => m.treeCpuPerRequest))
+  const load = (name: string) => median(results.get(name)!.map((m) => m.loadCpuPerRequest))
   console.log("")
-  console.log(`${"target".padEnd(30)} ${"req/s".padStart(8)} ${"CPU us/req".padStart(11)}`)
+  console.log(
+    `${"target".padEnd(30)} ${"req/s".padStart(8)} ${"CPU us/req".padStart(11)} ${
+      "all server processes".padStart(21)
+    } ${"load generator".padStart(15)}  shares of the server CPU per process (medians)`
+  )
   for (const t of targets) {
-    console.log(`${t.name.padEnd(30)} ${rps(t.name).toFixed(0).padStart(8)} ${cpu(t.name).toFixed(0).padStart(11)}`)
+    const ms = results.get(t.name)!
+    const shares = ms[0]!.shares.map((_, i) => `${(100 * median(ms.map((m) => m.shares[i] ?? 0))).toFixed(1)}%`)
+    console.log(
+      `${t.name.padEnd(30)} ${rps(t.name).toFixed(0).padStart(8)} ${cpu(t.name).toFixed(0).padStart(11)} ${
+        tree(t.name).toFixed(1).padStart(21)
+      } ${load(t.name).toFixed(1).padStart(15)}  ${shares.join(" ")}`
+    )
   }
+  console.log(`load average: ${Os.loadavg().map((l) => l.toFixed(2)).join(" ")}`)
+  const workersRatio = (a: string, b: string) =>
+    results.has(a) && results.has(b) && console.log(
+      `${`${a} / ${b}`.padEnd(60)} req/s ${(rps(a) / rps(b)).toFixed(2)}x, per server CPU ${
+        (tree(b) / tree(a)).toFixed(2)
+      }x`
+    )
+  workersRatio("library, tracer off, 2 workers", "library, tracer off")
+  workersRatio("library, tracer off, 2 workers", "library, tracer off, 1 worker")
+  workersRatio("library, tracer off, 2 workers, scheduling none", "library, tracer off")
   const ratio = (a: string, b: string) =>
     results.has(a) && results.has(b) && console.log(
       `${`${a} / ${b}`.padEnd(60)} req/s ${(rps(a) / rps(b)).toFixed(2)}x, CPU-per-request throughput ${

@@ -20,6 +20,7 @@ import type * as Scope from "effect/Scope"
 import express from "express"
 import Fastify from "fastify"
 import { Hono } from "hono"
+import cluster from "node:cluster"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import { Server, Settings } from "../../src/index.js"
@@ -102,6 +103,16 @@ const handler = (tracer: boolean): void => {
   )
 }
 
+const workers = (n: number): void =>
+  Server.run(helloView, {
+    port: 0,
+    host: HOST,
+    tracer: false,
+    limits: benchLimits,
+    workers: n,
+    settings: Settings.layer({ SECRET_KEY })
+  })
+
 export const targets: Record<string, () => void> = {
   "node:http": () => {
     const server = Http.createServer((_req, res) => {
@@ -137,15 +148,14 @@ export const targets: Record<string, () => void> = {
   "library: handler + 2 middleware, tracer off": () => handler(false),
   // Server.run with a primary and two workers (node:cluster): compare req/s with "library,
   // tracer off" (its CPU figure is the primary's only).
-  "library, tracer off, 2 workers": () =>
-    Server.run(helloView, {
-      port: 0,
-      host: HOST,
-      tracer: false,
-      limits: benchLimits,
-      workers: 2,
-      settings: Settings.layer({ SECRET_KEY })
-    }),
+  "library, tracer off, 2 workers": () => workers(2),
+  // The same through `Server.run` with one worker (no primary): the one-process figure of `run`.
+  "library, tracer off, 1 worker": () => workers(1),
+  // Two workers, each accepting its own connections (the kernel picks which), not the primary.
+  "library, tracer off, 2 workers, scheduling none": () => {
+    if (cluster.isPrimary) cluster.schedulingPolicy = cluster.SCHED_NONE
+    workers(2)
+  },
   // Hello with the response built the same way on both: per request, or once.
   "platform, tracer off, response per request": () => platform(helloPlatformPerRequest, false),
   "library, tracer off, prebuilt response": () => library(helloViewPrebuilt, false),

@@ -35,9 +35,10 @@ import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
+import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
-import type * as FiberRef from "effect/FiberRef"
+import * as FiberRef from "effect/FiberRef"
+import * as FiberRefs from "effect/FiberRefs"
 import type { LazyArg } from "effect/Function"
 import * as GlobalValue from "effect/GlobalValue"
 import * as Inspectable from "effect/Inspectable"
@@ -45,6 +46,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { ReadonlyRecord } from "effect/Record"
 import * as Runtime from "effect/Runtime"
+import * as RuntimeFlags from "effect/RuntimeFlags"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Http from "node:http"
@@ -362,23 +364,41 @@ const handled = <E, R>(
           onSuccess: ([response]) => Effect.ignore(handleResponse(request, response))
         })
       }),
-    onSuccess: (response: ServerResponse.HttpServerResponse): Effect.Effect<void> =>
-      Effect.withFiberRuntime((fiber) => {
-        const request = currentRequest(fiber.currentContext)
-        return responseOf(request)[handledKey] === true ? Effect.void : Effect.ignore(handleResponse(request, response))
-      })
+    // Without middleware, an answer always went through `respond`, which wrote it.
+    onSuccess: middleware === undefined
+      ? constVoid
+      : (response: ServerResponse.HttpServerResponse): Effect.Effect<void> =>
+        Effect.withFiberRuntime((fiber) => {
+          const request = currentRequest(fiber.currentContext)
+          return responseOf(request)[handledKey] === true
+            ? Effect.void
+            : Effect.ignore(handleResponse(request, response))
+        })
   }
   const applied = middleware === undefined ? withErrorHandling : middleware(withErrorHandling)
   return Effect.matchCauseEffect(applied as Effect.Effect<ServerResponse.HttpServerResponse, unknown, R>, finish)
 }
 
-/** Runs `effect` in a fresh scope, closed with its exit unless the app took the closing over. */
+/**
+ * Runs `effect` in a fresh scope, closed with its exit unless the app took the closing over.
+ * The scope is added to the fiber's context in one step (`Scope.extend` would restore the
+ * context afterwards, a dozen runtime steps, and nothing runs after it in the request's fiber),
+ * and closed from a `matchCauseEffect`: the request's whole effect is uninterruptible, so
+ * that is `Effect.onExit` without its `uninterruptibleMask`.
+ */
 const scoped = <R>(effect: Effect.Effect<void, never, R>): Effect.Effect<void, never, Exclude<R, Scope.Scope>> =>
-  Effect.flatMap(Scope.make(), (scope) =>
-    Effect.onExit(
-      Scope.extend(effect, scope),
-      (exit: Exit.Exit<void>) => ejectedScopes.has(scope) ? Effect.void : Scope.close(scope, exit)
-    ))
+  Effect.flatMap(Scope.make(), (scope) => {
+    const close = (exit: Exit.Exit<void>) => ejectedScopes.has(scope) ? Effect.void : Scope.close(scope, exit)
+    return Effect.matchCauseEffect(
+      Effect.zipRight(FiberRef.update(FiberRef.currentContext, Context.add(Scope.Scope, scope)), effect),
+      {
+        onFailure: (cause) => Effect.zipRight(close(Exit.failCause(cause)), Effect.failCause(cause)),
+        onSuccess: () => close(Exit.void)
+      }
+    ) as Effect.Effect<void, never, Exclude<R, Scope.Scope>>
+  })
+
+const constVoid = (): Effect.Effect<void> => Effect.void
 
 function onClose(this: Tracked): void {
   const fiber = this[fiberKey]
@@ -407,18 +427,25 @@ export const makeHandler = <E, R>(
       // The platform's own path, which owns the `http.server` span, for requests the tracer is on for.
       const traced = HttpApp.toHandled(app, handleResponse, middleware)
       const lean = profile?.viaToHandled === true ? traced : scoped(handled(app, middleware))
-      const main = Effect.uninterruptible(
-        Effect.withFiberRuntime<void, never, R | ServerRequest.HttpServerRequest>((fiber) =>
-          fiber.getFiberRef(HttpMiddleware.currentTracerDisabledWhen)(currentRequest(fiber.currentContext))
-            ? lean
-            : traced
-        )
-      ) as Effect.Effect<void, never, Exclude<R, Scope.Scope>>
-      const runFork = Runtime.runFork(runtime)
+      const { context, fiberRefs } = runtime
+      // A request's fiber starts uninterruptible (as `Effect.uninterruptible` would make it, one
+      // step less); only the body being streamed is interruptible.
+      const runtimeFlags = RuntimeFlags.disable(runtime.runtimeFlags, RuntimeFlags.Interruption)
+      // What the request's fiber would read (its fiber refs are the runtime's).
+      const tracerDisabledWhen = FiberRefs.getOrDefault(fiberRefs, HttpMiddleware.currentTracerDisabledWhen)
+      const runLean = lean as Effect.Effect<void>
+      const runTraced = traced as Effect.Effect<void>
       return function handler(nodeRequest: Http.IncomingMessage, nodeResponse: Tracked) {
         const request = new LeanRequest(nodeRequest, nodeResponse, nodeRequest.url!, undefined, undefined)
-        nodeResponse[fiberKey] = runFork(
-          Effect.provideService(main, ServerRequest.HttpServerRequest, request) as Effect.Effect<void>
+        // The fiber starts with the request in its context (`Effect.provideService` would add it
+        // with a dozen runtime steps and a second copy of the context).
+        nodeResponse[fiberKey] = Runtime.runFork(
+          Runtime.make({
+            context: Context.add(context, ServerRequest.HttpServerRequest, request),
+            fiberRefs,
+            runtimeFlags
+          }),
+          tracerDisabledWhen(request) ? runLean : runTraced
         )
         nodeResponse.on("close", onClose)
       }
