@@ -9,9 +9,9 @@
  * library's own setting); the realistic view >= 0.9x its bare-platform twin.
  */
 import autocannon from "autocannon"
-import { spawn } from "node:child_process"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { median, startTarget } from "./harness.js"
 import { PATH, requestHeaders } from "./server/realistic.js"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
@@ -63,49 +63,6 @@ const targets = only === undefined
   ? allTargets
   : [...allTargets, ...diagnostics].filter((t) => only.includes(t.name))
 
-interface Started {
-  readonly port: number
-  /** CPU time the server process used so far, in microseconds. */
-  readonly cpu: () => Promise<number>
-  readonly stop: () => void
-}
-
-const start = (name: string) =>
-  new Promise<Started>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", Path.join(here, "server", "targets.ts"), name], {
-      stdio: ["ignore", "pipe", "inherit"]
-    })
-    let out = ""
-    let waiting: ((cpu: number) => void) | undefined
-    let started = false
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString()
-      const cpu = /cpu (\d+)\n/.exec(out)
-      if (cpu && waiting) {
-        out = out.replace(cpu[0], "")
-        const w = waiting
-        waiting = undefined
-        w(Number(cpu[1]))
-      }
-      const m = /listening on \S+:(\d+)/.exec(out)
-      if (m && !started) {
-        started = true
-        resolve({
-          port: Number(m[1]),
-          cpu: () =>
-            new Promise<number>((done) => {
-              waiting = done
-              child.kill("SIGUSR2")
-            }),
-          stop: () => child.kill("SIGKILL")
-        })
-      }
-    })
-    child.once("exit", (code) => {
-      if (!started) reject(new Error(`${name} exited with ${code}: ${out}`))
-    })
-  })
-
 interface Measured {
   readonly rps: number
   /** Server CPU microseconds per request: robust to other load on the machine. */
@@ -114,7 +71,7 @@ interface Measured {
 }
 
 const measure = async (t: Target): Promise<Measured> => {
-  const server = await start(t.name)
+  const server = await startTarget(Path.join(here, "server", "targets.ts"), [t.name])
   try {
     const url = `http://127.0.0.1:${server.port}${t.path}`
     const headers = t.realistic ? requestHeaders(Date.now()) : {}
@@ -127,12 +84,6 @@ const measure = async (t: Target): Promise<Measured> => {
   } finally {
     server.stop()
   }
-}
-
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
 const main = async () => {
