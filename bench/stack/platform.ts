@@ -169,6 +169,7 @@ const router = HttpRouter.empty.pipe(
   )
 )
 
+/** The app served on `port` (0: any free port), its `HttpServer` in the output. */
 export const serve = (filename: string, port: number) =>
   Layer.merge(
     HttpMiddleware.withTracerDisabledWhen(HttpServer.serve(router), () => true),
@@ -177,7 +178,7 @@ export const serve = (filename: string, port: number) =>
         Effect.sync(() => announce(server.address._tag === "TcpAddress" ? server.address.port : 0)))
     )
   ).pipe(
-    Layer.provide(NodeHttpServer.layer(Http.createServer, { port, host: "127.0.0.1" })),
+    Layer.provideMerge(NodeHttpServer.layer(Http.createServer, { port, host: "127.0.0.1" })),
     Layer.provide(SqliteClient.layer({ filename }))
   )
 
