@@ -5,11 +5,13 @@
  * CPU figure, so it moves much less with other load on the machine than requests per second.
  *
  *     npx tsx bench/stack/inprocess.ts              # ROUNDS=5 N=500
- *     VARIANTS="json|json: no middleware" npx tsx bench/stack/inprocess.ts
+ *     VARIANTS="json|list" npx tsx bench/stack/inprocess.ts
+ *     PROFILE=/tmp/json.cpuprofile VARIANTS=json npx tsx bench/stack/inprocess.ts   # the measured rounds only
  */
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import * as Inspector from "node:inspector/promises"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import {
@@ -138,9 +140,20 @@ const program = Effect.gen(function*() {
       return (used.user + used.system) / n
     })
   for (const name of chosen) yield* run(name) // warm-up
+  const profile = process.env["PROFILE"]
+  const inspector = profile === undefined ? undefined : new Inspector.Session()
+  if (inspector !== undefined) {
+    inspector.connect()
+    yield* Effect.promise(() => inspector.post("Profiler.enable").then(() => inspector.post("Profiler.start")))
+  }
   const results = new Map<string, Array<number>>()
   for (let r = 0; r < rounds; r++) {
     for (const name of chosen) results.set(name, [...(results.get(name) ?? []), yield* run(name)])
+  }
+  if (inspector !== undefined && profile !== undefined) {
+    const { profile: data } = yield* Effect.promise(() => inspector.post("Profiler.stop"))
+    writeFileSync(profile, JSON.stringify(data))
+    console.log(`profile of the measured rounds written to ${profile}`)
   }
   console.log(`${rounds} rounds of ${n} requests, in process (test client), CPU µs/request, medians:`)
   console.log(`| variant | CPU µs/request |`)
