@@ -16,6 +16,7 @@
  *     npm run bench:stack                         # 2 rounds, 5 s per request, 50 connections
  *     ROUNDS=3 DURATION=10 npm run bench:stack
  *     STACKS="library|express" REQUESTS="list|json" npm run bench:stack
+ *     STACKS="library|library-lean|platform" npm run bench:stack     # + the lean Node adapter
  */
 import autocannon from "autocannon"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
@@ -42,14 +43,14 @@ interface Stack {
   readonly closesConnections?: boolean
 }
 
-const node = (name: string, script: string): Stack => ({
+const node = (name: string, script: string, env: Record<string, string> = {}): Stack => ({
   name,
   start: (port, db) =>
     startGroup({
       command: process.execPath,
       args: ["--import", "tsx", Path.join(here, script)],
       port,
-      env: { PORT: String(port), STACK_DB: db, STACK_WORKERS: String(workers) },
+      env: { ...env, PORT: String(port), STACK_DB: db, STACK_WORKERS: String(workers) },
       readyPath: "/login/",
       readyLines: { pattern: /listening on http/, count: workers }
     })
@@ -76,11 +77,14 @@ const allStacks: ReadonlyArray<Stack> = [
   },
   node("express", "express.ts"),
   node("fastify", "fastify.ts"),
-  node("platform", "platform.ts")
+  node("platform", "platform.ts"),
+  // Only when asked for (STACKS=...|library-lean): the library on its lean Node adapter (BENCHMARKS.md, node adapter).
+  node("library-lean", "library.ts", { EFFECT_DJANGO_HTTP_ADAPTER: "lean" })
 ]
+const byDefault = ["library", "django", "express", "fastify", "platform"]
 
 const only = process.env["STACKS"]?.split("|")
-const stacks = allStacks.filter((s) => only === undefined || only.includes(s.name))
+const stacks = allStacks.filter((s) => (only ?? byDefault).includes(s.name))
   .filter((s) => {
     if (s.name === "django" && !existsSync(GUNICORN)) {
       console.log(`${GUNICORN} is missing (apt-get install gunicorn): the Django stack is skipped`)
