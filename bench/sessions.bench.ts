@@ -11,10 +11,10 @@
  * Target (issue 17): no slower than express-session on the same store.
  */
 import autocannon from "autocannon"
-import { spawn } from "node:child_process"
 import * as Http from "node:http"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { median, startTarget } from "./harness.js"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
 const duration = Number(process.env["DURATION"] ?? 5)
@@ -31,48 +31,6 @@ const all = [
 ]
 const only = process.env["TARGETS"]?.split("|")
 const targets = only === undefined ? all : all.filter((t) => only.includes(t))
-
-interface Started {
-  readonly port: number
-  readonly cpu: () => Promise<number>
-  readonly stop: () => void
-}
-
-const start = (name: string) =>
-  new Promise<Started>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", Path.join(here, "sessions", "targets.ts"), name], {
-      stdio: ["ignore", "pipe", "inherit"]
-    })
-    let out = ""
-    let waiting: ((cpu: number) => void) | undefined
-    let started = false
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString()
-      const cpu = /cpu (\d+)\n/.exec(out)
-      if (cpu && waiting) {
-        out = out.replace(cpu[0], "")
-        const w = waiting
-        waiting = undefined
-        w(Number(cpu[1]))
-      }
-      const m = /listening on \S+:(\d+)/.exec(out)
-      if (m && !started) {
-        started = true
-        resolve({
-          port: Number(m[1]),
-          cpu: () =>
-            new Promise<number>((done) => {
-              waiting = done
-              child.kill("SIGUSR2")
-            }),
-          stop: () => child.kill("SIGKILL")
-        })
-      }
-    })
-    child.once("exit", (code) => {
-      if (!started) reject(new Error(`${name} exited with ${code}: ${out}`))
-    })
-  })
 
 /** The session cookie a first request gets (`name=value`). */
 const firstCookie = (port: number) =>
@@ -92,7 +50,7 @@ interface Measured {
 }
 
 const measure = async (name: string): Promise<Measured> => {
-  const server = await start(name)
+  const server = await startTarget(Path.join(here, "sessions", "targets.ts"), [name])
   try {
     const url = `http://127.0.0.1:${server.port}/`
     const headers = { cookie: await firstCookie(server.port) }
@@ -108,12 +66,6 @@ const measure = async (name: string): Promise<Measured> => {
   } finally {
     server.stop()
   }
-}
-
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
 const main = async () => {

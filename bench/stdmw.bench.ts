@@ -19,7 +19,6 @@ import autocannon from "autocannon"
 import compression from "compression"
 import { Effect, Layer } from "effect"
 import express from "express"
-import { spawn } from "node:child_process"
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
@@ -37,6 +36,7 @@ import {
   Templates,
   type View
 } from "../src/index.js"
+import { median, startTarget } from "./harness.js"
 
 const HOST = "127.0.0.1"
 
@@ -131,49 +131,6 @@ const serve = (name: string): void => {
   )
 }
 
-interface Started {
-  readonly port: number
-  /** CPU time the server process used so far, in microseconds. */
-  readonly cpu: () => Promise<number>
-  readonly stop: () => void
-}
-
-const start = (name: string) =>
-  new Promise<Started>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "serve", name], {
-      stdio: ["ignore", "pipe", "inherit"]
-    })
-    let out = ""
-    let waiting: ((cpu: number) => void) | undefined
-    let started = false
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString()
-      const cpu = /cpu (\d+)\n/.exec(out)
-      if (cpu && waiting) {
-        out = out.replace(cpu[0], "")
-        const w = waiting
-        waiting = undefined
-        w(Number(cpu[1]))
-      }
-      const m = /listening on http:\/\/\S+:(\d+)/.exec(out)
-      if (m && !started) {
-        started = true
-        resolve({
-          port: Number(m[1]),
-          cpu: () =>
-            new Promise<number>((done) => {
-              waiting = done
-              child.kill("SIGUSR2")
-            }),
-          stop: () => child.kill("SIGKILL")
-        })
-      }
-    })
-    child.once("exit", (code) => {
-      if (!started) reject(new Error(`${name} exited with ${code}: ${out}`))
-    })
-  })
-
 interface Scenario {
   readonly name: string
   readonly headers: (etag: string) => Record<string, string>
@@ -206,7 +163,7 @@ const main = async () => {
   const cpuResults = new Map<string, Array<number>>()
   for (let round = 0; round < rounds; round++) {
     for (const name of servers) {
-      const server = await start(name)
+      const server = await startTarget(fileURLToPath(import.meta.url), ["serve", name])
       try {
         const url = `http://${HOST}:${server.port}/`
         const probe = await fetch(url, { headers: { "accept-encoding": "gzip" } })
@@ -238,7 +195,6 @@ const main = async () => {
       }
     }
   }
-  const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
   const row = (label: string, lib: string, exp: string) => {
     const l = median(results.get(lib)!)
     const e = median(results.get(exp)!)

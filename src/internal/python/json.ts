@@ -48,20 +48,23 @@ const hex4 = (n: number): string => n.toString(16).padStart(4, "0")
 const NEEDS_ESCAPE_ASCII = /["\\\u0000-\u001f\u007f-\uffff]/
 // eslint-disable-next-line no-control-regex
 const NEEDS_ESCAPE = /["\\\u0000-\u001f]/
+// The same classes, global: each UTF-16 code unit that needs it is replaced on its own.
+// eslint-disable-next-line no-control-regex
+const ESCAPE_ASCII_ALL = /["\\\u0000-\u001f\u007f-\uffff]/g
+// eslint-disable-next-line no-control-regex
+const ESCAPE_ALL = /["\\\u0000-\u001f]/g
 
-/** `json.encoder.py_encode_basestring_ascii` / `py_encode_basestring`. */
+const escapeUnit = (ch: string): string => ESCAPES[ch] ?? "\\u" + hex4(ch.charCodeAt(0))
+
+/**
+ * `json.encoder.py_encode_basestring_ascii` / `py_encode_basestring`: `"` and `\\` and the short
+ * escapes Python writes, every other control character (and with `ensureAscii` every code unit
+ * above `~`) as `\\uXXXX`. One `replace` over the units that need it: the text between them is
+ * copied by the engine, not character by character.
+ */
 export const encodeString = (s: string, ensureAscii: boolean): string => {
   if (!(ensureAscii ? NEEDS_ESCAPE_ASCII : NEEDS_ESCAPE).test(s)) return "\"" + s + "\""
-  let out = "\""
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!
-    const c = s.charCodeAt(i)
-    const esc = ESCAPES[ch]
-    if (esc !== undefined) out += esc
-    else if (c < 0x20 || (ensureAscii && c > 0x7e)) out += "\\u" + hex4(c)
-    else out += ch
-  }
-  return out + "\""
+  return "\"" + s.replace(ensureAscii ? ESCAPE_ASCII_ALL : ESCAPE_ALL, escapeUnit) + "\""
 }
 
 const isPlainObject = (u: unknown): u is Record<string, unknown> => {

@@ -1,0 +1,189 @@
+/**
+ * What the network benches share: starting a server in its own process and reading its port,
+ * reading the CPU time it used, loading it with autocannon, and the median of a few rounds.
+ *
+ * Two ways to start a server:
+ *
+ * - `startTarget(script, args)`: a Node script run with tsx that prints `listening on ...:PORT`
+ *   and answers SIGUSR2 with `cpu MICROSECONDS` (its own `process.cpuUsage`), as the targets of
+ *   `server.bench.ts`, `stdmw.bench.ts` and `sessions.bench.ts` do;
+ * - `startGroup(command, args)`: any command (gunicorn, a Node cluster) in a process group of its
+ *   own, on a port given to it, ready when `readyPath` answers; its CPU time is the sum over every
+ *   process of the group, read from `/proc` (Linux), so a primary and its workers all count.
+ */
+import { spawn } from "node:child_process"
+import { readdirSync, readFileSync } from "node:fs"
+import * as Net from "node:net"
+
+export interface Started {
+  readonly port: number
+  /** CPU time the server used so far (user + system), in microseconds. */
+  readonly cpu: () => Promise<number>
+  readonly stop: () => void
+}
+
+/** Starts `node --import tsx SCRIPT ...ARGS` and resolves once it printed `listening on ...:PORT`. */
+export const startTarget = (script: string, args: ReadonlyArray<string>): Promise<Started> =>
+  new Promise<Started>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    let out = ""
+    let waiting: ((cpu: number) => void) | undefined
+    let started = false
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString()
+      const cpu = /cpu (\d+)\n/.exec(out)
+      if (cpu && waiting) {
+        out = out.replace(cpu[0], "")
+        const w = waiting
+        waiting = undefined
+        w(Number(cpu[1]))
+      }
+      const m = /listening on (?:http:\/\/)?\S+:(\d+)(?=\D)/.exec(out)
+      if (m && !started) {
+        started = true
+        resolve({
+          port: Number(m[1]),
+          cpu: () =>
+            new Promise<number>((done) => {
+              waiting = done
+              child.kill("SIGUSR2")
+            }),
+          stop: () => child.kill("SIGKILL")
+        })
+      }
+    })
+    child.once("exit", (code) => {
+      if (!started) reject(new Error(`${args.join(" ")} exited with ${code}: ${out}`))
+    })
+  })
+
+/** A free TCP port on 127.0.0.1 (free when asked; the caller binds it next). */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = Net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as Net.AddressInfo).port
+      server.close(() => resolve(port))
+    })
+  })
+
+const CLOCK_TICKS_PER_SECOND = 100
+
+/** CPU time (user + system, µs) of every live process in process group `pgid`, from `/proc`. */
+export const groupCpu = (pgid: number): number => {
+  let ticks = 0
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue
+    let stat: string
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8")
+    } catch {
+      continue // gone meanwhile
+    }
+    // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its closing paren.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    if (Number(fields[2]) !== pgid) continue
+    ticks += Number(fields[11]) + Number(fields[12]) // utime, stime
+  }
+  return (ticks * 1_000_000) / CLOCK_TICKS_PER_SECOND
+}
+
+/**
+ * Starts `command` in a new process group with `env` added to this process's, and resolves once
+ * `readyLines` were printed and `http://127.0.0.1:PORT/readyPath` answers (any status). `stop`
+ * kills the whole group.
+ */
+export const startGroup = (options: {
+  readonly command: string
+  readonly args: ReadonlyArray<string>
+  readonly port: number
+  readonly env?: Record<string, string>
+  readonly cwd?: string
+  readonly readyPath: string
+  /** Also wait until the output (stdout and stderr) has `count` lines matching `pattern` (one per worker). */
+  readonly readyLines?: { readonly pattern: RegExp; readonly count: number }
+  readonly timeoutMs?: number
+}): Promise<Started> =>
+  new Promise<Started>((resolve, reject) => {
+    const child = spawn(options.command, options.args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true
+    })
+    let err = ""
+    let readyLines = 0
+    const onOutput = (chunk: Buffer) => {
+      const text = chunk.toString()
+      err = (err + text).slice(-4000)
+      if (options.readyLines !== undefined) {
+        for (const line of text.split("\n")) if (options.readyLines.pattern.test(line)) readyLines++
+      }
+    }
+    child.stdout.on("data", onOutput)
+    child.stderr.on("data", onOutput)
+    let exited = false
+    child.once("error", (error) => {
+      exited = true
+      if (!settled) {
+        settled = true
+        reject(error)
+      }
+    })
+    child.once("exit", (code) => {
+      exited = true
+      if (!settled) {
+        settled = true
+        reject(new Error(`${options.command} exited with ${code}: ${err}`))
+      }
+    })
+    let settled = false
+    const pgid = child.pid!
+    const stop = () => {
+      if (exited) return
+      try {
+        process.kill(-pgid, "SIGKILL")
+      } catch {
+        // already gone
+      }
+    }
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000)
+    const poll = () => {
+      if (settled) return
+      if (options.readyLines !== undefined && readyLines < options.readyLines.count) {
+        if (Date.now() > deadline) {
+          settled = true
+          stop()
+          reject(
+            new Error(`${options.command}: ${readyLines} of ${options.readyLines.count} ready lines in time: ${err}`)
+          )
+        } else setTimeout(poll, 100)
+        return
+      }
+      fetch(`http://127.0.0.1:${options.port}${options.readyPath}`, { redirect: "manual" }).then(
+        async (response) => {
+          await response.arrayBuffer()
+          settled = true
+          resolve({ port: options.port, cpu: () => Promise.resolve(groupCpu(pgid)), stop })
+        },
+        () => {
+          if (Date.now() > deadline) {
+            settled = true
+            stop()
+            reject(new Error(`${options.command} did not answer in time: ${err}`))
+          } else setTimeout(poll, 100)
+        }
+      )
+    }
+    poll()
+  })
+
+/** The median of `xs` (the mean of the middle two for an even count). */
+export const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+}
