@@ -47,7 +47,6 @@ import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -232,18 +231,16 @@ export const Session: Context.Tag<Session, Session> = Context.GenericTag<Session
  * @category constructors
  */
 export const make = (cookie?: string | undefined): Effect.Effect<Session, never, SessionStore> =>
-  Effect.flatMap(
-    SessionStore,
-    (store) =>
-      Effect.flatMap(Settings.current, (settings) =>
-        Effect.map(Ref.make(internal.initial(cookie)), (state): Session => ({
-          [TypeId]: TypeId,
-          store,
-          settings,
-          cookieSent: cookie !== undefined,
-          state
-        })))
-  )
+  Effect.withFiberRuntime((fiber) => Effect.succeed(makeIn(fiber.currentContext, cookie)))
+
+/** `make` from a context at hand: one step per request instead of four. */
+const makeIn = (context: Context.Context<never>, cookie: string | undefined): Session => ({
+  [TypeId]: TypeId,
+  store: Context.unsafeGet(context, SessionStore),
+  settings: Settings.fromContext(context),
+  cookieSent: cookie !== undefined,
+  state: Ref.unsafeMake(internal.initial(cookie))
+})
 
 /**
  * The session of a request: the value of its `SESSION_COOKIE_NAME` cookie.
@@ -252,7 +249,10 @@ export const make = (cookie?: string | undefined): Effect.Effect<Session, never,
  * @category constructors
  */
 export const fromRequest = (request: HttpRequest.HttpRequest): Effect.Effect<Session, never, SessionStore> =>
-  Effect.flatMap(Settings.current, (settings) => make(request.COOKIES[settings.SESSION_COOKIE_NAME]))
+  Effect.withFiberRuntime((fiber) => Effect.succeed(fromRequestIn(fiber.currentContext, request)))
+
+const fromRequestIn = (context: Context.Context<never>, request: HttpRequest.HttpRequest): Session =>
+  makeIn(context, request.COOKIES[Settings.fromContext(context).SESSION_COOKIE_NAME])
 
 // ---------------------------------------------------------------------------
 // Operations
@@ -994,9 +994,6 @@ export const clearExpired: Effect.Effect<number, SessionStoreError, SessionStore
 // Middleware
 // ---------------------------------------------------------------------------
 
-/** The session the outer half of the middleware made for the current request. */
-const current = FiberRef.unsafeMake<Option.Option<Session>>(Option.none())
-
 /**
  * `SessionMiddleware.process_response` on a response, after the view: the session cookie set,
  * refreshed or deleted, `Vary: Cookie`, the session saved unless the status is 500 (V21-V27).
@@ -1013,46 +1010,57 @@ export const processResponse: {
 } = dual(
   2,
   (session: Session, response: View.Response): Effect.Effect<View.Response, SessionInterrupted | SessionStoreError> =>
-    Effect.gen(function*() {
-      const res: internal.AnyResponse = isServerResponseLike(response)
-        ? response
-        : yield* View.toServerResponse(response)
+    isServerResponseLike(response)
+      ? respond(session, response)
+      : Effect.flatMap(View.toServerResponse(response), (res) => respond(session, res))
+)
+
+const cookieFailure = (e: HttpResponse.MakeError) =>
+  new SessionStoreError({ message: `Cannot set the session cookie: ${e.message}`, cause: e })
+
+const interrupted = () => Effect.fail(new SessionInterrupted({ message: INTERRUPTED_MESSAGE }))
+
+/** `process_response` on a response of a kind the middleware changes directly. */
+const respond = (
+  session: Session,
+  res: internal.AnyResponse
+): Effect.Effect<View.Response, SessionInterrupted | SessionStoreError> =>
+  Effect.flatMap(
+    Ref.get(session.state),
+    (state): Effect.Effect<View.Response, SessionInterrupted | SessionStoreError> => {
       const settings = session.settings
-      const state = yield* Ref.get(session.state)
       const outcome = internal.decide(state, session.cookieSent, internal.statusOf(res), settings)
-      const cookieFailure = (e: HttpResponse.MakeError) =>
-        new SessionStoreError({ message: `Cannot set the session cookie: ${e.message}`, cause: e })
       switch (outcome._tag) {
         case "Delete":
-          return internal.varyCookie(yield* Effect.mapError(internal.deleteSessionCookie(res, settings), cookieFailure))
+          return Effect.mapBoth(internal.deleteSessionCookie(res, settings), {
+            onFailure: cookieFailure,
+            onSuccess: internal.varyCookie
+          })
         case "None":
-          return outcome.vary ? internal.varyCookie(res) : res
+          return Effect.succeed(outcome.vary ? internal.varyCookie(res) : res)
         case "Save": {
           const withVary = outcome.vary ? internal.varyCookie(res) : res
           // `get_expire_at_browser_close()` / `get_expiry_age()` load the data before the save
           // (a row gone meanwhile drops the key, so that the save creates a new session).
-          const loaded = yield* updateEffect(session.state, (s) => loadState(session, s))
-          const maxAge = internal.expireAtBrowserClose(loaded.cache ?? internal.emptyData, settings)
-            ? null
-            : internal.expiryAge(loaded.cache ?? internal.emptyData, settings)
-          const saved = yield* updateEffect(
-            session.state,
-            (s) =>
-              session.store.save(s, false, settings).pipe(
-                Effect.catchTags({
-                  UpdateError: () => Effect.fail(new SessionInterrupted({ message: INTERRUPTED_MESSAGE })),
-                  CreateError: (e) => Effect.die(e)
-                })
-              )
-          )
-          return yield* Effect.mapError(
-            internal.setSessionCookie(withVary, saved.key ?? "", maxAge, settings),
-            cookieFailure
-          )
+          return Effect.flatMap(updateEffect(session.state, (s) => loadState(session, s)), (loaded) => {
+            const data = loaded.cache ?? internal.emptyData
+            const maxAge = internal.expireAtBrowserClose(data, settings) ? null : internal.expiryAge(data, settings)
+            return Effect.flatMap(
+              updateEffect(
+                session.state,
+                (s) =>
+                  session.store.save(s, false, settings).pipe(
+                    Effect.catchTags({ UpdateError: interrupted, CreateError: (e) => Effect.die(e) })
+                  )
+              ),
+              (saved) =>
+                Effect.mapError(internal.setSessionCookie(withVary, saved.key ?? "", maxAge, settings), cookieFailure)
+            )
+          })
         }
       }
-    })
-)
+    }
+  )
 
 const isServerResponseLike = (u: View.Response): u is internal.AnyResponse =>
   HttpResponse.isAnyResponse(u) || HttpServerResponse.isServerResponse(u)
@@ -1069,31 +1077,27 @@ const isServerResponseLike = (u: View.Response): u is internal.AnyResponse =>
  * @category middleware
  */
 export const middleware: Middleware.Middleware<SessionInterrupted | SessionStoreError, SessionStore, Session> =
-  Middleware.compose(
-    Middleware.make((request, getResponse) =>
-      Effect.gen(function*() {
-        const session = yield* fromRequest(request)
-        const response = yield* getResponse(request).pipe(
-          Effect.locally(current, Option.some(session)),
-          Effect.catchAllCause((cause) =>
-            Cause.isInterruptedOnly(cause) ?
-              Effect.failCause(cause as Cause.Cause<never>) :
-              Effect.withFiberRuntime<View.Response>((fiber) =>
-                responseForCause(
-                  cause,
-                  { method: request.method, path: request.path, meta: request.META },
-                  Settings.fromContext(fiber.currentContext)
+  Middleware.make({
+    // One step makes the session; the views below get it as a service.
+    call: (request, getResponse) =>
+      Effect.withFiberRuntime((fiber) => {
+        const session = fromRequestIn(fiber.currentContext, request)
+        return Effect.flatMap(
+          Effect.catchAllCause(
+            Effect.provideService(getResponse(request), Session, session),
+            (cause) =>
+              Cause.isInterruptedOnly(cause) ?
+                Effect.failCause(cause as Cause.Cause<never>) :
+                Effect.withFiberRuntime<View.Response>((fiber) =>
+                  responseForCause(
+                    cause,
+                    { method: request.method, path: request.path, meta: request.META },
+                    Settings.fromContext(fiber.currentContext)
+                  )
                 )
-              )
-          )
+          ),
+          (response) => processResponse(session, response)
         )
-        return yield* processResponse(session, response)
-      })
-    ),
-    // The views below get the session the outer half made.
-    Middleware.provideService(Session, (request) =>
-      Effect.flatMap(
-        FiberRef.get(current),
-        (made) => Option.match(made, { onNone: () => fromRequest(request), onSome: Effect.succeed })
-      ))
-  )
+      }),
+    provides: [Session]
+  })
