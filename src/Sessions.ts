@@ -1,3 +1,45 @@
+/**
+ * Django 3.2's sessions (`django.contrib.sessions`): `request.session` as a `Session` service
+ * with `SessionBase`'s API as Effects, Django's wire format, its backends as layers, and
+ * `SessionMiddleware`.
+ *
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import { HttpResponse, Sessions, View } from "effect-django-http"
+ *
+ * // A view counting its visits in the session.
+ * const visits: View.View<unknown, Sessions.Session> = () =>
+ *   Effect.gen(function*() {
+ *     const seen = yield* Sessions.get("visits")
+ *     const n = Option.match(seen, { onNone: () => 0, onSome: (v) => (typeof v === "number" ? v : 0) }) + 1
+ *     yield* Sessions.set("visits", n)
+ *     return yield* HttpResponse.make({ content: `visit ${n}` })
+ *   })
+ *
+ * // MIDDLEWARE = [SessionMiddleware], with sessions in a SQLite file (Django's db backend).
+ * const app = Sessions.middleware(visits)
+ * const layer = Sessions.layerSqlite({ filename: "db.sqlite3" })
+ * ```
+ *
+ * What Django does, this does:
+ * - the `accessed` and `modified` flags per method (V16), the lazy load, `is_empty`;
+ * - `encode`/`decode` byte for byte (salt `django.contrib.sessions.SessionStore`, zlib when it
+ *   saves more than a byte, compact ASCII JSON in insertion order), the pre-3.1 format and sha1
+ *   signatures read, corrupt data read as an empty session with a warning on
+ *   `django.security.SuspiciousSession`;
+ * - keys of 32 characters `a-z0-9`, a cookie key shorter than 8 characters ignored (V14);
+ * - expiry (`setExpiry`, `getExpiryAge`, `getExpiryDate`, `getExpireAtBrowserClose`) read
+ *   from Effect's `Clock`;
+ * - the middleware's cookie rules (V21-V27).
+ *
+ * Values are what Django's `JSONSerializer` stores: `set` fails with `InvalidArgument` (Python's
+ * `TypeError` message) for anything else, where Django would fail later, at save. A value is kept
+ * as it reads back after a save (a `Map` becomes an object, a tuple-like array stays an array).
+ * Django's `set_expiry(datetime | timedelta)` cannot be saved by its JSON serializer, so only
+ * seconds are accepted here.
+ *
+ * @since 0.1.0
+ */
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as Context from "effect/Context"
