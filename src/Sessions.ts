@@ -40,27 +40,20 @@
  *
  * @since 0.1.0
  */
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
-import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as FiberRef from "effect/FiberRef"
-import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { ParseError } from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
-import type * as Scope from "effect/Scope"
 import type { Redis, RedisOptions } from "ioredis"
 import type { ImproperlyConfigured, InvalidArgument } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
-import * as HttpResponse from "./HttpResponse.js"
-import { responseForCause } from "./internal/handler.js"
+import * as api from "./internal/sessionApi.js"
 import * as codec from "./internal/sessionCodec.js"
 import * as errors from "./internal/sessionErrors.js"
 import * as internal from "./internal/sessions.js"
@@ -198,9 +191,7 @@ export interface SessionStore extends internal.Backend {}
  * @since 0.1.0
  * @category tags
  */
-export const SessionStore: Context.Tag<SessionStore, SessionStore> = Context.GenericTag<SessionStore>(
-  "effect-django-http/Sessions/SessionStore"
-)
+export const SessionStore: Context.Tag<SessionStore, SessionStore> = api.SessionStore
 
 /**
  * `request.session`: one request's session, in the context of the views below
@@ -222,7 +213,7 @@ export interface Session {
  * @since 0.1.0
  * @category tags
  */
-export const Session: Context.Tag<Session, Session> = Context.GenericTag<Session>("effect-django-http/Sessions/Session")
+export const Session: Context.Tag<Session, Session> = api.Session
 
 /**
  * A session as `SessionStore(session_key)` makes one: `cookie` is the session cookie's value
@@ -231,19 +222,7 @@ export const Session: Context.Tag<Session, Session> = Context.GenericTag<Session
  * @since 0.1.0
  * @category constructors
  */
-export const make = (cookie?: string | undefined): Effect.Effect<Session, never, SessionStore> =>
-  Effect.flatMap(
-    SessionStore,
-    (store) =>
-      Effect.flatMap(Settings.current, (settings) =>
-        Effect.map(Ref.make(internal.initial(cookie)), (state): Session => ({
-          [TypeId]: TypeId,
-          store,
-          settings,
-          cookieSent: cookie !== undefined,
-          state
-        })))
-  )
+export const make: (cookie?: string | undefined) => Effect.Effect<Session, never, SessionStore> = api.make
 
 /**
  * The session of a request: the value of its `SESSION_COOKIE_NAME` cookie.
@@ -251,46 +230,12 @@ export const make = (cookie?: string | undefined): Effect.Effect<Session, never,
  * @since 0.1.0
  * @category constructors
  */
-export const fromRequest = (request: HttpRequest.HttpRequest): Effect.Effect<Session, never, SessionStore> =>
-  Effect.flatMap(Settings.current, (settings) => make(request.COOKIES[settings.SESSION_COOKIE_NAME]))
+export const fromRequest: (request: HttpRequest.HttpRequest) => Effect.Effect<Session, never, SessionStore> =
+  api.fromRequest
 
 // ---------------------------------------------------------------------------
 // Operations
 // ---------------------------------------------------------------------------
-
-type Loaded = State & { readonly cache: Data }
-
-/**
- * Runs `f` on the state once the data is loaded (and `accessed` set); `f` also sees the state
- * before. A session belongs to one request: its operations follow one another, so a plain `Ref`
- * is enough (two fibers of one view loading it at once would both read the same row).
- */
-const modify = <A, E>(
-  f: (state: Loaded, session: Session, before: State) => Effect.Effect<readonly [A, State], E>
-): Effect.Effect<A, E | SessionStoreError, Session> =>
-  Effect.flatMap(Session, (session) =>
-    Effect.flatMap(Ref.get(session.state), (before) =>
-      Effect.flatMap(
-        Effect.flatMap(loadState(session, before), (loaded) => f(loaded, session, before)),
-        ([a, next]) => Effect.as(Ref.set(session.state, next), a)
-      )))
-
-const loadState = (session: Session, state: State): Effect.Effect<Loaded, SessionStoreError> => {
-  if (state.cache !== undefined) return Effect.succeed({ ...state, accessed: true, cache: state.cache })
-  if (state.key === null) return Effect.succeed({ ...state, accessed: true, cache: internal.emptyData })
-  return Effect.map(
-    session.store.load({ ...state, key: state.key }, session.settings),
-    (s) => ({ ...s, accessed: true, cache: s.cache ?? internal.emptyData })
-  )
-}
-
-const read = <A>(f: (data: Data, session: Session) => A): Effect.Effect<A, SessionStoreError, Session> =>
-  modify((s, session) => Effect.succeed([f(s.cache, session), s] as const))
-
-const snapshot: Effect.Effect<State, never, Session> = Effect.flatMap(
-  Session,
-  (session) => Ref.get(session.state)
-)
 
 /**
  * `request.session.get(key)`; with a schema, the value decoded by it. Sets `accessed`.
@@ -304,19 +249,7 @@ export const get: {
     key: string,
     schema: Schema.Schema<A, I, R>
   ): Effect.Effect<Option.Option<A>, SessionStoreError | ParseError, Session | R>
-} = <A, I, R>(key: string, schema?: Schema.Schema<A, I, R>): Effect.Effect<any, any, any> => {
-  const value = read((data) => Option.fromNullable(data.get(key)).pipe(Option.orElse(() => nullValue(data, key))))
-  return schema === undefined
-    ? value
-    : Effect.flatMap(value, (v) =>
-      Option.match(v, {
-        onNone: () => Effect.succeed(Option.none()),
-        onSome: (x) => Effect.map(Schema.decodeUnknown(schema)(x), Option.some)
-      }))
-}
-
-/** A key whose value is JSON `null` is present: `Option.some(null)`. */
-const nullValue = (data: Data, key: string): Option.Option<Json> => data.has(key) ? Option.some(null) : Option.none()
+} = api.get
 
 /**
  * `request.session[key]`: the value, or `KeyError`. Sets `accessed`.
@@ -324,11 +257,7 @@ const nullValue = (data: Data, key: string): Option.Option<Json> => data.has(key
  * @since 0.1.0
  * @category getters
  */
-export const getOrFail = (key: string): Effect.Effect<Json, KeyError | SessionStoreError, Session> =>
-  Effect.flatMap(
-    read((data) => (data.has(key) ? Either.right(data.get(key)!) : Either.left(new KeyError({ message: key })))),
-    (e) => e
-  )
+export const getOrFail: (key: string) => Effect.Effect<Json, KeyError | SessionStoreError, Session> = api.getOrFail
 
 /**
  * `request.session[key] = value`: sets `accessed` and `modified`. A value Django's JSON
@@ -337,14 +266,8 @@ export const getOrFail = (key: string): Effect.Effect<Json, KeyError | SessionSt
  * @since 0.1.0
  * @category setters
  */
-export const set = (key: string, value: unknown): Effect.Effect<void, InvalidArgument | SessionStoreError, Session> =>
-  Either.match(internal.storable(value), {
-    onLeft: (e) => Effect.fail(e),
-    onRight: (json) =>
-      modify((s) =>
-        Effect.succeed([undefined, { ...s, cache: internal.withEntry(s.cache, key, json), modified: true }] as const)
-      )
-  })
+export const set: (key: string, value: unknown) => Effect.Effect<void, InvalidArgument | SessionStoreError, Session> =
+  api.set
 
 /**
  * `del request.session[key]`: `KeyError` when missing (then only `accessed` is set), else
@@ -353,12 +276,7 @@ export const set = (key: string, value: unknown): Effect.Effect<void, InvalidArg
  * @since 0.1.0
  * @category setters
  */
-export const remove = (key: string): Effect.Effect<void, KeyError | SessionStoreError, Session> =>
-  modify((s) =>
-    s.cache.has(key)
-      ? Effect.succeed([undefined, { ...s, cache: internal.withoutEntry(s.cache, key), modified: true }] as const)
-      : Effect.succeed([Either.left(new KeyError({ message: key })), s] as const)
-  ).pipe(Effect.flatMap((r) => (r === undefined ? Effect.void : r)))
+export const remove: (key: string) => Effect.Effect<void, KeyError | SessionStoreError, Session> = api.remove
 
 /**
  * `request.session.pop(key, None)`: the value if the key was there; `modified` only then (V16).
@@ -366,20 +284,7 @@ export const remove = (key: string): Effect.Effect<void, KeyError | SessionStore
  * @since 0.1.0
  * @category setters
  */
-export const pop = (key: string): Effect.Effect<Option.Option<Json>, SessionStoreError, Session> =>
-  modify((s, _, before) =>
-    s.cache.has(key)
-      ? Effect.succeed(
-        [Option.some(s.cache.get(key)!), {
-          ...s,
-          cache: internal.withoutEntry(s.cache, key),
-          modified: true
-        }] as const
-      )
-      // `self.modified = self.modified or key in self._session`: the flag read before the load
-      // (which may set it, for a bad signed cookie) is what is written back.
-      : Effect.succeed([Option.none(), { ...s, modified: before.modified }] as const)
-  )
+export const pop: (key: string) => Effect.Effect<Option.Option<Json>, SessionStoreError, Session> = api.pop
 
 /**
  * `request.session.setdefault(key, value)`: the present value, or `value` inserted (then
@@ -388,21 +293,10 @@ export const pop = (key: string): Effect.Effect<Option.Option<Json>, SessionStor
  * @since 0.1.0
  * @category setters
  */
-export const setDefault = (
+export const setDefault: (
   key: string,
   value: unknown
-): Effect.Effect<Json, InvalidArgument | SessionStoreError, Session> =>
-  Effect.flatMap(
-    modify((s): Effect.Effect<readonly [Either.Either<Json, InvalidArgument>, State]> => {
-      if (s.cache.has(key)) return Effect.succeed([Either.right(s.cache.get(key)!), s] as const)
-      const json = internal.storable(value)
-      if (Either.isLeft(json)) return Effect.succeed([json, s] as const)
-      return Effect.succeed(
-        [json, { ...s, cache: internal.withEntry(s.cache, key, json.right), modified: true }] as const
-      )
-    }),
-    (e) => e
-  )
+) => Effect.Effect<Json, InvalidArgument | SessionStoreError, Session> = api.setDefault
 
 /**
  * `request.session.update(entries)`: always `modified`, even with nothing to add (V16).
@@ -410,24 +304,9 @@ export const setDefault = (
  * @since 0.1.0
  * @category setters
  */
-export const update = (
+export const update: (
   entries: Iterable<readonly [string, unknown]> | Readonly<Record<string, unknown>>
-): Effect.Effect<void, InvalidArgument | SessionStoreError, Session> => {
-  const pairs: Array<readonly [string, Json]> = []
-  const list: Iterable<readonly [string, unknown]> = Symbol.iterator in entries
-    ? entries as Iterable<readonly [string, unknown]>
-    : Object.entries(entries)
-  for (const [k, v] of list) {
-    const json = internal.storable(v)
-    if (Either.isLeft(json)) return Effect.fail(json.left)
-    pairs.push([k, json.right])
-  }
-  return modify((s) => {
-    const cache = new Map(s.cache)
-    for (const [k, v] of pairs) cache.set(k, v)
-    return Effect.succeed([undefined, { ...s, cache, modified: true }] as const)
-  })
-}
+) => Effect.Effect<void, InvalidArgument | SessionStoreError, Session> = api.update
 
 /**
  * `key in request.session`. Sets `accessed`.
@@ -435,7 +314,8 @@ export const update = (
  * @since 0.1.0
  * @category getters
  */
-export const has = (key: string): Effect.Effect<boolean, SessionStoreError, Session> => read((data) => data.has(key))
+export const has = (key: string): Effect.Effect<boolean, SessionStoreError, Session> =>
+  api.read((data) => data.has(key))
 
 /**
  * `request.session.keys()`, in insertion order. Sets `accessed`.
@@ -443,7 +323,7 @@ export const has = (key: string): Effect.Effect<boolean, SessionStoreError, Sess
  * @since 0.1.0
  * @category getters
  */
-export const keys: Effect.Effect<ReadonlyArray<string>, SessionStoreError, Session> = read((data) =>
+export const keys: Effect.Effect<ReadonlyArray<string>, SessionStoreError, Session> = api.read((data) =>
   Array.from(data.keys())
 )
 
@@ -453,7 +333,7 @@ export const keys: Effect.Effect<ReadonlyArray<string>, SessionStoreError, Sessi
  * @since 0.1.0
  * @category getters
  */
-export const values: Effect.Effect<ReadonlyArray<Json>, SessionStoreError, Session> = read((data) =>
+export const values: Effect.Effect<ReadonlyArray<Json>, SessionStoreError, Session> = api.read((data) =>
   Array.from(data.values())
 )
 
@@ -463,7 +343,7 @@ export const values: Effect.Effect<ReadonlyArray<Json>, SessionStoreError, Sessi
  * @since 0.1.0
  * @category getters
  */
-export const items: Effect.Effect<ReadonlyArray<readonly [string, Json]>, SessionStoreError, Session> = read((
+export const items: Effect.Effect<ReadonlyArray<readonly [string, Json]>, SessionStoreError, Session> = api.read((
   data
 ) => Array.from(data.entries()))
 
@@ -474,16 +354,9 @@ export const items: Effect.Effect<ReadonlyArray<readonly [string, Json]>, Sessio
  * @since 0.1.0
  * @category getters
  */
-export const decode = <A, I, R>(
+export const decode: <A, I, R>(
   schema: Schema.Schema<A, I, R>
-): Effect.Effect<A, SessionStoreError | ParseError, Session | R> =>
-  Effect.flatMap(read((data) => toObject(data)), Schema.decodeUnknown(schema))
-
-const toObject = (data: Data): Record<string, Json> => {
-  const out: Record<string, Json> = {}
-  for (const [k, v] of data) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true })
-  return out
-}
+) => Effect.Effect<A, SessionStoreError | ParseError, Session | R> = api.decode
 
 /**
  * `request.session.clear()`: empties the session without loading it; `accessed` and
@@ -492,10 +365,7 @@ const toObject = (data: Data): Record<string, Json> => {
  * @since 0.1.0
  * @category setters
  */
-export const clear: Effect.Effect<void, never, Session> = Effect.flatMap(
-  Session,
-  (session) => Ref.update(session.state, (s) => ({ ...s, cache: internal.emptyData, accessed: true, modified: true }))
-)
+export const clear: Effect.Effect<void, never, Session> = api.clear
 
 /**
  * `request.session.is_empty()`: no key and no data; never loads (V16).
@@ -504,7 +374,7 @@ export const clear: Effect.Effect<void, never, Session> = Effect.flatMap(
  * @category getters
  */
 export const isEmpty: Effect.Effect<boolean, never, Session> = Effect.map(
-  snapshot,
+  api.snapshot,
   (s) => s.key === null && (s.cache === undefined || s.cache.size === 0)
 )
 
@@ -515,7 +385,7 @@ export const isEmpty: Effect.Effect<boolean, never, Session> = Effect.map(
  * @category getters
  */
 export const sessionKey: Effect.Effect<Option.Option<string>, never, Session> = Effect.map(
-  snapshot,
+  api.snapshot,
   (s) => Option.fromNullable(s.key)
 )
 
@@ -525,7 +395,7 @@ export const sessionKey: Effect.Effect<Option.Option<string>, never, Session> = 
  * @since 0.1.0
  * @category getters
  */
-export const accessed: Effect.Effect<boolean, never, Session> = Effect.map(snapshot, (s) => s.accessed)
+export const accessed: Effect.Effect<boolean, never, Session> = Effect.map(api.snapshot, (s) => s.accessed)
 
 /**
  * `request.session.modified`.
@@ -533,7 +403,7 @@ export const accessed: Effect.Effect<boolean, never, Session> = Effect.map(snaps
  * @since 0.1.0
  * @category getters
  */
-export const modified: Effect.Effect<boolean, never, Session> = Effect.map(snapshot, (s) => s.modified)
+export const modified: Effect.Effect<boolean, never, Session> = Effect.map(api.snapshot, (s) => s.modified)
 
 /**
  * `request.session.modified = True`: save at the end of the request even though only nested
@@ -542,10 +412,7 @@ export const modified: Effect.Effect<boolean, never, Session> = Effect.map(snaps
  * @since 0.1.0
  * @category setters
  */
-export const markModified: Effect.Effect<void, never, Session> = Effect.flatMap(
-  Session,
-  (session) => Ref.update(session.state, (s) => ({ ...s, modified: true }))
-)
+export const markModified: Effect.Effect<void, never, Session> = api.markModified
 
 /**
  * The session's state (key, data when loaded, flags), for the middleware and tests.
@@ -553,15 +420,7 @@ export const markModified: Effect.Effect<void, never, Session> = Effect.flatMap(
  * @since 0.1.0
  * @category getters
  */
-export const state: Effect.Effect<State, never, Session> = snapshot
-
-const backendStep = <E>(
-  f: (s: State, session: Session) => Effect.Effect<State, E>
-): Effect.Effect<void, E, Session> =>
-  Effect.flatMap(Session, (session) => updateEffect(session.state, (s) => f(s, session)))
-
-const updateEffect = <E>(ref: Ref.Ref<State>, f: (s: State) => Effect.Effect<State, E>): Effect.Effect<State, E> =>
-  Effect.flatMap(Ref.get(ref), (s) => Effect.tap(f(s), (next) => Ref.set(ref, next)))
+export const state: Effect.Effect<State, never, Session> = api.snapshot
 
 /**
  * `request.session.flush()` (logout): `clear()`, `delete()` from the store, no key.
@@ -569,12 +428,7 @@ const updateEffect = <E>(ref: Ref.Ref<State>, f: (s: State) => Effect.Effect<Sta
  * @since 0.1.0
  * @category resetting
  */
-export const flush: Effect.Effect<void, SessionStoreError, Session> = backendStep((s, session) =>
-  Effect.map(
-    session.store.delete({ ...s, cache: internal.emptyData, accessed: true, modified: true }, null),
-    (after): State => ({ ...after, key: null })
-  )
-)
+export const flush: Effect.Effect<void, SessionStoreError, Session> = api.flush
 
 /**
  * `request.session.cycle_key()` (login): the same data under a new key; the old row goes.
@@ -582,9 +436,7 @@ export const flush: Effect.Effect<void, SessionStoreError, Session> = backendSte
  * @since 0.1.0
  * @category resetting
  */
-export const cycleKey: Effect.Effect<void, SessionStoreError, Session> = backendStep((s, session) =>
-  session.store.cycleKey(s, session.settings)
-)
+export const cycleKey: Effect.Effect<void, SessionStoreError, Session> = api.cycleKey
 
 /**
  * `request.session.save()`: writes the session now (a new key when it has none). Fails with
@@ -593,29 +445,7 @@ export const cycleKey: Effect.Effect<void, SessionStoreError, Session> = backend
  * @since 0.1.0
  * @category resetting
  */
-export const save: Effect.Effect<void, SessionStoreError | UpdateError, Session> = Effect.zipRight(
-  // Django's `save()` loads the data first; a row that is gone drops the key, and
-  // `_get_or_create_session_key()` then draws a new one, which the forced UPDATE cannot find.
-  backendStep((s, session) =>
-    s.key === null || s.cache !== undefined ? Effect.succeed(s) : Effect.flatMap(
-      loadState(session, s),
-      (loaded): Effect.Effect<State, SessionStoreError> =>
-        loaded.key === null && session.store.engine !== "signed_cookies"
-          ? Effect.map(freshKey(session.store), (key) => ({ ...loaded, key }))
-          : Effect.succeed(loaded)
-    )
-  ),
-  backendStep((s, session) =>
-    Effect.catchTag(session.store.save(s, false, session.settings), "CreateError", (e) => Effect.die(e))
-  )
-)
-
-/** `_get_new_session_key()`: a key no row has. */
-const freshKey = (store: SessionStore): Effect.Effect<string, SessionStoreError> =>
-  Effect.flatMap(
-    Effect.sync(codec.newKey),
-    (key) => Effect.flatMap(store.exists(key), (taken) => (taken ? freshKey(store) : Effect.succeed(key)))
-  )
+export const save: Effect.Effect<void, SessionStoreError | UpdateError, Session> = api.save
 
 // ---------------------------------------------------------------------------
 // Expiry
@@ -628,10 +458,8 @@ const freshKey = (store: SessionStore): Effect.Effect<string, SessionStoreError>
  * @since 0.1.0
  * @category expiry
  */
-export const setExpiry = (value: number | null): Effect.Effect<void, InvalidArgument | SessionStoreError, Session> =>
-  value === null
-    ? Effect.catchTag(remove("_session_expiry"), "KeyError", () => Effect.void)
-    : set("_session_expiry", value)
+export const setExpiry: (value: number | null) => Effect.Effect<void, InvalidArgument | SessionStoreError, Session> =
+  api.setExpiry
 
 /**
  * `request.session.get_expiry_age()`, in seconds.
@@ -639,7 +467,7 @@ export const setExpiry = (value: number | null): Effect.Effect<void, InvalidArgu
  * @since 0.1.0
  * @category expiry
  */
-export const getExpiryAge: Effect.Effect<number, SessionStoreError, Session> = read((data, session) =>
+export const getExpiryAge: Effect.Effect<number, SessionStoreError, Session> = api.read((data, session) =>
   internal.expiryAge(data, session.settings)
 )
 
@@ -649,9 +477,7 @@ export const getExpiryAge: Effect.Effect<number, SessionStoreError, Session> = r
  * @since 0.1.0
  * @category expiry
  */
-export const getExpiryDate: Effect.Effect<Date, SessionStoreError, Session> = Effect.clockWith((clock) =>
-  read((data, session) => internal.expiryDate(data, session.settings, clock.unsafeCurrentTimeMillis()))
-)
+export const getExpiryDate: Effect.Effect<Date, SessionStoreError, Session> = api.getExpiryDate
 
 /**
  * `request.session.get_expire_at_browser_close()`.
@@ -659,7 +485,7 @@ export const getExpiryDate: Effect.Effect<Date, SessionStoreError, Session> = Ef
  * @since 0.1.0
  * @category expiry
  */
-export const getExpireAtBrowserClose: Effect.Effect<boolean, SessionStoreError, Session> = read((data, session) =>
+export const getExpireAtBrowserClose: Effect.Effect<boolean, SessionStoreError, Session> = api.read((data, session) =>
   internal.expireAtBrowserClose(data, session.settings)
 )
 
@@ -682,7 +508,7 @@ export const TEST_COOKIE = { name: "testcookie", value: "worked" } as const
  * @category test cookie
  */
 export const setTestCookie: Effect.Effect<void, SessionStoreError, Session> = Effect.catchTag(
-  set(TEST_COOKIE.name, TEST_COOKIE.value),
+  api.set(TEST_COOKIE.name, TEST_COOKIE.value),
   "InvalidArgument",
   (e) => Effect.die(e)
 )
@@ -693,7 +519,7 @@ export const setTestCookie: Effect.Effect<void, SessionStoreError, Session> = Ef
  * @since 0.1.0
  * @category test cookie
  */
-export const testCookieWorked: Effect.Effect<boolean, SessionStoreError, Session> = read((data) =>
+export const testCookieWorked: Effect.Effect<boolean, SessionStoreError, Session> = api.read((data) =>
   data.get(TEST_COOKIE.name) === TEST_COOKIE.value
 )
 
@@ -703,7 +529,7 @@ export const testCookieWorked: Effect.Effect<boolean, SessionStoreError, Session
  * @since 0.1.0
  * @category test cookie
  */
-export const deleteTestCookie: Effect.Effect<void, KeyError | SessionStoreError, Session> = remove(TEST_COOKIE.name)
+export const deleteTestCookie: Effect.Effect<void, KeyError | SessionStoreError, Session> = api.remove(TEST_COOKIE.name)
 
 // ---------------------------------------------------------------------------
 // Encoding
@@ -716,18 +542,9 @@ export const deleteTestCookie: Effect.Effect<void, KeyError | SessionStoreError,
  * @since 0.1.0
  * @category encoding
  */
-export const encode = (
+export const encode: (
   data: Data | Readonly<Record<string, unknown>>
-): Effect.Effect<string, InvalidArgument | ImproperlyConfigured | SessionStoreError> =>
-  Effect.flatMap(Settings.current, (settings): Effect.Effect<string, InvalidArgument | SessionStoreError> => {
-    const map = data instanceof Map ? data as Data : undefined
-    const entries = map ?? new Map(Object.entries(data))
-    for (const [, v] of entries) {
-      const json = internal.storable(v)
-      if (Either.isLeft(json)) return Effect.fail(json.left)
-    }
-    return internal.encodeNow(entries as Data, settings)
-  })
+) => Effect.Effect<string, InvalidArgument | ImproperlyConfigured | SessionStoreError> = api.encode
 
 /**
  * `SessionStore().decode(value)`: the data, or an empty session (and a warning on
@@ -736,8 +553,7 @@ export const encode = (
  * @since 0.1.0
  * @category encoding
  */
-export const decodeData = (value: string): Effect.Effect<Data> =>
-  Effect.flatMap(Settings.current, (settings) => internal.decodeNow(value, settings))
+export const decodeData: (value: string) => Effect.Effect<Data> = api.decodeData
 
 /**
  * The signed-cookies backend's cookie value for `data` (`signing.dumps` with the
@@ -746,14 +562,8 @@ export const decodeData = (value: string): Effect.Effect<Data> =>
  * @since 0.1.0
  * @category encoding
  */
-export const signCookieData = (data: Data): Effect.Effect<string, InvalidArgument | ImproperlyConfigured> =>
-  Effect.flatMap(
-    Settings.current,
-    (settings) =>
-      Effect.clockWith((clock) =>
-        codec.signData(settings, codec.SIGNED_COOKIES_SALT, data, clock.unsafeCurrentTimeMillis() / 1000)
-      )
-  )
+export const signCookieData: (data: Data) => Effect.Effect<string, InvalidArgument | ImproperlyConfigured> =
+  api.signCookieData
 
 // ---------------------------------------------------------------------------
 // Stores
@@ -826,10 +636,7 @@ export const layerSql: Layer.Layer<SessionStore, never, SqlClient.SqlClient> = L
  * @since 0.1.0
  * @category sql
  */
-export const migrate: Effect.Effect<boolean, SqlError, SqlClient.SqlClient> = Effect.flatMap(
-  SqlClient.SqlClient,
-  stores.migrate
-)
+export const migrate: Effect.Effect<boolean, SqlError, SqlClient.SqlClient> = api.migrate
 
 /**
  * Django's DDL for `django_session`, per dialect (V19).
@@ -846,21 +653,8 @@ export const DDL: typeof stores.ddl = stores.ddl
  * @since 0.1.0
  * @category layers
  */
-export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<SessionStore, SessionStoreError> =>
-  Layer.unwrapScoped(
-    Effect.map(
-      Effect.promise(() => import("@effect/sql-sqlite-node/SqliteClient")),
-      (SqliteClient) =>
-        layerMigrated.pipe(
-          Layer.provide(
-            Layer.mapError(
-              SqliteClient.layer({ filename: options.filename }),
-              (e) => new SessionStoreError({ message: `Cannot open SQLite: ${e.message}`, cause: e })
-            )
-          )
-        )
-    )
-  )
+export const layerSqlite: (options: { readonly filename: string }) => Layer.Layer<SessionStore, SessionStoreError> =
+  api.layerSqlite
 
 /**
  * The `db` backend on PostgreSQL (`@effect/sql-pg`), the table created when missing: for sites
@@ -869,37 +663,9 @@ export const layerSqlite = (options: { readonly filename: string }): Layer.Layer
  * @since 0.1.0
  * @category layers
  */
-export const layerPg = (
+export const layerPg: (
   options: { readonly url: string | Redacted.Redacted<string>; readonly maxConnections?: number | undefined }
-): Layer.Layer<SessionStore, SessionStoreError> =>
-  Layer.unwrapScoped(
-    Effect.map(
-      Effect.promise(() => import("@effect/sql-pg/PgClient")),
-      (PgClient) =>
-        layerMigrated.pipe(
-          Layer.provide(
-            Layer.mapError(
-              PgClient.layer({
-                url: Redacted.isRedacted(options.url) ? options.url : Redacted.make(options.url),
-                ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections })
-              }),
-              (e) => new SessionStoreError({ message: `Cannot connect to PostgreSQL: ${e.message}`, cause: e })
-            )
-          )
-        )
-    )
-  )
-
-const layerMigrated: Layer.Layer<SessionStore, SessionStoreError, SqlClient.SqlClient> = Layer.effect(
-  SessionStore,
-  Effect.flatMap(
-    Effect.mapError(
-      migrate,
-      (e) => new SessionStoreError({ message: `Cannot create django_session: ${e.message}`, cause: e })
-    ),
-    () => Effect.map(SqlClient.SqlClient, (sql) => fromStorage(stores.sql(sql)))
-  )
-)
+) => Layer.Layer<SessionStore, SessionStoreError> = api.layerPg
 
 /**
  * Options of the Redis store.
@@ -946,37 +712,9 @@ export const redisStorage = (client: Redis, options: RedisStoreOptions = {}): St
  * @since 0.1.0
  * @category layers
  */
-export const layerRedis = (
+export const layerRedis: (
   options: RedisStoreOptions & { readonly url: string; readonly redis?: RedisOptions | undefined }
-): Layer.Layer<SessionStore, SessionStoreError> =>
-  Layer.scoped(
-    SessionStore,
-    Effect.map(connectRedis(options.url, options.redis), (client) => fromStorage(redisStorage(client, options)))
-  )
-
-const connectRedis = (url: string, options?: RedisOptions): Effect.Effect<Redis, SessionStoreError, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.flatMap(
-      Effect.promise(() => import("ioredis")),
-      (mod) =>
-        Effect.tryPromise({
-          try: async () => {
-            const client = new mod.Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, ...options })
-            // Failures reach the caller through each command's rejection (a typed error); the
-            // client's own "error" events would otherwise be printed as unhandled.
-            client.on("error", () => {})
-            await client.connect()
-            return client
-          },
-          catch: (cause) =>
-            new SessionStoreError({
-              message: `Cannot connect to Redis: ${cause instanceof Error ? cause.message : String(cause)}`,
-              cause
-            })
-        })
-    ),
-    (client) => Effect.promise(() => client.quit().catch(() => client.disconnect()))
-  )
+) => Layer.Layer<SessionStore, SessionStoreError> = api.layerRedis
 
 /**
  * Django's `clearsessions`: deletes the expired sessions of the store; how many (0 where the
@@ -994,9 +732,6 @@ export const clearExpired: Effect.Effect<number, SessionStoreError, SessionStore
 // Middleware
 // ---------------------------------------------------------------------------
 
-/** The session the outer half of the middleware made for the current request. */
-const current = FiberRef.unsafeMake<Option.Option<Session>>(Option.none())
-
 /**
  * `SessionMiddleware.process_response` on a response, after the view: the session cookie set,
  * refreshed or deleted, `Vary: Cookie`, the session saved unless the status is 500 (V21-V27).
@@ -1010,52 +745,7 @@ export const processResponse: {
     session: Session
   ): (response: View.Response) => Effect.Effect<View.Response, SessionInterrupted | SessionStoreError>
   (session: Session, response: View.Response): Effect.Effect<View.Response, SessionInterrupted | SessionStoreError>
-} = dual(
-  2,
-  (session: Session, response: View.Response): Effect.Effect<View.Response, SessionInterrupted | SessionStoreError> =>
-    Effect.gen(function*() {
-      const res: internal.AnyResponse = isServerResponseLike(response)
-        ? response
-        : yield* View.toServerResponse(response)
-      const settings = session.settings
-      const state = yield* Ref.get(session.state)
-      const outcome = internal.decide(state, session.cookieSent, internal.statusOf(res), settings)
-      const cookieFailure = (e: HttpResponse.MakeError) =>
-        new SessionStoreError({ message: `Cannot set the session cookie: ${e.message}`, cause: e })
-      switch (outcome._tag) {
-        case "Delete":
-          return internal.varyCookie(yield* Effect.mapError(internal.deleteSessionCookie(res, settings), cookieFailure))
-        case "None":
-          return outcome.vary ? internal.varyCookie(res) : res
-        case "Save": {
-          const withVary = outcome.vary ? internal.varyCookie(res) : res
-          // `get_expire_at_browser_close()` / `get_expiry_age()` load the data before the save
-          // (a row gone meanwhile drops the key, so that the save creates a new session).
-          const loaded = yield* updateEffect(session.state, (s) => loadState(session, s))
-          const maxAge = internal.expireAtBrowserClose(loaded.cache ?? internal.emptyData, settings)
-            ? null
-            : internal.expiryAge(loaded.cache ?? internal.emptyData, settings)
-          const saved = yield* updateEffect(
-            session.state,
-            (s) =>
-              session.store.save(s, false, settings).pipe(
-                Effect.catchTags({
-                  UpdateError: () => Effect.fail(new SessionInterrupted({ message: INTERRUPTED_MESSAGE })),
-                  CreateError: (e) => Effect.die(e)
-                })
-              )
-          )
-          return yield* Effect.mapError(
-            internal.setSessionCookie(withVary, saved.key ?? "", maxAge, settings),
-            cookieFailure
-          )
-        }
-      }
-    })
-)
-
-const isServerResponseLike = (u: View.Response): u is internal.AnyResponse =>
-  HttpResponse.isAnyResponse(u) || HttpServerResponse.isServerResponse(u)
+} = api.processResponse
 
 /**
  * Django's `SessionMiddleware`: each request gets a `Session` from its cookie (views below
@@ -1069,31 +759,4 @@ const isServerResponseLike = (u: View.Response): u is internal.AnyResponse =>
  * @category middleware
  */
 export const middleware: Middleware.Middleware<SessionInterrupted | SessionStoreError, SessionStore, Session> =
-  Middleware.compose(
-    Middleware.make((request, getResponse) =>
-      Effect.gen(function*() {
-        const session = yield* fromRequest(request)
-        const response = yield* getResponse(request).pipe(
-          Effect.locally(current, Option.some(session)),
-          Effect.catchAllCause((cause) =>
-            Cause.isInterruptedOnly(cause) ?
-              Effect.failCause(cause as Cause.Cause<never>) :
-              Effect.withFiberRuntime<View.Response>((fiber) =>
-                responseForCause(
-                  cause,
-                  { method: request.method, path: request.path, meta: request.META },
-                  Settings.fromContext(fiber.currentContext)
-                )
-              )
-          )
-        )
-        return yield* processResponse(session, response)
-      })
-    ),
-    // The views below get the session the outer half made.
-    Middleware.provideService(Session, (request) =>
-      Effect.flatMap(
-        FiberRef.get(current),
-        (made) => Option.match(made, { onNone: () => fromRequest(request), onSome: Effect.succeed })
-      ))
-  )
+  api.middleware

@@ -39,14 +39,23 @@ declare module "express-session" {
   }
 }
 
+/**
+ * express-session as the comparison needs it: no save of an unchanged session, and a `maxAge`
+ * (Django's default `SESSION_COOKIE_AGE`, two weeks) so that, as Django's middleware does, every
+ * response that changed the session sends the cookie again (signed, with its expiry). Without a
+ * `maxAge` express-session sends the cookie only once, and saves the signing and the
+ * `Set-Cookie` on every later request.
+ */
+export const expressOptions: session.SessionOptions = {
+  secret: SECRET,
+  resave: false,
+  saveUninitialized: false,
+  cookie: { maxAge: 1209600 * 1000 }
+}
+
 const expressWith = (store: session.Store | undefined) => {
   const app = express()
-  app.use(session({
-    secret: SECRET,
-    resave: false,
-    saveUninitialized: false,
-    ...(store === undefined ? {} : { store })
-  }))
+  app.use(session({ ...expressOptions, ...(store === undefined ? {} : { store }) }))
   app.get("/", (req, res) => {
     const n = (req.session.n ?? 0) + 1
     req.session.n = n

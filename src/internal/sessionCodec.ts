@@ -185,6 +185,27 @@ const COMPACT: Json_.DumpsConfig = { separators: [",", ":"], allowNan: false, ma
 
 const signers = new WeakMap<Settings.Settings, Map<string, Signing.TimestampSigner>>()
 
+/**
+ * Signers by what they are made of (salt, algorithm, keys), for settings objects met for the
+ * first time: a copy of the settings per request (the test client adds `testserver` to
+ * `ALLOWED_HOSTS` that way) would otherwise derive the keys again on every request. Bounded.
+ */
+const signersByValue = new Map<string, Signing.TimestampSigner>()
+const SIGNERS_BY_VALUE_MAX = 64
+
+const signerKey = (settings: Settings.Settings, salt: string): string | undefined =>
+  Option.match(settings.SECRET_KEY, {
+    onNone: () => undefined,
+    onSome: (key) =>
+      [
+        salt,
+        settings.DEFAULT_HASHING_ALGORITHM,
+        Redacted.value(key),
+        ...settings.SECRET_KEY_FALLBACKS.map(Redacted.value)
+      ]
+        .join("\u0000")
+  })
+
 /** `TimestampSigner(key=SECRET_KEY, salt=salt)` with the settings' algorithm and fallbacks, cached. */
 export const signer = (
   settings: Settings.Settings,
@@ -193,13 +214,23 @@ export const signer = (
   let bySalt = signers.get(settings)
   const cached = bySalt?.get(salt)
   if (cached !== undefined) return Either.right(cached)
-  return Either.map(Signing.timestampSignerFromSettings(settings, { salt }), (made) => {
+  const remember = (made: Signing.TimestampSigner) => {
     if (bySalt === undefined) {
       bySalt = new Map()
       signers.set(settings, bySalt)
     }
     bySalt.set(salt, made)
     return made
+  }
+  const byValue = signerKey(settings, salt)
+  const known = byValue === undefined ? undefined : signersByValue.get(byValue)
+  if (known !== undefined) return Either.right(remember(known))
+  return Either.map(Signing.timestampSignerFromSettings(settings, { salt }), (made) => {
+    if (byValue !== undefined) {
+      if (signersByValue.size >= SIGNERS_BY_VALUE_MAX) signersByValue.clear()
+      signersByValue.set(byValue, made)
+    }
+    return remember(made)
   })
 }
 

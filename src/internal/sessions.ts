@@ -122,16 +122,15 @@ export const expiryOf = (data: Data, settings: Settings.Settings, nowMillis: num
 const storeError = (message: string, cause?: unknown) =>
   new SessionStoreError(cause === undefined ? { message } : { message, cause })
 
+/** A value the settings cannot sign is a store failure. */
+const encodeFailure = (left: string | { readonly message: string }): SessionStoreError =>
+  storeError(`Cannot encode the session: ${typeof left === "string" ? left : left.message}`, left)
+
 /** `encode(data)` at the Clock's time; a value the settings cannot sign is a store failure. */
 export const encodeNow = (data: Data, settings: Settings.Settings): Effect.Effect<string, SessionStoreError> =>
   Effect.clockWith((clock) => {
     const encoded = codec.encode(settings, data, clock.unsafeCurrentTimeMillis() / 1000)
-    return Either.isRight(encoded)
-      ? Effect.succeed(encoded.right)
-      : Effect.fail(storeError(
-        `Cannot encode the session: ${typeof encoded.left === "string" ? encoded.left : encoded.left.message}`,
-        encoded.left
-      ))
+    return Either.isRight(encoded) ? Effect.succeed(encoded.right) : Effect.fail(encodeFailure(encoded.left))
   })
 
 /** "Session data corrupted", on `django.security.SuspiciousSession`, as Django logs it. */
@@ -177,14 +176,18 @@ const CREATE_ATTEMPTS = 10000
 export const fromStorage = (storage: Storage): Backend => {
   const backend: Backend = {
     engine: storage.engine,
+    // One clock read for the expiry filter and the signature's age.
     load: (state, settings) =>
-      Effect.flatMap(Effect.clockWith((clock) => storage.load(state.key, new Date(clock.unsafeCurrentTimeMillis()))), (
-        found
-      ) =>
-        Option.match(found, {
-          onNone: () => Effect.succeed<State>({ ...state, key: null, cache: emptyData }),
-          onSome: (value) => Effect.map(decodeNow(value, settings), (cache): State => ({ ...state, cache }))
-        })),
+      Effect.clockWith((clock) => {
+        const now = clock.unsafeCurrentTimeMillis()
+        return Effect.flatMap(storage.load(state.key, new Date(now)), (found): Effect.Effect<State> => {
+          if (Option.isNone(found)) return Effect.succeed({ ...state, key: null, cache: emptyData })
+          const data = codec.decode(settings, found.value, now / 1000)
+          return data === undefined
+            ? Effect.as(logCorrupted, { ...state, cache: emptyData })
+            : Effect.succeed({ ...state, cache: data })
+        })
+      }),
     exists: storage.exists,
     create: (state, settings) =>
       Effect.gen(function*() {
@@ -199,23 +202,35 @@ export const fromStorage = (storage: Storage): Backend => {
           storeError("Unable to create a new session key. It is likely that the cache is unavailable.")
         )
       }),
-    save: (state, mustCreate, settings) =>
-      Effect.gen(function*() {
-        if (state.key === null) return yield* backend.create(state, settings)
-        const key = state.key
-        const s = yield* dataOf(backend, state, settings, mustCreate)
-        const now = yield* Effect.clockWith((clock) => Effect.succeed(clock.unsafeCurrentTimeMillis()))
-        const value = yield* encodeNow(s.cache, settings)
-        const expiry = expiryOf(s.cache, settings, now)
-        if (mustCreate) {
-          if (!(yield* storage.insert(key, value, expiry))) {
-            return yield* Effect.fail(new CreateError({ message: `Session key ${key} is taken` }))
-          }
-        } else if (!(yield* storage.update(key, value, expiry))) {
-          return yield* Effect.fail(new UpdateError({ message: "Forced update did not affect any rows." }))
-        }
-        return s
-      }),
+    save: (state, mustCreate, settings) => {
+      if (state.key === null) return backend.create(state, settings)
+      const key = state.key
+      return Effect.flatMap(
+        dataOf(backend, state, settings, mustCreate),
+        (s) =>
+          Effect.clockWith((clock): Effect.Effect<State, SessionStoreError | UpdateError | CreateError> => {
+            const now = clock.unsafeCurrentTimeMillis()
+            const encoded = codec.encode(settings, s.cache, now / 1000)
+            if (Either.isLeft(encoded)) return Effect.fail(encodeFailure(encoded.left))
+            const expiry = expiryOf(s.cache, settings, now)
+            return mustCreate
+              ? Effect.flatMap(
+                storage.insert(key, encoded.right, expiry),
+                (inserted) =>
+                  inserted
+                    ? Effect.succeed(s)
+                    : Effect.fail(new CreateError({ message: `Session key ${key} is taken` }))
+              )
+              : Effect.flatMap(
+                storage.update(key, encoded.right, expiry),
+                (updated) =>
+                  updated ? Effect.succeed(s) : Effect.fail(
+                    new UpdateError({ message: "Forced update did not affect any rows." })
+                  )
+              )
+          })
+      )
+    },
     delete: (state, key) => {
       const k = key ?? state.key
       return k === null ? Effect.succeed(state) : Effect.as(storage.delete(k), state)
