@@ -1016,7 +1016,7 @@ export const processResponse: {
     Effect.gen(function*() {
       const res: internal.AnyResponse = isServerResponseLike(response)
         ? response
-        : yield* View.toServerResponse(response)
+        : yield* Effect.orDie(View.toServerResponse(response)) // not ours: no `MakeError`
       const settings = session.settings
       const state = yield* Ref.get(session.state)
       const outcome = internal.decide(state, session.cookieSent, internal.statusOf(res), settings)
