@@ -20,13 +20,13 @@ const platformDirect = (): HttpServerResponse.HttpServerResponse =>
 
 const oursEither = (): HttpServerResponse.HttpServerResponse => {
   const r = Either.getOrThrow(
-    HttpResponse.makeWith({ content: html }, "utf-8").pipe(
+    HttpResponse.make({ content: html }).pipe(
       Either.flatMap(HttpResponse.setHeader("Cache-Control", "no-cache")),
       Either.flatMap(HttpResponse.setHeader("X-Frame-Options", "DENY")),
       Either.flatMap((r) => HttpResponse.setCookieAt(r, "sessionid", "abc123", { httpOnly: true, sameSite: "Lax" }, 0))
     )
   )
-  return HttpResponse.toServerResponse(r)
+  return Either.getOrThrow(HttpResponse.toServerResponseWith(r, "utf-8"))
 }
 
 const oursEffect = Effect.gen(function*() {
@@ -34,7 +34,7 @@ const oursEffect = Effect.gen(function*() {
   const r1 = yield* HttpResponse.setHeader(r0, "Cache-Control", "no-cache")
   const r2 = yield* HttpResponse.setHeader(r1, "X-Frame-Options", "DENY")
   const r3 = yield* HttpResponse.setCookie(r2, "sessionid", "abc123", { httpOnly: true, sameSite: "Lax" })
-  return HttpResponse.toServerResponse(r3)
+  return yield* HttpResponse.toServerResponse(r3)
 })
 const platformEffect = Effect.sync(platformDirect)
 

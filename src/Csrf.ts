@@ -476,7 +476,8 @@ export const cookieStore: Store = {
         badCookieSetting
       )
     }
-    return Effect.flatMap(View.toServerResponse(response), (r) => setPlatformCookie(r, token, settings))
+    // Not a response of this library: its interpretation has no `MakeError`.
+    return Effect.flatMap(Effect.orDie(View.toServerResponse(response)), (r) => setPlatformCookie(r, token, settings))
   },
   domain: (settings) => settings.CSRF_COOKIE_DOMAIN
 }

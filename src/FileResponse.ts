@@ -32,7 +32,6 @@ import * as HttpResponse from "./HttpResponse.js"
 import { contentTypeFor } from "./internal/python/mimetypes.js"
 import * as internal from "./internal/response.js"
 import { quoteWith, safeTable } from "./internal/url.js"
-import * as Settings from "./Settings.js"
 
 /**
  * @since 0.1.0
@@ -151,10 +150,9 @@ interface Source {
 
 const build = (
   source: Source,
-  options: Options,
-  defaultCharset: string
+  options: Options
 ): Either.Either<FileResponse, HttpResponse.MakeError> => {
-  const base = HttpResponse.makeBase(options, defaultCharset)
+  const base = internal.makeBase(options)
   if (Either.isLeft(base)) return Either.left(base.left)
   let headers = base.right.headers
   let status = base.right.status
@@ -238,13 +236,11 @@ const build = (
     status,
     headers,
     stream: body ? source.stream(range) : Stream.empty,
+    source: undefined,
     filename,
     asAttachment: options.asAttachment === true
   }) as FileResponse)
 }
-
-const withCharset = <A, E, R>(f: (defaultCharset: string) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(Settings.current, (s) => f(s.DEFAULT_CHARSET))
 
 /**
  * A `FileResponse` streaming the file at `path` (read lazily, when the
@@ -259,27 +255,24 @@ export const fromPath = (
   path: string,
   options: Options = {}
 ): Effect.Effect<FileResponse, HttpResponse.MakeError | PlatformError.PlatformError, FileSystem.FileSystem> =>
-  withCharset((charset) =>
-    Effect.flatMap(FileSystem.FileSystem, (fs) =>
-      Effect.flatMap(fs.stat(path), (info) => {
-        const size = Number(info.size)
-        return build(
-          {
-            name: path,
-            size,
-            mtime: Option.getOrUndefined(info.mtime),
-            stream: (range) =>
-              range === undefined
-                ? fs.stream(path)
-                : range[1] < range[0]
-                ? Stream.empty
-                : fs.stream(path, { offset: range[0], bytesToRead: range[1] - range[0] + 1 })
-          },
-          options,
-          charset
-        )
-      }))
-  )
+  Effect.flatMap(FileSystem.FileSystem, (fs) =>
+    Effect.flatMap(fs.stat(path), (info) => {
+      const size = Number(info.size)
+      return build(
+        {
+          name: path,
+          size,
+          mtime: Option.getOrUndefined(info.mtime),
+          stream: (range) =>
+            range === undefined
+              ? fs.stream(path)
+              : range[1] < range[0]
+              ? Stream.empty
+              : fs.stream(path, { offset: range[0], bytesToRead: range[1] - range[0] + 1 })
+        },
+        options
+      )
+    }))
 
 /**
  * A `FileResponse` for bytes in memory (Django's `FileResponse(io.BytesIO(...))`):
@@ -291,21 +284,18 @@ export const fromPath = (
 export const fromBytes = (
   bytes: Uint8Array,
   options: Options & { readonly lastModified?: Date | undefined } = {}
-): Effect.Effect<FileResponse, HttpResponse.MakeError> =>
-  withCharset((charset) =>
-    build(
-      {
-        name: undefined,
-        size: bytes.length,
-        mtime: options.lastModified,
-        stream: (range) =>
-          Stream.succeed(range === undefined ? bytes : bytes.subarray(range[0], range[1] + 1)).pipe(
-            Stream.filter((b) => b.length > 0)
-          )
-      },
-      options,
-      charset
-    )
+): Either.Either<FileResponse, HttpResponse.MakeError> =>
+  build(
+    {
+      name: undefined,
+      size: bytes.length,
+      mtime: options.lastModified,
+      stream: (range) =>
+        Stream.succeed(range === undefined ? bytes : bytes.subarray(range[0], range[1] + 1)).pipe(
+          Stream.filter((b) => b.length > 0)
+        )
+    },
+    options
   )
 
 /**
@@ -318,16 +308,13 @@ export const fromBytes = (
 export const fromStream = <E>(
   stream: Stream.Stream<Uint8Array, E>,
   options: Options & { readonly size?: number | undefined; readonly lastModified?: Date | undefined } = {}
-): Effect.Effect<FileResponse, HttpResponse.MakeError> =>
-  withCharset((charset) =>
-    build(
-      {
-        name: undefined,
-        size: options.size,
-        mtime: options.lastModified,
-        stream: (range) => (range === undefined ? stream : sliceStream(stream, range[0], range[1]))
-      },
-      options,
-      charset
-    )
+): Either.Either<FileResponse, HttpResponse.MakeError> =>
+  build(
+    {
+      name: undefined,
+      size: options.size,
+      mtime: options.lastModified,
+      stream: (range) => (range === undefined ? stream : sliceStream(stream, range[0], range[1]))
+    },
+    options
   )

@@ -2,12 +2,20 @@
  * Django's `HttpResponse` and its family as immutable values.
  *
  * A response is data: status, reason phrase, charset, headers (case-insensitive,
- * original spelling and order kept), cookies and content. Every "mutation"
- * (`setHeader`, `setCookie`, `write`, ...) returns a new response; every rule
- * Django enforces with an exception is a typed failure here, at the moment the
- * bad value is given, so nothing invalid ever reaches the wire. A response is
- * `Respondable`: an `@effect/platform` handler or `HttpRouter` route can return
- * it directly, or convert it with `toServerResponse`.
+ * original spelling and order kept), cookies and content. Building one reads no
+ * service: `make` and the other constructors are plain functions returning an
+ * `Either` (yieldable in `Effect.gen`), failing only on what the caller gave (a
+ * bad status, a header with CR or LF). Every "mutation" (`setHeader`,
+ * `setCookie`, `write`, ...) returns a new response; every rule Django enforces
+ * with an exception is a typed failure here, at the moment the bad value is
+ * given, so nothing invalid ever reaches the wire.
+ *
+ * What depends on the settings is settled when the response is interpreted: a
+ * response given no charset keeps its text until then, and its default
+ * Content-Type names `DEFAULT_CHARSET` of the `Settings` in the context where it
+ * is interpreted (the handler, `View`, `toServerResponse`, or the platform when a
+ * handler returns the response, which is `Respondable`). `settle` does that step
+ * alone; before it, such a response reports Django's default charset, `utf-8`.
  *
  * | Django | here |
  * | --- | --- |
@@ -24,7 +32,7 @@
  * import { HttpResponse } from "effect-django-http"
  *
  * const view = Effect.gen(function*() {
- *   const res = yield* HttpResponse.make({ content: "<h1>Hello</h1>" })
+ *   const res = yield* HttpResponse.make({ content: "<h1>Hello</h1>" }) // an Either: no service read
  *   const withHeader = yield* HttpResponse.setHeader(res, "Cache-Control", "no-cache")
  *   return yield* HttpResponse.setCookie(withHeader, "seen", "1", { maxAge: 3600, httpOnly: true })
  * })
@@ -33,18 +41,14 @@
  * @since 0.1.0
  */
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Clock from "effect/Clock"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import { dual } from "effect/Function"
-import * as Option from "effect/Option"
-import { type BadHeaderError, DisallowedRedirect, type ImproperlyConfigured, InvalidArgument } from "./Errors.js"
-import * as Codecs from "./internal/python/codecs.js"
-import * as json_ from "./internal/python/json.js"
+import type * as Option from "effect/Option"
+import type { DisallowedRedirect, ImproperlyConfigured, InvalidArgument } from "./Errors.js"
+import type * as json_ from "./internal/python/json.js"
 import * as internal from "./internal/response.js"
-import { iriToUri } from "./internal/url.js"
-import * as Settings from "./Settings.js"
-import * as Signing from "./Signing.js"
+import * as combinators from "./internal/response/combinators.js"
 
 /**
  * @since 0.1.0
@@ -130,24 +134,19 @@ export type Chunk = internal.Chunk
  * @since 0.1.0
  * @category models
  */
-export type Content = Chunk | Iterable<Chunk>
+export type Content = internal.Content
 
 /**
+ * The options of `make`: `content`, `contentType` (giving it and a Content-Type header is a
+ * typed failure), `status` (100 to 599), `reason` (by default Python's
+ * `http.client.responses`, else `Unknown Status Code`), `charset` (by default the
+ * Content-Type's `charset=`, else `DEFAULT_CHARSET`, settled when the response is
+ * interpreted), `headers`.
+ *
  * @since 0.1.0
  * @category models
  */
-export interface Options {
-  readonly content?: Content | undefined
-  /** Sets Content-Type; giving it and a Content-Type header is a typed failure. */
-  readonly contentType?: string | undefined
-  /** 100 to 599. */
-  readonly status?: number | undefined
-  /** A custom reason phrase; by default Python's `http.client.responses`, else `Unknown Status Code`. */
-  readonly reason?: string | undefined
-  /** The charset; by default the Content-Type's `charset=`, else `DEFAULT_CHARSET`. */
-  readonly charset?: string | undefined
-  readonly headers?: HeadersInput | undefined
-}
+export interface Options extends internal.Options {}
 
 /**
  * Errors a constructor can fail with.
@@ -155,7 +154,7 @@ export interface Options {
  * @since 0.1.0
  * @category models
  */
-export type MakeError = InvalidArgument | BadHeaderError
+export type MakeError = internal.MakeError
 
 /**
  * @since 0.1.0
@@ -173,204 +172,26 @@ export const isHttpResponse = (u: unknown): u is HttpResponse => internal.isResp
 // Constructors
 // ---------------------------------------------------------------------------
 
-const isChunk = (u: unknown): u is Chunk =>
-  typeof u === "string" || u instanceof Uint8Array || typeof u === "number" || typeof u === "bigint"
-
-const contentChunks = (
-  content: Content | undefined,
-  charset: string
-): Either.Either<ReadonlyArray<Uint8Array>, InvalidArgument> => {
-  if (content === undefined) return Either.right([])
-  if (isChunk(content)) {
-    const b = internal.makeBytes(content, charset)
-    return Either.isLeft(b) ? Either.left(b.left) : Either.right(b.right.length === 0 ? [] : [b.right])
-  }
-  const parts: Array<Uint8Array> = []
-  for (const chunk of content) {
-    const b = internal.makeBytes(chunk, charset)
-    if (Either.isLeft(b)) return Either.left(b.left)
-    parts.push(b.right)
-  }
-  return Either.right(parts.length <= 1 ? parts : [internal.concat(parts)])
-}
-
-const isTruthy = (content: Content | undefined): boolean => {
-  if (content === undefined) return false
-  if (typeof content === "string" || content instanceof Uint8Array) return content.length > 0
-  if (typeof content === "number") return content !== 0
-  if (typeof content === "bigint") return content !== 0n
-  for (const _ of content) return true
-  return false
-}
-
-const EMPTY = new Uint8Array(0)
-
-/** A validated Content-Type header and the charset it names, if any. */
-type ContentTypeHeader = Either.Either<readonly [Header, string | undefined], MakeError>
-
-const defaultContentTypes = new Map<string, ContentTypeHeader>()
-
-/** `text/html; charset=<charset>`, validated once per charset (at most 64 kept). */
-const defaultContentType = (charset: string): ContentTypeHeader => {
-  let h = defaultContentTypes.get(charset)
-  if (h === undefined) {
-    h = Either.map(
-      internal.validateHeader("Content-Type", `text/html; charset=${charset}`),
-      (header) => [header, charset] as const
-    )
-    if (defaultContentTypes.size < 64) defaultContentTypes.set(charset, h)
-  }
-  return h
-}
-
-const givenContentTypes = new Map<string, ContentTypeHeader>()
-
-/** A Content-Type given to `make`, validated once per value (at most 64 kept). */
-const givenContentType = (contentType: string): ContentTypeHeader => {
-  let h = givenContentTypes.get(contentType)
-  if (h === undefined) {
-    h = Either.map(
-      internal.validateHeader("Content-Type", contentType),
-      (header) => [header, internal.charsetFromContentType(header.value)] as const
-    )
-    if (givenContentTypes.size < 64) givenContentTypes.set(contentType, h)
-  }
-  return h
-}
-
 /**
- * The part every constructor shares (headers, Content-Type and charset rules,
- * status check), for `StreamingHttpResponse` and `FileResponse`.
+ * Django's `HttpResponse(content, content_type, status, reason, charset, headers)`, as a
+ * plain value: it reads no service. Without a `charset` (given, or named by the
+ * Content-Type) the text waits for `DEFAULT_CHARSET`, settled when the response is
+ * interpreted (see `settle`). Fails with `InvalidArgument` (bad status, both `contentType`
+ * and a Content-Type header, content the given charset cannot encode) or `BadHeaderError`.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { HttpResponse } from "effect-django-http"
+ *
+ * const res = Either.getOrThrow(HttpResponse.make({ content: "Hello", contentType: "text/plain" }))
+ * console.log(res.status, HttpResponse.text(res)) // 200 Hello
+ * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const makeBase = (
-  options: Omit<Options, "content">,
-  defaultCharset: string
-): Either.Either<
-  {
-    readonly status: number
-    readonly customReason: string | undefined
-    readonly explicitCharset: string | undefined
-    readonly defaultCharset: string
-    readonly headers: ReadonlyArray<Header>
-    readonly cookies: ReadonlyArray<Cookie>
-  },
-  MakeError
-> => {
-  const headersE = internal.headersFromInput(options.headers)
-  if (Either.isLeft(headersE)) return Either.left(headersE.left)
-  let headers = headersE.right
-  const hasContentType = internal.findHeader(headers, "content-type") !== -1
-  if (options.contentType && hasContentType) {
-    return Either.left(
-      new InvalidArgument({
-        message: "'headers' must not contain 'Content-Type' when the 'content_type' parameter is provided."
-      })
-    )
-  }
-  if (!hasContentType) {
-    const h = options.contentType === undefined
-      ? Either.map(defaultContentType(options.charset ?? defaultCharset), ([header]) => header)
-      : internal.validateHeader("Content-Type", options.contentType)
-    if (Either.isLeft(h)) return Either.left(h.left)
-    headers = headers.length === 0 ? [h.right] : internal.putHeader(headers, h.right)
-  }
-  let status = 200
-  if (options.status !== undefined) {
-    const s = internal.checkStatus(options.status)
-    if (Either.isLeft(s)) return Either.left(s.left)
-    status = s.right
-  }
-  return Either.right({
-    status,
-    customReason: options.reason,
-    explicitCharset: options.charset,
-    defaultCharset,
-    headers,
-    cookies: []
-  })
-}
-
-const charsetOfHeaders = (
-  headers: ReadonlyArray<Header>,
-  contentType: string | undefined,
-  defaultCharset: string
-): string => {
-  const ct = internal.getHeader(headers, "content-type")
-  // The default Content-Type names the default charset: no need to parse it back.
-  if (contentType === undefined && ct === `text/html; charset=${defaultCharset}`) return defaultCharset
-  return (ct !== undefined ? internal.charsetFromContentType(ct) : undefined) ?? defaultCharset
-}
-
-/**
- * `make` with the default charset given (Django's `DEFAULT_CHARSET`), without the Settings service.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const makeWith = (options: Options, defaultCharset: string): Either.Either<HttpResponse, MakeError> => {
-  if (options.headers === undefined && options.status === undefined) {
-    // The common case, without the intermediate values: only a Content-Type (the default one
-    // or one given, each validated once), status 200. Anything invalid takes the general path,
-    // which fails with the right error.
-    const ct = options.contentType === undefined
-      ? defaultContentType(options.charset ?? defaultCharset)
-      : givenContentType(options.contentType)
-    if (Either.isRight(ct)) {
-      const [header, charsetOfType] = ct.right
-      const charset = options.charset ?? charsetOfType ?? defaultCharset
-      const content = options.content
-      const bytes = content === undefined ? EMPTY : internal.utf8Bytes(content, charset)
-      if (bytes !== undefined) {
-        return Either.right(internal.unsafeMake<internal.Plain>({
-          _tag: "HttpResponse",
-          streaming: false,
-          status: 200,
-          customReason: options.reason,
-          explicitCharset: options.charset,
-          defaultCharset,
-          headers: [header],
-          cookies: [],
-          chunks: bytes.length === 0 ? [] : [bytes]
-        }) as HttpResponse)
-      }
-    }
-  }
-  const base = makeBase(options, defaultCharset)
-  if (Either.isLeft(base)) return Either.left(base.left)
-  const b = base.right
-  const charset = b.explicitCharset ?? charsetOfHeaders(b.headers, options.contentType, b.defaultCharset)
-  const chunks = contentChunks(options.content, charset)
-  if (Either.isLeft(chunks)) return Either.left(chunks.left)
-  return Either.right(
-    internal.unsafeMake<internal.Plain>({
-      _tag: "HttpResponse",
-      streaming: false,
-      ...b,
-      chunks: chunks.right
-    }) as HttpResponse
-  )
-}
-
-const withSettings = <A, E>(f: (defaultCharset: string) => Either.Either<A, E>): Effect.Effect<A, E> =>
-  // `Settings.current` in one runtime step (`contextWithEffect` takes three): read the fiber's
-  // context, and the `Either` is the next effect.
-  Effect.withFiberRuntime((fiber) => f(Settings.fromContext(fiber.currentContext).DEFAULT_CHARSET))
-
-/**
- * Django's `HttpResponse(content, content_type, status, reason, charset, headers)`.
- * `DEFAULT_CHARSET` comes from the `Settings` service (Django's default `utf-8`
- * when none is provided). Fails with `InvalidArgument` (bad status, both
- * `contentType` and a Content-Type header, content the charset cannot encode)
- * or `BadHeaderError`.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const make = (options: Options = {}): Effect.Effect<HttpResponse, MakeError> =>
-  withSettings((charset) => makeWith(options, charset))
+export const make: (options?: Options) => Either.Either<HttpResponse, MakeError> = internal.make
 
 /**
  * The options of the status constructors: those of `make` without `status`.
@@ -380,8 +201,13 @@ export const make = (options: Options = {}): Effect.Effect<HttpResponse, MakeErr
  */
 export type StatusOptions = Omit<Options, "status">
 
-const withStatus = (status: number) => (options: StatusOptions = {}): Effect.Effect<HttpResponse, MakeError> =>
-  make({ ...options, status })
+/**
+ * A constructor of one of `HttpResponse`'s status subclasses.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type StatusConstructor = (options?: StatusOptions) => Either.Either<HttpResponse, MakeError>
 
 /**
  * `HttpResponseBadRequest`: 400.
@@ -389,7 +215,7 @@ const withStatus = (status: number) => (options: StatusOptions = {}): Effect.Eff
  * @since 0.1.0
  * @category constructors
  */
-export const badRequest: (options?: StatusOptions) => Effect.Effect<HttpResponse, MakeError> = withStatus(400)
+export const badRequest: StatusConstructor = internal.withStatus(400)
 
 /**
  * `HttpResponseForbidden`: 403.
@@ -397,7 +223,7 @@ export const badRequest: (options?: StatusOptions) => Effect.Effect<HttpResponse
  * @since 0.1.0
  * @category constructors
  */
-export const forbidden: (options?: StatusOptions) => Effect.Effect<HttpResponse, MakeError> = withStatus(403)
+export const forbidden: StatusConstructor = internal.withStatus(403)
 
 /**
  * `HttpResponseNotFound`: 404.
@@ -405,7 +231,7 @@ export const forbidden: (options?: StatusOptions) => Effect.Effect<HttpResponse,
  * @since 0.1.0
  * @category constructors
  */
-export const notFound: (options?: StatusOptions) => Effect.Effect<HttpResponse, MakeError> = withStatus(404)
+export const notFound: StatusConstructor = internal.withStatus(404)
 
 /**
  * `HttpResponseGone`: 410.
@@ -413,7 +239,7 @@ export const notFound: (options?: StatusOptions) => Effect.Effect<HttpResponse, 
  * @since 0.1.0
  * @category constructors
  */
-export const gone: (options?: StatusOptions) => Effect.Effect<HttpResponse, MakeError> = withStatus(410)
+export const gone: StatusConstructor = internal.withStatus(410)
 
 /**
  * `HttpResponseServerError`: 500.
@@ -421,7 +247,7 @@ export const gone: (options?: StatusOptions) => Effect.Effect<HttpResponse, Make
  * @since 0.1.0
  * @category constructors
  */
-export const serverError: (options?: StatusOptions) => Effect.Effect<HttpResponse, MakeError> = withStatus(500)
+export const serverError: StatusConstructor = internal.withStatus(500)
 
 /**
  * `HttpResponseNotAllowed(permitted_methods)`: 405 with `Allow: GET, POST`.
@@ -429,11 +255,10 @@ export const serverError: (options?: StatusOptions) => Effect.Effect<HttpRespons
  * @since 0.1.0
  * @category constructors
  */
-export const notAllowed = (
+export const notAllowed: (
   methods: Iterable<string>,
-  options: StatusOptions = {}
-): Effect.Effect<HttpResponse, MakeError> =>
-  Effect.flatMap(make({ ...options, status: 405 }), (res) => setHeader(res, "Allow", Array.from(methods).join(", ")))
+  options?: StatusOptions
+) => Either.Either<HttpResponse, MakeError> = internal.notAllowed
 
 /**
  * `HttpResponseNotModified`: 304, no Content-Type; content is a typed failure
@@ -442,21 +267,7 @@ export const notAllowed = (
  * @since 0.1.0
  * @category constructors
  */
-export const notModified = (options: StatusOptions = {}): Effect.Effect<HttpResponse, MakeError> =>
-  isTruthy(options.content)
-    ? Effect.fail(new InvalidArgument({ message: "You cannot set content to a 304 (Not Modified) response" }))
-    : Effect.map(make({ ...options, content: undefined, status: 304 }), (res) => removeHeader(res, "content-type"))
-
-/** Python 3.11's `urlsplit` scheme: after stripping leading C0 controls and spaces and removing tabs and newlines. */
-const schemeOf = (url: string): string => {
-  // eslint-disable-next-line no-control-regex
-  const u = url.replace(/^[\u0000-\u0020]+/, "").replace(/[\t\r\n]/g, "")
-  const i = u.indexOf(":")
-  if (i <= 0 || !/^[A-Za-z][A-Za-z0-9+\-.]*$/.test(u.slice(0, i))) return ""
-  return u.slice(0, i).toLowerCase()
-}
-
-const ALLOWED_SCHEMES = ["http", "https", "ftp"]
+export const notModified: StatusConstructor = internal.notModified
 
 /**
  * The redirect rules of Django's `HttpResponseRedirectBase`: Location is
@@ -468,28 +279,7 @@ const ALLOWED_SCHEMES = ["http", "https", "ftp"]
  * @since 0.1.0
  * @category redirects
  */
-export const checkRedirect = (url: string): Either.Either<string, DisallowedRedirect> => {
-  let length = 0
-  for (const _ of url) length++
-  if (length > 2048) {
-    return Either.left(new DisallowedRedirect({ message: "Unsafe redirect exceeding 2048 characters" }))
-  }
-  const scheme = schemeOf(url)
-  if (scheme !== "" && !ALLOWED_SCHEMES.includes(scheme)) {
-    return Either.left(new DisallowedRedirect({ message: `Unsafe redirect to URL with protocol '${scheme}'` }))
-  }
-  return Either.right(iriToUri(url))
-}
-
-const redirectWith = (status: number) =>
-(
-  url: string,
-  options: StatusOptions = {}
-): Effect.Effect<HttpResponse, MakeError | DisallowedRedirect> =>
-  Effect.flatMap(make({ ...options, status }), (res): Effect.Effect<HttpResponse, MakeError | DisallowedRedirect> => {
-    const location = checkRedirect(url)
-    return Either.isLeft(location) ? Either.left(location.left) : setHeader(res, "Location", location.right)
-  })
+export const checkRedirect: (url: string) => Either.Either<string, DisallowedRedirect> = internal.checkRedirect
 
 /**
  * `HttpResponseRedirect(url)`: 302 to `iri_to_uri(url)`; see `checkRedirect`.
@@ -500,7 +290,7 @@ const redirectWith = (status: number) =>
 export const redirect: (
   url: string,
   options?: StatusOptions
-) => Effect.Effect<HttpResponse, MakeError | DisallowedRedirect> = redirectWith(302)
+) => Either.Either<HttpResponse, MakeError | DisallowedRedirect> = internal.redirectWith(302)
 
 /**
  * `HttpResponsePermanentRedirect(url)`: 301; see `checkRedirect`.
@@ -511,7 +301,7 @@ export const redirect: (
 export const permanentRedirect: (
   url: string,
   options?: StatusOptions
-) => Effect.Effect<HttpResponse, MakeError | DisallowedRedirect> = redirectWith(301)
+) => Either.Either<HttpResponse, MakeError | DisallowedRedirect> = internal.redirectWith(301)
 
 /**
  * `json_dumps_params`: the options of Python's `json.dumps` that change the output.
@@ -522,14 +312,13 @@ export const permanentRedirect: (
 export type JsonDumpsParams = json_.DumpsOptions
 
 /**
+ * The options of `json`: those of `make` without `content`, `safe` (only plain objects
+ * unless `false`, Django's `safe=True`) and `jsonDumpsParams`.
+ *
  * @since 0.1.0
  * @category models
  */
-export interface JsonOptions extends Omit<Options, "content"> {
-  /** Only plain objects unless `false` (Django's `safe=True`). */
-  readonly safe?: boolean | undefined
-  readonly jsonDumpsParams?: JsonDumpsParams | undefined
-}
+export interface JsonOptions extends internal.JsonOptions {}
 
 /**
  * Python's `json.dumps(data, cls=DjangoJSONEncoder)`, byte for byte: ASCII
@@ -540,10 +329,8 @@ export interface JsonOptions extends Omit<Options, "content"> {
  * @since 0.1.0
  * @category json
  */
-export const jsonDumps = (data: unknown, params: JsonDumpsParams = {}): Either.Either<string, InvalidArgument> => {
-  const out = json_.dumps(data, { ...params, django: true, skipUndefined: true })
-  return typeof out === "string" ? Either.right(out) : Either.left(new InvalidArgument({ message: out.message }))
-}
+export const jsonDumps: (data: unknown, params?: JsonDumpsParams) => Either.Either<string, InvalidArgument> =
+  internal.jsonDumps
 
 /**
  * `JsonResponse(data, safe=True, json_dumps_params=None)`: Content-Type
@@ -554,21 +341,7 @@ export const jsonDumps = (data: unknown, params: JsonDumpsParams = {}): Either.E
  * @since 0.1.0
  * @category constructors
  */
-export const json = (data: unknown, options: JsonOptions = {}): Effect.Effect<HttpResponse, MakeError> => {
-  const { jsonDumpsParams, safe, ...rest } = options
-  const isDict = typeof data === "object" && data !== null && !Array.isArray(data) &&
-    (Object.getPrototypeOf(data) === Object.prototype || Object.getPrototypeOf(data) === null)
-  if ((safe ?? true) && !isDict) {
-    return Effect.fail(
-      new InvalidArgument({
-        message: "In order to allow non-dict objects to be serialized set the safe parameter to False."
-      })
-    )
-  }
-  const body = jsonDumps(data, jsonDumpsParams)
-  if (Either.isLeft(body)) return Effect.fail(body.left)
-  return make({ ...rest, contentType: rest.contentType ?? "application/json", content: body.right })
-}
+export const json: (data: unknown, options?: JsonOptions) => Either.Either<HttpResponse, MakeError> = internal.json
 
 // ---------------------------------------------------------------------------
 // Status
@@ -584,14 +357,7 @@ export const json = (data: unknown, options: JsonOptions = {}): Effect.Effect<Ht
 export const setStatus: {
   (status: number, reason?: string): <A extends AnyResponse>(self: A) => Either.Either<A, InvalidArgument>
   <A extends AnyResponse>(self: A, status: number, reason?: string): Either.Either<A, InvalidArgument>
-} = dual(
-  (args) => isAnyResponse(args[0]),
-  <A extends AnyResponse>(self: A, status: number, reason?: string): Either.Either<A, InvalidArgument> =>
-    Either.map(
-      internal.checkStatus(status),
-      (s) => internal.update<AnyResponse>(self, { status: s, customReason: reason ?? self.customReason }) as A
-    )
-)
+} = combinators.setStatus
 
 // ---------------------------------------------------------------------------
 // Headers
@@ -611,11 +377,7 @@ export const setStatus: {
 export const setHeader: {
   (name: string, value: HeaderValue): <A extends AnyResponse>(self: A) => Either.Either<A, MakeError>
   <A extends AnyResponse>(self: A, name: string, value: HeaderValue): Either.Either<A, MakeError>
-} = dual(3, <A extends AnyResponse>(self: A, name: string, value: HeaderValue): Either.Either<A, MakeError> => {
-  const h = internal.validateHeader(name, typeof value === "string" ? value : String(value))
-  if (Either.isLeft(h)) return Either.left(h.left)
-  return Either.right(internal.withHeaders(self, internal.putHeader(self.headers, h.right)))
-})
+} = combinators.setHeader
 
 /**
  * `response.setdefault(name, value)`: sets the header only when it is absent.
@@ -626,11 +388,7 @@ export const setHeader: {
 export const setDefaultHeader: {
   (name: string, value: HeaderValue): <A extends AnyResponse>(self: A) => Either.Either<A, MakeError>
   <A extends AnyResponse>(self: A, name: string, value: HeaderValue): Either.Either<A, MakeError>
-} = dual(
-  3,
-  <A extends AnyResponse>(self: A, name: string, value: HeaderValue): Either.Either<A, MakeError> =>
-    internal.findHeader(self.headers, name) === -1 ? setHeader(self, name, value) : Either.right(self)
-)
+} = combinators.setDefaultHeader
 
 /**
  * `del response[name]`: removes a header; removing a missing one changes nothing.
@@ -641,10 +399,7 @@ export const setDefaultHeader: {
 export const removeHeader: {
   (name: string): <A extends AnyResponse>(self: A) => A
   <A extends AnyResponse>(self: A, name: string): A
-} = dual(2, <A extends AnyResponse>(self: A, name: string): A => {
-  const headers = internal.removeHeader(self.headers, name)
-  return headers === self.headers ? self : internal.withHeaders(self, headers)
-})
+} = combinators.removeHeader
 
 /**
  * `response.get(name)`, case-insensitive.
@@ -655,7 +410,7 @@ export const removeHeader: {
 export const getHeader: {
   (name: string): (self: AnyResponse) => Option.Option<string>
   (self: AnyResponse, name: string): Option.Option<string>
-} = dual(2, (self: AnyResponse, name: string) => Option.fromNullable(internal.getHeader(self.headers, name)))
+} = combinators.getHeader
 
 /**
  * `name in response`, case-insensitive.
@@ -666,13 +421,11 @@ export const getHeader: {
 export const hasHeader: {
   (name: string): (self: AnyResponse) => boolean
   (self: AnyResponse, name: string): boolean
-} = dual(2, (self: AnyResponse, name: string) => internal.findHeader(self.headers, name) !== -1)
+} = combinators.hasHeader
 
 // ---------------------------------------------------------------------------
 // Cookies
 // ---------------------------------------------------------------------------
-
-const needsClock = (options: CookieOptions): boolean => options.maxAge !== undefined || options.expires instanceof Date
 
 /**
  * Django's `set_cookie(key, value, max_age, expires, path, domain, secure,
@@ -697,13 +450,7 @@ export const setCookie: {
     options?: CookieOptions
   ): <A extends AnyResponse>(self: A) => Effect.Effect<A, MakeError>
   <A extends AnyResponse>(self: A, key: string, value?: string, options?: CookieOptions): Effect.Effect<A, MakeError>
-} = dual(
-  (args) => isAnyResponse(args[0]),
-  <A extends AnyResponse>(self: A, key: string, value = "", options: CookieOptions = {}): Effect.Effect<A, MakeError> =>
-    needsClock(options)
-      ? Effect.flatMap(Clock.currentTimeMillis, (now) => setCookieAt(self, key, value, options, now))
-      : setCookieAt(self, key, value, options, 0)
-)
+} = combinators.setCookie
 
 /**
  * `setCookie` at a given time (milliseconds since the epoch), without the `Clock`.
@@ -711,28 +458,22 @@ export const setCookie: {
  * @since 0.1.0
  * @category cookies
  */
-export const setCookieAt = <A extends AnyResponse>(
+export const setCookieAt: <A extends AnyResponse>(
   self: A,
   key: string,
   value: string,
   options: CookieOptions,
   nowMillis: number
-): Either.Either<A, MakeError> => {
-  const c = internal.makeCookie(key, value, options, () => nowMillis)
-  if (Either.isLeft(c)) return Either.left(c.left)
-  return Either.right(internal.withCookies(self, internal.putCookie(self.cookies, c.right)))
-}
+) => Either.Either<A, MakeError> = combinators.setCookieAt
 
 /**
- * The options of `setSignedCookie`: `setCookie`'s, plus the salt.
+ * The options of `setSignedCookie`: `setCookie`'s, plus the salt (added to the cookie name
+ * to make the signer's salt, Django's `salt`; default `""`).
  *
  * @since 0.1.0
  * @category models
  */
-export type SignedCookieOptions = CookieOptions & {
-  /** Added to the cookie name to make the signer's salt (Django's `salt`). Default `""`. */
-  readonly salt?: string | undefined
-}
+export type SignedCookieOptions = combinators.SignedCookieOptions
 
 /**
  * Django's `set_signed_cookie(key, value, salt, **kwargs)`: `setCookie` with the value
@@ -755,26 +496,7 @@ export const setSignedCookie: {
     value: string,
     options?: SignedCookieOptions
   ): Effect.Effect<A, MakeError | ImproperlyConfigured>
-} = dual(
-  (args) => isAnyResponse(args[0]),
-  <A extends AnyResponse>(
-    self: A,
-    key: string,
-    value: string,
-    options: SignedCookieOptions = {}
-  ): Effect.Effect<A, MakeError | ImproperlyConfigured> => {
-    const { salt, ...cookie } = options
-    return Effect.flatMap(
-      Settings.current,
-      (settings) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Either.flatMap(
-            Signing.signCookieAt(settings, key, value, now / 1000, { salt: salt ?? "" }),
-            (signed): Either.Either<A, MakeError | ImproperlyConfigured> => setCookieAt(self, key, signed, cookie, now)
-          ))
-    )
-  }
-)
+} = combinators.setSignedCookie
 
 /**
  * The options of `deleteCookie`.
@@ -782,11 +504,7 @@ export const setSignedCookie: {
  * @since 0.1.0
  * @category models
  */
-export interface DeleteCookieOptions {
-  readonly path?: string | null | undefined
-  readonly domain?: string | undefined
-  readonly sameSite?: string | undefined
-}
+export interface DeleteCookieOptions extends combinators.DeleteCookieOptions {}
 
 /**
  * Django's `delete_cookie(key, path, domain, samesite)`: the cookie with an
@@ -799,21 +517,7 @@ export interface DeleteCookieOptions {
 export const deleteCookie: {
   (key: string, options?: DeleteCookieOptions): <A extends AnyResponse>(self: A) => Either.Either<A, MakeError>
   <A extends AnyResponse>(self: A, key: string, options?: DeleteCookieOptions): Either.Either<A, MakeError>
-} = dual(
-  (args) => isAnyResponse(args[0]),
-  <A extends AnyResponse>(self: A, key: string, options: DeleteCookieOptions = {}): Either.Either<A, MakeError> => {
-    const secure = key.startsWith("__Secure-") || key.startsWith("__Host-") ||
-      (options.sameSite !== undefined && options.sameSite.toLowerCase() === "none")
-    return setCookieAt(self, key, "", {
-      maxAge: 0,
-      expires: "Thu, 01 Jan 1970 00:00:00 GMT",
-      secure,
-      ...(options.path !== undefined ? { path: options.path } : {}),
-      ...(options.domain !== undefined ? { domain: options.domain } : {}),
-      ...(options.sameSite !== undefined ? { sameSite: options.sameSite } : {})
-    }, 0)
-  }
-)
+} = combinators.deleteCookie
 
 /**
  * The `Set-Cookie` header values, in the order the cookies were first set.
@@ -821,19 +525,20 @@ export const deleteCookie: {
  * @since 0.1.0
  * @category cookies
  */
-export const setCookieHeaders = (self: AnyResponse): ReadonlyArray<string> => self.cookies.map((c) => c.header)
+export const setCookieHeaders: (self: AnyResponse) => ReadonlyArray<string> = combinators.setCookieHeaders
 
 // ---------------------------------------------------------------------------
 // Content
 // ---------------------------------------------------------------------------
 
 /**
- * `response.content`: the bytes of the body.
+ * `response.content`: the bytes of the body (text of a response not settled yet in
+ * Django's default `utf-8`; see `settle`).
  *
  * @since 0.1.0
  * @category content
  */
-export const content = (self: HttpResponse): Uint8Array => internal.concat(self.chunks)
+export const content: (self: HttpResponse) => Uint8Array = internal.content
 
 /**
  * `response.getvalue()`: the same as `content`.
@@ -841,7 +546,7 @@ export const content = (self: HttpResponse): Uint8Array => internal.concat(self.
  * @since 0.1.0
  * @category content
  */
-export const getValue: (self: HttpResponse) => Uint8Array = content
+export const getValue: (self: HttpResponse) => Uint8Array = internal.content
 
 /**
  * `response.tell()`: the length of the body in bytes.
@@ -860,12 +565,7 @@ export const tell: (self: HttpResponse) => number = internal.tell
 export const setContent: {
   (content: Content): (self: HttpResponse) => Either.Either<HttpResponse, InvalidArgument>
   (self: HttpResponse, content: Content): Either.Either<HttpResponse, InvalidArgument>
-} = dual(2, (self: HttpResponse, value: Content): Either.Either<HttpResponse, InvalidArgument> => {
-  if (self.status === 304 && isTruthy(value)) {
-    return Either.left(new InvalidArgument({ message: "You cannot set content to a 304 (Not Modified) response" }))
-  }
-  return Either.map(contentChunks(value, self.charset), (chunks) => internal.update(self, { chunks }))
-})
+} = dual(2, internal.setContent)
 
 /**
  * `response.write(chunk)`: appends to the body.
@@ -876,11 +576,7 @@ export const setContent: {
 export const write: {
   (chunk: Chunk): (self: HttpResponse) => Either.Either<HttpResponse, InvalidArgument>
   (self: HttpResponse, chunk: Chunk): Either.Either<HttpResponse, InvalidArgument>
-} = dual(
-  2,
-  (self: HttpResponse, chunk: Chunk): Either.Either<HttpResponse, InvalidArgument> =>
-    Either.map(internal.makeBytes(chunk, self.charset), (b) => internal.update(self, { chunks: [...self.chunks, b] }))
-)
+} = dual(2, internal.write)
 
 /**
  * `response.writelines(lines)`: appends each (no separator added, as in Django).
@@ -891,36 +587,20 @@ export const write: {
 export const writeLines: {
   (lines: Iterable<Chunk>): (self: HttpResponse) => Either.Either<HttpResponse, InvalidArgument>
   (self: HttpResponse, lines: Iterable<Chunk>): Either.Either<HttpResponse, InvalidArgument>
-} = dual(2, (self: HttpResponse, lines: Iterable<Chunk>): Either.Either<HttpResponse, InvalidArgument> => {
-  const chunks = [...self.chunks]
-  for (const line of lines) {
-    const b = internal.makeBytes(line, self.charset)
-    if (Either.isLeft(b)) return Either.left(b.left)
-    chunks.push(b.right)
-  }
-  return Either.right(internal.update(self, { chunks }))
-})
+} = dual(2, internal.writeLines)
 
 /**
- * The body decoded with the response's charset (Django 5.2's `response.text`).
+ * The body decoded with the response's charset (Django 5.2's `response.text`), with
+ * Python's codec for it (latin-1 maps every byte to its code point).
  *
  * @since 0.1.0
  * @category content
  */
-export const text = (self: HttpResponse): string => {
-  // Python's codec for the charset (latin-1 maps every byte to its code point; WHATWG's "latin1" is windows-1252).
-  return Codecs.lookup(self.charset).decode(content(self))
-}
+export const text: (self: HttpResponse) => string = internal.text
 
 // ---------------------------------------------------------------------------
 // Serialization and interpretation
 // ---------------------------------------------------------------------------
-
-const latin1 = (s: string): Uint8Array => {
-  const out = new Uint8Array(s.length)
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i)
-  return out
-}
 
 /**
  * `response.serialize_headers()` (also `bytes()` of a streaming response):
@@ -930,8 +610,7 @@ const latin1 = (s: string): Uint8Array => {
  * @since 0.1.0
  * @category conversions
  */
-export const serializeHeaders = (self: AnyResponse): Uint8Array =>
-  latin1(self.headers.map((h) => `${h.name}: ${h.value}`).join("\r\n"))
+export const serializeHeaders: (self: AnyResponse) => Uint8Array = internal.serializeHeaders
 
 /**
  * `response.serialize()` (`bytes(response)`): the headers, a blank line, the body.
@@ -939,17 +618,74 @@ export const serializeHeaders = (self: AnyResponse): Uint8Array =>
  * @since 0.1.0
  * @category conversions
  */
-export const serialize = (self: HttpResponse): Uint8Array =>
-  internal.concat([serializeHeaders(self), latin1("\r\n\r\n"), content(self)])
+export const serialize: (self: HttpResponse) => Uint8Array = internal.serialize
 
 /**
- * The `@effect/platform` response: status, reason phrase (as `statusText`),
- * headers (names lower-cased, as the platform keeps them), every cookie as its
- * own `Set-Cookie` line, and the body (with Content-Length for in-memory
- * bodies). A streaming body that fails after the headers went out is logged
- * and the connection closed, so the client sees a truncated response.
+ * Settles what a response's construction left to the settings: with `DEFAULT_CHARSET`
+ * from the `Settings` in the context (Django's `utf-8` when none is provided), the
+ * default Content-Type becomes `text/html; charset=<DEFAULT_CHARSET>` and text given
+ * without a charset is encoded with it. Fails with `InvalidArgument` when it cannot be
+ * encoded (where Django's constructor raises `UnicodeEncodeError`). Every interpreter
+ * (the handler, `View`, `toServerResponse`, `Respondable`) does this; a settled response
+ * is returned as it is.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResponse, Settings } from "effect-django-http"
+ *
+ * const program = Effect.gen(function*() {
+ *   const res = yield* HttpResponse.make({ content: "café" })
+ *   const settled = yield* HttpResponse.settle(res)
+ *   return [settled.charset, HttpResponse.content(settled).length] // ["iso-8859-1", 4]
+ * }).pipe(Effect.provide(Settings.layer({ DEFAULT_CHARSET: "iso-8859-1" })))
+ * ```
+ *
+ * @since 0.2.0
+ * @category conversions
+ */
+export const settle: <A extends AnyResponse>(self: A) => Effect.Effect<A, MakeError> = internal.settle
+
+/**
+ * `settle` with the default charset given, without the `Settings` service.
+ *
+ * @since 0.2.0
+ * @category conversions
+ */
+export const settleWith: {
+  (defaultCharset: string): <A extends AnyResponse>(self: A) => Either.Either<A, MakeError>
+  <A extends AnyResponse>(self: A, defaultCharset: string): Either.Either<A, MakeError>
+} = dual(2, internal.settleWith)
+
+/**
+ * Whether a response's dependence on the settings is settled (see `settle`).
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isSettled = (self: AnyResponse): boolean => self.defaultCharset !== undefined
+
+/**
+ * The `@effect/platform` response, settled first with the `DEFAULT_CHARSET` of the
+ * `Settings` in the context (see `settle`): status, reason phrase (as `statusText`),
+ * headers (names lower-cased, as the platform keeps them), every cookie as its own
+ * `Set-Cookie` line, and the body (with Content-Length for in-memory bodies). A
+ * streaming body that fails after the headers went out is logged and the connection
+ * closed, so the client sees a truncated response.
  *
  * @since 0.1.0
  * @category conversions
  */
-export const toServerResponse: (self: AnyResponse) => HttpServerResponse.HttpServerResponse = internal.toServerResponse
+export const toServerResponse: (self: AnyResponse) => Effect.Effect<HttpServerResponse.HttpServerResponse, MakeError> =
+  internal.toServerResponseIn
+
+/**
+ * `toServerResponse` with the default charset given, without the `Settings` service.
+ *
+ * @since 0.2.0
+ * @category conversions
+ */
+export const toServerResponseWith: (
+  self: AnyResponse,
+  defaultCharset: string
+) => Either.Either<HttpServerResponse.HttpServerResponse, MakeError> = internal.toServerResponseWith

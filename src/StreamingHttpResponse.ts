@@ -17,12 +17,10 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Stream from "effect/Stream"
+import type * as Either from "effect/Either"
+import type * as Stream from "effect/Stream"
 import * as HttpResponse from "./HttpResponse.js"
 import * as internal from "./internal/response.js"
-import * as Settings from "./Settings.js"
 
 /**
  * @since 0.1.0
@@ -45,32 +43,19 @@ export const isStreamingHttpResponse = (u: unknown): u is StreamingHttpResponse 
 
 /**
  * A streaming response with the same status, header and charset rules as
- * `HttpResponse.make`. Strings in the stream are encoded with the response's
- * charset; a chunk the charset cannot encode fails the stream.
+ * `HttpResponse.make`, as a plain value: it reads no service. Strings in the stream
+ * are encoded with the response's charset (without one given or named by the
+ * Content-Type, `DEFAULT_CHARSET`, settled when the response is interpreted); a
+ * chunk the charset cannot encode fails the stream.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = <E>(
+export const make: <E>(
   stream: Stream.Stream<string | Uint8Array, E>,
-  options: Options = {}
-): Effect.Effect<StreamingHttpResponse, HttpResponse.MakeError> =>
-  Effect.flatMap(Settings.current, (settings) => {
-    const base = HttpResponse.makeBase(options, settings.DEFAULT_CHARSET)
-    if (Either.isLeft(base)) return Either.left(base.left)
-    const res = internal.unsafeMake<internal.Streaming>({
-      _tag: "StreamingHttpResponse",
-      streaming: true,
-      ...base.right,
-      stream: Stream.empty
-    })
-    const charset = res.charset
-    const bytes: Stream.Stream<Uint8Array, unknown> = Stream.mapEffect(
-      stream,
-      (chunk) => (typeof chunk === "string" ? internal.encodeText(chunk, charset) : Either.right(chunk))
-    )
-    return Either.right(internal.update(res, { stream: bytes }) as StreamingHttpResponse)
-  })
+  options?: Options
+) => Either.Either<StreamingHttpResponse, HttpResponse.MakeError> = (stream, options = {}) =>
+  internal.makeStreaming(stream, options)
 
 /**
  * `response.streaming_content`: the body as bytes.

@@ -72,9 +72,11 @@ export interface View<E = unknown, R = never> {
  * @since 0.1.0
  * @category conversions
  */
-export const toServerResponse = (response: Response): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
+export const toServerResponse = (
+  response: Response
+): Effect.Effect<HttpServerResponse.HttpServerResponse, HttpResponse.MakeError> =>
   HttpResponse.isAnyResponse(response)
-    ? Effect.sync(() => HttpResponse.toServerResponse(response))
+    ? HttpResponse.toServerResponse(response)
     : HttpServerResponse.isServerResponse(response)
     ? Effect.succeed(response)
     : HttpServerRespondable.toResponse(response)
@@ -86,11 +88,15 @@ const requestInfo = (request: HttpRequest.HttpRequest) => ({
 })
 
 /**
- * The view's answer as a platform response, in one step for this library's own responses.
+ * The view's answer as a platform response, in one step for this library's own responses,
+ * settled with the `DEFAULT_CHARSET` of the request's settings.
  */
-const answer = (response: Response): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
+const answerWith = (defaultCharset: string) =>
+(
+  response: Response
+): Effect.Effect<HttpServerResponse.HttpServerResponse, HttpResponse.MakeError> =>
   HttpResponse.isAnyResponse(response)
-    ? Effect.succeed(HttpResponse.toServerResponse(response))
+    ? HttpResponse.toServerResponseWith(response, defaultCharset)
     : toServerResponse(response)
 
 /** The response for a view's failure or defect; an interruption is passed on. */
@@ -125,6 +131,7 @@ const respondIn = <E, R>(
   } catch (defect) {
     result = Effect.die(defect)
   }
+  const answer = answerWith(Settings.fromContext(outer).DEFAULT_CHARSET)
   const answered = restore
     ? Effect.matchCauseEffect(Effect.flatMap(result, answer), {
       onFailure: (cause) =>

@@ -1,18 +1,35 @@
+import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Exit, Option, TestClock } from "effect"
+import { Chunk, Effect, Either, Exit, Option, Stream, TestClock } from "effect"
 import { readFileSync } from "node:fs"
-import { FileResponse, HttpResponse, Settings } from "../src/index.js"
+import {
+  Client,
+  FileResponse,
+  Handler,
+  HttpResponse,
+  Middleware,
+  Settings,
+  StreamingHttpResponse
+} from "../src/index.js"
 
-// Fixtures written by scripts/django/response.py with Django 3.2 (time fixed at T).
+// Fixtures written by scripts/django/response.py with Django 3.2 (time fixed at T), with
+// DEFAULT_CHARSET utf-8 (response.json) and iso-8859-1 (the same calls).
 interface Case {
   readonly kind: string
   readonly args: Record<string, any>
   readonly result: Record<string, any>
 }
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/response.json", import.meta.url), "utf8")) as {
+interface Fixture {
   readonly T: number
   readonly cases: ReadonlyArray<Case>
 }
+const load = (name: string) =>
+  JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")) as Fixture
+const fixture = load("response.json")
+const fixtures: ReadonlyArray<readonly [string, Fixture]> = [
+  ["utf-8", fixture],
+  ["iso-8859-1", load("response-iso-8859-1.json")]
+]
 const T = fixture.T * 1000
 
 const latin1 = (b: Uint8Array) => Buffer.from(b).toString("latin1")
@@ -128,13 +145,19 @@ const TAGS: Record<string, string> = {
 
 const isOverLong = (c: Case) => c.kind === "family" && typeof c.args.url === "string" && c.args.url.length > 2048
 
-describe("HttpResponse against Django 3.2 fixtures", () => {
-  for (const c of fixture.cases) {
+// Built without reading any service, then settled (as every interpreter does) under the
+// fixture's DEFAULT_CHARSET: what Django's constructor gives under that setting.
+describe.each(fixtures)("HttpResponse against Django 3.2 fixtures, DEFAULT_CHARSET %s", (charset, { cases }) => {
+  for (const c of cases) {
     if (isOverLong(c)) continue
     it.effect(`${c.kind} ${JSON.stringify(c.args).slice(0, 100)}`, () =>
       Effect.gen(function*() {
         yield* TestClock.setTime(T)
-        const exit = yield* Effect.exit(run(c))
+        const exit = yield* Effect.exit(
+          Effect.flatMap(run(c), HttpResponse.settle).pipe(
+            Effect.provide(Settings.layer({ DEFAULT_CHARSET: charset }))
+          )
+        )
         if (c.result.ok) {
           expect(Exit.isSuccess(exit) ? describeResponse(exit.value) : exit).toEqual(c.result)
         } else {
@@ -307,9 +330,14 @@ describe("HttpResponse (Django's httpwrappers / responses tests)", () => {
       for (const [contentType, charset] of cases) {
         expect((yield* HttpResponse.make({ contentType })).charset).toBe(charset)
       }
-      const fromSettings = yield* HttpResponse.make().pipe(
+      // Building reads no settings: until settled, the default is Django's own, utf-8.
+      const unsettled = yield* HttpResponse.make()
+      expect(HttpResponse.isSettled(unsettled)).toBe(false)
+      expect(unsettled.charset).toBe("utf-8")
+      const fromSettings = yield* HttpResponse.settle(unsettled).pipe(
         Effect.provide(Settings.layer({ DEFAULT_CHARSET: "latin-1" }))
       )
+      expect(HttpResponse.isSettled(fromSettings)).toBe(true)
       expect(fromSettings.charset).toBe("latin-1")
       expect(Option.getOrThrow(HttpResponse.getHeader(fromSettings, "content-type"))).toBe("text/html; charset=latin-1")
     }))
@@ -399,5 +427,95 @@ describe("HttpResponse.text and setStatus", () => {
       expect(failTag(HttpResponse.setStatus(r, 600))).toBe("InvalidArgument")
       const d = succeed(HttpResponse.setDefaultHeader(r, "Content-Type", "text/plain"))
       expect(Option.getOrThrow(HttpResponse.getHeader(d, "content-type"))).toBe("text/html; charset=utf-8")
+    }))
+})
+
+describe("DEFAULT_CHARSET is settled when the response is interpreted (issue 13: constructors are pure values)", () => {
+  const latin1Settings = Settings.layer({ DEFAULT_CHARSET: "iso-8859-1", ALLOWED_HOSTS: ["testserver"] })
+  const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
+
+  it.effect("text given without a charset waits for the default; bytes and text with a charset are encoded at once", () =>
+    Effect.gen(function*() {
+      const res = yield* HttpResponse.make({ content: ["é", new Uint8Array([0xff]), 1] })
+      const settled = yield* HttpResponse.settle(res).pipe(Effect.provide(latin1Settings))
+      // Django under DEFAULT_CHARSET=iso-8859-1: b'\xe9' + b'\xff' + b'1', text/html; charset=iso-8859-1.
+      expect(hex(HttpResponse.content(settled))).toBe("e9ff31")
+      expect(Option.getOrThrow(HttpResponse.getHeader(settled, "Content-Type"))).toBe("text/html; charset=iso-8859-1")
+      // A settled response is not settled again (another DEFAULT_CHARSET changes nothing).
+      expect(yield* HttpResponse.settle(settled)).toBe(settled)
+      const given = yield* HttpResponse.make({ content: "é", charset: "utf-16-le" })
+      const stillGiven = yield* HttpResponse.settle(given).pipe(Effect.provide(latin1Settings))
+      expect(hex(HttpResponse.content(stillGiven))).toBe("e900")
+      expect(Option.getOrThrow(HttpResponse.getHeader(stillGiven, "Content-Type"))).toBe("text/html; charset=utf-16-le")
+    }))
+
+  it.effect("write after a Content-Type with a charset encodes with that charset, earlier text with the default (Django's order)", () =>
+    Effect.gen(function*() {
+      const res = yield* HttpResponse.make({ content: "é", contentType: "text/plain" })
+      const typed = yield* HttpResponse.setHeader(res, "Content-Type", "text/plain; charset=utf-8")
+      const written = yield* HttpResponse.write(typed, "é")
+      const settled = yield* HttpResponse.settle(written).pipe(Effect.provide(latin1Settings))
+      // Django: the first "é" encoded at construction with DEFAULT_CHARSET, the second by write() with utf-8.
+      expect(hex(HttpResponse.content(settled))).toBe("e9c3a9")
+      expect(settled.charset).toBe("utf-8")
+      // A Content-Type set by the caller is never replaced, even with the default's value.
+      const same = yield* HttpResponse.setHeader(
+        yield* HttpResponse.make(),
+        "Content-Type",
+        "text/html; charset=utf-8"
+      )
+      const kept = yield* HttpResponse.settle(same).pipe(Effect.provide(latin1Settings))
+      expect(Option.getOrThrow(HttpResponse.getHeader(kept, "Content-Type"))).toBe("text/html; charset=utf-8")
+    }))
+
+  it.effect("text the default charset cannot encode fails when settled, with Python's UnicodeEncodeError message", () =>
+    Effect.gen(function*() {
+      const res = yield* HttpResponse.make({ content: "€" })
+      const error = yield* Effect.flip(HttpResponse.settle(res).pipe(Effect.provide(latin1Settings)))
+      expect(error._tag).toBe("InvalidArgument")
+      expect(error.message).toBe(
+        "'latin-1' codec can't encode character '\\u20ac' in position 0: ordinal not in range(256)"
+      )
+    }))
+
+  it.effect("a streaming response's text is encoded with the settled charset", () =>
+    Effect.gen(function*() {
+      const res = yield* StreamingHttpResponse.make(Stream.make("é", new Uint8Array([0x21])))
+      const settled = yield* HttpResponse.settle(res).pipe(Effect.provide(latin1Settings))
+      const body = yield* Stream.runCollect(StreamingHttpResponse.streamingContent(settled))
+      expect(Chunk.toReadonlyArray(body).map(hex)).toEqual(["e9", "21"])
+      expect(settled.charset).toBe("iso-8859-1")
+    }))
+
+  it.effect("through the handler: middleware see the settled response, the client gets Django's bytes", () =>
+    Effect.gen(function*() {
+      const seen: Array<string> = []
+      const record = Middleware.make((request, getResponse) =>
+        Effect.tap(getResponse(request), (response) => {
+          if (HttpResponse.isHttpResponse(response)) {
+            seen.push(`${response.charset} ${hex(HttpResponse.content(response))}`)
+          }
+        })
+      )
+      const site = Handler.make({
+        urls: () => HttpResponse.make({ content: "café" }),
+        middleware: record
+      })
+      const client = yield* Client.make(site)
+      const response = yield* client.get("/")
+      expect(response.headers["content-type"]).toBe("text/html; charset=iso-8859-1")
+      expect(hex(response.body)).toBe("636166e9")
+      expect(seen).toEqual(["iso-8859-1 636166e9"])
+      // Text the default cannot encode is a 500, as Django's constructor raising in the view.
+      const failing = yield* Client.make(Handler.make({ urls: () => HttpResponse.make({ content: "€" }) }))
+      expect((yield* failing.get("/")).status).toBe(500)
+    }).pipe(Effect.provide(latin1Settings)))
+
+  it.effect("View.toHttpApp and Respondable interpret under the Settings in the context", () =>
+    Effect.gen(function*() {
+      const res = yield* HttpResponse.make({ content: "é" })
+      const platform = yield* res[HttpServerRespondable.symbol]().pipe(Effect.provide(latin1Settings))
+      expect(platform.headers["content-type"]).toBe("text/html; charset=iso-8859-1")
+      expect(platform.body._tag === "Raw" ? hex(platform.body.body as Uint8Array) : platform.body._tag).toBe("e9")
     }))
 })

@@ -133,10 +133,7 @@ describe("Server, lean adapter", () => {
         ),
         HttpRouter.get(
           "/library",
-          Effect.flatMap(
-            StreamingHttpResponse.make(Stream.make("x", "y", "z")),
-            (response) => Effect.succeed(HttpResponse.toServerResponse(response))
-          )
+          Effect.flatMap(StreamingHttpResponse.make(Stream.make("x", "y", "z")), HttpResponse.toServerResponse)
         )
       )
       const [platform, library] = yield* served(

@@ -35,7 +35,7 @@ describe("response encoders and parsers (properties)", () => {
   it("setCookie never throws: a cookie or a typed failure", () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), fc.option(fc.string(), { nil: undefined }), (name, value, sameSite) => {
-        const res = Either.getOrThrow(HttpResponse.makeWith({}, "utf-8"))
+        const res = Either.getOrThrow(HttpResponse.make({}))
         const out = HttpResponse.setCookieAt(res, name, value, sameSite === undefined ? {} : { sameSite }, 0)
         if (Either.isRight(out)) {
           // eslint-disable-next-line no-control-regex
@@ -49,7 +49,7 @@ describe("response encoders and parsers (properties)", () => {
 
   it("setHeader never throws and never lets CR, LF or non-Latin-1 through", () => {
     fc.assert(fc.property(fc.string(), fc.string(), (name, value) => {
-      const res = Either.getOrThrow(HttpResponse.makeWith({}, "utf-8"))
+      const res = Either.getOrThrow(HttpResponse.make({}))
       const out = HttpResponse.setHeader(res, name, value)
       if (Either.isRight(out)) {
         for (const h of out.right.headers) {
@@ -235,7 +235,7 @@ describe("fast paths agree with the general rules", () => {
     fc.string({ unit: fc.oneof(fc.char(), fc.constantFrom("\r", "\n", ";", "=", "charset=utf-8")) })
   )
 
-  it("makeWith with only content, charset and content type builds what the general constructor builds", () => {
+  it("make with only content, charset and content type builds what the general constructor builds, settled under any DEFAULT_CHARSET", () => {
     fc.assert(
       fc.property(
         anyString,
@@ -248,9 +248,9 @@ describe("fast paths agree with the general rules", () => {
             ...(charset === undefined ? {} : { charset }),
             ...(contentType === undefined ? {} : { contentType })
           }
-          const simple = HttpResponse.makeWith(options, dflt)
+          const simple = Either.flatMap(HttpResponse.make(options), HttpResponse.settleWith(dflt))
           // `status: 200` takes the general path.
-          const general = HttpResponse.makeWith({ ...options, status: 200 }, dflt)
+          const general = Either.flatMap(HttpResponse.make({ ...options, status: 200 }), HttpResponse.settleWith(dflt))
           if (Either.isRight(general)) {
             expect(Either.isRight(simple)).toBe(true)
             const a = Either.getOrThrow(simple)
@@ -279,7 +279,7 @@ describe("fast paths agree with the general rules", () => {
     })
     const printable = fc.string({ unit: fc.integer({ min: 32, max: 126 }).map((c) => String.fromCharCode(c)) })
     fc.assert(fc.property(token, printable, (name, value) => {
-      const res = Either.getOrThrow(HttpResponse.makeWith({}, "utf-8"))
+      const res = Either.getOrThrow(HttpResponse.make({}))
       const out = Either.getOrThrow(HttpResponse.setHeader(res, name, value))
       const i = out.headers.findIndex((h) => h.key === name.toLowerCase())
       expect(out.headers[i]).toEqual({ name, value, key: name.toLowerCase() })
@@ -289,13 +289,12 @@ describe("fast paths agree with the general rules", () => {
 
   it("toServerResponse gives what HttpServerResponse.raw gives for the same status, headers, cookies and body", () => {
     const res = Either.getOrThrow(
-      HttpResponse.makeWith(
-        { content: "<p>hé</p>", status: 201, headers: { "X-A": "1", "Cache-Control": "no-cache" } },
-        "utf-8"
+      HttpResponse.make(
+        { content: "<p>hé</p>", status: 201, headers: { "X-A": "1", "Cache-Control": "no-cache" } }
       )
         .pipe(Either.flatMap((r) => HttpResponse.setCookieAt(r, "s", "a b", { httpOnly: true }, 0)))
     )
-    const ours = HttpResponse.toServerResponse(res)
+    const ours = Either.getOrThrow(HttpResponse.toServerResponseWith(res, "utf-8"))
     const body = HttpResponse.content(res)
     const theirs = HttpServerResponse.raw(body, {
       status: 201,

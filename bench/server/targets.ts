@@ -176,13 +176,11 @@ export const targets: Record<string, () => void> = {
     ),
   "diag: response only": () =>
     platform(
-      Effect.map(HttpResponse.make(helloOptions), HttpResponse.toServerResponse),
+      Effect.flatMap(HttpResponse.make(helloOptions), HttpResponse.toServerResponse),
       false
     ),
   "diag: response prebuilt": () => {
-    const prebuilt = HttpResponse.toServerResponse(
-      Effect.runSync(HttpResponse.make(helloOptions))
-    )
+    const prebuilt = Effect.runSync(Effect.flatMap(HttpResponse.make(helloOptions), HttpResponse.toServerResponse))
     console.error(JSON.stringify(prebuilt.headers), prebuilt.body._tag)
     platform(Effect.succeed(prebuilt), false)
   },

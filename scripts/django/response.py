@@ -1,7 +1,8 @@
 """Fixtures for the response tests: what Django 3.2 produces for many calls.
 
-Run with the Django 3.2 install: /usr/bin/python3 scripts/django/response.py
-Writes test/fixtures/response.json. Deterministic: time is fixed at T and the
+Run with the Django 3.2 install: /usr/bin/python3 scripts/django/response.py [DEFAULT_CHARSET]
+Writes test/fixtures/response.json (DEFAULT_CHARSET utf-8, the default), or
+test/fixtures/response-<DEFAULT_CHARSET>.json for another one (the same calls). Deterministic: time is fixed at T and the
 mimetypes table is Python's built-in one (no /etc/mime.types).
 """
 import datetime
@@ -15,7 +16,8 @@ from unittest import mock
 import django
 from django.conf import settings
 
-settings.configure(DEFAULT_CHARSET="utf-8")
+DEFAULT_CHARSET = sys.argv[1] if len(sys.argv) > 1 else "utf-8"
+settings.configure(DEFAULT_CHARSET=DEFAULT_CHARSET)
 django.setup()
 
 mimetypes.knownfiles = []
@@ -303,10 +305,11 @@ def main():
     for kind, args in CASES:
         result = run(lambda: KINDS[kind](args))
         out.append({"kind": kind, "args": args, "result": result})
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "response.json")
+    name = "response.json" if DEFAULT_CHARSET == "utf-8" else "response-%s.json" % DEFAULT_CHARSET
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", name)
     with open(path, "w") as f:
-        json.dump({"django": django.get_version(), "python": sys.version.split()[0], "T": T, "cases": out}, f,
-                  indent=1, ensure_ascii=False)
+        json.dump({"django": django.get_version(), "python": sys.version.split()[0], "T": T,
+                   "DEFAULT_CHARSET": DEFAULT_CHARSET, "cases": out}, f, indent=1, ensure_ascii=False)
         f.write("\n")
 
 

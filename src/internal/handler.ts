@@ -11,10 +11,12 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import { hasProperty } from "effect/Predicate"
 import { isDjangoError } from "../Errors.js"
-import { type HttpResponse, makeWith, toServerResponse } from "../HttpResponse.js"
+import type { HttpResponse } from "../HttpResponse.js"
 import type { Settings } from "../Settings.js"
 import { errorPage } from "./errorPages.js"
 import { escape as escapeHtml } from "./python/html.js"
+import { make, settleWith } from "./response/make.js"
+import { toServerResponse } from "./response/platform.js"
 import { REASONS } from "./response/rules.js"
 
 /** What the handler knows of the request: enough for logs and for the DEBUG page. */
@@ -246,11 +248,14 @@ export const defaultErrorResponse = (
     : settings.DEBUG
     ? technicalPage(input)
     : standardPage(status, input.issues)
-  const made = makeWith({
-    content,
-    status,
-    contentType: asJson ? "application/json" : settings.DEBUG ? "text/html; charset=utf-8" : "text/html"
-  }, settings.DEFAULT_CHARSET)
+  const made = Either.flatMap(
+    make({
+      content,
+      status,
+      contentType: asJson ? "application/json" : settings.DEBUG ? "text/html; charset=utf-8" : "text/html"
+    }),
+    (res) => settleWith(res, settings.DEFAULT_CHARSET)
+  )
   // Every input here is valid (a known status, a fixed Content-Type, ASCII-safe content).
   return Either.getOrThrow(made)
 }

@@ -15,6 +15,8 @@ import { hasProperty } from "effect/Predicate"
 import * as HttpRequest from "../HttpRequest.js"
 import type { Hooks, Resolved } from "../Middleware.js"
 import type * as View from "../View.js"
+import { settle } from "./response/make.js"
+import { isResponse } from "./response/value.js"
 
 type AnyEffect = Effect.Effect<View.Response, unknown, unknown>
 type Step = (request: HttpRequest.HttpRequest) => AnyEffect
@@ -170,14 +172,25 @@ const core = (engine: Engine): Step => {
     )
 }
 
-/** The whole chain: every middleware's `call` around the core, each layer guarded. */
+/**
+ * A response of this library settled with the request's `DEFAULT_CHARSET` (see
+ * `HttpResponse.settle`), so that a middleware reads its content and Content-Type as they
+ * will be sent; failing as Django's constructor would, at the layer that made it.
+ */
+const settled = (response: View.Response): AnyEffect =>
+  isResponse(response) && response.defaultCharset === undefined ? settle(response) : Effect.succeed(response)
+
+/**
+ * The whole chain: every middleware's `call` around the core, each layer guarded; each
+ * `call` gets the response of the layers inside it settled.
+ */
 export const chain = (engine: Engine): Step => {
   let step = guard(core(engine), engine.convert)
   for (let i = engine.stack.length - 1; i >= 0; i--) {
     const call = engine.stack[i]!.call
     if (call === undefined) continue
     const inner = step
-    const getResponse = (request: HttpRequest.HttpRequest) => runWith(inner, request)
+    const getResponse = (request: HttpRequest.HttpRequest) => Effect.flatMap(runWith(inner, request), settled)
     step = guard(
       (request) => call(request, getResponse as (r: HttpRequest.HttpRequest) => Effect.Effect<View.Response>),
       engine.convert

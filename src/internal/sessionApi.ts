@@ -392,7 +392,7 @@ export const processResponse: {
   (session: Session, response: View.Response): Effect.Effect<View.Response, SessionInterrupted | SessionStoreError> =>
     isServerResponseLike(response)
       ? respond(session, response)
-      : Effect.flatMap(View.toServerResponse(response), (res) => respond(session, res))
+      : Effect.flatMap(Effect.orDie(View.toServerResponse(response)), (res) => respond(session, res)) // not ours: no `MakeError`
 )
 
 export const cookieFailure = (e: HttpResponse.MakeError) =>

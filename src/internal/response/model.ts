@@ -33,14 +33,17 @@ export interface Base extends Pipeable, Inspectable.Inspectable, HttpServerRespo
   readonly [TypeId]: TypeId
   readonly status: number
   readonly reasonPhrase: string
-  /** The charset: the one given, else the Content-Type's `charset=`, else `DEFAULT_CHARSET`. */
+  /**
+   * The charset: the one given, else the Content-Type's `charset=`, else `DEFAULT_CHARSET`
+   * (Django's `utf-8` until the response is settled, see `HttpResponse.settle`).
+   */
   readonly charset: string
   readonly headers: ReadonlyArray<Header>
   readonly cookies: ReadonlyArray<Cookie>
   /** @internal */
   readonly explicitCharset: string | undefined
-  /** @internal */
-  readonly defaultCharset: string
+  /** `DEFAULT_CHARSET` once settled; `undefined` before (then the default is Django's `utf-8`). @internal */
+  readonly defaultCharset: string | undefined
   /** @internal */
   readonly customReason: string | undefined
 }
@@ -48,14 +51,16 @@ export interface Base extends Pipeable, Inspectable.Inspectable, HttpServerRespo
 export interface Plain extends Base {
   readonly _tag: "HttpResponse"
   readonly streaming: false
-  /** @internal */
-  readonly chunks: ReadonlyArray<Uint8Array>
+  /** Bytes, and text waiting for `DEFAULT_CHARSET` (only before the response is settled). @internal */
+  readonly chunks: ReadonlyArray<Uint8Array | string>
 }
 
 export interface Streaming extends Base {
   readonly _tag: "StreamingHttpResponse"
   readonly streaming: true
   readonly stream: Stream.Stream<Uint8Array, unknown>
+  /** The stream as given, while its text waits for `DEFAULT_CHARSET` (before the response is settled). @internal */
+  readonly source: Stream.Stream<Uint8Array | string, unknown> | undefined
 }
 
 export interface File extends Base {
@@ -64,6 +69,8 @@ export interface File extends Base {
   readonly stream: Stream.Stream<Uint8Array, unknown>
   readonly filename: string
   readonly asAttachment: boolean
+  /** @internal */
+  readonly source: undefined
 }
 
 export type Any = Plain | Streaming | File

@@ -10,15 +10,18 @@ import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
 import * as Stream from "effect/Stream"
-import { concat } from "../bytes.js"
+import type { InvalidArgument } from "../../Errors.js"
+import * as Settings from "../../Settings.js"
 import * as cookie from "../cookie.js"
+import { type MakeError, settleWith } from "./make.js"
 
-import type { Any, Cookie } from "./model.js"
-import { findHeader, getHeader } from "./rules.js"
+import type { Any, Cookie, Plain } from "./model.js"
+import { contentBytes, encodeText, findHeader, getHeader, PENDING_CONTENT_TYPE, utf8Bytes } from "./rules.js"
 
 // ---------------------------------------------------------------------------
 // Interpretation
@@ -164,29 +167,69 @@ export const guardStream = (stream: Stream.Stream<Uint8Array, unknown>): Stream.
       })
     ).pipe(Stream.drain))
 
-/** The `@effect/platform` response for a response value. */
-export const toServerResponse = (self: Any): HttpServerResponse.HttpServerResponse => {
+/** The platform response for an in-memory response and its body. */
+const plainResponse = (self: Plain, body: Uint8Array): HttpServerResponse.HttpServerResponse => {
   const cookies = platformCookies(self.cookies)
   const statusText = self.reasonPhrase
-  if (self._tag === "HttpResponse") {
-    const body = concat(self.chunks)
-    if (NO_BODY(self.status)) {
-      return HttpServerResponse.empty({ status: self.status, statusText, headers: platformHeaders(self), cookies })
-    }
-    const headers = findHeader(self.headers, "content-length") === -1
-      ? platformHeaders(self, body.length)
-      : platformHeaders(self)
-    return rawResponse(body, self.status, statusText, headers, cookies)
+  if (NO_BODY(self.status)) {
+    return HttpServerResponse.empty({ status: self.status, statusText, headers: platformHeaders(self), cookies })
   }
+  const headers = findHeader(self.headers, "content-length") === -1
+    ? platformHeaders(self, body.length)
+    : platformHeaders(self)
+  return rawResponse(body, self.status, statusText, headers, cookies)
+}
+
+/**
+ * The `@effect/platform` response for a settled response value (one not settled is
+ * interpreted as under Django's default `DEFAULT_CHARSET`, `utf-8`).
+ */
+export const toServerResponse = (self: Any): HttpServerResponse.HttpServerResponse => {
+  if (self._tag === "HttpResponse") return plainResponse(self, contentBytes(self.chunks))
   const contentType = getHeader(self.headers, "content-type")
   return HttpServerResponse.stream(guardStream(self.stream), {
     status: self.status,
-    statusText,
+    statusText: self.reasonPhrase,
     headers: platformHeaders(self),
-    cookies,
+    cookies: platformCookies(self.cookies),
     ...(contentType !== undefined ? { contentType } : {})
   })
 }
+
+/** One text chunk encoded with the default charset, without an `Either` for well-formed UTF-8. */
+const encodeDefault = (s: string, charset: string): Uint8Array | InvalidArgument => {
+  const fast = utf8Bytes(s, charset)
+  if (fast !== undefined) return fast
+  const e = encodeText(s, charset)
+  return Either.isLeft(e) ? e.left : e.right
+}
+
+/** The platform response for a response value, settled with `defaultCharset` first. */
+export const toServerResponseWith = (
+  self: Any,
+  defaultCharset: string
+): Either.Either<HttpServerResponse.HttpServerResponse, MakeError> => {
+  if (self.defaultCharset === undefined && self._tag === "HttpResponse") {
+    // The common case, settled on the way without the intermediate value: the headers are
+    // what `settleWith` leaves when the default Content-Type is utf-8's or absent.
+    const i = defaultCharset === "utf-8" ? -1 : findHeader(self.headers, "content-type")
+    if (i === -1 || self.headers[i] !== PENDING_CONTENT_TYPE) {
+      const chunks = self.chunks
+      if (chunks.length === 1 && typeof chunks[0] === "string") {
+        const body = encodeDefault(chunks[0], defaultCharset)
+        return body instanceof Uint8Array ? Either.right(plainResponse(self, body)) : Either.left(body)
+      }
+    }
+  }
+  const settled = settleWith(self, defaultCharset)
+  return Either.isLeft(settled) ? Either.left(settled.left) : Either.right(toServerResponse(settled.right))
+}
+
+/** `toServerResponseWith` the `DEFAULT_CHARSET` of the fiber's `Settings`, read in one runtime step. */
+export const toServerResponseIn = (self: Any): Effect.Effect<HttpServerResponse.HttpServerResponse, MakeError> =>
+  Effect.withFiberRuntime((fiber) =>
+    toServerResponseWith(self, Settings.fromContext(fiber.currentContext).DEFAULT_CHARSET)
+  )
 
 /** An HTTP date (`Last-Modified`) for a `Date`. */
 export const httpDateOf = (date: Date): string | undefined => cookie.httpDate(date.getTime() / 1000)

@@ -6,11 +6,12 @@
  */
 import * as Either from "effect/Either"
 import { BadHeaderError, InvalidArgument } from "../../Errors.js"
+import { concat } from "../bytes.js"
 import * as cookie from "../cookie.js"
 import * as Codecs from "../python/codecs.js"
 import { reprStr } from "../python/repr.js"
 
-import type { Cookie, Header } from "./model.js"
+import type { Base, Cookie, Header } from "./model.js"
 
 // ---------------------------------------------------------------------------
 // Reason phrases (Python's http.client.responses)
@@ -104,6 +105,61 @@ export const charsetFromContentType = (contentType: string): string | undefined 
   return m === null ? undefined : m[1]!.replace(/"/g, "")
 }
 
+/**
+ * The Content-Type a constructor gives a response whose charset is the default one, until
+ * the response is settled: `text/html; charset=utf-8` (Django's default `DEFAULT_CHARSET`),
+ * replaced by `text/html; charset=<DEFAULT_CHARSET>` when settled. Recognised by identity, so
+ * a Content-Type set by the caller, even with the same value, is never replaced.
+ */
+export const PENDING_CONTENT_TYPE: Header = Object.freeze({
+  name: "Content-Type",
+  value: "text/html; charset=utf-8",
+  key: "content-type"
+})
+
+/**
+ * The charset text is encoded with now: the one given, else the Content-Type's `charset=`, else
+ * the settled `DEFAULT_CHARSET`; `undefined` while that default is not known yet (text then
+ * waits in the response for it).
+ */
+export const knownCharset = (self: Base): string | undefined =>
+  knownCharsetOf(self.explicitCharset, self.headers, self.defaultCharset)
+
+/** `knownCharset` of a response's parts. */
+export const knownCharsetOf = (
+  explicitCharset: string | undefined,
+  headers: ReadonlyArray<Header>,
+  defaultCharset: string | undefined
+): string | undefined => {
+  if (explicitCharset !== undefined) return explicitCharset
+  const i = findHeader(headers, "content-type")
+  if (i === -1) return defaultCharset
+  const h = headers[i]!
+  if (h === PENDING_CONTENT_TYPE && defaultCharset === undefined) return undefined
+  return charsetFromContentType(h.value) ?? defaultCharset
+}
+
+/** Django's `response.charset`; before the response is settled the default is Django's `utf-8`. */
+export const charsetOf = (self: Base): string => knownCharset(self) ?? "utf-8"
+
+/** The length of `s` in UTF-8, as `TextEncoder` writes it (a lone surrogate as U+FFFD). */
+export const utf8Length = (s: string): number => {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) n += 1
+    else if (c < 0x800) n += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1)
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4
+        i++
+      } else n += 3
+    } else n += 3
+  }
+  return n
+}
+
 const encoder = new TextEncoder()
 /** `String.prototype.isWellFormed` (Node 20+), else a regular expression. */
 const isWellFormed: (s: string) => boolean = typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed ===
@@ -186,6 +242,37 @@ export type Chunk = string | Uint8Array | number | bigint
 
 export const makeBytes = (chunk: Chunk, charset: string): Either.Either<Uint8Array, InvalidArgument> =>
   chunk instanceof Uint8Array ? Either.right(chunk) : encodeText(String(chunk), charset)
+
+/**
+ * `makeBytes` when the charset may not be known yet: text then stays text, to be encoded
+ * when the response is settled.
+ */
+export const makeChunk = (
+  chunk: Chunk,
+  charset: string | undefined
+): Either.Either<Uint8Array | string, InvalidArgument> =>
+  chunk instanceof Uint8Array
+    ? Either.right(chunk)
+    : charset === undefined
+    ? Either.right(String(chunk))
+    : encodeText(String(chunk), charset)
+
+/**
+ * The body's bytes; text not settled yet (see `PENDING_CONTENT_TYPE`) in Django's default
+ * `utf-8`, lone surrogates replaced (a settled response has none).
+ */
+export const contentBytes = (chunks: ReadonlyArray<Uint8Array | string>): Uint8Array => {
+  if (chunks.length === 1) {
+    const c = chunks[0]!
+    return typeof c === "string" ? utf8Encode(c) : c
+  }
+  const parts: Array<Uint8Array> = []
+  for (let i = 0; i < chunks.length; i++) {
+    const c = chunks[i]!
+    parts.push(typeof c === "string" ? utf8Encode(c) : c)
+  }
+  return concat(parts)
+}
 
 // ---------------------------------------------------------------------------
 // Headers
