@@ -96,7 +96,7 @@ const allowed: ReadonlyArray<readonly [file: RegExp, specifier: RegExp, why: str
     /^node:zlib$/,
     "zlib streams Django reads (issue 14: no hand-written deflate)"
   ],
-  [/^(Static|Templates|internal\/templates)\.ts$/, /^node:path$/, "path arithmetic on file names"],
+  [/^(Static|internal\/templateEngine|internal\/templates)\.ts$/, /^node:path$/, "path arithmetic on file names"],
   [
     /^internal\/templates\.ts$/,
     /^node:(fs|module)$/,
