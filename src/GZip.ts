@@ -18,7 +18,6 @@
  *
  * @since 0.1.0
  */
-import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -27,6 +26,7 @@ import * as zlib from "node:zlib"
 import * as Cache from "./Cache.js"
 import type * as HttpRequest from "./HttpRequest.js"
 import * as HttpResponse from "./HttpResponse.js"
+import { deflateRawStream } from "./internal/node/adapter.js"
 import * as response from "./internal/response.js"
 import * as Middleware from "./Middleware.js"
 
@@ -71,7 +71,7 @@ export const compressStream = <E, R>(
       size += chunk.length
       return chunk
     })
-    const body = NodeStream.pipeThroughDuplex(counted, () => zlib.createDeflateRaw({ level: 6 }), (e) => e)
+    const body = deflateRawStream(counted)
     return Stream.succeed(HEADER).pipe(
       Stream.concat(body),
       Stream.concat(Stream.suspend(() => Stream.succeed(trailer(crc, size))))

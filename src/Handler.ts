@@ -45,6 +45,7 @@ import type * as Scope from "effect/Scope"
 import { Http404, type ImproperlyConfigured } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import * as handler from "./internal/handler.js"
+import { serverRequestOf } from "./internal/httpRequest.js"
 import * as internal from "./internal/middleware.js"
 import type * as Middleware from "./Middleware.js"
 import * as Settings from "./Settings.js"
@@ -246,7 +247,7 @@ export const fromHttpApp = <E, R>(
   app: HttpApp.Default<E, R>
 ): View.View<E | Http404, Exclude<R, HttpServerRequest.HttpServerRequest>> =>
 (request) => {
-  const server = HttpRequest.serverRequestOf(request)
+  const server = serverRequestOf(request)
   if (server === undefined) {
     return Effect.fail(new Http404({ message: `No route for ${request.path}: the request has no platform request` }))
   }

@@ -42,25 +42,14 @@
  *
  * @since 0.1.0
  */
-import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { hasProperty } from "effect/Predicate"
-import * as path from "node:path"
 import type nunjucks from "nunjucks"
-import * as Auth from "./Auth.js"
-import * as Csrf from "./Csrf.js"
-import * as Errors from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
-import * as internal from "./internal/templates.js"
-import * as Settings from "./Settings.js"
 
-// ---------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------
+import * as impl from "./internal/templateEngine.js"
 
 /**
  * One file a loader looked at for a missing template (Django's postmortem entry).
@@ -82,30 +71,13 @@ export interface Tried {
  * @since 0.1.0
  * @category errors
  */
-export class TemplateDoesNotExist extends Data.TaggedError("TemplateDoesNotExist")<{
-  readonly message: string
-  /** The missing names, in the order they were tried. */
-  readonly names: ReadonlyArray<string>
-  /** Every file looked at, in order. */
-  readonly tried: ReadonlyArray<Tried>
-  /** The template whose `{% extends %}` or `{% include %}` named the missing one, if any. */
-  readonly during: string | undefined
-}> implements Errors.DjangoError {
-  /** @since 0.1.0 */
-  readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
-  /** @since 0.1.0 */
-  readonly status: number = 500
-  /** @since 0.1.0 */
-  readonly suspicious: boolean = false;
-  /**
-   * The error's response: Django's page for its status.
-   *
-   * @since 0.1.0
-   */
-  [HttpServerRespondable.symbol]() {
-    return Effect.succeed(Errors.errorResponse(500))
-  }
-}
+export const TemplateDoesNotExist: typeof impl.TemplateDoesNotExist = impl.TemplateDoesNotExist
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type TemplateDoesNotExist = impl.TemplateDoesNotExist
 
 /**
  * A template that does not parse or compile (an unknown tag or filter, an unclosed block, ...).
@@ -115,37 +87,13 @@ export class TemplateDoesNotExist extends Data.TaggedError("TemplateDoesNotExist
  * @since 0.1.0
  * @category errors
  */
-export class TemplateSyntaxError extends Data.TaggedError("TemplateSyntaxError")<{
-  readonly message: string
-  /** The template's name (as given to `render`, `{% include %}` or `{% extends %}`). */
-  readonly template: string
-  /** The file it came from; for `fromString`, the name given. */
-  readonly origin: string | undefined
-  /** From 1; `undefined` when the engine could not tell (e.g. an unclosed block at the end). */
-  readonly line: number | undefined
-  readonly column: number | undefined
-  /** What is wrong, in the engine's words. */
-  readonly reason: string
-  /** The template's source, when the engine runs in debug mode. */
-  readonly source: string | undefined
-  /** The engine's own error. */
-  readonly cause: unknown
-}> implements Errors.DjangoError {
-  /** @since 0.1.0 */
-  readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
-  /** @since 0.1.0 */
-  readonly status: number = 500
-  /** @since 0.1.0 */
-  readonly suspicious: boolean = false;
-  /**
-   * The error's response: Django's page for its status.
-   *
-   * @since 0.1.0
-   */
-  [HttpServerRespondable.symbol]() {
-    return Effect.succeed(Errors.errorResponse(500))
-  }
-}
+export const TemplateSyntaxError: typeof impl.TemplateSyntaxError = impl.TemplateSyntaxError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type TemplateSyntaxError = impl.TemplateSyntaxError
 
 /**
  * An error raised while a template rendered (calling something undefined, a failing filter, ...).
@@ -155,32 +103,13 @@ export class TemplateSyntaxError extends Data.TaggedError("TemplateSyntaxError")
  * @since 0.1.0
  * @category errors
  */
-export class TemplateRenderError extends Data.TaggedError("TemplateRenderError")<{
-  readonly message: string
-  /** The template being rendered when it failed (the innermost one, for includes). */
-  readonly template: string
-  readonly origin: string | undefined
-  readonly line: number | undefined
-  readonly column: number | undefined
-  readonly reason: string
-  readonly source: string | undefined
-  readonly cause: unknown
-}> implements Errors.DjangoError {
-  /** @since 0.1.0 */
-  readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
-  /** @since 0.1.0 */
-  readonly status: number = 500
-  /** @since 0.1.0 */
-  readonly suspicious: boolean = false;
-  /**
-   * The error's response: Django's page for its status.
-   *
-   * @since 0.1.0
-   */
-  [HttpServerRespondable.symbol]() {
-    return Effect.succeed(Errors.errorResponse(500))
-  }
-}
+export const TemplateRenderError: typeof impl.TemplateRenderError = impl.TemplateRenderError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type TemplateRenderError = impl.TemplateRenderError
 
 /**
  * Every failure of a template lookup or render.
@@ -194,8 +123,7 @@ export type TemplateError = TemplateDoesNotExist | TemplateSyntaxError | Templat
  * @since 0.1.0
  * @category guards
  */
-export const isTemplateError = (u: unknown): u is TemplateError =>
-  u instanceof TemplateDoesNotExist || u instanceof TemplateSyntaxError || u instanceof TemplateRenderError
+export const isTemplateError: (u: unknown) => u is TemplateError = impl.isTemplateError
 
 /**
  * What Django's technical 500 page shows for a template error (its `template_debug`): the
@@ -220,8 +148,6 @@ export interface DebugInfo {
   readonly total: number
 }
 
-const CONTEXT_LINES = 10
-
 /**
  * Django's `template_debug` for the technical 500 page, when the error knows its line and the
  * source was kept (debug mode); `None` otherwise, and the page shows no template section.
@@ -229,38 +155,13 @@ const CONTEXT_LINES = 10
  * @since 0.1.0
  * @category debug
  */
-export const debugInfo = (error: TemplateSyntaxError | TemplateRenderError): Option.Option<DebugInfo> => {
-  if (error.line === undefined || error.source === undefined) return Option.none()
-  // Django numbers the lines of `source` from 1, and counts one more: the text after the last newline.
-  const lines = error.source.split(/(?<=\n)/)
-  if (error.source.endsWith("\n")) lines.push("")
-  const total = lines.length + 1
-  const top = Math.max(1, error.line - CONTEXT_LINES)
-  const bottom = Math.min(total, error.line + 1 + CONTEXT_LINES)
-  const sourceLines: Array<readonly [number, string]> = []
-  for (let n = top; n < bottom; n++) sourceLines.push([n, lines[n - 1] ?? ""])
-  return Option.some({
-    name: error.template,
-    origin: error.origin,
-    message: error.reason,
-    line: error.line,
-    column: error.column,
-    sourceLines,
-    top,
-    bottom,
-    total
-  })
-}
-
-// ---------------------------------------------------------------------------
-// Models
-// ---------------------------------------------------------------------------
+export const debugInfo: (error: TemplateSyntaxError | TemplateRenderError) => Option.Option<DebugInfo> = impl.debugInfo
 
 /**
  * @since 0.1.0
  * @category type ids
  */
-export const TypeId: unique symbol = Symbol.for("effect-django-http/Templates")
+export const TypeId: unique symbol = impl.TypeId
 
 /**
  * @since 0.1.0
@@ -293,7 +194,7 @@ export type ContextProcessor = Effect.Effect<TemplateContext, never, HttpRequest
  * @since 0.1.0
  * @category context processors
  */
-export const requestProcessor: ContextProcessor = Effect.map(HttpRequest.HttpRequest, (request) => ({ request }))
+export const requestProcessor: ContextProcessor = impl.requestProcessor
 
 /**
  * Django's `csrf` context processor, always on: where `Csrf.middleware` (or a CSRF decorator)
@@ -305,19 +206,7 @@ export const requestProcessor: ContextProcessor = Effect.map(HttpRequest.HttpReq
  * @since 0.1.0
  * @category context processors
  */
-export const csrfProcessor: ContextProcessor = Effect.map(
-  Effect.serviceOption(Csrf.CsrfToken),
-  Option.match({
-    onNone: () => ({ csrf_token: "NOTPROVIDED", csrf_input: () => markSafe("") }),
-    onSome: (state) => {
-      const token = () => Effect.runSync(Effect.provideService(Csrf.getToken, Csrf.CsrfToken, state))
-      return {
-        csrf_token: { toString: token },
-        csrf_input: () => markSafe(Csrf.renderHiddenInput(token()))
-      }
-    }
-  })
-)
+export const csrfProcessor: ContextProcessor = impl.csrfProcessor
 
 /**
  * Django's `auth` context processor: `{{ user }}`, the current user (`Auth.user`), where
@@ -328,13 +217,7 @@ export const csrfProcessor: ContextProcessor = Effect.map(
  * @since 0.1.0
  * @category context processors
  */
-export const userProcessor: ContextProcessor = Effect.flatMap(
-  Effect.serviceOption(Auth.User),
-  Option.match({
-    onNone: () => Effect.succeed({}),
-    onSome: (handle) => Effect.map(Effect.orDie(handle.get), (user) => ({ user }))
-  })
-)
+export const userProcessor: ContextProcessor = impl.userProcessor
 
 /**
  * A compiled template (Django's backend `Template`), from `getTemplate`, `selectTemplate` or
@@ -358,7 +241,7 @@ export interface Template {
  * @since 0.1.0
  * @category guards
  */
-export const isTemplate = (u: unknown): u is Template => hasProperty(u, TypeId) && (u as Template)._tag === "Template"
+export const isTemplate: (u: unknown) => u is Template = impl.isTemplate
 
 /**
  * What `render` accepts as a template: a name, names (the first that exists is used, as Django's
@@ -414,9 +297,7 @@ export interface Templates {
  * @since 0.1.0
  * @category tags
  */
-export const Templates: Context.Tag<Templates, Templates> = Context.GenericTag<Templates>(
-  "effect-django-http/Templates"
-)
+export const Templates: Context.Tag<Templates, Templates> = impl.Templates
 
 /**
  * The options of `make` and `layer` (Django's `TEMPLATES` entry).
@@ -456,19 +337,7 @@ export type SafeString = nunjucks.runtime.SafeString
  * @since 0.1.0
  * @category utils
  */
-export const markSafe = (s: string): SafeString => new (internal.engine().runtime.SafeString)(s)
-
-// ---------------------------------------------------------------------------
-// The implementation
-// ---------------------------------------------------------------------------
-
-const STRING_NAME = "<string>"
-
-const missing = (
-  names: ReadonlyArray<string>,
-  tried: ReadonlyArray<Tried>,
-  during: string | undefined
-): TemplateDoesNotExist => new TemplateDoesNotExist({ message: names.join(", "), names, tried, during })
+export const markSafe: (s: string) => SafeString = impl.markSafe
 
 /**
  * A `Templates` service from options; `debug` defaults to `false` here (`layer` reads `DEBUG`).
@@ -476,163 +345,7 @@ const missing = (
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Templates => {
-  const debug = options.debug ?? false
-  const dirs = [
-    ...(options.dirs ?? []).map((d) => path.resolve(d)),
-    ...(options.apps ?? []).map((a) => path.resolve(a, "templates"))
-  ]
-  const loader = internal.makeLoader(dirs, debug)
-  const environment = new (internal.engine().Environment)(loader, {
-    autoescape: options.autoescape ?? true,
-    // Keep Nunjucks' error objects (with their positions and causes) instead of flattened copies.
-    dev: true,
-    throwOnUndefined: false
-  })
-  loader.env = environment
-  options.configure?.(environment)
-  const processors: ReadonlyArray<ContextProcessor> = [
-    requestProcessor,
-    csrfProcessor,
-    ...(options.contextProcessors ?? [])
-  ]
-
-  const nameOf = (origin: string | undefined): string =>
-    origin === undefined ? STRING_NAME : loader.names.get(origin) ?? origin
-
-  const toError = (error: unknown, current: string): TemplateError => {
-    const failure = internal.fromEngineError(error)
-    switch (failure._tag) {
-      case "Syntax": {
-        const f = failure.failure
-        const where = f.line === undefined ? "" : `, line ${f.line}`
-        return new TemplateSyntaxError({
-          message: `${f.reason} (template '${f.template}'${where})`,
-          template: f.template,
-          origin: f.origin,
-          line: f.line,
-          column: f.column,
-          reason: f.reason,
-          source: debug ? f.source : undefined,
-          cause: f.engineError
-        })
-      }
-      case "Missing": {
-        const located = loader.locate(failure.name)
-        return missing(
-          [failure.name],
-          located._tag === "Missing" ? located.tried : [],
-          failure.origin === undefined ? current : nameOf(failure.origin)
-        )
-      }
-      case "Render": {
-        const template = failure.origin === undefined ? current : nameOf(failure.origin)
-        const where = failure.line === undefined ? "" : `, line ${failure.line}`
-        return new TemplateRenderError({
-          message: `${failure.reason} (template '${template}'${where})`,
-          template,
-          origin: failure.origin,
-          line: failure.line,
-          column: failure.column,
-          reason: failure.reason,
-          source: debug && failure.origin !== undefined ? loader.sources.get(failure.origin) : undefined,
-          cause: failure.cause
-        })
-      }
-    }
-  }
-
-  const runProcessors = (request: HttpRequest.HttpRequest): Effect.Effect<Record<string, unknown>> =>
-    Effect.reduce(processors, {} as Record<string, unknown>, (acc, processor) =>
-      Effect.map(
-        Effect.provideService(processor, HttpRequest.HttpRequest, request),
-        (vars) => Object.assign(acc, vars)
-      ))
-
-  const wrap = (template: nunjucks.Template, name: string, origin: string | undefined): Template => {
-    const render = (context: TemplateContext = {}, renderOptions: RenderOptions = {}) => {
-      const run = (vars: TemplateContext) =>
-        Effect.try({
-          try: () => template.render(vars),
-          catch: (error) => toError(error, name)
-        })
-      const request = renderOptions.request
-      return request === undefined
-        ? run(context)
-        : Effect.flatMap(runProcessors(request), (vars) => run(Object.assign(vars, context)))
-    }
-    return { [TypeId]: TypeId, _tag: "Template", name, origin, render }
-  }
-
-  /** The file a Nunjucks template was compiled from. */
-  const templatePath = (template: nunjucks.Template): string | undefined => {
-    const p: unknown = (template as unknown as { readonly path?: unknown }).path
-    return typeof p === "string" && p !== "" ? p : undefined
-  }
-
-  /** The template, or the files tried when `name` is not found at the top level (the caller tries the next name). */
-  const load = (
-    name: string
-  ): Effect.Effect<Template | ReadonlyArray<Tried>, TemplateDoesNotExist | TemplateSyntaxError> =>
-    Effect.suspend((): Effect.Effect<Template | ReadonlyArray<Tried>, TemplateDoesNotExist | TemplateSyntaxError> => {
-      const located: internal.Located = loader.isCached(name)
-        ? { _tag: "Found", path: "" }
-        : loader.locate(name)
-      if (located._tag === "Missing") return Effect.succeed(located.tried)
-      try {
-        // `true`: compile now (a cached template is already compiled), so syntax errors show here.
-        const template = environment.getTemplate(name, true)
-        return Effect.succeed(wrap(template, name, templatePath(template) ?? located.path))
-      } catch (error) {
-        const e = toError(error, name)
-        return e._tag === "TemplateRenderError"
-          ? Effect.die(e) // getting a template renders nothing: Nunjucks failed in an unexpected way
-          : Effect.fail(e)
-      }
-    })
-
-  const selectTemplate = (names: ReadonlyArray<string>) =>
-    Effect.gen(function*() {
-      if (names.length === 0) {
-        return yield* Effect.fail(
-          new TemplateDoesNotExist({ message: "No template names provided", names: [], tried: [], during: undefined })
-        )
-      }
-      const tried: Array<Tried> = []
-      for (const name of names) {
-        const result = yield* load(name)
-        if (isTemplate(result)) return result
-        tried.push(...result)
-      }
-      return yield* Effect.fail(missing(names, tried, undefined))
-    })
-
-  const getTemplate = (name: string) => selectTemplate([name])
-
-  const fromString = (source: string): Effect.Effect<Template, TemplateSyntaxError> =>
-    Effect.suspend(() => {
-      try {
-        return Effect.succeed(
-          wrap(internal.templateFromSource(environment, source, STRING_NAME), STRING_NAME, undefined)
-        )
-      } catch (error) {
-        const e = toError(error, STRING_NAME)
-        return e._tag === "TemplateSyntaxError" ? Effect.fail(e) : Effect.die(e)
-      }
-    })
-
-  const render = (template: TemplateRef, context?: TemplateContext, renderOptions?: RenderOptions) =>
-    Effect.flatMap(
-      typeof template === "string"
-        ? getTemplate(template)
-        : isTemplate(template)
-        ? Effect.succeed(template)
-        : selectTemplate(template),
-      (t): Effect.Effect<string, TemplateError> => t.render(context, renderOptions)
-    )
-
-  return { [TypeId]: TypeId, debug, dirs, getTemplate, selectTemplate, fromString, render, environment }
-}
+export const make: (options?: Options) => Templates = impl.make
 
 /**
  * The service as a layer. `debug` defaults to `DEBUG` from the `Settings` service (Django's
@@ -642,15 +355,7 @@ export const make = (options: Options = {}): Templates => {
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<Templates> =>
-  Layer.effect(
-    Templates,
-    Effect.map(Settings.current, (settings) => make({ ...options, debug: options.debug ?? settings.DEBUG }))
-  )
-
-// ---------------------------------------------------------------------------
-// Accessors
-// ---------------------------------------------------------------------------
+export const layer: (options?: Options) => Layer.Layer<Templates> = impl.layer
 
 /**
  * Django's `render_to_string(template_name, context, request)` with the `Templates` service.
@@ -658,12 +363,11 @@ export const layer = (options: Options = {}): Layer.Layer<Templates> =>
  * @since 0.1.0
  * @category accessors
  */
-export const render = (
+export const render: (
   template: TemplateRef,
   context?: TemplateContext,
   options?: RenderOptions
-): Effect.Effect<string, TemplateError, Templates> =>
-  Effect.flatMap(Templates, (templates) => templates.render(template, context, options))
+) => Effect.Effect<string, TemplateError, Templates> = impl.render
 
 /**
  * Django's `get_template(name)` with the `Templates` service.
@@ -671,10 +375,9 @@ export const render = (
  * @since 0.1.0
  * @category accessors
  */
-export const getTemplate = (
+export const getTemplate: (
   name: string
-): Effect.Effect<Template, TemplateDoesNotExist | TemplateSyntaxError, Templates> =>
-  Effect.flatMap(Templates, (templates) => templates.getTemplate(name))
+) => Effect.Effect<Template, TemplateDoesNotExist | TemplateSyntaxError, Templates> = impl.getTemplate
 
 /**
  * Django's `select_template(names)` with the `Templates` service.
@@ -682,10 +385,9 @@ export const getTemplate = (
  * @since 0.1.0
  * @category accessors
  */
-export const selectTemplate = (
+export const selectTemplate: (
   names: ReadonlyArray<string>
-): Effect.Effect<Template, TemplateDoesNotExist | TemplateSyntaxError, Templates> =>
-  Effect.flatMap(Templates, (templates) => templates.selectTemplate(names))
+) => Effect.Effect<Template, TemplateDoesNotExist | TemplateSyntaxError, Templates> = impl.selectTemplate
 
 /**
  * Django's `engines['django'].from_string(source)` with the `Templates` service.
@@ -693,5 +395,4 @@ export const selectTemplate = (
  * @since 0.1.0
  * @category accessors
  */
-export const fromString = (source: string): Effect.Effect<Template, TemplateSyntaxError, Templates> =>
-  Effect.flatMap(Templates, (templates) => templates.fromString(source))
+export const fromString: (source: string) => Effect.Effect<Template, TemplateSyntaxError, Templates> = impl.fromString

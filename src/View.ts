@@ -40,6 +40,7 @@ import { BadHeaderError } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import * as HttpResponse from "./HttpResponse.js"
 import { responseForCause } from "./internal/handler.js"
+import { unsafeFromServerRequest, withContextIn } from "./internal/node/adapter.js"
 import * as Settings from "./Settings.js"
 
 /**
@@ -145,24 +146,8 @@ const respondIn = <E, R>(
     never,
     Exclude<R, HttpRequest.HttpRequest>
   >
-  if (canSetFiberRef(fiber)) {
-    // What `FiberRef.set` does, without its own runtime step: we are in the fiber already.
-    fiber.setFiberRef(FiberRef.currentContext, inner)
-    return typed
-  }
-  return Effect.zipRight(FiberRef.set(FiberRef.currentContext, inner), typed)
+  return withContextIn(fiber, inner, typed)
 }
-
-/**
- * Effect's fiber runtime has `setFiberRef` (what `FiberRef.set` calls), though the
- * `RuntimeFiber` interface does not list it; checked, so that another runtime falls back to
- * `FiberRef.set`.
- */
-const canSetFiberRef = (
-  fiber: Fiber.RuntimeFiber<unknown, unknown>
-): fiber is Fiber.RuntimeFiber<unknown, unknown> & {
-  setFiberRef<A>(fiberRef: FiberRef.FiberRef<A>, value: A): void
-} => typeof (fiber as { readonly setFiberRef?: unknown }).setFiberRef === "function"
 
 /**
  * Runs a view on a request and always answers: a failure or a defect becomes the response
@@ -196,7 +181,7 @@ export const toHttpApp = <E, R>(
     respondIn(
       fiber,
       view,
-      HttpRequest.unsafeFromServerRequest(
+      unsafeFromServerRequest(
         Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest),
         fiber.currentContext
       ),

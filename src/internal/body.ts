@@ -38,6 +38,14 @@ type State =
 const EMPTY = new Uint8Array(0)
 
 /**
+ * A request's scope, as a request value holds it: made on first use when building it costs
+ * (a Node request's scope forks the platform's and listens for the connection's end).
+ */
+export interface ScopeRef {
+  readonly scope: Scope.Scope
+}
+
+/**
  * The mutable cell behind one request's body. It is shared by every value
  * derived from the request (`withEncoding` keeps it): the connection's body
  * can be read once, whatever the number of request values pointing at it.
@@ -66,7 +74,8 @@ export class BodyCell {
       | (() => Stream.Stream<Uint8Array, UnreadablePostError>),
     /** `Content-Length`, or `null` for a body without one (chunked). */
     readonly contentLength: number | null,
-    private readonly scope: Scope.Scope
+    /** The request's scope, read when the source is first pulled (it may be made then). */
+    private readonly scopeRef: ScopeRef
   ) {}
 
   private sourceStream(): Stream.Stream<Uint8Array, UnreadablePostError> {
@@ -99,7 +108,7 @@ export class BodyCell {
       if (this.sourceDone || this.limitLeft() <= 0) return Effect.succeed(Option.none())
       const getPull = this.pull !== undefined
         ? Effect.succeed(this.pull)
-        : Effect.map(Scope.extend(Stream.toPull(this.sourceStream()), this.scope), (p) => (this.pull = p))
+        : Effect.map(Scope.extend(Stream.toPull(this.sourceStream()), this.scopeRef.scope), (p) => (this.pull = p))
       return Effect.flatMap(getPull, (pull) =>
         Effect.matchEffect(pull, {
           onFailure: Option.match({

@@ -15,6 +15,7 @@
  *
  * @internal
  */
+import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -33,7 +34,6 @@ import type { Settings } from "../Settings.js"
 import * as UploadedFile from "../UploadedFile.js"
 import type { BodyError } from "./body.js"
 import * as Multipart from "./multipart.js"
-import { withFileSystem } from "./node/fileSystem.js"
 import * as QD from "./querydict.js"
 
 /** An uploaded file: `FILES` holds Django's `UploadedFile`s (see `UploadedFile`). */
@@ -75,13 +75,23 @@ export interface MultipartInput {
   /** The request's encoding; `null` means `DEFAULT_CHARSET`. */
   readonly encoding: string | null
   readonly settings: Settings
+  /**
+   * Provides the `FileSystem` spilled uploads are written with: the Context's, else a default
+   * (Node's, given by the adapter `./node/adapter.ts`: the core imports no Node module).
+   */
+  readonly withFileSystem: WithFileSystem
 }
+
+/** Runs an effect with the Context's `FileSystem`, or a default one when the Context has none. */
+export type WithFileSystem = <A, E, R>(
+  effect: Effect.Effect<A, E, R | FileSystem.FileSystem>
+) => Effect.Effect<A, E, Exclude<R, FileSystem.FileSystem>>
 
 /**
  * Parses a `multipart/form-data` body with the uploads parser (`./multipart.js`),
  * in the request's scope: temporary files live until it closes. The `FileSystem`
- * comes from the request's Context, or is Node's (`./node/fileSystem.js`); per-request limits and hooks
- * from `UploadedFile.Uploads` in that Context.
+ * comes from the request's Context, or is the default `input.withFileSystem` gives; per-request
+ * limits and hooks from `UploadedFile.Uploads` in that Context.
  */
 export const parseMultipart = (
   input: MultipartInput,
@@ -98,7 +108,7 @@ export const parseMultipart = (
         encoding,
         limits: Option.getOrUndefined(limits)
       }))
-    return Effect.map(withFileSystem(parsed), (result): PostAndFiles => ({
+    return Effect.map(input.withFileSystem(parsed), (result): PostAndFiles => ({
       POST: QD.fromEntries(result.fields, encoding),
       FILES: MVD.fromEntries(result.files)
     }))
