@@ -73,7 +73,13 @@ import * as View from "./View.js"
  * @since 0.1.0
  * @category errors
  */
-export class KeyError extends errors.KeyError {}
+export const KeyError: typeof errors.KeyError = errors.KeyError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type KeyError = errors.KeyError
 
 /**
  * Django's `SessionInterrupted`: the session was deleted (a logout in a concurrent request)
@@ -82,7 +88,13 @@ export class KeyError extends errors.KeyError {}
  * @since 0.1.0
  * @category errors
  */
-export class SessionInterrupted extends errors.SessionInterrupted {}
+export const SessionInterrupted: typeof errors.SessionInterrupted = errors.SessionInterrupted
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type SessionInterrupted = errors.SessionInterrupted
 
 /**
  * Django's `UpdateError`: `save()` found no row to update. The middleware turns it into
@@ -91,7 +103,13 @@ export class SessionInterrupted extends errors.SessionInterrupted {}
  * @since 0.1.0
  * @category errors
  */
-export class UpdateError extends errors.UpdateError {}
+export const UpdateError: typeof errors.UpdateError = errors.UpdateError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type UpdateError = errors.UpdateError
 
 /**
  * Django's `CreateError`: `save(mustCreate)` found the key taken (`create()` retries on it).
@@ -99,7 +117,13 @@ export class UpdateError extends errors.UpdateError {}
  * @since 0.1.0
  * @category errors
  */
-export class CreateError extends errors.CreateError {}
+export const CreateError: typeof errors.CreateError = errors.CreateError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type CreateError = errors.CreateError
 
 /**
  * A session store failure (database down, Redis gone, no `SECRET_KEY` to sign with). Answered
@@ -108,7 +132,13 @@ export class CreateError extends errors.CreateError {}
  * @since 0.1.0
  * @category errors
  */
-export class SessionStoreError extends errors.SessionStoreError {}
+export const SessionStoreError: typeof errors.SessionStoreError = errors.SessionStoreError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type SessionStoreError = errors.SessionStoreError
 
 /**
  * Django's message for `SessionInterrupted`.
@@ -687,8 +717,7 @@ export interface RedisStoreOptions {
  * @since 0.1.0
  * @category redis
  */
-export const redisKeyPrefix = (options: RedisStoreOptions = {}): string =>
-  `${options.keyPrefix ?? ""}:${options.version ?? 1}:django.contrib.sessions.cache`
+export const redisKeyPrefix: (options?: RedisStoreOptions) => string = api.redisKeyPrefix
 
 /**
  * A Redis storage over an `ioredis` client.

@@ -26,21 +26,22 @@ import * as HttpRequest from "../HttpRequest.js"
 import * as HttpResponse from "../HttpResponse.js"
 import * as Middleware from "../Middleware.js"
 import type * as Sessions from "../Sessions.js"
-import {
-  INTERRUPTED_MESSAGE,
-  KeyError,
-  redisKeyPrefix,
-  SessionInterrupted,
-  SessionStoreError,
-  TypeId,
-  type UpdateError
-} from "../Sessions.js"
 import * as Settings from "../Settings.js"
 import * as View from "../View.js"
 import { responseForCause } from "./handler.js"
 import * as codec from "./sessionCodec.js"
+import {
+  INTERRUPTED_MESSAGE,
+  KeyError,
+  SessionInterrupted,
+  SessionStoreError,
+  type UpdateError
+} from "./sessionErrors.js"
 import * as internal from "./sessions.js"
 import * as stores from "./sessionStores.js"
+
+/** The public `Sessions.TypeId` (one symbol through the registry; the public module re-exports it). */
+const TypeId: Sessions.TypeId = Symbol.for("effect-django-http/Sessions") as Sessions.TypeId
 
 type Data = Sessions.Data
 type Json = Sessions.Json
@@ -469,3 +470,7 @@ export const middleware: Middleware.Middleware<SessionInterrupted | SessionStore
       }),
     provides: [Session]
   })
+
+/** Django's cache key prefix for sessions: `KEY_PREFIX:VERSION:django.contrib.sessions.cache`. */
+export const redisKeyPrefix = (options: Sessions.RedisStoreOptions = {}): string =>
+  `${options.keyPrefix ?? ""}:${options.version ?? 1}:django.contrib.sessions.cache`
