@@ -18,7 +18,9 @@ import * as json_ from "../python/json.js"
 import { iriToUri } from "../url.js"
 import type { Any, Cookie, Header, Plain, Streaming } from "./model.js"
 import * as rules from "./rules.js"
-import { unsafeMake, update } from "./value.js"
+import { settleWith, unsafeMake, update } from "./value.js"
+
+export { settleWith }
 
 /** Content: one chunk, or an iterable of chunks joined at once. */
 export type Content = rules.Chunk | Iterable<rules.Chunk>
@@ -89,28 +91,10 @@ export const isTruthy = (content: Content | undefined): boolean => {
 
 const EMPTY: ReadonlyArray<Uint8Array | string> = []
 
-/** A validated Content-Type header and the charset it names, if any. */
-type ContentTypeHeader = Either.Either<readonly [Header, string | undefined], MakeError>
-
-const defaultContentTypes = new Map<string, ContentTypeHeader>()
-
-/** `text/html; charset=<charset>`, validated once per charset (at most 64 kept). */
-const defaultContentType = (charset: string): ContentTypeHeader => {
-  let h = defaultContentTypes.get(charset)
-  if (h === undefined) {
-    h = Either.map(
-      rules.validateHeader("Content-Type", `text/html; charset=${charset}`),
-      (header) => [header, charset] as const
-    )
-    if (defaultContentTypes.size < 64) defaultContentTypes.set(charset, h)
-  }
-  return h
-}
-
-const givenContentTypes = new Map<string, ContentTypeHeader>()
+const givenContentTypes = new Map<string, rules.ContentTypeHeader>()
 
 /** A Content-Type given to `make`, validated once per value (at most 64 kept). */
-const givenContentType = (contentType: string): ContentTypeHeader => {
+const givenContentType = (contentType: string): rules.ContentTypeHeader => {
   let h = givenContentTypes.get(contentType)
   if (h === undefined) {
     h = Either.map(
@@ -154,7 +138,7 @@ export const makeBase = (options: Omit<Options, "content">): Either.Either<BaseF
       ? rules.validateHeader("Content-Type", options.contentType)
       : options.charset === undefined
       ? Either.right(rules.PENDING_CONTENT_TYPE)
-      : Either.map(defaultContentType(options.charset), ([header]) => header)
+      : Either.map(rules.defaultContentType(options.charset), ([header]) => header)
     if (Either.isLeft(h)) return Either.left(h.left)
     headers = headers.length === 0 ? [h.right] : rules.putHeader(headers, h.right)
   }
@@ -182,7 +166,7 @@ const makeSimple = (options: Options): Plain | undefined => {
     if (options.charset === undefined) {
       header = rules.PENDING_CONTENT_TYPE
     } else {
-      const ct = defaultContentType(options.charset)
+      const ct = rules.defaultContentType(options.charset)
       if (Either.isLeft(ct)) return undefined
       header = ct.right[0]
       charset = options.charset
@@ -266,21 +250,10 @@ export const makeStreaming = <E>(
       _tag: "StreamingHttpResponse",
       streaming: true,
       ...b,
-      stream: encodeStream(source, charset ?? "utf-8"),
+      stream: rules.encodeStream(source, charset ?? "utf-8"),
       source: charset === undefined ? source : undefined
     })
   })
-
-/** The stream's text encoded with `charset`; a chunk the charset cannot encode fails the stream. */
-export const encodeStream = <E>(
-  source: Stream.Stream<string | Uint8Array, E>,
-  charset: string
-): Stream.Stream<Uint8Array, E | InvalidArgument> =>
-  Stream.mapEffect(
-    source,
-    (chunk): Either.Either<Uint8Array, InvalidArgument> =>
-      typeof chunk === "string" ? rules.encodeText(chunk, charset) : Either.right(chunk)
-  )
 
 // ---------------------------------------------------------------------------
 // Redirects and JSON
@@ -411,42 +384,6 @@ export const serialize = (self: Plain): Uint8Array =>
 // ---------------------------------------------------------------------------
 // Settling
 // ---------------------------------------------------------------------------
-
-/**
- * The response with `DEFAULT_CHARSET` settled: the default Content-Type names it, and text
- * waiting for it is encoded with it (`InvalidArgument` when it cannot be, as Django's
- * constructor raises). A settled response is returned as it is.
- */
-export const settleWith = <A extends Any>(self: A, defaultCharset: string): Either.Either<A, MakeError> => {
-  if (self.defaultCharset !== undefined) return Either.right(self)
-  let headers = self.headers
-  const i = rules.findHeader(headers, "content-type")
-  if (i !== -1 && headers[i] === rules.PENDING_CONTENT_TYPE && defaultCharset !== "utf-8") {
-    const h = defaultContentType(defaultCharset)
-    if (Either.isLeft(h)) return Either.left(h.left)
-    const out = headers.slice()
-    out[i] = h.right[0]
-    headers = out
-  }
-  if (self._tag === "HttpResponse") {
-    const chunks = self.chunks
-    let out: Array<Uint8Array | string> | undefined
-    for (let j = 0; j < chunks.length; j++) {
-      const c = chunks[j]!
-      if (typeof c !== "string") continue
-      const b = rules.encodeText(c, defaultCharset)
-      if (Either.isLeft(b)) return Either.left(b.left)
-      if (out === undefined) out = chunks.slice()
-      out[j] = b.right
-    }
-    return Either.right(update<Plain>(self, { defaultCharset, headers, chunks: out ?? chunks }) as A)
-  }
-  if (self._tag === "StreamingHttpResponse" && self.source !== undefined) {
-    const settled = update<Streaming>(self, { defaultCharset, headers, source: undefined })
-    return Either.right(update<Streaming>(settled, { stream: encodeStream(self.source, settled.charset) }) as A)
-  }
-  return Either.right(update<Any>(self, { defaultCharset, headers }) as A)
-}
 
 /** `settleWith` with the `DEFAULT_CHARSET` of the fiber's `Settings`, read in one runtime step. */
 export const settle = <A extends Any>(self: A): Effect.Effect<A, MakeError> =>

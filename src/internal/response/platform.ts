@@ -16,12 +16,9 @@ import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import type { InvalidArgument } from "../../Errors.js"
-import * as Settings from "../../Settings.js"
 import * as cookie from "../cookie.js"
-import { type MakeError, settleWith } from "./make.js"
-
 import type { Any, Cookie, Plain } from "./model.js"
-import { contentBytes, encodeText, findHeader, getHeader, PENDING_CONTENT_TYPE, utf8Bytes } from "./rules.js"
+import { contentBytes, encodeText, findHeader, getHeader, utf8Bytes } from "./rules.js"
 
 // ---------------------------------------------------------------------------
 // Interpretation
@@ -168,7 +165,7 @@ export const guardStream = (stream: Stream.Stream<Uint8Array, unknown>): Stream.
     ).pipe(Stream.drain))
 
 /** The platform response for an in-memory response and its body. */
-const plainResponse = (self: Plain, body: Uint8Array): HttpServerResponse.HttpServerResponse => {
+export const plainResponse = (self: Plain, body: Uint8Array): HttpServerResponse.HttpServerResponse => {
   const cookies = platformCookies(self.cookies)
   const statusText = self.reasonPhrase
   if (NO_BODY(self.status)) {
@@ -197,39 +194,12 @@ export const toServerResponse = (self: Any): HttpServerResponse.HttpServerRespon
 }
 
 /** One text chunk encoded with the default charset, without an `Either` for well-formed UTF-8. */
-const encodeDefault = (s: string, charset: string): Uint8Array | InvalidArgument => {
+export const encodeDefault = (s: string, charset: string): Uint8Array | InvalidArgument => {
   const fast = utf8Bytes(s, charset)
   if (fast !== undefined) return fast
   const e = encodeText(s, charset)
   return Either.isLeft(e) ? e.left : e.right
 }
-
-/** The platform response for a response value, settled with `defaultCharset` first. */
-export const toServerResponseWith = (
-  self: Any,
-  defaultCharset: string
-): Either.Either<HttpServerResponse.HttpServerResponse, MakeError> => {
-  if (self.defaultCharset === undefined && self._tag === "HttpResponse") {
-    // The common case, settled on the way without the intermediate value: the headers are
-    // what `settleWith` leaves when the default Content-Type is utf-8's or absent.
-    const i = defaultCharset === "utf-8" ? -1 : findHeader(self.headers, "content-type")
-    if (i === -1 || self.headers[i] !== PENDING_CONTENT_TYPE) {
-      const chunks = self.chunks
-      if (chunks.length === 1 && typeof chunks[0] === "string") {
-        const body = encodeDefault(chunks[0], defaultCharset)
-        return body instanceof Uint8Array ? Either.right(plainResponse(self, body)) : Either.left(body)
-      }
-    }
-  }
-  const settled = settleWith(self, defaultCharset)
-  return Either.isLeft(settled) ? Either.left(settled.left) : Either.right(toServerResponse(settled.right))
-}
-
-/** `toServerResponseWith` the `DEFAULT_CHARSET` of the fiber's `Settings`, read in one runtime step. */
-export const toServerResponseIn = (self: Any): Effect.Effect<HttpServerResponse.HttpServerResponse, MakeError> =>
-  Effect.withFiberRuntime((fiber) =>
-    toServerResponseWith(self, Settings.fromContext(fiber.currentContext).DEFAULT_CHARSET)
-  )
 
 /** An HTTP date (`Last-Modified`) for a `Date`. */
 export const httpDateOf = (date: Date): string | undefined => cookie.httpDate(date.getTime() / 1000)

@@ -5,6 +5,7 @@
  * @internal
  */
 import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
 import { BadHeaderError, InvalidArgument } from "../../Errors.js"
 import { concat } from "../bytes.js"
 import * as cookie from "../cookie.js"
@@ -563,3 +564,36 @@ export const putCookie = (cookies: ReadonlyArray<Cookie>, c: Cookie): ReadonlyAr
   else out[i] = c
   return out
 }
+
+// ---------------------------------------------------------------------------
+// The default Content-Type and streamed text (used by the constructors and by settling)
+// ---------------------------------------------------------------------------
+
+/** A validated Content-Type header and the charset it names, if any. */
+export type ContentTypeHeader = Either.Either<readonly [Header, string | undefined], InvalidArgument | BadHeaderError>
+
+const defaultContentTypes = new Map<string, ContentTypeHeader>()
+
+/** `text/html; charset=<charset>`, validated once per charset (at most 64 kept). */
+export const defaultContentType = (charset: string): ContentTypeHeader => {
+  let h = defaultContentTypes.get(charset)
+  if (h === undefined) {
+    h = Either.map(
+      validateHeader("Content-Type", `text/html; charset=${charset}`),
+      (header) => [header, charset] as const
+    )
+    if (defaultContentTypes.size < 64) defaultContentTypes.set(charset, h)
+  }
+  return h
+}
+
+/** The stream's text encoded with `charset`; a chunk the charset cannot encode fails the stream. */
+export const encodeStream = <E>(
+  source: Stream.Stream<string | Uint8Array, E>,
+  charset: string
+): Stream.Stream<Uint8Array, E | InvalidArgument> =>
+  Stream.mapEffect(
+    source,
+    (chunk): Either.Either<Uint8Array, InvalidArgument> =>
+      typeof chunk === "string" ? encodeText(chunk, charset) : Either.right(chunk)
+  )

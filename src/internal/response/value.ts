@@ -1,18 +1,37 @@
 /**
  * The response value: one class for `HttpResponse`, `StreamingHttpResponse` and `FileResponse`,
- * its prototype (charset, reason phrase, `Respondable`, `pipe`, inspection) and copies.
+ * its prototype (charset, reason phrase, `Respondable`, `pipe`, inspection) and copies, and the
+ * settling of the default charset that interpreting it starts with. `Respondable` lives on the
+ * value and interprets it, so settling lives here too: `platform` only converts a settled value,
+ * and the three modules import one another in one direction (test/layers).
  *
  * @internal
  */
 import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
+import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Inspectable from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Stream from "effect/Stream"
-import type { Any, Base, Cookie, Header, Plain } from "./model.js"
+import type { BadHeaderError, InvalidArgument } from "../../Errors.js"
+import * as Settings from "../../Settings.js"
+import type { Any, Base, Cookie, Header, Plain, Streaming } from "./model.js"
 import { TypeId } from "./model.js"
-import { toServerResponseIn } from "./platform.js"
-import { charsetOf, REASONS, utf8Length } from "./rules.js"
+import { encodeDefault, plainResponse, toServerResponse } from "./platform.js"
+import {
+  charsetOf,
+  defaultContentType,
+  encodeStream,
+  encodeText,
+  findHeader,
+  PENDING_CONTENT_TYPE,
+  REASONS,
+  utf8Length
+} from "./rules.js"
+
+type MakeError = InvalidArgument | BadHeaderError
 
 // ---------------------------------------------------------------------------
 // The value
@@ -143,3 +162,70 @@ export const tell = (self: Plain): number => {
   }
   return n
 }
+
+// ---------------------------------------------------------------------------
+// Settling and interpreting (kept beside the value: its `Respondable` interprets it)
+// ---------------------------------------------------------------------------
+
+/**
+ * The response with `DEFAULT_CHARSET` settled: the default Content-Type names it, and text
+ * waiting for it is encoded with it (`InvalidArgument` when it cannot be, as Django's
+ * constructor raises). A settled response is returned as it is.
+ */
+export const settleWith = <A extends Any>(self: A, defaultCharset: string): Either.Either<A, MakeError> => {
+  if (self.defaultCharset !== undefined) return Either.right(self)
+  let headers = self.headers
+  const i = findHeader(headers, "content-type")
+  if (i !== -1 && headers[i] === PENDING_CONTENT_TYPE && defaultCharset !== "utf-8") {
+    const h = defaultContentType(defaultCharset)
+    if (Either.isLeft(h)) return Either.left(h.left)
+    const out = headers.slice()
+    out[i] = h.right[0]
+    headers = out
+  }
+  if (self._tag === "HttpResponse") {
+    const chunks = self.chunks
+    let out: Array<Uint8Array | string> | undefined
+    for (let j = 0; j < chunks.length; j++) {
+      const c = chunks[j]!
+      if (typeof c !== "string") continue
+      const b = encodeText(c, defaultCharset)
+      if (Either.isLeft(b)) return Either.left(b.left)
+      if (out === undefined) out = chunks.slice()
+      out[j] = b.right
+    }
+    return Either.right(update<Plain>(self, { defaultCharset, headers, chunks: out ?? chunks }) as A)
+  }
+  if (self._tag === "StreamingHttpResponse" && self.source !== undefined) {
+    const settled = update<Streaming>(self, { defaultCharset, headers, source: undefined })
+    return Either.right(update<Streaming>(settled, { stream: encodeStream(self.source, settled.charset) }) as A)
+  }
+  return Either.right(update<Any>(self, { defaultCharset, headers }) as A)
+}
+
+/** The platform response for a response value, settled with `defaultCharset` first. */
+export const toServerResponseWith = (
+  self: Any,
+  defaultCharset: string
+): Either.Either<HttpServerResponse.HttpServerResponse, MakeError> => {
+  if (self.defaultCharset === undefined && self._tag === "HttpResponse") {
+    // The common case, settled on the way without the intermediate value: the headers are
+    // what `settleWith` leaves when the default Content-Type is utf-8's or absent.
+    const i = defaultCharset === "utf-8" ? -1 : findHeader(self.headers, "content-type")
+    if (i === -1 || self.headers[i] !== PENDING_CONTENT_TYPE) {
+      const chunks = self.chunks
+      if (chunks.length === 1 && typeof chunks[0] === "string") {
+        const body = encodeDefault(chunks[0], defaultCharset)
+        return body instanceof Uint8Array ? Either.right(plainResponse(self, body)) : Either.left(body)
+      }
+    }
+  }
+  const settled = settleWith(self, defaultCharset)
+  return Either.isLeft(settled) ? Either.left(settled.left) : Either.right(toServerResponse(settled.right))
+}
+
+/** `toServerResponseWith` the `DEFAULT_CHARSET` of the fiber's `Settings`, read in one runtime step. */
+export const toServerResponseIn = (self: Any): Effect.Effect<HttpServerResponse.HttpServerResponse, MakeError> =>
+  Effect.withFiberRuntime((fiber) =>
+    toServerResponseWith(self, Settings.fromContext(fiber.currentContext).DEFAULT_CHARSET)
+  )
