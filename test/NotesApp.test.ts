@@ -538,7 +538,8 @@ layer(appOn)("notes app: notes", (it) => {
         multipart: { csrfmiddlewaretoken: tokenOf(detail.text) }
       })
       expect(none.status).toBe(200)
-      expect(fieldErrors(none.text)).toEqual({ file: ["No file was submitted. Check the encoding type on the form."] })
+      // Django 3.2's FileField answers "This field is required." when FILES has no file.
+      expect(fieldErrors(none.text)).toEqual({ file: ["This field is required."] })
       const empty = yield* upload("empty.bin", "", "application/octet-stream")
       expect(fieldErrors(empty.text)).toEqual({ file: ["The submitted file is empty."] })
       expect((yield* client.get(`/notes/${id}/attachments/`)).status).toBe(405)

@@ -108,7 +108,8 @@ const nonEmptyFile = UploadedFile.UploadedFileSchema.pipe(
 )
 const UploadForm = Schema.Struct({
   file: Schema.propertySignature(nonEmptyFile).annotations({
-    missingMessage: () => "No file was submitted. Check the encoding type on the form."
+    // Django's FileField with no file in FILES (a browser's empty file input sends none).
+    missingMessage: () => "This field is required."
   })
 })
 const AttachmentForm = Schema.Struct({ attachment: Schema.optionalWith(nonEmptyFile, { exact: true }) })

@@ -288,6 +288,14 @@ describe.skipIf(e2eSkip)("the notes app in Chromium (issue #20)", () => {
           session("attachment", async (page) => {
             await signIn(page)
             const id = await createNote(page, "Trip to Lyon", "Tickets and the hotel booking are attached.")
+            // No file (the input is `required`: sent as a browser without that check would send it, a
+            // part with an empty filename, which Django's parser drops): a required FileField's error.
+            await page.locator("#upload-form #id_file").evaluate((input) => input.removeAttribute("required"))
+            const empty = await follow(page, page.locator("#upload-form").getByRole("button", { name: "Upload" }))
+            expect(empty.status()).toBe(200)
+            expect(await page.locator("#errors-file li").allInnerTexts()).toEqual([REQUIRED])
+            expect(await besideField(page, "errors-file", "id_file")).toBe("beside")
+            expect(await page.locator("#attachments a.attachment").count()).toBe(0)
             const files: ReadonlyArray<File> = [
               { name: "café plan.bin", mimeType: "application/octet-stream", buffer: binary },
               { name: "booking.txt", mimeType: "text/plain", buffer: Buffer.from("Hôtel du Parc, 2 nights\n") }
@@ -517,6 +525,8 @@ describe.skipIf(e2eSkip)("the notes app in Chromium (issue #20)", () => {
               "/accounts/signup/",
               "/notes/",
               "/notes/ID/",
+              // The detail page again, with the upload's error.
+              "/notes/ID/attachments/",
               "/notes/ID/delete/",
               "/notes/ID/edit/",
               "/notes/new/"
