@@ -507,6 +507,8 @@ layer(appOn)("notes app: notes", (it) => {
       const bytes = new Uint8Array(70_000).map((_, i) => (i * 7) % 256)
       const upload = (name: string, content: string | Uint8Array, contentType: string) =>
         submitMultipart(client, `/notes/${id}/`, { file: { name, content, contentType } }, `/notes/${id}/attachments/`)
+      const attachmentsDir = join(yield* DataDir, "media", "attachments")
+      const storedBefore = new Set(existsSync(attachmentsDir) ? readdirSync(attachmentsDir) : [])
       const first = yield* upload("report.pdf", bytes, "application/pdf")
       expect([first.status, first.headers["location"]]).toEqual([302, `/notes/${id}/`])
       yield* upload("résumé notes.txt", "héllo\n", "text/plain")
@@ -530,8 +532,20 @@ layer(appOn)("notes app: notes", (it) => {
       expect(json.headers["content-type"]).toBe("application/json")
 
       // The files are under DATA_DIR/media/attachments/.
-      const stored = readdirSync(join(yield* DataDir, "media", "attachments"))
-      expect(stored.filter((f) => f.endsWith(".pdf")).length).toBeGreaterThan(0)
+      const stored = readdirSync(attachmentsDir).filter((f) => !storedBefore.has(f))
+      // One file per upload of this test, under a fresh name keeping the extension.
+      expect(stored.map((f) => f.slice(f.lastIndexOf("."))).sort()).toEqual([".json", ".pdf", ".txt"])
+
+      // A filename whose HTML entities decode to CR/LF (Django's parser decodes them): the shown
+      // name loses its control characters, so its download still answers (no BadHeaderError).
+      yield* upload("bad&#13;&#10;X-Evil: 1.txt", "x", "text/plain")
+      const again = yield* client.get(`/notes/${id}/`)
+      const last = [...again.text.matchAll(/<li><a class="attachment" href="([^"]+)">([^<]+)<\/a>/g)].at(-1)!
+      expect(last[2]).toBe("badX-Evil: 1.txt")
+      const bad = yield* client.get(last[1]!)
+      expect(bad.status).toBe(200)
+      expect(bad.headers["content-disposition"]).toBe("attachment; filename=\"badX-Evil: 1.txt\"")
+      expect(bad.headers["x-evil"]).toBeUndefined()
 
       // Nothing to upload, or an empty file: the detail page with the error beside the field.
       const none = yield* client.post(`/notes/${id}/attachments/`, {

@@ -128,18 +128,21 @@ describe("PasswordValidation: the common-password list", () => {
     for (const word of words) expect(word).toBe(word.toLowerCase().trim())
   })
 
-  it.skipIf(!django)("the committed file is what scripts/django/common_passwords.py writes", () => {
-    const dir = mkdtempSync(join(tmpdir(), "common-passwords-"))
-    try {
-      const out = join(dir, "commonPasswords.ts")
-      const run = spawnSync("/usr/bin/python3", ["scripts/django/common_passwords.py", out], { encoding: "utf8" })
-      expect(run.status, run.stderr).toBe(0)
-      expect(readFileSync(out, "utf8")).toBe(
-        readFileSync(new URL("../src/internal/commonPasswords.ts", import.meta.url), "utf8")
-      )
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
+  it.skipIf(!django && !process.env["CI"])(
+    "the committed file is what scripts/django/common_passwords.py writes",
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), "common-passwords-"))
+      try {
+        const out = join(dir, "commonPasswords.ts")
+        const run = spawnSync("/usr/bin/python3", ["scripts/django/common_passwords.py", out], { encoding: "utf8" })
+        expect(run.status, run.stderr).toBe(0)
+        expect(readFileSync(out, "utf8")).toBe(
+          readFileSync(new URL("../src/internal/commonPasswords.ts", import.meta.url), "utf8")
+        )
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
     }
-  })
+  )
 })
 if (!django) console.log("[PasswordValidation] the common-password file check skipped: Django 3.2 is not installed")

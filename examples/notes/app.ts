@@ -124,7 +124,11 @@ const storeAttachment = (note: number, file: UploadedFile.UploadedFile) =>
     yield* fs.makeDirectory(Path.join(root, "attachments"), { recursive: true })
     yield* Stream.run(UploadedFile.chunks(file), fs.sink(Path.join(root, name)))
     const notes = yield* Db.Notes
-    return yield* notes.attach(note, { name: file.name, file: name, size: file.size })
+    // The name is shown and sent back in Content-Disposition: control characters (a CR/LF from
+    // `&#13;&#10;` in the part's filename) would make the download a BadHeaderError, so they go.
+    // eslint-disable-next-line no-control-regex
+    const shown = file.name.replace(/[\u0000-\u001f\u007f]/g, "") || "attachment"
+    return yield* notes.attach(note, { name: shown, file: name, size: file.size })
   })
 
 // ---------------------------------------------------------------------------

@@ -71,6 +71,11 @@ passwords = [
     "\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18", "qwertyuiop", "iloveyou", "letmein!", "trustno1", "dragon",
     "monkey123", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "x" * 10, "xy", "\U0001F600\U0001F600\U0001F600\U0001F600",
     "p\u00e4ssw\u00f6rd", "\t123456789\n", "Passw0rd", "zaq12wsx",
+    # str.isdigit() beyond decimal digits: circled, Ethiopic, dingbat, superscript, Kharoshthi digits.
+    "\u2460\u2461\u2462\u2463\u2464\u2465\u2466\u2467", "\u1369\u136a\u136b\u136c\u136d\u136e\u136f\u1370",
+    "\u2776\u2777\u2778\u2779\u277a\u277b\u277c\u277d", "\u2074\u2075\u2076\u2077\u2078\u2079\u00b9\u00b2",
+    "\U00010a40\U00010a41\U00010a42\U00010a43\U0001f101\U0001f102\U0001f103\u24ea",
+    "\u2460\u2461\u2462\u2463\u2464\u2465\u2466x",
 ]
 chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 !@#-_.\u00e9\u00df"
 for _ in range(40):

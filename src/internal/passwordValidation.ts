@@ -34,9 +34,13 @@ export const splitNonWord = (s: string): ReadonlyArray<string> => s.split(/[^\p{
 
 /**
  * Python's `str.isdigit()`: not empty, every character a decimal digit or a digit of Unicode's
- * `Numeric_Type=Digit` (superscripts and subscripts).
+ * `Numeric_Type=Digit` (superscripts, subscripts, circled and parenthesised digits, Ethiopic
+ * digits, ...). JavaScript has no `Numeric_Type` property: the second class lists the 128
+ * characters for which Python 3.11 says `c.isdigit() and not c.isdecimal()`.
  */
-export const isDigit = (s: string): boolean => /^[\p{Nd}\u00B2\u00B3\u00B9\u2070\u2074-\u2079\u2080-\u2089]+$/u.test(s)
+export const isDigit = (s: string): boolean =>
+  /^[\p{Nd}\u00B2-\u00B3\u00B9\u1369-\u1371\u19DA\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468\u2474-\u247C\u2488-\u2490\u24EA\u24F5-\u24FD\u24FF\u2776-\u277E\u2780-\u2788\u278A-\u2792\u{10A40}-\u{10A43}\u{10E60}-\u{10E68}\u{11052}-\u{1105A}\u{1F100}-\u{1F10A}]+$/u
+    .test(s)
 
 let common: ReadonlySet<string> | undefined
 
