@@ -1,5 +1,7 @@
 // Build and interpret a typical HTML response (two headers and a cookie) with this library,
-// against building the same @effect/platform HttpServerResponse directly.
+// against building the same @effect/platform HttpServerResponse directly. Ours is built without
+// reading any service and interpreted with DEFAULT_CHARSET utf-8 (`toServerResponseWith`, or
+// `toServerResponse` reading the Settings inside an Effect).
 // Run: npx tsx bench/response.bench.ts
 import * as Cookies from "@effect/platform/Cookies"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
@@ -56,7 +58,7 @@ const platformEffect = Effect.sync(platformDirect)
 
 summary(() => {
   bench("platform: HttpServerResponse directly", () => do_not_optimize(platformDirect()))
-  bench("ours: make + setHeader x2 + setCookie + toServerResponse (Either)", () => do_not_optimize(oursEither()))
+  bench("ours: make + setHeader x2 + setCookieAt + toServerResponseWith (Either)", () => do_not_optimize(oursEither()))
 })
 summary(() => {
   bench("platform, inside an Effect (runSync)", () => do_not_optimize(Effect.runSync(platformEffect)))
@@ -87,7 +89,7 @@ const interleaved = (a: () => unknown, b: () => unknown, rounds = 40, n = 5000) 
   return { a: (bestA * 1e6) / n, b: (bestB * 1e6) / n }
 }
 
-const PURE_OURS = "ours: make + setHeader x2 + setCookie + toServerResponse (Either)"
+const PURE_OURS = "ours: make + setHeader x2 + setCookieAt + toServerResponseWith (Either)"
 const PURE_PLATFORM = "platform: HttpServerResponse directly"
 const EFF_OURS = "ours, Effect.gen with yield* (runSync)"
 const EFF_PLATFORM = "platform, inside an Effect (runSync)"

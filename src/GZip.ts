@@ -128,6 +128,15 @@ const finish = <A extends HttpResponse.AnyResponse>(out: A): A => {
 export const processResponse = <A extends HttpResponse.AnyResponse>(
   acceptEncoding: string,
   self: A
+): Effect.Effect<A, HttpResponse.MakeError> =>
+  // The body is compressed as it will be sent: settled first (in the handler it already is).
+  HttpResponse.isSettled(self)
+    ? processSettled(acceptEncoding, self)
+    : Effect.flatMap(HttpResponse.settle(self), (settled) => processSettled(acceptEncoding, settled))
+
+const processSettled = <A extends HttpResponse.AnyResponse>(
+  acceptEncoding: string,
+  self: A
 ): Effect.Effect<A, HttpResponse.MakeError> => {
   if (self._tag === "HttpResponse" && response.tell(self) < 200) return Effect.succeed(self)
   if (HttpResponse.hasHeader(self, "Content-Encoding")) return Effect.succeed(self)

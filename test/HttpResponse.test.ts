@@ -2,9 +2,11 @@ import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Exit, Option, Stream, TestClock } from "effect"
 import { readFileSync } from "node:fs"
+import { gunzipSync } from "node:zlib"
 import {
   Client,
   FileResponse,
+  GZip,
   Handler,
   HttpResponse,
   Middleware,
@@ -510,6 +512,17 @@ describe("DEFAULT_CHARSET is settled when the response is interpreted (issue 13:
       const failing = yield* Client.make(Handler.make({ urls: () => HttpResponse.make({ content: "€" }) }))
       expect((yield* failing.get("/")).status).toBe(500)
     }).pipe(Effect.provide(latin1Settings)))
+
+  it.effect("GZip.processResponse compresses what will be sent: a response not settled is settled first", () =>
+    Effect.gen(function*() {
+      const res = yield* StreamingHttpResponse.make(Stream.make("é".repeat(300)))
+      const zipped = yield* GZip.processResponse("gzip", res).pipe(Effect.provide(latin1Settings))
+      expect(zipped.charset).toBe("iso-8859-1")
+      const body = yield* Stream.runCollect(StreamingHttpResponse.streamingContent(zipped))
+      const plain = gunzipSync(Buffer.concat(Chunk.toReadonlyArray(body)))
+      expect(plain.toString("latin1")).toBe("é".repeat(300))
+      expect(plain.length).toBe(300)
+    }))
 
   it.effect("View.toHttpApp and Respondable interpret under the Settings in the context", () =>
     Effect.gen(function*() {
