@@ -71,7 +71,10 @@ export const etagOf: (body: Uint8Array) => string = internal.etagOf
 
 /**
  * Django's `set_response_etag`: sets `ETag` to the md5 of the content, unless the response is
- * streaming or its content is empty.
+ * streaming or its content is empty. The content is the response's bytes as they are now: for
+ * text still waiting for `DEFAULT_CHARSET`, its utf-8 bytes, so under another default charset
+ * give it a settled response (`HttpResponse.settle`). The middleware chain settles responses
+ * before any middleware sees them.
  *
  * @since 0.1.0
  * @category etags
