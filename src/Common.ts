@@ -15,8 +15,6 @@
  *
  * @since 0.1.0
  */
-import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -38,24 +36,7 @@ import type * as View from "./View.js"
  * @since 0.1.0
  * @category errors
  */
-export class RuntimeError extends Data.TaggedError("RuntimeError")<{ readonly message: string }>
-  implements Errors.DjangoError
-{
-  /** @since 0.1.0 */
-  readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
-  /** @since 0.1.0 */
-  readonly status: number = 500
-  /** @since 0.1.0 */
-  readonly suspicious: boolean = false;
-  /**
-   * The error's response: Django's page for its status.
-   *
-   * @since 0.1.0
-   */
-  [HttpServerRespondable.symbol]() {
-    return Effect.succeed(Errors.errorResponse(500))
-  }
-}
+export class RuntimeError extends Errors.TaggedError("RuntimeError", { status: 500 }) {}
 
 const NO_APPEND_SLASH: unique symbol = Symbol.for("effect-django-http/Common/noAppendSlash")
 

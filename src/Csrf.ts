@@ -28,10 +28,8 @@
  *
  * @since 0.1.0
  */
-import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -213,24 +211,12 @@ export const CsrfFailureTypeId: unique symbol = Symbol.for("effect-django-http/C
  * @since 0.1.0
  * @category errors
  */
-export class CsrfFailure extends Data.TaggedError("CsrfFailure")<{ readonly reason: string }>
-  implements Errors.DjangoError
-{
+export class CsrfFailure extends Errors.TaggedError("CsrfFailure", { status: 403 })<{ readonly reason: string }> {
   /** @since 0.1.0 */
   readonly [CsrfFailureTypeId]: typeof CsrfFailureTypeId = CsrfFailureTypeId
   /** @since 0.1.0 */
-  readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
-  /** @since 0.1.0 */
-  readonly status: number = 403
-  /** @since 0.1.0 */
-  readonly suspicious: boolean = false
-  /** @since 0.1.0 */
   override get message(): string {
     return this.reason
-  }
-  /** @since 0.1.0 */
-  [HttpServerRespondable.symbol]() {
-    return Effect.succeed(Errors.errorResponse(403))
   }
 }
 

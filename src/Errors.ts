@@ -13,6 +13,10 @@
  * | `Http404` | 404 |
  * | anything else (`BadHeaderError`, `MultiValueDictKeyError`, ...) | 500 |
  *
+ * Every error class of the library, in this module and in others (`Csrf.CsrfFailure`,
+ * `Urls.Resolver404`, the template and session errors, ...), is built on `TaggedError`, which a
+ * user's own errors can extend too.
+ *
  * @since 0.1.0
  */
 import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
@@ -21,6 +25,7 @@ import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { hasProperty } from "effect/Predicate"
+import type * as Types from "effect/Types"
 import { errorPage } from "./internal/errorPages.js"
 
 /**
@@ -86,12 +91,69 @@ export interface DjangoErrorConstructor<Tag extends string> {
   new(args: { readonly message: string }): Cause.YieldableError & DjangoError & { readonly _tag: Tag }
 }
 
-const make = <const Tag extends string>(
+/**
+ * How Django's handler answers an error made with `TaggedError`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaggedErrorOptions {
+  /** The HTTP status Django's handler answers the error with. */
+  readonly status: number
+  /** `true` for Django's `SuspiciousOperation` family (default `false`). */
+  readonly suspicious?: boolean | undefined
+}
+
+/**
+ * The class `TaggedError` returns: its type parameter is the error's fields, by default
+ * `{ readonly message: string }` (Django's message).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaggedErrorConstructor<Tag extends string> {
+  new<A extends object = { readonly message: string }>(
+    args: Types.VoidIfEmpty<{ readonly [P in keyof A as P extends "_tag" ? never : P]: A[P] }>
+  ): Cause.YieldableError & DjangoError & { readonly _tag: Tag } & Readonly<A>
+}
+
+/**
+ * The base class of an error of this library, as `Data.TaggedError` is of a tagged error: the
+ * class takes the error's fields as its type parameter, and its instances carry `TypeId`,
+ * `status` and `suspicious` and are `Respondable` (Django's page for `status`). Every error of
+ * this library is built with it; so can a user's own.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-django-http"
+ * import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
+ * import { Effect } from "effect"
+ *
+ * // an `Http404` that says which path was not found
+ * class PageNotFound extends Errors.TaggedError("PageNotFound", { status: 404 })<{
+ *   readonly message: string
+ *   readonly path: string
+ * }> {}
+ *
+ * const error = new PageNotFound({ message: "No page here", path: "/missing/" })
+ * console.log(error._tag, error.path, error.status, error.suspicious, Errors.isDjangoError(error))
+ * // PageNotFound /missing/ 404 false true
+ *
+ * // unhandled, it is answered with Django's 404 page
+ * const response = Effect.runSync(HttpServerRespondable.toResponse(error))
+ * console.log(response.status) // 404
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const TaggedError = <const Tag extends string>(
   tag: Tag,
-  status: number,
-  suspicious: boolean
-): DjangoErrorConstructor<Tag> => {
-  class Base extends Data.TaggedError(tag)<{ readonly message: string }> implements DjangoError {
+  options: TaggedErrorOptions
+): TaggedErrorConstructor<Tag> => {
+  const status = options.status
+  const suspicious = options.suspicious ?? false
+  class Base extends Data.TaggedError(tag)<{ readonly message?: string }> implements DjangoError {
     readonly [TypeId]: TypeId = TypeId
     readonly status: number = status
     readonly suspicious: boolean = suspicious;
@@ -99,7 +161,8 @@ const make = <const Tag extends string>(
       return Effect.succeed(errorResponse(this.status))
     }
   }
-  return Base
+  // The fields are the caller's type parameter, as in `Data.TaggedError`.
+  return Base as unknown as TaggedErrorConstructor<Tag>
 }
 
 // ---------------------------------------------------------------------------
@@ -113,7 +176,7 @@ const make = <const Tag extends string>(
  * @since 0.1.0
  * @category errors
  */
-export class SuspiciousOperation extends make("SuspiciousOperation", 400, true) {}
+export class SuspiciousOperation extends TaggedError("SuspiciousOperation", { status: 400, suspicious: true }) {}
 
 /**
  * The `Host` (or `X-Forwarded-Host`) header is malformed or not in `ALLOWED_HOSTS`.
@@ -121,7 +184,7 @@ export class SuspiciousOperation extends make("SuspiciousOperation", 400, true) 
  * @since 0.1.0
  * @category errors
  */
-export class DisallowedHost extends make("DisallowedHost", 400, true) {}
+export class DisallowedHost extends TaggedError("DisallowedHost", { status: 400, suspicious: true }) {}
 
 /**
  * A redirect to a scheme other than http, https and ftp, or to an over-long URL.
@@ -129,7 +192,7 @@ export class DisallowedHost extends make("DisallowedHost", 400, true) {}
  * @since 0.1.0
  * @category errors
  */
-export class DisallowedRedirect extends make("DisallowedRedirect", 400, true) {}
+export class DisallowedRedirect extends TaggedError("DisallowedRedirect", { status: 400, suspicious: true }) {}
 
 /**
  * More GET/POST parameters than `DATA_UPLOAD_MAX_NUMBER_FIELDS`.
@@ -137,7 +200,7 @@ export class DisallowedRedirect extends make("DisallowedRedirect", 400, true) {}
  * @since 0.1.0
  * @category errors
  */
-export class TooManyFieldsSent extends make("TooManyFieldsSent", 400, true) {}
+export class TooManyFieldsSent extends TaggedError("TooManyFieldsSent", { status: 400, suspicious: true }) {}
 
 /**
  * More uploaded files than `DATA_UPLOAD_MAX_NUMBER_FILES`.
@@ -145,7 +208,7 @@ export class TooManyFieldsSent extends make("TooManyFieldsSent", 400, true) {}
  * @since 0.1.0
  * @category errors
  */
-export class TooManyFilesSent extends make("TooManyFilesSent", 400, true) {}
+export class TooManyFilesSent extends TaggedError("TooManyFilesSent", { status: 400, suspicious: true }) {}
 
 /**
  * A request body (files excluded) larger than `DATA_UPLOAD_MAX_MEMORY_SIZE`.
@@ -153,7 +216,7 @@ export class TooManyFilesSent extends make("TooManyFilesSent", 400, true) {}
  * @since 0.1.0
  * @category errors
  */
-export class RequestDataTooBig extends make("RequestDataTooBig", 400, true) {}
+export class RequestDataTooBig extends TaggedError("RequestDataTooBig", { status: 400, suspicious: true }) {}
 
 /**
  * A multipart body that looks built to keep the parser busy.
@@ -161,7 +224,9 @@ export class RequestDataTooBig extends make("RequestDataTooBig", 400, true) {}
  * @since 0.1.0
  * @category errors
  */
-export class SuspiciousMultipartForm extends make("SuspiciousMultipartForm", 400, true) {}
+export class SuspiciousMultipartForm
+  extends TaggedError("SuspiciousMultipartForm", { status: 400, suspicious: true })
+{}
 
 /**
  * A file name that would escape its directory or is otherwise unsafe.
@@ -169,7 +234,9 @@ export class SuspiciousMultipartForm extends make("SuspiciousMultipartForm", 400
  * @since 0.1.0
  * @category errors
  */
-export class SuspiciousFileOperation extends make("SuspiciousFileOperation", 400, true) {}
+export class SuspiciousFileOperation
+  extends TaggedError("SuspiciousFileOperation", { status: 400, suspicious: true })
+{}
 
 // ---------------------------------------------------------------------------
 // Other client errors
@@ -181,7 +248,7 @@ export class SuspiciousFileOperation extends make("SuspiciousFileOperation", 400
  * @since 0.1.0
  * @category errors
  */
-export class BadRequest extends make("BadRequest", 400, false) {}
+export class BadRequest extends TaggedError("BadRequest", { status: 400 }) {}
 
 /**
  * A malformed multipart body or Content-Type. Answered with 400.
@@ -189,7 +256,7 @@ export class BadRequest extends make("BadRequest", 400, false) {}
  * @since 0.1.0
  * @category errors
  */
-export class MultiPartParserError extends make("MultiPartParserError", 400, false) {}
+export class MultiPartParserError extends TaggedError("MultiPartParserError", { status: 400 }) {}
 
 /**
  * The client went away, or the body could not be read. Django's `UnreadablePostError`
@@ -198,7 +265,7 @@ export class MultiPartParserError extends make("MultiPartParserError", 400, fals
  * @since 0.1.0
  * @category errors
  */
-export class UnreadablePostError extends make("UnreadablePostError", 500, false) {}
+export class UnreadablePostError extends TaggedError("UnreadablePostError", { status: 500 }) {}
 
 /**
  * `Http404`: answered with 404.
@@ -206,7 +273,7 @@ export class UnreadablePostError extends make("UnreadablePostError", 500, false)
  * @since 0.1.0
  * @category errors
  */
-export class Http404 extends make("Http404", 404, false) {}
+export class Http404 extends TaggedError("Http404", { status: 404 }) {}
 
 /**
  * `PermissionDenied`: answered with 403.
@@ -214,7 +281,7 @@ export class Http404 extends make("Http404", 404, false) {}
  * @since 0.1.0
  * @category errors
  */
-export class PermissionDenied extends make("PermissionDenied", 403, false) {}
+export class PermissionDenied extends TaggedError("PermissionDenied", { status: 403 }) {}
 
 // ---------------------------------------------------------------------------
 // Programming errors (500)
@@ -226,7 +293,7 @@ export class PermissionDenied extends make("PermissionDenied", 403, false) {}
  * @since 0.1.0
  * @category errors
  */
-export class RawPostDataException extends make("RawPostDataException", 500, false) {}
+export class RawPostDataException extends TaggedError("RawPostDataException", { status: 500 }) {}
 
 /**
  * A missing key in a `MultiValueDict` / `QueryDict` (Django's `KeyError` subclass).
@@ -234,7 +301,7 @@ export class RawPostDataException extends make("RawPostDataException", 500, fals
  * @since 0.1.0
  * @category errors
  */
-export class MultiValueDictKeyError extends make("MultiValueDictKeyError", 500, false) {}
+export class MultiValueDictKeyError extends TaggedError("MultiValueDictKeyError", { status: 500 }) {}
 
 /**
  * A signature that does not verify.
@@ -242,7 +309,7 @@ export class MultiValueDictKeyError extends make("MultiValueDictKeyError", 500, 
  * @since 0.1.0
  * @category errors
  */
-export class BadSignature extends make("BadSignature", 500, false) {}
+export class BadSignature extends TaggedError("BadSignature", { status: 500 }) {}
 
 /**
  * A timestamped signature older than the allowed age. Django's is a subclass of
@@ -251,7 +318,7 @@ export class BadSignature extends make("BadSignature", 500, false) {}
  * @since 0.1.0
  * @category errors
  */
-export class SignatureExpired extends make("SignatureExpired", 500, false) {}
+export class SignatureExpired extends TaggedError("SignatureExpired", { status: 500 }) {}
 
 /**
  * A header name or value containing CR or LF.
@@ -259,7 +326,7 @@ export class SignatureExpired extends make("SignatureExpired", 500, false) {}
  * @since 0.1.0
  * @category errors
  */
-export class BadHeaderError extends make("BadHeaderError", 500, false) {}
+export class BadHeaderError extends TaggedError("BadHeaderError", { status: 500 }) {}
 
 /**
  * A setting that is missing or malformed.
@@ -267,7 +334,7 @@ export class BadHeaderError extends make("BadHeaderError", 500, false) {}
  * @since 0.1.0
  * @category errors
  */
-export class ImproperlyConfigured extends make("ImproperlyConfigured", 500, false) {}
+export class ImproperlyConfigured extends TaggedError("ImproperlyConfigured", { status: 500 }) {}
 
 /**
  * An argument a Django constructor would reject with `TypeError` or `ValueError`
@@ -276,4 +343,4 @@ export class ImproperlyConfigured extends make("ImproperlyConfigured", 500, fals
  * @since 0.1.0
  * @category errors
  */
-export class InvalidArgument extends make("InvalidArgument", 500, false) {}
+export class InvalidArgument extends TaggedError("InvalidArgument", { status: 500 }) {}

@@ -43,7 +43,6 @@
  */
 import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
@@ -76,23 +75,7 @@ export type ContentOperation = "accessed" | "iterated over" | "pickled"
  * @since 0.1.0
  * @category errors
  */
-export class ContentNotRenderedError extends Data.TaggedError("ContentNotRenderedError")<{
-  readonly message: string
-}> implements Errors.DjangoError {
-  /** @since 0.1.0 */
-  readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
-  /** @since 0.1.0 */
-  readonly status: number = 500
-  /** @since 0.1.0 */
-  readonly suspicious: boolean = false;
-  /**
-   * The error's response: Django's page for its status.
-   *
-   * @since 0.1.0
-   */
-  [HttpServerRespondable.symbol]() {
-    return Effect.succeed(Errors.errorResponse(500))
-  }
+export class ContentNotRenderedError extends Errors.TaggedError("ContentNotRenderedError", { status: 500 }) {
   /**
    * The error for `operation`, with Django's message.
    *

@@ -37,7 +37,6 @@
  *
  * @since 0.1.0
  */
-import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -592,8 +591,6 @@ export const check = <V, E extends Entry>(urlconf: URLconf<V, E>): Either.Either
 // Errors
 // ---------------------------------------------------------------------------
 
-const respond = (status: number) => Effect.succeed(Errors.errorResponse(status))
-
 /**
  * No pattern matches the path (Django's `Resolver404`, an `Http404`): answered with 404.
  * `path` is what was left of the path where matching stopped and `tried` the patterns tried,
@@ -603,26 +600,11 @@ const respond = (status: number) => Effect.succeed(Errors.errorResponse(status))
  * @since 0.1.0
  * @category errors
  */
-export class Resolver404 extends Data.TaggedError("Resolver404")<{
+export class Resolver404 extends Errors.TaggedError("Resolver404", { status: 404 })<{
   readonly message: string
   readonly path: string
   readonly tried: ReadonlyArray<ReadonlyArray<AnyURLPattern<unknown>>> | undefined
-}> implements Errors.DjangoError {
-  /** @since 0.1.0 */
-  readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
-  /** @since 0.1.0 */
-  readonly status: number = 404
-  /** @since 0.1.0 */
-  readonly suspicious: boolean = false;
-  /**
-   * The error's response: Django's page for its status.
-   *
-   * @since 0.1.0
-   */
-  [HttpServerRespondable.symbol]() {
-    return respond(404)
-  }
-}
+}> {}
 
 /**
  * `reverse` found no URL (Django's `NoReverseMatch`, with its message): answered with 500.
@@ -630,24 +612,7 @@ export class Resolver404 extends Data.TaggedError("Resolver404")<{
  * @since 0.1.0
  * @category errors
  */
-export class NoReverseMatch extends Data.TaggedError("NoReverseMatch")<{ readonly message: string }>
-  implements Errors.DjangoError
-{
-  /** @since 0.1.0 */
-  readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
-  /** @since 0.1.0 */
-  readonly status: number = 500
-  /** @since 0.1.0 */
-  readonly suspicious: boolean = false;
-  /**
-   * The error's response: Django's page for its status.
-   *
-   * @since 0.1.0
-   */
-  [HttpServerRespondable.symbol]() {
-    return respond(500)
-  }
-}
+export class NoReverseMatch extends Errors.TaggedError("NoReverseMatch", { status: 500 }) {}
 
 // ---------------------------------------------------------------------------
 // ResolverMatch

@@ -4,26 +4,18 @@
  *
  * @internal
  */
-import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { type DjangoError, errorResponse, TypeId } from "../Errors.js"
+import { TaggedError } from "../Errors.js"
 import { sqliteDatetime } from "./sessionStores.js"
 
 /** The user store failed: 500, as Django's handler answers a database error. */
-export class UsersError extends Data.TaggedError("UsersError")<{ readonly message: string; readonly cause?: unknown }>
-  implements DjangoError
-{
-  readonly [TypeId]: typeof TypeId = TypeId
-  readonly status: number = 500
-  readonly suspicious: boolean = false;
-  [HttpServerRespondable.symbol]() {
-    return Effect.succeed(errorResponse(this.status))
-  }
-}
+export class UsersError extends TaggedError("UsersError", { status: 500 })<{
+  readonly message: string
+  readonly cause?: unknown
+}> {}
 
 /** The table after all of Django 3.2's `auth` migrations (SQLite as `migrate` leaves it). */
 export const ddl = {

@@ -4,54 +4,31 @@
  *
  * @internal
  */
-import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
-import type * as Cause from "effect/Cause"
-import * as Data from "effect/Data"
-import * as Effect from "effect/Effect"
-import { type DjangoError, errorResponse, TypeId } from "../Errors.js"
+import { TaggedError } from "../Errors.js"
 
-/** The constructor of one error class (as `Errors.DjangoErrorConstructor`, with an optional cause). */
-export interface SessionErrorConstructor<Tag extends string> {
-  new(
-    args: { readonly message: string; readonly cause?: unknown }
-  ): Cause.YieldableError & DjangoError & { readonly _tag: Tag }
-}
-
-const make = <const Tag extends string>(
-  tag: Tag,
-  status: number,
-  suspicious: boolean
-): SessionErrorConstructor<Tag> => {
-  class Base extends Data.TaggedError(tag)<{ readonly message: string; readonly cause?: unknown }>
-    implements DjangoError
-  {
-    readonly [TypeId]: typeof TypeId = TypeId
-    readonly status: number = status
-    readonly suspicious: boolean = suspicious;
-    [HttpServerRespondable.symbol]() {
-      return Effect.succeed(errorResponse(this.status))
-    }
-  }
-  return Base
+/** The fields of every sessions error: Django's message and, for a store's failure, its cause. */
+export interface Fields {
+  readonly message: string
+  readonly cause?: unknown
 }
 
 /** Python's `KeyError` for a missing session key (500 when unhandled, as in Django). */
-export class KeyError extends make("KeyError", 500, false) {}
+export class KeyError extends TaggedError("KeyError", { status: 500 })<Fields> {}
 
 /** Django's `SessionInterrupted` (a `BadRequest`: 400). */
-export class SessionInterrupted extends make("SessionInterrupted", 400, false) {}
+export class SessionInterrupted extends TaggedError("SessionInterrupted", { status: 400 })<Fields> {}
 
 /** Django's `SuspiciousSession` (400, logged on `django.security.SuspiciousSession`). */
-export class SuspiciousSession extends make("SuspiciousSession", 400, true) {}
+export class SuspiciousSession extends TaggedError("SuspiciousSession", { status: 400, suspicious: true })<Fields> {}
 
 /** Django's `UpdateError`: `save()` found no row to update (the session was deleted meanwhile). */
-export class UpdateError extends make("UpdateError", 500, false) {}
+export class UpdateError extends TaggedError("UpdateError", { status: 500 })<Fields> {}
 
 /** Django's `CreateError`: `save(must_create=True)` found the key taken. */
-export class CreateError extends make("CreateError", 500, false) {}
+export class CreateError extends TaggedError("CreateError", { status: 500 })<Fields> {}
 
 /** A session store that failed (database down, Redis gone): 500. */
-export class SessionStoreError extends make("SessionStoreError", 500, false) {}
+export class SessionStoreError extends TaggedError("SessionStoreError", { status: 500 })<Fields> {}
 
 /** The message of Django's `SessionInterrupted` (V27). */
 export const INTERRUPTED_MESSAGE =

@@ -5,9 +5,7 @@
  *
  * @internal
  */
-import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -42,7 +40,7 @@ type TypeId = TypeId_
 // Errors
 // ---------------------------------------------------------------------------
 
-export class TemplateDoesNotExist extends Data.TaggedError("TemplateDoesNotExist")<{
+export class TemplateDoesNotExist extends Errors.TaggedError("TemplateDoesNotExist", { status: 500 })<{
   readonly message: string
   /** The missing names, in the order they were tried. */
   readonly names: ReadonlyArray<string>
@@ -50,26 +48,15 @@ export class TemplateDoesNotExist extends Data.TaggedError("TemplateDoesNotExist
   readonly tried: ReadonlyArray<Tried>
   /** The template whose `{% extends %}` or `{% include %}` named the missing one, if any. */
   readonly during: string | undefined
-}> implements Errors.DjangoError {
-  /** @since 0.1.0 */
-  readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
-  /** @since 0.1.0 */
-  readonly status: number = 500
-  /** @since 0.1.0 */
-  readonly suspicious: boolean = false;
-  /**
-   * The error's response: Django's page for its status.
-   *
-   * @since 0.1.0
-   */
-  [HttpServerRespondable.symbol]() {
-    return Effect.succeed(Errors.errorResponse(500))
-  }
-}
+}> {}
 
-export class TemplateSyntaxError extends Data.TaggedError("TemplateSyntaxError")<{
+/** The fields of a template that failed to compile or to render: where, and why. */
+export interface PositionedFields {
   readonly message: string
-  /** The template's name (as given to `render`, `{% include %}` or `{% extends %}`). */
+  /**
+   * The template's name (as given to `render`, `{% include %}` or `{% extends %}`); for a render
+   * error, the innermost template being rendered when it failed.
+   */
   readonly template: string
   /** The file it came from; for `fromString`, the name given. */
   readonly origin: string | undefined
@@ -82,49 +69,11 @@ export class TemplateSyntaxError extends Data.TaggedError("TemplateSyntaxError")
   readonly source: string | undefined
   /** The engine's own error. */
   readonly cause: unknown
-}> implements Errors.DjangoError {
-  /** @since 0.1.0 */
-  readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
-  /** @since 0.1.0 */
-  readonly status: number = 500
-  /** @since 0.1.0 */
-  readonly suspicious: boolean = false;
-  /**
-   * The error's response: Django's page for its status.
-   *
-   * @since 0.1.0
-   */
-  [HttpServerRespondable.symbol]() {
-    return Effect.succeed(Errors.errorResponse(500))
-  }
 }
 
-export class TemplateRenderError extends Data.TaggedError("TemplateRenderError")<{
-  readonly message: string
-  /** The template being rendered when it failed (the innermost one, for includes). */
-  readonly template: string
-  readonly origin: string | undefined
-  readonly line: number | undefined
-  readonly column: number | undefined
-  readonly reason: string
-  readonly source: string | undefined
-  readonly cause: unknown
-}> implements Errors.DjangoError {
-  /** @since 0.1.0 */
-  readonly [Errors.TypeId]: Errors.TypeId = Errors.TypeId
-  /** @since 0.1.0 */
-  readonly status: number = 500
-  /** @since 0.1.0 */
-  readonly suspicious: boolean = false;
-  /**
-   * The error's response: Django's page for its status.
-   *
-   * @since 0.1.0
-   */
-  [HttpServerRespondable.symbol]() {
-    return Effect.succeed(Errors.errorResponse(500))
-  }
-}
+export class TemplateSyntaxError extends Errors.TaggedError("TemplateSyntaxError", { status: 500 })<PositionedFields> {}
+
+export class TemplateRenderError extends Errors.TaggedError("TemplateRenderError", { status: 500 })<PositionedFields> {}
 
 export const isTemplateError = (u: unknown): u is TemplateError =>
   u instanceof TemplateDoesNotExist || u instanceof TemplateSyntaxError || u instanceof TemplateRenderError
