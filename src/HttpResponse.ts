@@ -10,12 +10,9 @@
  * with an exception is a typed failure here, at the moment the bad value is
  * given, so nothing invalid ever reaches the wire.
  *
- * What depends on the settings is settled when the response is interpreted: a
- * response given no charset keeps its text until then, and its default
- * Content-Type names `DEFAULT_CHARSET` of the `Settings` in the context where it
- * is interpreted (the handler, `View`, `toServerResponse`, or the platform when a
- * handler returns the response, which is `Respondable`). `settle` does that step
- * alone; before it, such a response reports Django's default charset, `utf-8`.
+ * What depends on the settings (`DEFAULT_CHARSET`, for a response given no charset) is
+ * settled when the response is interpreted, by the handler, `View`, `toServerResponse` or the
+ * platform (a response is `Respondable`); see `settle`.
  *
  * | Django | here |
  * | --- | --- |
@@ -43,7 +40,6 @@
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
-import { dual } from "effect/Function"
 import type * as Option from "effect/Option"
 import type { DisallowedRedirect, ImproperlyConfigured, InvalidArgument } from "./Errors.js"
 import type * as json_ from "./internal/python/json.js"
@@ -166,7 +162,7 @@ export const isAnyResponse: (u: unknown) => u is AnyResponse = internal.isRespon
  * @since 0.1.0
  * @category guards
  */
-export const isHttpResponse = (u: unknown): u is HttpResponse => internal.isResponse(u) && u._tag === "HttpResponse"
+export const isHttpResponse: (u: unknown) => u is HttpResponse = combinators.isPlain
 
 // ---------------------------------------------------------------------------
 // Constructors
@@ -565,7 +561,7 @@ export const tell: (self: HttpResponse) => number = internal.tell
 export const setContent: {
   (content: Content): (self: HttpResponse) => Either.Either<HttpResponse, InvalidArgument>
   (self: HttpResponse, content: Content): Either.Either<HttpResponse, InvalidArgument>
-} = dual(2, internal.setContent)
+} = combinators.setContent
 
 /**
  * `response.write(chunk)`: appends to the body.
@@ -576,7 +572,7 @@ export const setContent: {
 export const write: {
   (chunk: Chunk): (self: HttpResponse) => Either.Either<HttpResponse, InvalidArgument>
   (self: HttpResponse, chunk: Chunk): Either.Either<HttpResponse, InvalidArgument>
-} = dual(2, internal.write)
+} = combinators.write
 
 /**
  * `response.writelines(lines)`: appends each (no separator added, as in Django).
@@ -587,7 +583,7 @@ export const write: {
 export const writeLines: {
   (lines: Iterable<Chunk>): (self: HttpResponse) => Either.Either<HttpResponse, InvalidArgument>
   (self: HttpResponse, lines: Iterable<Chunk>): Either.Either<HttpResponse, InvalidArgument>
-} = dual(2, internal.writeLines)
+} = combinators.writeLines
 
 /**
  * The body decoded with the response's charset (Django 5.2's `response.text`), with
@@ -655,7 +651,7 @@ export const settle: <A extends AnyResponse>(self: A) => Effect.Effect<A, MakeEr
 export const settleWith: {
   (defaultCharset: string): <A extends AnyResponse>(self: A) => Either.Either<A, MakeError>
   <A extends AnyResponse>(self: A, defaultCharset: string): Either.Either<A, MakeError>
-} = dual(2, internal.settleWith)
+} = combinators.settleWith
 
 /**
  * Whether a response's dependence on the settings is settled (see `settle`).
@@ -663,7 +659,7 @@ export const settleWith: {
  * @since 0.2.0
  * @category guards
  */
-export const isSettled = (self: AnyResponse): boolean => self.defaultCharset !== undefined
+export const isSettled: (self: AnyResponse) => boolean = combinators.isSettled
 
 /**
  * The `@effect/platform` response, settled first with the `DEFAULT_CHARSET` of the

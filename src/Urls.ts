@@ -38,20 +38,22 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Equal from "effect/Equal"
-import * as Hash from "effect/Hash"
-import * as Inspectable from "effect/Inspectable"
+import type * as Equal from "effect/Equal"
+import type * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
 import type * as Types from "effect/Types"
 import * as Errors from "./Errors.js"
 import { ImproperlyConfigured, InvalidArgument } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
-import * as core from "./internal/urls/core.js"
+import * as routes from "./internal/urls/patterns.js"
+import * as resolver from "./internal/urls/resolve.js"
+import * as reverser from "./internal/urls/reverse.js"
+import type * as types from "./internal/urls/types.js"
+import * as internal from "./internal/urls/urlconf.js"
 import * as Middleware from "./Middleware.js"
 import type * as View from "./View.js"
 
@@ -78,11 +80,7 @@ export interface Converter<A> {
  * @since 0.1.0
  * @category constructors
  */
-export const converter = <A>(options: Converter<A>): Converter<A> => ({
-  regex: options.regex,
-  toPython: options.toPython,
-  toUrl: options.toUrl
-})
+export const converter: <A>(options: Converter<A>) => Converter<A> = internal.converter
 
 /**
  * A converter from a Schema whose encoded side is the URL text: a route parameter decodes to
@@ -99,11 +97,7 @@ export const converter = <A>(options: Converter<A>): Converter<A> => ({
  * @since 0.1.0
  * @category constructors
  */
-export const fromSchema = <A>(regex: string, schema: Schema.Schema<A, string>): Converter<A> => {
-  const decode = Schema.decodeOption(schema)
-  const encode = Schema.encodeUnknownOption(schema)
-  return { regex, toPython: decode, toUrl: encode }
-}
+export const fromSchema: <A>(regex: string, schema: Schema.Schema<A, string>) => Converter<A> = internal.fromSchema
 
 /**
  * Django's five built-in converters: `int` (`[0-9]+`, a number), `str` (`[^/]+`, the default),
@@ -118,7 +112,7 @@ export const builtinConverters: {
   readonly slug: Converter<string>
   readonly uuid: Converter<string>
   readonly path: Converter<string>
-} = core.builtins
+} = routes.builtins
 
 /**
  * The types the built-in converters give.
@@ -150,16 +144,6 @@ export interface Entry {
   readonly params: unknown
 }
 
-type Simplify<A> = { [K in keyof A]: A[K] } & {}
-
-type ParamOf<Inner extends string, C> = Inner extends `${infer Conv}:${infer Name}`
-  ? { readonly [K in Name]: Conv extends keyof C ? C[Conv] : unknown }
-  : { readonly [K in Inner]: string }
-
-type RouteParams_<R extends string, C> = R extends `${string}<${infer Inner}>${infer Rest}`
-  ? ParamOf<Inner, C> & RouteParams_<Rest, C>
-  : {}
-
 /**
  * The parameters of a `path` route: `RouteParams<"a/<int:x>/<y>", BuiltinTypes>` is
  * `{ x: number; y: string }`.
@@ -168,11 +152,7 @@ type RouteParams_<R extends string, C> = R extends `${string}<${infer Inner}>${i
  * @category type-level
  */
 export type RouteParams<R extends string, C> = string extends R ? Readonly<Record<string, unknown>>
-  : Simplify<RouteParams_<R, C>>
-
-type NamedGroups<R extends string> = R extends `${string}(?P<${infer N}>${infer Rest}`
-  ? { readonly [K in N]: string | number } & NamedGroups<Rest>
-  : {}
+  : types.Simplify<types.RouteParams<R, C>>
 
 /**
  * The parameters of a `rePath` regex: its named groups (strings or numbers), or a list of
@@ -182,23 +162,8 @@ type NamedGroups<R extends string> = R extends `${string}(?P<${infer N}>${infer 
  * @category type-level
  */
 export type RegexParams<R extends string> = string extends R ? Readonly<Record<string, unknown>>
-  : R extends `${string}(?P<${string}` ? Simplify<NamedGroups<R>>
+  : R extends `${string}(?P<${string}` ? types.Simplify<types.NamedGroups<R>>
   : ReadonlyArray<string | number>
-
-type AddParams<E, P> = E extends Entry ? {
-    readonly name: E["name"]
-    readonly params: E["params"] extends ReadonlyArray<unknown> ? E["params"] : Simplify<E["params"] & P>
-  }
-  : never
-
-type Prefixed<E, Ns extends string> = E extends Entry ?
-  { readonly name: `${Ns}:${E["name"]}`; readonly params: E["params"] }
-  : never
-
-type Namespaced<E, App extends string, Ns extends string> = [App] extends [never] ? E
-  : Prefixed<E, Ns> | Prefixed<E, App>
-
-type Named<Name extends string, P> = [Name] extends [never] ? never : { readonly name: Name; readonly params: P }
 
 /**
  * The views of a list of patterns.
@@ -232,7 +197,7 @@ export type ParamsFor<E, N> = E extends Entry ? N extends E["name"] ? E["params"
  * @since 0.1.0
  * @category type ids
  */
-export const TypeId: unique symbol = Symbol.for("effect-django-http/Urls")
+export const TypeId: unique symbol = internal.TypeId
 
 /**
  * @since 0.1.0
@@ -246,7 +211,7 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export type Pattern = core.AnyPattern
+export type Pattern = routes.AnyPattern
 
 /**
  * An endpoint: `path(route, view)` or `rePath(regex, view)`.
@@ -254,7 +219,7 @@ export type Pattern = core.AnyPattern
  * @since 0.1.0
  * @category models
  */
-export interface URLPattern<V, E extends Entry = never> extends core.URLPatternData<V> {
+export interface URLPattern<V, E extends Entry = never> extends routes.URLPatternData<V> {
   readonly "~entries"?: Types.Covariant<E> | undefined
 }
 
@@ -264,7 +229,7 @@ export interface URLPattern<V, E extends Entry = never> extends core.URLPatternD
  * @since 0.1.0
  * @category models
  */
-export interface URLResolver<V, E extends Entry = never> extends core.URLResolverData<V> {
+export interface URLResolver<V, E extends Entry = never> extends routes.URLResolverData<V> {
   readonly "~entries"?: Types.Covariant<E> | undefined
 }
 
@@ -314,44 +279,12 @@ export interface PathFunction<C> {
     route: Route,
     include: Include<V, E>,
     options?: { readonly kwargs?: Readonly<Record<string, unknown>> | undefined }
-  ): URLResolver<V, AddParams<E, RouteParams<Route, C>>>
+  ): URLResolver<V, types.AddParams<E, RouteParams<Route, C>>>
   <const Route extends string, V, const Name extends string = never>(
     route: Route,
     view: V,
     options?: PatternOptions<Name>
-  ): URLPattern<V, Named<Name, RouteParams<Route, C>>>
-}
-
-const isInclude = (u: unknown): u is Include<unknown, Entry> => hasProperty(u, "_tag") && u._tag === "Include"
-
-const fromInclude = <V>(
-  pattern: core.AnyPattern,
-  inc: Include<V, Entry>,
-  kwargs: Readonly<Record<string, unknown>> | undefined
-): core.URLResolverData<V> => ({
-  _tag: "URLResolver",
-  pattern,
-  urlPatterns: inc.urlPatterns,
-  defaultKwargs: kwargs ?? {},
-  appName: inc.appName,
-  namespace: inc.namespace,
-  error: inc.error
-})
-
-const makePath = (registry: Readonly<Record<string, core.AnyConverter>>) =>
-(
-  route: string,
-  view: unknown,
-  options?: PatternOptions<string>
-): core.PatternData<unknown> => {
-  if (isInclude(view)) return fromInclude(core.routePattern(route, false, registry), view, options?.kwargs)
-  return {
-    _tag: "URLPattern",
-    pattern: core.routePattern(route, true, registry),
-    callback: view,
-    defaultArgs: options?.kwargs ?? {},
-    name: options?.name ?? null
-  }
+  ): URLPattern<V, types.Named<Name, RouteParams<Route, C>>>
 }
 
 /**
@@ -362,7 +295,7 @@ const makePath = (registry: Readonly<Record<string, core.AnyConverter>>) =>
  * @since 0.1.0
  * @category constructors
  */
-export const path: PathFunction<BuiltinTypes> = makePath(core.builtins) as PathFunction<BuiltinTypes>
+export const path: PathFunction<BuiltinTypes> = internal.makePath(routes.builtins) as PathFunction<BuiltinTypes>
 
 /**
  * Django's `path(route, view, name=...)` for a view that takes the route's values as Django
@@ -425,9 +358,11 @@ export const withConverters = <const C extends Readonly<Record<string, Converter
   converters: C
 ): {
   readonly path: PathFunction<
-    Simplify<Omit<BuiltinTypes, keyof C> & { readonly [K in keyof C]: C[K] extends Converter<infer A> ? A : never }>
+    types.Simplify<
+      Omit<BuiltinTypes, keyof C> & { readonly [K in keyof C]: C[K] extends Converter<infer A> ? A : never }
+    >
   >
-} => ({ path: makePath({ ...core.builtins, ...converters }) as PathFunction<any> })
+} => ({ path: internal.makePath({ ...routes.builtins, ...converters }) as PathFunction<any> })
 
 /**
  * `re_path()` options.
@@ -440,12 +375,12 @@ export interface RePathFunction {
     regex: Regex,
     include: Include<V, E>,
     options?: { readonly kwargs?: Readonly<Record<string, unknown>> | undefined }
-  ): URLResolver<V, AddParams<E, RegexParams<Regex> extends ReadonlyArray<unknown> ? {} : RegexParams<Regex>>>
+  ): URLResolver<V, types.AddParams<E, RegexParams<Regex> extends ReadonlyArray<unknown> ? {} : RegexParams<Regex>>>
   <const Regex extends string, V, const Name extends string = never>(
     regex: Regex,
     view: V,
     options?: PatternOptions<Name>
-  ): URLPattern<V, Named<Name, RegexParams<Regex>>>
+  ): URLPattern<V, types.Named<Name, RegexParams<Regex>>>
 }
 
 /**
@@ -456,16 +391,7 @@ export interface RePathFunction {
  * @since 0.1.0
  * @category constructors
  */
-export const rePath: RePathFunction = ((regex: string, view: unknown, options?: PatternOptions<string>) => {
-  if (isInclude(view)) return fromInclude(core.regexPattern(regex, false), view, options?.kwargs)
-  return {
-    _tag: "URLPattern",
-    pattern: core.regexPattern(regex, true),
-    callback: view,
-    defaultArgs: options?.kwargs ?? {},
-    name: options?.name ?? null
-  }
-}) as RePathFunction
+export const rePath: RePathFunction = internal.rePath as RePathFunction
 
 /**
  * Django's `include((patterns, app_name), namespace)`. With an `appName`, the names inside are
@@ -483,20 +409,7 @@ export const include = <
 >(
   patterns: P,
   options?: { readonly appName?: App | undefined; readonly namespace?: Ns | undefined }
-): Include<ViewOf<P[number]>, Namespaced<EntriesOf<P[number]>, App, Ns>> => {
-  const appName = options?.appName ?? null
-  const namespace = options?.namespace ?? appName
-  return {
-    _tag: "Include",
-    urlPatterns: patterns,
-    appName,
-    namespace,
-    error: namespace !== null && appName === null
-      ? "Specifying a namespace in include() without providing an app_name is not supported. Set the app_name " +
-        "attribute in the included module, or pass a 2-tuple containing the list of patterns and app_name instead."
-      : null
-  }
-}
+): Include<ViewOf<P[number]>, types.Namespaced<EntriesOf<P[number]>, App, Ns>> => internal.include(patterns, options)
 
 // ---------------------------------------------------------------------------
 // URLconf
@@ -522,33 +435,6 @@ export interface URLconf<V, E extends Entry = never> extends Inspectable.Inspect
  */
 export type AnyURLconf = URLconf<unknown, any>
 
-const ROOT_PATTERN = core.regexPattern("^/", false)
-
-class URLconfImpl<V, E extends Entry> implements URLconf<V, E> {
-  readonly [TypeId]: TypeId = TypeId
-  readonly root: URLResolver<V, E>
-  constructor(readonly urlpatterns: ReadonlyArray<AnyURLPattern<V>>) {
-    this.root = {
-      _tag: "URLResolver",
-      pattern: ROOT_PATTERN,
-      urlPatterns: urlpatterns,
-      defaultKwargs: {},
-      appName: null,
-      namespace: null,
-      error: null
-    }
-  }
-  toJSON() {
-    return { _id: "URLconf", urlpatterns: this.urlpatterns.map((p) => core.describe(p.pattern)) }
-  }
-  toString() {
-    return Inspectable.format(this.toJSON())
-  }
-  [Inspectable.NodeInspectSymbol]() {
-    return this.toJSON()
-  }
-}
-
 /**
  * A URLconf from its `urlpatterns`. Write the list inline (or `as const`-free in a variable) so
  * that `reverse` knows its names and parameters.
@@ -558,7 +444,7 @@ class URLconfImpl<V, E extends Entry> implements URLconf<V, E> {
  */
 export const make = <const P extends ReadonlyArray<AnyURLPattern<any>>>(
   urlpatterns: P
-): URLconf<ViewOf<P[number]>, EntriesOf<P[number]>> => new URLconfImpl(urlpatterns)
+): URLconf<ViewOf<P[number]>, EntriesOf<P[number]>> => internal.make(urlpatterns)
 
 /**
  * @since 0.1.0
@@ -573,7 +459,7 @@ export const isURLconf = (u: unknown): u is AnyURLconf => hasProperty(u, TypeId)
  * @category getters
  */
 export const describe = (pattern: AnyURLPattern<unknown> | Pattern): string =>
-  core.describe("pattern" in pattern ? pattern.pattern : pattern)
+  routes.describe("pattern" in pattern ? pattern.pattern : pattern)
 
 /**
  * Compiles all of a URLconf, reporting the first bad route, regex or include as
@@ -583,7 +469,7 @@ export const describe = (pattern: AnyURLPattern<unknown> | Pattern): string =>
  * @category validation
  */
 export const check = <V, E extends Entry>(urlconf: URLconf<V, E>): Either.Either<void, ImproperlyConfigured> => {
-  const e = core.check(urlconf.root)
+  const e = resolver.check(urlconf.root)
   return e === undefined ? Either.void : Either.left(new ImproperlyConfigured({ message: e.message }))
 }
 
@@ -645,78 +531,11 @@ export interface ResolverMatch<V = unknown> extends Equal.Equal, Inspectable.Ins
   readonly tried: ReadonlyArray<ReadonlyArray<AnyURLPattern<V>>>
 }
 
-class ResolverMatchImpl<V> implements ResolverMatch<V> {
-  readonly [TypeId]: TypeId = TypeId
-  readonly func: V
-  readonly args: ReadonlyArray<unknown>
-  readonly kwargs: Readonly<Record<string, unknown>>
-  readonly urlName: string | null
-  readonly route: string
-  readonly appNames: ReadonlyArray<string>
-  readonly namespaces: ReadonlyArray<string>
-  private triedCache: ReadonlyArray<ReadonlyArray<AnyURLPattern<V>>> | undefined
-  constructor(hit: core.Hit<V>, private readonly root: core.URLResolverData<V>, private readonly path: string) {
-    this.func = hit.func
-    this.args = hit.args
-    this.kwargs = hit.kwargs
-    this.urlName = hit.urlName
-    this.route = hit.route
-    this.appNames = hit.appNames
-    this.namespaces = hit.namespaces
-  }
-  get appName() {
-    return this.appNames.join(":")
-  }
-  get namespace() {
-    return this.namespaces.join(":")
-  }
-  get funcPath() {
-    return typeof this.func === "function" && this.func.name !== "" ? this.func.name : "view"
-  }
-  get viewName() {
-    return [...this.namespaces, this.urlName ?? this.funcPath].join(":")
-  }
-  get tried() {
-    if (this.triedCache === undefined) {
-      const o = core.resolveExact(this.root, this.path)
-      this.triedCache = (o._tag === "Error" ? [] : o.tried ?? []) as ReadonlyArray<ReadonlyArray<AnyURLPattern<V>>>
-    }
-    return this.triedCache
-  }
-  [Equal.symbol](that: unknown): boolean {
-    return isResolverMatch(that) && this.func === that.func && this.route === that.route &&
-      this.urlName === that.urlName && Equal.equals(Data.array([...this.args]), Data.array([...that.args])) &&
-      Equal.equals(Data.struct({ ...this.kwargs }), Data.struct({ ...that.kwargs })) &&
-      this.namespace === that.namespace && this.appName === that.appName
-  }
-  [Hash.symbol](): number {
-    return Hash.cached(this, Hash.combine(Hash.string(this.route))(Hash.string(this.viewName)))
-  }
-  toJSON() {
-    return {
-      _id: "ResolverMatch",
-      func: this.funcPath,
-      args: this.args,
-      kwargs: this.kwargs,
-      urlName: this.urlName,
-      appNames: this.appNames,
-      namespaces: this.namespaces,
-      route: this.route
-    }
-  }
-  toString() {
-    return Inspectable.format(this.toJSON())
-  }
-  [Inspectable.NodeInspectSymbol]() {
-    return this.toJSON()
-  }
-}
-
 /**
  * @since 0.1.0
  * @category guards
  */
-export const isResolverMatch = (u: unknown): u is ResolverMatch => hasProperty(u, TypeId) && hasProperty(u, "route")
+export const isResolverMatch: (u: unknown) => u is ResolverMatch = internal.isResolverMatch
 
 /**
  * The match of the current request, for views (Django's `request.resolver_match`); the
@@ -725,15 +544,13 @@ export const isResolverMatch = (u: unknown): u is ResolverMatch => hasProperty(u
  * @since 0.1.0
  * @category tags
  */
-export const ResolverMatch: Context.Tag<ResolverMatch, ResolverMatch> = Context.GenericTag<ResolverMatch>(
-  "effect-django-http/Urls/ResolverMatch"
-)
+export const ResolverMatch: Context.Tag<ResolverMatch, ResolverMatch> = internal.ResolverMatch
 
 // ---------------------------------------------------------------------------
 // resolve
 // ---------------------------------------------------------------------------
 
-const configError = (e: core.ConfigError) => new ImproperlyConfigured({ message: e.message })
+const configError = (e: routes.ConfigError) => new ImproperlyConfigured({ message: e.message })
 
 /**
  * Django's `resolve(path)`: the first pattern, in order, that matches the percent-decoded path
@@ -747,12 +564,12 @@ export const resolve = <V, E extends Entry>(
   urlconf: URLconf<V, E>,
   path: string
 ): Either.Either<ResolverMatch<V>, Resolver404 | ImproperlyConfigured> => {
-  const hit = core.resolveFast(urlconf.root, path)
-  if (hit instanceof core.ConfigError) return Either.left(configError(hit))
-  if (hit !== undefined) return Either.right(new ResolverMatchImpl(hit, urlconf.root, path))
-  const o = core.resolveExact(urlconf.root, path)
+  const hit = resolver.resolveFast(urlconf.root, path)
+  if (hit instanceof routes.ConfigError) return Either.left(configError(hit))
+  if (hit !== undefined) return Either.right(internal.makeMatch(hit, urlconf.root, path))
+  const o = resolver.resolveExact(urlconf.root, path)
   if (o._tag === "Error") return Either.left(configError(o.error))
-  if (o._tag === "Hit") return Either.right(new ResolverMatchImpl(o.hit, urlconf.root, path))
+  if (o._tag === "Hit") return Either.right(internal.makeMatch(o.hit, urlconf.root, path))
   return Either.left(
     new Resolver404({
       message: `The current path, ${o.path}, didn't match any of these.`,
@@ -773,10 +590,10 @@ export const resolveOption = <V, E extends Entry>(
   urlconf: URLconf<V, E>,
   path: string
 ): Option.Option<ResolverMatch<V>> => {
-  const hit = core.resolveFast(urlconf.root, path)
-  return hit === undefined || hit instanceof core.ConfigError
+  const hit = resolver.resolveFast(urlconf.root, path)
+  return hit === undefined || hit instanceof routes.ConfigError
     ? Option.none()
-    : Option.some(new ResolverMatchImpl(hit, urlconf.root, path))
+    : Option.some(internal.makeMatch(hit, urlconf.root, path))
 }
 
 // ---------------------------------------------------------------------------
@@ -816,7 +633,7 @@ export interface ReverseDynamicOptions extends ReverseOptions {
  */
 export type ReverseError = NoReverseMatch | InvalidArgument | ImproperlyConfigured
 
-const reverseOutcome = (o: core.ReverseOutcome): Either.Either<string, ReverseError> => {
+const reverseOutcome = (o: reverser.ReverseOutcome): Either.Either<string, ReverseError> => {
   switch (o._tag) {
     case "Ok":
       return Either.right(o.url)
@@ -843,7 +660,7 @@ export const reverseDynamic = <V, E extends Entry>(
   viewname: string | V,
   options?: ReverseDynamicOptions
 ): Either.Either<string, ReverseError> =>
-  reverseOutcome(core.reverse(urlconf.root as core.URLResolverData<V>, viewname, options ?? {}))
+  reverseOutcome(reverser.reverse(urlconf.root as routes.URLResolverData<V>, viewname, options ?? {}))
 
 /**
  * The arguments after the name in `reverse`: the parameters (optional when there are none),
@@ -871,10 +688,10 @@ export const reverse = <V, E extends Entry, const N extends E["name"]>(
   ...rest: ReverseArgs<ParamsFor<E, N>>
 ): Either.Either<string, ReverseError> => {
   const [params, options] = rest as [unknown, ReverseOptions | undefined]
-  const input: core.ReverseInput = Array.isArray(params)
+  const input: reverser.ReverseInput = Array.isArray(params)
     ? { ...options, args: params }
     : { ...options, kwargs: (params ?? {}) as Record<string, unknown> }
-  return reverseOutcome(core.reverse(urlconf.root as core.URLResolverData<V>, name, input))
+  return reverseOutcome(reverser.reverse(urlconf.root as routes.URLResolverData<V>, name, input))
 }
 
 // ---------------------------------------------------------------------------

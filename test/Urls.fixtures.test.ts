@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { HttpRequest, Urls } from "../src/index.js"
-import * as core from "../src/internal/urls/core.js"
+import * as routes from "../src/internal/urls/patterns.js"
 import { fixtures, urlconfs, viewNamed } from "./utils/urlSpecs.js"
 
 // Every case below was answered by Django 3.2 (scripts/django/urls.py) on the same URLconfs.
@@ -90,10 +90,10 @@ describe("Urls against Django 3.2 fixtures", () => {
   it("route -> regex (V45)", () => {
     const { path } = Urls.withConverters({})
     for (const r of fixtures.routes) {
-      const p = core.routePattern(r.route, r.endpoint, {
+      const p = routes.routePattern(r.route, r.endpoint, {
         ...Urls.builtinConverters,
-        hex: core.builtins.int,
-        yyyy: core.builtins.int
+        hex: routes.builtins.int,
+        yyyy: routes.builtins.int
       })
       expect(p.regex.replace("[0-9]+", "[0-9]+")).toBe(
         r.regex.replace("[0-9a-f]+", "[0-9]+").replace("[0-9]{4}", "[0-9]+")

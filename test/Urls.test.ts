@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck as fc, Option, Schema } from "effect"
 import { HttpRequest, HttpResponse, Middleware, Urls, View } from "../src/index.js"
-import * as core from "../src/internal/urls/core.js"
+import * as patterns from "../src/internal/urls/patterns.js"
 import * as py from "../src/internal/urls/pyregex.js"
+import * as resolver from "../src/internal/urls/resolve.js"
 import { fixtures, hex, path as pathC } from "./utils/urlSpecs.js"
 
 const view: View.View = () => HttpResponse.make({ content: "x" })
@@ -38,7 +39,7 @@ describe("Python regexes (re_path)", () => {
   it("an escaped literal matches itself and reverses to itself (property)", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 30 }), (s) => {
-        const escaped = core.reEscape(s)
+        const escaped = patterns.reEscape(s)
         const t = py.translate("^" + escaped + "\\Z")
         if (!("ok" in t)) return false
         const re = new RegExp(t.ok.source, "u")
@@ -190,8 +191,8 @@ describe("compiled resolution", () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...segs), { maxLength: 4 }), fc.boolean(), (parts, slash) => {
         const p = "/" + parts.join("/") + (slash ? "/" : "")
-        const fast = core.resolveFast(urls.root, p)
-        const exact = core.resolveExact(urls.root, p)
+        const fast = resolver.resolveFast(urls.root, p)
+        const exact = resolver.resolveExact(urls.root, p)
         if (exact._tag === "Hit") expect(fast).toEqual(exact.hit)
         else expect(fast).toBeUndefined()
       }),

@@ -5,7 +5,7 @@
  * The body is read chunk by chunk; each chunk is split on the delimiter
  * synchronously, then the resulting pieces are handled in order: fields are
  * collected (bounded by `DATA_UPLOAD_MAX_MEMORY_SIZE`), files go to memory, to
- * a temporary file, or to a user sink. The next chunk is pulled only when the
+ * a temporary file, or to a user sink (`./multipart/sinks.ts`). The next chunk is pulled only when the
  * previous one is handled, so memory stays bounded by the chunk size plus what
  * is deliberately kept in memory, and a limit fails before the rest of the
  * body is read.
@@ -16,13 +16,8 @@ import type * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
-import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
-import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
-import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import * as Search from "multipasta/Search"
 import {
@@ -49,9 +44,10 @@ import {
   sanitizeFileName,
   SIMPLE_FIELD_NAME_START,
   simpleFieldNameEnd,
-  splitExt,
   truncateFileName
 } from "./multipart/headers.js"
+import * as Sinks from "./multipart/sinks.js"
+import { concat, type FileSink } from "./multipart/sinks.js"
 import { bytesStrip, len, strip } from "./python/str.js"
 
 export * from "./multipart/encode.js"
@@ -79,20 +75,9 @@ export type ParseError =
 // The parser
 // ---------------------------------------------------------------------------
 
-/**
- * Spilled uploads are written in pieces of this size (see `diskSink`). Measured on one 100 MB
- * file: 256 KiB about as fast as busboy, 512 KiB and 1 MiB about 1.3x, 64 KiB (a write per
- * network piece) 0.6x.
- */
-const WRITE_SIZE = 512 * 1024
 const B64_BUFFER = 64 * 1024
 const CRLFCRLF = Buffer.from("\r\n\r\n")
 const NL = new Uint8Array([10])
-
-const concat = (chunks: ReadonlyArray<Uint8Array>, size?: number): Uint8Array => {
-  if (chunks.length === 1) return chunks[0]!
-  return Buffer.concat(chunks, size)
-}
 
 type Part =
   | { readonly _tag: "Headers"; readonly buffer: Array<Uint8Array>; size: number }
@@ -115,12 +100,6 @@ type Part =
     size: number
     sink: FileSink
   }
-
-interface FileSink {
-  readonly write: (chunk: Uint8Array) => Effect.Effect<void, unknown> | undefined
-  readonly close: () => Effect.Effect<UploadedFile.Storage, unknown>
-  readonly discard: () => Effect.Effect<void>
-}
 
 /** Parses a multipart body (see the module comment). */
 export const parse = <E = never, R = never>(options: {
@@ -171,7 +150,6 @@ const run = <E, R>(
   const onFile = limits.onFile
   // Django keeps files in memory only when the whole request fits the threshold.
   const diskFromStart = options.contentLength !== null && options.contentLength > spillAt
-  let memoryUsed = 0
 
   const fields: Array<readonly [string, string]> = []
   const files: Array<readonly [string, UploadedFile.UploadedFile]> = []
@@ -189,132 +167,7 @@ const run = <E, R>(
     | { readonly name: string; readonly file: Part & { _tag: "File" }; storage: UploadedFile.Storage }
     | undefined
 
-  // ---- temporary files -----------------------------------------------------
-  // Every temporary file of this request lives in one directory, owned by a scope forked
-  // from the request's: closed with it, or as soon as the parse fails (a client that went
-  // away must not leave files behind even if the server never closes the request scope).
-  let tempDirPath: string | undefined
-  let tempScope: Scope.CloseableScope | undefined
-  let tempCounter = 0
-  const makeTempPath = (name: string) =>
-    Effect.gen(function*() {
-      if (tempDirPath === undefined) {
-        tempScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
-        tempDirPath = yield* Scope.extend(
-          fs.makeTempDirectoryScoped(tempDir ? { directory: tempDir, prefix: "upload-" } : { prefix: "upload-" }),
-          tempScope
-        )
-      }
-      const [, ext] = splitExt(name)
-      const safeExt = /^\.[A-Za-z0-9_-]{1,16}$/.test(ext) ? ext : ""
-      return `${tempDirPath}/${tempCounter++}.upload${safeExt}`
-    })
-
-  const diskSink = (name: string, initial: ReadonlyArray<Uint8Array>) =>
-    Effect.gen(function*() {
-      const path = yield* makeTempPath(name)
-      const fileScope = yield* Scope.fork(tempScope!, ExecutionStrategy.sequential)
-      const file = yield* Scope.extend(fs.open(path, { flag: "wx" }), fileScope)
-      // What a memory sink held before spilling is written first, as it is.
-      for (const c of initial) yield* file.writeAll(c)
-      let closed = false
-      // Pieces are copied into one reused buffer and written WRITE_SIZE bytes at a time:
-      // fewer, larger writes cost much less through the platform's file API, and reusing the
-      // buffer (each write is awaited before it is refilled) allocates nothing per piece.
-      const buffer = new Uint8Array(WRITE_SIZE)
-      let filled = 0
-      const flush = Effect.suspend(() => {
-        if (filled === 0) return Effect.void
-        const n = filled
-        filled = 0
-        return file.writeAll(buffer.subarray(0, n))
-      })
-      const put = (chunk: Uint8Array): Effect.Effect<void, PlatformError.PlatformError> | undefined => {
-        const n = Math.min(chunk.length, WRITE_SIZE - filled)
-        buffer.set(n === chunk.length ? chunk : chunk.subarray(0, n), filled)
-        filled += n
-        if (filled < WRITE_SIZE) return undefined
-        return n === chunk.length
-          ? flush
-          : Effect.zipRight(flush, Effect.suspend(() => put(chunk.subarray(n)) ?? Effect.void))
-      }
-      const sink: FileSink = {
-        write: put,
-        close: () =>
-          Effect.as(
-            Effect.zipRight(
-              flush,
-              Effect.suspend(() => {
-                closed = true
-                return Scope.close(fileScope, Exit.void)
-              })
-            ),
-            { _tag: "Temporary", path } as const
-          ),
-        discard: () =>
-          Effect.suspend(() =>
-            Effect.zipRight(
-              closed ? Effect.void : Scope.close(fileScope, Exit.void),
-              Effect.ignore(fs.remove(path))
-            )
-          )
-      }
-      return sink
-    })
-
-  const memorySink = (name: string): FileSink => {
-    const chunks: Array<Uint8Array> = []
-    let size = 0
-    let spilled: FileSink | undefined
-    return {
-      write: (chunk) => {
-        if (spilled !== undefined) return spilled.write(chunk)
-        if (memoryUsed + chunk.length > spillAt) {
-          // Only for bodies without Content-Length: the request's in-memory budget is spent.
-          return Effect.map(diskSink(name, [...chunks, chunk]), (s) => {
-            memoryUsed -= size
-            chunks.length = 0
-            spilled = s
-          })
-        }
-        memoryUsed += chunk.length
-        size += chunk.length
-        chunks.push(chunk)
-        return undefined
-      },
-      // One copy, so that the network's buffers are not kept alive by small files.
-      close: () =>
-        spilled !== undefined
-          ? spilled.close()
-          : Effect.succeed({ _tag: "Memory", bytes: chunks.length === 1 ? chunks[0]!.slice() : concat(chunks, size) }),
-      discard: () => {
-        memoryUsed -= size
-        chunks.length = 0
-        return spilled !== undefined ? spilled.discard() : Effect.void
-      }
-    }
-  }
-
-  const userSink = (sink: Sink.Sink<unknown, Uint8Array, unknown, E, R>) =>
-    Effect.gen(function*() {
-      const mailbox = yield* Mailbox.make<Uint8Array>(8)
-      const fiber = yield* Mailbox.toStream(mailbox).pipe(
-        Stream.run(sink),
-        Effect.ensuring(mailbox.shutdown),
-        Effect.forkIn(scope)
-      )
-      const fileSink: FileSink = {
-        // Pieces are never written to after they are handed out: no copy needed.
-        write: (chunk) => Effect.asVoid(mailbox.offer(chunk)),
-        close: () =>
-          Effect.zipRight(
-            mailbox.end,
-            Effect.map(Fiber.join(fiber), (result): UploadedFile.Storage => ({ _tag: "Streamed", result }))
-          ),
-        discard: () => Fiber.interrupt(fiber)
-      }
-      return fileSink
-    })
+  const sinks = Sinks.make({ scope, fs, tempDir, spillAt })
 
   // ---- the part state machine ----------------------------------------------
 
@@ -412,11 +265,11 @@ const run = <E, R>(
       headers: headerRecord
     }
     const userProvided = onFile?.(info)
-    const makeSink: Effect.Effect<FileSink, PlatformError.PlatformError> = userProvided !== undefined
-      ? userSink(userProvided) as Effect.Effect<FileSink, never>
+    const makeSink: Effect.Effect<FileSink, PlatformError.PlatformError, R> = userProvided !== undefined
+      ? sinks.user(userProvided)
       : diskFromStart
-      ? diskSink(info.name, [])
-      : Effect.succeed(memorySink(info.name))
+      ? sinks.disk(info.name, [])
+      : Effect.succeed(sinks.memory(info.name))
     return Effect.map(Effect.orDie(makeSink), (sink) => {
       part = { _tag: "File", info, base64, b64: [], b64size: 0, size: 0, sink }
     })
@@ -655,7 +508,7 @@ const run = <E, R>(
     part = undefined
     return Effect.zipRight(
       current !== undefined && current._tag === "File" ? current.sink.discard() : Effect.void,
-      tempScope !== undefined ? Scope.close(tempScope, Exit.void) : Effect.void
+      sinks.close
     )
   })
 

@@ -13,10 +13,11 @@ import * as Option from "effect/Option"
 import type { ImproperlyConfigured, InvalidArgument } from "../../Errors.js"
 import * as Settings from "../../Settings.js"
 import * as Signing from "../../Signing.js"
+import * as make from "./make.js"
 import type { MakeError } from "./make.js"
-import type { Any } from "./model.js"
+import type { Any, Plain } from "./model.js"
 import * as rules from "./rules.js"
-import { isResponse, update, withCookies, withHeaders } from "./value.js"
+import { isResponse, settleWith as settleWith_, update, withCookies, withHeaders } from "./value.js"
 
 export const setStatus: {
   (status: number, reason?: string): <A extends Any>(self: A) => Either.Either<A, InvalidArgument>
@@ -166,3 +167,31 @@ export const deleteCookie: {
 )
 
 export const setCookieHeaders = (self: Any): ReadonlyArray<string> => self.cookies.map((c) => c.header)
+
+// ---------------------------------------------------------------------------
+// Content and settling (pipeable forms of `make.ts`' and `value.ts`' functions)
+// ---------------------------------------------------------------------------
+
+export const isPlain = (u: unknown): u is Plain => isResponse(u) && u._tag === "HttpResponse"
+
+export const isSettled = (self: Any): boolean => self.defaultCharset !== undefined
+
+export const setContent: {
+  (content: make.Content): (self: Plain) => Either.Either<Plain, InvalidArgument>
+  (self: Plain, content: make.Content): Either.Either<Plain, InvalidArgument>
+} = dual(2, make.setContent)
+
+export const write: {
+  (chunk: rules.Chunk): (self: Plain) => Either.Either<Plain, InvalidArgument>
+  (self: Plain, chunk: rules.Chunk): Either.Either<Plain, InvalidArgument>
+} = dual(2, make.write)
+
+export const writeLines: {
+  (lines: Iterable<rules.Chunk>): (self: Plain) => Either.Either<Plain, InvalidArgument>
+  (self: Plain, lines: Iterable<rules.Chunk>): Either.Either<Plain, InvalidArgument>
+} = dual(2, make.writeLines)
+
+export const settleWith: {
+  (defaultCharset: string): <A extends Any>(self: A) => Either.Either<A, MakeError>
+  <A extends Any>(self: A, defaultCharset: string): Either.Either<A, MakeError>
+} = dual(2, settleWith_)
