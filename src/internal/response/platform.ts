@@ -36,6 +36,15 @@ const PlatformCookieProto: Omit<Cookies.Cookie, "name" | "value" | "valueEncoded
  * A platform cookie whose serialization is Django's line: the platform writes
  * `name + "=" + valueEncoded` and nothing else when `options` is undefined.
  * A class (with `PlatformCookieProto` on its prototype) so that every value has one shape.
+ *
+ * Reach into private parts, kept because no public API does it: `Cookies.makeCookie` encodes
+ * the value (`encodeURIComponent`) and writes its own attributes (its order, `Expires` from
+ * `toUTCString`, `Max-Age` from a `Duration`), where Django's line is already formatted (Python's
+ * quoting, Django's attribute order); `Cookies` keys by name, one cookie per name, where Django's
+ * rules here allow one name for several paths and domains; and a `set-cookie` header carries one
+ * line only. Missing public API: a `Cookies` entry from a ready `Set-Cookie` line. Relied on:
+ * `serializeCookie` writes `name=valueEncoded` alone when `options` is undefined, and
+ * `toSetCookieHeaders` writes every entry of the record (`test/response.platform.test.ts`).
  */
 class PlatformCookie {
   readonly name: string
@@ -70,15 +79,25 @@ const platformCookies = (cookies: ReadonlyArray<Cookie>): Cookies.Cookies => {
 
 const NO_BODY = (status: number) => status < 200 || status === 204 || status === 304
 
+/**
+ * The prototype of the platform's headers. Reach into private parts: a record made with it is
+ * what `Headers.fromInput` returns; `Headers.unsafeFromRecord` (public) calls `setPrototypeOf`
+ * after the record is filled, about 1,050 more instructions per response (BENCHMARKS.md,
+ * "Response adapter reaches"). Missing public API: an unchecked `Headers` constructor from a
+ * record, or an empty `Headers` to fill. Pinned by `test/response.platform.test.ts`.
+ */
 const HeadersProto: object = Object.getPrototypeOf(Headers.empty)
 
 /**
  * The platform's own response constructor, `(status, statusText, headers, cookies, body)`,
  * which takes the headers record as it is. `HttpServerResponse.raw` would copy the record
  * through `Headers.fromInput` (lower-casing every name again), the largest cost of
- * interpreting a small response. The constructor is not exported: it is taken from a
- * response's prototype and checked once, here, on a probe; if the check fails (another
- * version of the platform), `raw` is used.
+ * interpreting a small response (about 7,000 more instructions per response, BENCHMARKS.md,
+ * "Response adapter reaches"). Reach into private parts: the constructor is not exported; it
+ * is taken from a response's prototype and checked once, here, on a probe; if the check fails
+ * (another version of the platform), `raw` is used, and `test/response.platform.test.ts`
+ * fails. Missing public API: a response from status, status text, `Headers`, `Cookies` and
+ * body that takes the `Headers` as they are.
  */
 type ServerResponseConstructor = new(
   status: number,
@@ -109,6 +128,9 @@ const serverResponseConstructor: ServerResponseConstructor | undefined = (() => 
   }
   return undefined
 })()
+
+/** Whether the probe accepted the platform's constructor (`false`: `raw` is used). For the tests. */
+export const platformConstructorInUse: boolean = serverResponseConstructor !== undefined
 
 /** The platform response for a body of bytes and a headers record built here (lower-case names). */
 const rawResponse = (
