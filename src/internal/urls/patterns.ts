@@ -175,16 +175,31 @@ export class ConfigError {
   constructor(readonly message: string) {}
 }
 
+/**
+ * `compute(key)` once per key: its value, or the `ConfigError` it returned or threw (other
+ * errors are thrown on).
+ */
+export const cached = <K extends object, A>(
+  cache: WeakMap<K, A | ConfigError>,
+  key: K,
+  compute: (key: K) => A | ConfigError
+): A | ConfigError => {
+  let value = cache.get(key)
+  if (value === undefined) {
+    try {
+      value = compute(key)
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e
+      value = e
+    }
+    cache.set(key, value)
+  }
+  return value
+}
+
 const compiledCache = new WeakMap<AnyPattern, Compiled | ConfigError>()
 
-export const compile = (p: AnyPattern): Compiled | ConfigError => {
-  let c = compiledCache.get(p)
-  if (c === undefined) {
-    c = compileUncached(p)
-    compiledCache.set(p, c)
-  }
-  return c
-}
+export const compile = (p: AnyPattern): Compiled | ConfigError => cached(compiledCache, p, compileUncached)
 
 const compileUncached = (p: AnyPattern): Compiled | ConfigError => {
   if (p.error !== null) return new ConfigError(p.error)

@@ -25,6 +25,23 @@ const SYNTAX = "^$\\.*+?()[]{}|/"
 const PY_SPACE = " \\t\\n\\r\\f\\v\\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
 const WORD = "\\p{L}\\p{N}\\p{Mn}\\p{Mc}_"
 
+/** The letter escapes outside `[...]`. */
+const ESCAPES_OUTSIDE: Readonly<Record<string, string>> = {
+  A: "^",
+  Z: "$",
+  d: "\\p{Nd}",
+  D: "\\P{Nd}",
+  w: `[${WORD}]`,
+  W: `[^${WORD}]`,
+  s: `[${PY_SPACE}]`,
+  S: `[^${PY_SPACE}]`,
+  b: "\\b",
+  B: "\\B"
+}
+
+/** The letter escapes inside `[...]` (where `\\b` is a backspace). */
+const ESCAPES_IN_SET: Readonly<Record<string, string>> = { d: "\\p{Nd}", w: WORD, s: PY_SPACE, b: "\\x08" }
+
 /** The result of `translate`. */
 export interface Translated {
   /** The JavaScript source (for `new RegExp(source, "u")`). */
@@ -86,46 +103,32 @@ export const translate = (
         return null
     }
   }
+  /** The escape at `i` (a backslash), outside or inside `[...]`: its JavaScript and its length. */
+  const escapeAt = (inSet: boolean): { readonly js: string; readonly width: number } | { readonly error: string } => {
+    const n = cs[i + 1]
+    if (n === undefined) return fail("bad escape (end of pattern)")
+    const table = inSet ? ESCAPES_IN_SET : ESCAPES_OUTSIDE
+    if (Object.hasOwn(table, n)) return { js: table[n]!, width: 2 }
+    if (inSet && (n === "D" || n === "W" || n === "S")) return fail(`\\${n} inside [...] is not supported`)
+    const esc = charEscape(n)
+    if (typeof esc === "string") return fail(esc)
+    if (esc !== null) return { js: esc[0], width: 2 + esc[1] }
+    if (isDigit(n)) {
+      if (inSet) return fail("octal escapes are not supported")
+      if (n === "0") return fail("octal escapes (\\0) are not supported")
+      const digits = isDigit(cs[i + 2]) ? n + cs[i + 2] : n
+      return { js: "\\" + digits, width: 1 + digits.length }
+    }
+    if (isAsciiAlnum(n)) return fail("bad escape \\" + n)
+    return { js: inSet ? escapeInside(n) : escapeOutside(n), width: 2 }
+  }
   while (i < cs.length) {
     const c = cs[i]!
     if (c === "\\") {
-      const n = cs[i + 1]
-      if (n === undefined) return fail("bad escape (end of pattern)")
-      const simple: Record<string, string> = {
-        A: "^",
-        Z: "$",
-        d: "\\p{Nd}",
-        D: "\\P{Nd}",
-        w: `[${WORD}]`,
-        W: `[^${WORD}]`,
-        s: `[${PY_SPACE}]`,
-        S: `[^${PY_SPACE}]`,
-        b: "\\b",
-        B: "\\B"
-      }
-      if (Object.hasOwn(simple, n)) {
-        out += simple[n]
-        i += 2
-        continue
-      }
-      const esc = charEscape(n)
-      if (typeof esc === "string") return fail(esc)
-      if (esc !== null) {
-        out += esc[0]
-        i += 2 + esc[1]
-        continue
-      }
-      if (isDigit(n)) {
-        if (n === "0") return fail("octal escapes (\\0) are not supported")
-        let digits = n
-        if (isDigit(cs[i + 2])) digits += cs[i + 2]
-        out += "\\" + digits
-        i += 1 + digits.length
-        continue
-      }
-      if (isAsciiAlnum(n)) return fail("bad escape \\" + n)
-      out += escapeOutside(n)
-      i += 2
+      const e = escapeAt(false)
+      if ("error" in e) return e
+      out += e.js
+      i += e.width
       continue
     }
     if (c === "[") {
@@ -146,26 +149,10 @@ export const translate = (
         }
         first = false
         if (k === "\\") {
-          const n = cs[i + 1]
-          if (n === undefined) return fail("bad escape (end of pattern)")
-          if (n === "d") out += "\\p{Nd}"
-          else if (n === "w") out += WORD
-          else if (n === "s") out += PY_SPACE
-          else if (n === "D" || n === "W" || n === "S") return fail(`\\${n} inside [...] is not supported`)
-          else if (n === "b") out += "\\x08"
-          else {
-            const esc = charEscape(n)
-            if (typeof esc === "string") return fail(esc)
-            if (esc !== null) {
-              out += esc[0]
-              i += 2 + esc[1]
-              continue
-            }
-            if (isDigit(n)) return fail("octal escapes are not supported")
-            if (isAsciiAlnum(n)) return fail("bad escape \\" + n)
-            out += escapeInside(n)
-          }
-          i += 2
+          const e = escapeAt(true)
+          if ("error" in e) return e
+          out += e.js
+          i += e.width
           continue
         }
         out += k === "[" || k === "]" ? "\\" + k : k

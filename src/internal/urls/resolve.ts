@@ -4,7 +4,9 @@
  *
  * @internal
  */
+import type { ResolverMatch } from "../../Urls.js"
 import {
+  cached,
   compile,
   type Compiled,
   ConfigError,
@@ -23,15 +25,11 @@ import { populate } from "./reverse.js"
 // Resolution
 // ---------------------------------------------------------------------------
 
-export interface Hit<V> {
-  readonly func: V
-  readonly args: ReadonlyArray<unknown>
-  readonly kwargs: Readonly<Record<string, unknown>>
-  readonly urlName: string | null
-  readonly route: string
-  readonly appNames: ReadonlyArray<string>
-  readonly namespaces: ReadonlyArray<string>
-}
+/** What a match found: the fields of `ResolverMatch` that are not computed from others. */
+export type Hit<V> = Pick<
+  ResolverMatch<V>,
+  "func" | "args" | "kwargs" | "urlName" | "route" | "appNames" | "namespaces"
+>
 
 export type Tried<V> = ReadonlyArray<ReadonlyArray<PatternData<V>>>
 
@@ -148,19 +146,7 @@ const buildIndex = <V>(r: URLResolverData<V>): Index<V> | ConfigError => {
   return { own: ownCompiled, plain, children: r.urlPatterns, compiled, buckets, wild }
 }
 
-const indexOf = <V>(r: URLResolverData<V>): Index<V> | ConfigError => {
-  let ix = indexCache.get(r)
-  if (ix === undefined) {
-    try {
-      ix = buildIndex(r)
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e
-      ix = e
-    }
-    indexCache.set(r, ix)
-  }
-  return ix
-}
+const indexOf = <V>(r: URLResolverData<V>): Index<V> | ConfigError => cached(indexCache, r, buildIndex)
 
 /** The first match, found through a per-level index on the first path segment; no `tried`. */
 export const resolveFast = <V>(r: URLResolverData<V>, path: string): Hit<V> | undefined | ConfigError => {

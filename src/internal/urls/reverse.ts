@@ -7,7 +7,7 @@
 import * as Option from "effect/Option"
 import { reprStr } from "../python/repr.js"
 import { quoteWith, safeTable } from "../url.js"
-import { type AnyConverter, ConfigError, isEmpty, type URLResolverData } from "./patterns.js"
+import { type AnyConverter, cached, ConfigError, isEmpty, type URLResolverData } from "./patterns.js"
 import * as py from "./pyregex.js"
 import { pyEq, pyRepr, pyStr, pyTupleRepr } from "./python.js"
 
@@ -108,19 +108,7 @@ const populateUncached = <V>(r: URLResolverData<V>): Populated<V> => {
   return { lookups, namespaces, apps }
 }
 
-export const populate = <V>(r: URLResolverData<V>): Populated<V> | ConfigError => {
-  let p = populated.get(r)
-  if (p === undefined) {
-    try {
-      p = populateUncached(r)
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e
-      p = e
-    }
-    populated.set(r, p)
-  }
-  return p
-}
+export const populate = <V>(r: URLResolverData<V>): Populated<V> | ConfigError => cached(populated, r, populateUncached)
 
 // The lookups of a namespace reached through `prefix` (Django's `get_ns_resolver`).
 const nsLookups = new WeakMap<URLResolverData<any>, Map<string, Map<unknown, Array<Possibility>>>>()

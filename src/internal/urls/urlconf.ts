@@ -11,6 +11,7 @@ import * as Hash from "effect/Hash"
 import * as Inspectable from "effect/Inspectable"
 import { hasProperty } from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import type * as Types from "effect/Types"
 import type {
   AnyURLPattern,
   Converter,
@@ -157,24 +158,21 @@ export const make = <V, E extends Entry>(urlpatterns: ReadonlyArray<AnyURLPatter
 // ResolverMatch
 // ---------------------------------------------------------------------------
 
+// The match's own fields are the hit's, copied in the constructor.
+interface ResolverMatchImpl<V> extends Hit<V> {}
+
 class ResolverMatchImpl<V> implements ResolverMatch_<V> {
   readonly [TypeId]: TypeId = TypeId
-  readonly func: V
-  readonly args: ReadonlyArray<unknown>
-  readonly kwargs: Readonly<Record<string, unknown>>
-  readonly urlName: string | null
-  readonly route: string
-  readonly appNames: ReadonlyArray<string>
-  readonly namespaces: ReadonlyArray<string>
   private triedCache: ReadonlyArray<ReadonlyArray<AnyURLPattern<V>>> | undefined
   constructor(hit: Hit<V>, private readonly root: URLResolverData<V>, private readonly path: string) {
-    this.func = hit.func
-    this.args = hit.args
-    this.kwargs = hit.kwargs
-    this.urlName = hit.urlName
-    this.route = hit.route
-    this.appNames = hit.appNames
-    this.namespaces = hit.namespaces
+    const self: Types.Mutable<Hit<V>> = this
+    self.func = hit.func
+    self.args = hit.args
+    self.kwargs = hit.kwargs
+    self.urlName = hit.urlName
+    self.route = hit.route
+    self.appNames = hit.appNames
+    self.namespaces = hit.namespaces
   }
   get appName() {
     return this.appNames.join(":")
