@@ -15,6 +15,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { defaults, handler, layer as appLayer, type Services, site } from "../examples/notes/app.js"
+import { formatDatetime } from "../examples/notes/dates.js"
 import { Client, type RequestFactory, Settings } from "../src/index.js"
 
 class DataDir extends Context.Tag("test/DataDir")<DataDir, string>() {}
@@ -498,6 +499,11 @@ layer(appOn)("notes app: notes", (it) => {
       expect(detail.text).toContain(`<a id="edit-note" href="/notes/${id}/edit/">`)
       expect(detail.text).toContain(`<a id="delete-note" href="/notes/${id}/delete/">`)
       expect(detail.headers["cache-control"]).toBe(NEVER_CACHE)
+      // The creation time as Django shows a datetime (`DATETIME_FORMAT`, UTC), ISO in `datetime`.
+      const time = /<p class="meta">Created <time datetime="([^"]+)">([^<]+)<\/time><\/p>/.exec(detail.text)
+      expect(time, detail.text).not.toBeNull()
+      expect(time![2]).toBe(formatDatetime(new Date(time![1]!)))
+      expect(time![2]).toMatch(/^[A-Z][a-z]+\.? \d{1,2}, \d{4}, (midnight|noon|\d{1,2}(:\d\d)? [ap]\.m\.)$/)
       expect((yield* client.get(`/notes/${id + 1000}/`)).status).toBe(404)
     }))
 
@@ -703,4 +709,27 @@ layer(appOn)("notes app: notes", (it) => {
       const found = yield* (yield* client.get("/api/notes/", { query: { q: "FIRST" } })).json(Body)
       expect(found.notes.map((n) => n.id)).toEqual([a])
     }))
+})
+
+describe("notes app: dates as Django shows a datetime", () => {
+  // Django 3.2 (`/usr/bin/python3`), `USE_TZ=True`, `TIME_ZONE="UTC"`: `{{ d }}` rendered by a
+  // template Engine, equal to `django.utils.dateformat.format(d, "N j, Y, P")` (DATETIME_FORMAT).
+  const django: ReadonlyArray<readonly [string, string]> = [
+    ["2026-12-06T13:38:00Z", "Dec. 6, 2026, 1:38 p.m."],
+    ["2026-01-01T00:00:00Z", "Jan. 1, 2026, midnight"],
+    ["2026-03-15T12:00:00Z", "March 15, 2026, noon"],
+    ["2026-09-30T23:59:59Z", "Sept. 30, 2026, 11:59 p.m."],
+    ["2026-05-02T00:05:00Z", "May 2, 2026, 12:05 a.m."],
+    ["2026-06-07T12:30:00Z", "June 7, 2026, 12:30 p.m."],
+    ["2026-07-04T01:00:00Z", "July 4, 2026, 1 a.m."],
+    ["2026-02-28T11:59:00Z", "Feb. 28, 2026, 11:59 a.m."],
+    ["2026-04-09T09:07:00Z", "April 9, 2026, 9:07 a.m."],
+    ["2026-08-31T18:00:00Z", "Aug. 31, 2026, 6 p.m."],
+    ["2026-10-10T10:10:00Z", "Oct. 10, 2026, 10:10 a.m."],
+    ["2026-11-11T12:00:01Z", "Nov. 11, 2026, noon"]
+  ]
+
+  it("N j, Y, P in UTC, as Django's DATETIME_FORMAT", () => {
+    expect(django.map(([iso]) => formatDatetime(new Date(iso)))).toEqual(django.map(([, shown]) => shown))
+  })
 })

@@ -37,6 +37,7 @@ import {
   View
 } from "../../src/index.js"
 import * as playground from "../site.js"
+import { formatDatetime } from "./dates.js"
 import * as Db from "./db.js"
 import {
   bind,
@@ -367,7 +368,8 @@ export const handler = Handler.make({ middleware: Defaults.middleware(urls), url
 
 /**
  * The templates: `url(name, kwargs)` reverses the URLconf (Django's `{% url %}`), `static(path)`
- * gives a static file's URL (`{% static %}`); `user` and the CSRF input come from the request.
+ * gives a static file's URL (`{% static %}`), the `datetime` filter shows a date as Django shows a
+ * datetime (`DATETIME_FORMAT`, see `dates.ts`); `user` and the CSRF input come from the request.
  */
 export const templatesLayer = Templates.layer({
   dirs: [TEMPLATES],
@@ -379,6 +381,7 @@ export const templatesLayer = Templates.layer({
         Either.getOrThrow(Urls.reverseDynamic(urls, name, kwargs === undefined ? {} : { kwargs }))
     )
     env.addGlobal("static", (path: string) => `/static/${path}`)
+    env.addFilter("datetime", formatDatetime)
   }
 })
 
