@@ -13,9 +13,9 @@
  * | `Http404` | 404 |
  * | anything else (`BadHeaderError`, `MultiValueDictKeyError`, ...) | 500 |
  *
- * Every error class of the library, in this module and in others (`Csrf.CsrfFailure`,
- * `Urls.Resolver404`, the template and session errors, ...), is built on `TaggedError`, which a
- * user's own errors can extend too.
+ * Every error of the library that a Django exception answers with a status, in this module and
+ * in others (`Csrf.CsrfFailure`, `Urls.Resolver404`, the template and session errors, ...), is
+ * built on `TaggedError`, which a user's own errors can extend too.
  *
  * @since 0.1.0
  */
@@ -120,8 +120,8 @@ export interface TaggedErrorConstructor<Tag extends string> {
 /**
  * The base class of an error of this library, as `Data.TaggedError` is of a tagged error: the
  * class takes the error's fields as its type parameter, and its instances carry `TypeId`,
- * `status` and `suspicious` and are `Respondable` (Django's page for `status`). Every error of
- * this library is built with it; so can a user's own.
+ * `status` and `suspicious` and are `Respondable` (Django's page for `status`). Every
+ * `DjangoError` of this library is built with it; so can a user's own.
  *
  * @example
  * ```ts
