@@ -27,7 +27,26 @@ describe("Python regexes (re_path)", () => {
   })
 
   it("rejects what it cannot translate, as ImproperlyConfigured", () => {
-    for (const bad of ["(?i)abc", "a*+", "(?>a)", "[\\W]", "\\q", "(?P<x>a)(?P<x>b)", "(unclosed", "\\N{DASH}"]) {
+    // (octal escapes, which Python takes, are refused here on both sides of [...])
+    for (
+      const bad of [
+        "(?i)abc",
+        "a*+",
+        "(?>a)",
+        "[\\W]",
+        "[\\D]",
+        "\\q",
+        "[\\q]",
+        "(?P<x>a)(?P<x>b)",
+        "(unclosed",
+        "\\N{DASH}",
+        "\\0",
+        "[\\1]",
+        "\\x4",
+        "[\\u00e]",
+        "a\\"
+      ]
+    ) {
       const urls = Urls.make([Urls.rePath(bad, view, { name: "bad" })])
       expect(leftTag(Urls.resolve(urls, "/x"))).toBe("ImproperlyConfigured")
       expect(leftTag(Urls.check(urls))).toBe("ImproperlyConfigured")

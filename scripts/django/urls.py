@@ -531,10 +531,14 @@ REGEXES = [
     r"^[^/]+\Z", r"^[\d\-]+$", r"^(?:ab)+$", r"^(?P<a>[a-z])(?P=a)$", r"^(a)?b$", r"^a|b$", r"b$", r"^\$\.\^$",
     r"^[]a]+$", r"^[\w.]+$", r"^\x41\u00e9\U0001F600$", r"^a\b", r"^(?#comment)z$", r"^(?=a)\w+$", r"^(?!a)\w+$",
     r"^\W+$", r"^\S+$", r"^\D+$",
+    # escapes on both sides of [...]: classes, a backspace, numeric escapes and ranges, literals
+    r"^[\s\w]+$", r"^[\b]$", r"^[\x41\u00e9-\u00ea]+$", r"^[\]\-\\]+$", r"^[.\/]+$", r"^\/\-$",
+    r"^(a)\1$", r"\Aa\B", r"^\t?\a?x$", r"^[\t\n]b$",
 ]
 SUBJECTS = ["a/12/", "a/12/\n", "a/\u0663\u0664/", "ab-cd", "\u00e9t\u00e9-\u4e2d", " \t\x1c\x85", "\u00a0\u3000",
             "a\rb", "a\nb", "caf\u00e9", "xx", "x", "y", "xxy", "{a}", "abc", "a/b", "12-3", "abab", "aa", "ab", "b",
-            "a", "$.^", "]a]", "a.b_c", "A\u00e9\U0001F600", "a b", "z", "!!", "\u00e9", "x", "ba", "\u0663"]
+            "a", "$.^", "]a]", "a.b_c", "A\u00e9\U0001F600", "a b", "z", "!!", "\u00e9", "x", "ba", "\u0663",
+            "\x08", "\t\x07x", "A\u00ea", "]-\\", "./", "/-", "\tb", "ac", "a_b1"]
 regex_cases = []
 for rx in REGEXES:
     compiled = re.compile(rx)
