@@ -210,7 +210,7 @@ export const fromStorage = (storage: Storage): Backend => {
         (s) =>
           Effect.clockWith((clock): Effect.Effect<State, SessionStoreError | UpdateError | CreateError> => {
             const now = clock.unsafeCurrentTimeMillis()
-            const encoded = codec.encode(settings, s.cache, now / 1000)
+            const encoded = codec.encodeSession(settings, s.cache, now / 1000)
             if (Either.isLeft(encoded)) return Effect.fail(encodeFailure(encoded.left))
             const expiry = expiryOf(s.cache, settings, now)
             return mustCreate
@@ -277,7 +277,7 @@ export const signedCookies: Backend = {
     Effect.gen(function*() {
       const s = yield* dataOf(signedCookies, state, settings, false)
       const now = yield* Effect.clockWith((clock) => Effect.succeed(clock.unsafeCurrentTimeMillis() / 1000))
-      const signed = codec.signData(settings, codec.SIGNED_COOKIES_SALT, s.cache, now)
+      const signed = codec.signSession(settings, codec.SIGNED_COOKIES_SALT, s.cache, now)
       if (Either.isLeft(signed)) {
         return yield* Effect.fail(storeError(`Cannot sign the session: ${signed.left.message}`, signed.left))
       }
