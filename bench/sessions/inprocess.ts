@@ -137,7 +137,11 @@ const all: Record<string, () => Listener | Promise<Listener>> = {
   ...(env("BREAKDOWN") === undefined ? {} : {
     "express, no session": expressPlain,
     "library, no session": () => libraryWith(hello),
-    "library, session untouched": () => libraryWith(Sessions.middleware(hello))
+    "library, session untouched": () => libraryWith(Sessions.middleware(hello)),
+    "library, session read": () =>
+      libraryWith(Sessions.middleware(() => Effect.zipRight(Sessions.get("n", Schema.Number), hello()))),
+    "library, session marked modified": () =>
+      libraryWith(Sessions.middleware(() => Effect.zipRight(Sessions.markModified, hello())))
   }),
   "express-session, memory": () => expressWith(undefined),
   "library, memory": () => library((S) => S.layerMemory),

@@ -241,9 +241,9 @@ export const signer = (
 /** Beyond this many characters `incompressible` does not try: its bound cannot prove anything there. */
 const INCOMPRESSIBLE_MAX = 40
 
-/** Literal counts for `incompressible` (one call at a time: it runs synchronously to the end). */
+/** Literal counts and 3-byte runs for `incompressible` (one call at a time: it runs to the end synchronously). */
 const counts = new Uint16Array(256)
-const trigrams = new Set<number>()
+const trigrams = new Int32Array(INCOMPRESSIBLE_MAX)
 
 /**
  * `true` only when no zlib stream of `text` (latin1 bytes, `L` of them) can be shorter than `L - 1`
@@ -267,7 +267,6 @@ export const incompressible = (text: string): boolean => {
   // The smallest zlib stream has 7 bytes (header, one byte of block, Adler-32).
   if (n <= 8) return true
   if (n > INCOMPRESSIBLE_MAX) return false
-  trigrams.clear()
   counts.fill(0)
   let a = text.charCodeAt(0)
   let b = text.charCodeAt(1)
@@ -278,8 +277,8 @@ export const incompressible = (text: string): boolean => {
     const c = text.charCodeAt(i)
     if (c > 0xff) return false
     const t = (a << 16) | (b << 8) | c
-    if (trigrams.has(t)) return false
-    trigrams.add(t)
+    for (let j = 0; j < i - 2; j++) if (trigrams[j] === t) return false
+    trigrams[i - 2] = t
     counts[c] = counts[c]! + 1
     a = b
     b = c
@@ -367,34 +366,50 @@ interface Decoded {
   readonly stamp: number
 }
 
-/** How many decoded values are kept (the least recently used goes first). */
+/** At most how many decoded values are kept. */
 export const DECODED_MAX = 4096
 
-/** Decoded values by their exact stored string, least recently used first. */
-const decoded = new Map<string, Decoded>()
+/**
+ * Decoded values by their exact stored string, in two generations: new and recently used
+ * values go to `young`; when it holds half of `DECODED_MAX`, it becomes `old` and the previous
+ * `old` is dropped. A value not used for that long is forgotten, and no step costs more than a
+ * `Map` lookup and insert (an exact LRU on one `Map` deletes from its front, which V8 makes slow).
+ */
+let young = new Map<string, Decoded>()
+let old = new Map<string, Decoded>()
 
-const remember = (value: string, s: Signing.TimestampSigner, data: Map<string, Json>, stamp: number): void => {
-  decoded.delete(value)
-  if (decoded.size >= DECODED_MAX) decoded.delete(decoded.keys().next().value!)
-  decoded.set(value, { signer: s, data, stamp })
+const keep = (value: string, entry: Decoded): void => {
+  young.set(value, entry)
+  if (young.size >= DECODED_MAX / 2) {
+    old = young
+    young = new Map()
+  }
 }
 
+const remember = (value: string, s: Signing.TimestampSigner, data: Map<string, Json>, stamp: number): void =>
+  keep(value, { signer: s, data, stamp })
+
 const recall = (value: string, s: Signing.TimestampSigner): Decoded | undefined => {
-  const hit = decoded.get(value)
-  if (hit === undefined || hit.signer !== s) return undefined
-  decoded.delete(value)
-  decoded.set(value, hit)
-  return hit
+  let hit = young.get(value)
+  if (hit === undefined) {
+    hit = old.get(value)
+    if (hit === undefined) return undefined
+    if (hit.signer === s) keep(value, hit)
+  }
+  return hit.signer === s ? hit : undefined
 }
 
 /** Forgets every decoded value (tests). */
-export const forgetDecoded = (): void => decoded.clear()
+export const forgetDecoded = (): void => {
+  young = new Map()
+  old = new Map()
+}
 
-/** How many decoded values are remembered (tests). */
-export const decodedSize = (): number => decoded.size
+/** How many decoded values are remembered, at most (tests). */
+export const decodedSize = (): number => young.size + old.size
 
 /** Whether `value` is remembered as decoded (tests). */
-export const isRemembered = (value: string): boolean => decoded.has(value)
+export const isRemembered = (value: string): boolean => young.has(value) || old.has(value)
 
 const copyJson = (value: Json): Json => {
   if (value === null || typeof value !== "object") return value
