@@ -226,10 +226,10 @@ export const backendStep = <E>(
   Effect.flatMap(Session, (session) => updateEffect(session.state, (s) => f(s, session)))
 
 /** `f` of the cell's state, its result written back; to be called when the step runs (it reads the cell then). */
-export const updateEffect = <E>(
+export const updateEffect = <S extends State, E>(
   cell: Sessions.StateCell,
-  f: (s: State) => Effect.Effect<State, E>
-): Effect.Effect<State, E> =>
+  f: (s: State) => Effect.Effect<S, E>
+): Effect.Effect<S, E> =>
   Effect.map(f(cell.current), (next) => {
     cell.current = next
     return next
@@ -431,9 +431,10 @@ export const respond = (
           const withVary = outcome.vary ? internal.varyCookie(res) : res
           // `get_expire_at_browser_close()` / `get_expiry_age()` load the data before the save
           // (a row gone meanwhile drops the key, so that the save creates a new session).
-          return Effect.flatMap(updateEffect(session.state, (s) => loadState(session, s)), (loaded) => {
-            const data = loaded.cache ?? internal.emptyData
-            const maxAge = internal.expireAtBrowserClose(data, settings) ? null : internal.expiryAge(data, settings)
+          const saveWith = (loaded: Loaded) => {
+            const maxAge = internal.expireAtBrowserClose(loaded.cache, settings)
+              ? null
+              : internal.expiryAge(loaded.cache, settings)
             return Effect.flatMap(
               updateEffect(
                 session.state,
@@ -445,7 +446,14 @@ export const respond = (
               (saved) =>
                 Effect.mapError(internal.setSessionCookie(withVary, saved.key ?? "", maxAge, settings), cookieFailure)
             )
-          })
+          }
+          // Loaded already (the usual case): no step for it.
+          const now = loadedNow(state)
+          if (now !== undefined) {
+            session.state.current = now
+            return saveWith(now)
+          }
+          return Effect.flatMap(updateEffect(session.state, (s) => loadState(session, s)), saveWith)
         }
       }
     }
