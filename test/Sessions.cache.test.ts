@@ -169,6 +169,34 @@ const dbWorld = () => {
   }
 }
 
+describe("Sessions: what is not remembered", () => {
+  it.effect("Sessions.encode of values not yet as they read back (a Map, a tuple) is decoded, not served from memory", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(T0)
+      const encoded = yield* Sessions.encode({ m: new Map([["x", 1]]), t: [1, "a"] as const })
+      expect(codec.isRemembered(encoded)).toBe(false)
+      const data = yield* Sessions.decodeData(encoded)
+      expect(Array.from(data)).toEqual([["m", { x: 1 }], ["t", [1, "a"]]])
+    }).pipe(Effect.provide(Settings.layer({ SECRET_KEY: SECRET }))))
+
+  it("the pre-3.1 format (DEFAULT_HASHING_ALGORITHM = 'sha1') is written and read as before, never remembered", () => {
+    const legacy = Settings.make({ SECRET_KEY: SECRET, DEFAULT_HASHING_ALGORITHM: "sha1" })
+    const d = new Map<string, codec.Json>([["a", 1]])
+    const stored = Either.getOrThrow(codec.encodeSession(legacy, d, 0))
+    expect(stored).toBe(Either.getOrThrow(codec.legacyEncode(legacy, d)))
+    expect(codec.isRemembered(stored)).toBe(false)
+    expect(codec.decode(legacy, stored, 0)).toEqual(d)
+    expect(codec.isRemembered(stored)).toBe(false)
+  })
+
+  it("a value that does not verify is refused every time and never remembered", () => {
+    const stored = Either.getOrThrow(codec.encodeSession(settings, new Map([["a", 1]]), 0))
+    const forged = stored.slice(0, stored.lastIndexOf(":") + 1) + "A".repeat(43)
+    for (let i = 0; i < 3; i++) expect(codec.decode(settings, forged, 0)).toBeUndefined()
+    expect(codec.isRemembered(forged)).toBe(false)
+  })
+})
+
 describe("Sessions: remembered decodes through the stores", () => {
   it.effect("a row changed behind the session's back is decoded again (Django's db backend reads the row)", () => {
     const w = dbWorld()
