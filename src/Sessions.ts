@@ -48,7 +48,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { ParseError } from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import type { Redis, RedisOptions } from "ioredis"
 import type { ImproperlyConfigured, InvalidArgument } from "./Errors.js"
@@ -236,7 +235,20 @@ export interface Session {
   readonly settings: Settings.Settings
   /** Whether the request carried the session cookie (`SESSION_COOKIE_NAME in request.COOKIES`). */
   readonly cookieSent: boolean
-  readonly state: Ref.Ref<State>
+  /** The session's state, read and written by the operations (`state`, `modified`, ... read it). */
+  readonly state: StateCell
+}
+
+/**
+ * The cell a request's session state lives in: the operations read and write `current`
+ * synchronously, so that an operation on loaded data is one Effect step. (A `Ref<State>`
+ * before 0.2.0.)
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface StateCell {
+  current: State
 }
 
 /**

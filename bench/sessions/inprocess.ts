@@ -12,6 +12,12 @@
  *     TARGETS="library, memory" npx tsx bench/sessions/inprocess.ts
  *     BREAKDOWN=1 npx tsx bench/sessions/inprocess.ts       # also without sessions, and untouched
  *     npm run build && SESSIONS_BENCH_DIST=1 node --cpu-prof --import tsx bench/sessions/inprocess.ts
+ *     SESSIONS_BENCH_BEFORE=/tmp/before/src/index.ts npx tsx bench/sessions/inprocess.ts
+ *
+ * `SESSIONS_BENCH_BEFORE` adds, for each library target, the same target built from another copy
+ * of the sources (e.g. `git archive main src | tar -x -C /tmp/before`, with a `node_modules`
+ * link to this checkout's), interleaved in the same rounds: a before/after of our own code that
+ * the machine's load affects alike.
  *
  * The express side is `bench/sessions/targets.ts`'s: `express-session` (`resave: false,
  * saveUninitialized: false`, `cookie.maxAge` = Django's `SESSION_COOKIE_AGE`, so that like Django
@@ -35,6 +41,9 @@ import { expressOptions } from "./targets.js"
 const { HttpResponse, Sessions, Settings, View }: typeof Lib = process.env["SESSIONS_BENCH_DIST"] === "1"
   ? await import("../../dist/index.js" as string)
   : await import("../../src/index.js")
+
+const beforePath = process.env["SESSIONS_BENCH_BEFORE"]
+const Before: typeof Lib | undefined = beforePath === undefined ? undefined : await import(beforePath)
 
 const SECRET = "bench-sessions-secret"
 const rounds = Number(process.env["ROUNDS"] ?? 5)
@@ -75,24 +84,33 @@ const expressWith = (store: session.Store | undefined): Listener => {
   return app as unknown as Listener
 }
 
-const counter = Sessions.middleware(() =>
-  Effect.gen(function*() {
-    const count = Option.getOrElse(yield* Sessions.get("n", Schema.Number), () => 0) + 1
-    yield* Sessions.set("n", count)
-    return yield* HttpResponse.make({ content: String(count), contentType: "text/plain" })
-  })
-)
+const counterOf = (L: typeof Lib) =>
+  L.Sessions.middleware(() =>
+    Effect.gen(function*() {
+      const count = Option.getOrElse(yield* L.Sessions.get("n", Schema.Number), () => 0) + 1
+      yield* L.Sessions.set("n", count)
+      return yield* L.HttpResponse.make({ content: String(count), contentType: "text/plain" })
+    })
+  )
 
 // The store's layer lives as long as the process (its scope is never closed).
-const library = (store: Layer.Layer<Lib.Sessions.SessionStore, unknown>): Promise<Listener> =>
-  ManagedRuntime.make(Layer.mergeAll(NodeHttpServer.layerContext, Settings.layer({ SECRET_KEY: SECRET }), store))
+const libraryOf = (
+  L: typeof Lib,
+  store: (S: typeof Lib.Sessions) => Layer.Layer<Lib.Sessions.SessionStore, unknown>
+): Promise<Listener> =>
+  ManagedRuntime.make(
+    Layer.mergeAll(NodeHttpServer.layerContext, L.Settings.layer({ SECRET_KEY: SECRET }), store(L.Sessions))
+  )
     .runPromise(
       Effect.locally(
-        NodeHttpServer.makeHandler(View.toHttpApp(counter)),
+        NodeHttpServer.makeHandler(L.View.toHttpApp(counterOf(L))),
         HttpMiddleware.currentTracerDisabledWhen,
         () => true
       ).pipe(Effect.provideServiceEffect(Scope.Scope, Scope.make()))
     ) as Promise<Listener>
+
+const library = (store: (S: typeof Lib.Sessions) => Layer.Layer<Lib.Sessions.SessionStore, unknown>) =>
+  libraryOf({ HttpResponse, Sessions, Settings, View } as typeof Lib, store)
 
 /** Breakdown rows: the same app without the session, and with the session not touched. */
 const hello = () => HttpResponse.make({ content: "1", contentType: "text/plain" })
@@ -119,20 +137,34 @@ const all: Record<string, () => Listener | Promise<Listener>> = {
   ...(env("BREAKDOWN") === undefined ? {} : {
     "express, no session": expressPlain,
     "library, no session": () => libraryWith(hello),
-    "library, session untouched": () => libraryWith(Sessions.middleware(hello))
+    "library, session untouched": () => libraryWith(Sessions.middleware(hello)),
+    "library, session read": () =>
+      libraryWith(Sessions.middleware(() => Effect.zipRight(Sessions.get("n", Schema.Number), hello()))),
+    "library, session marked modified": () =>
+      libraryWith(Sessions.middleware(() => Effect.zipRight(Sessions.markModified, hello())))
   }),
   "express-session, memory": () => expressWith(undefined),
-  "library, memory": () => library(Sessions.layerMemory),
+  "library, memory": () => library((S) => S.layerMemory),
   ...(env("DATABASE_URL") === undefined ? {} : {
     "express-session, connect-pg-simple": () =>
       expressWith(new (connectPgSimple(session))({ conString: env("DATABASE_URL")!, createTableIfMissing: true })),
-    "library, PostgreSQL": () => library(Sessions.layerPg({ url: env("DATABASE_URL")! }))
+    "library, PostgreSQL": () => library((S) => S.layerPg({ url: env("DATABASE_URL")! }))
   }),
   ...(env("REDIS_URL") === undefined ? {} : {
     "express-session, connect-redis": () =>
       expressWith(new RedisStore({ client: new Redis(env("REDIS_URL")!), prefix: "bench-express:" })),
-    "library, Redis": () => library(Sessions.layerRedis({ url: env("REDIS_URL")!, keyPrefix: "bench-library" }))
+    "library, Redis": () => library((S) => S.layerRedis({ url: env("REDIS_URL")!, keyPrefix: "bench-library" }))
   })
+}
+if (Before !== undefined) {
+  all["before: library, memory"] = () => libraryOf(Before, (S) => S.layerMemory)
+  if (env("DATABASE_URL") !== undefined) {
+    all["before: library, PostgreSQL"] = () => libraryOf(Before, (S) => S.layerPg({ url: env("DATABASE_URL")! }))
+  }
+  if (env("REDIS_URL") !== undefined) {
+    all["before: library, Redis"] = () =>
+      libraryOf(Before, (S) => S.layerRedis({ url: env("REDIS_URL")!, keyPrefix: "bench-before" }))
+  }
 }
 const only = env("TARGETS")?.split("|")
 const names = Object.keys(all).filter((t) => only === undefined || only.includes(t))
@@ -190,9 +222,12 @@ for (const t of targets) console.log(`  ${t.name.padEnd(36)} ${median(t.cpu).toF
 const ratio = (lib: string, peer: string) => {
   const a = targets.find((t) => t.name === lib)
   const b = targets.find((t) => t.name === peer)
-  if (a && b) console.log(`  ${lib} / ${peer}: ${(median(b.cpu) / median(a.cpu)).toFixed(2)}x (peer CPU / ours)`)
+  if (a && b) console.log(`  ${lib} / ${peer}: ${(median(b.cpu) / median(a.cpu)).toFixed(2)}x (${peer} CPU / ours)`)
 }
 ratio("library, memory", "express-session, memory")
 ratio("library, PostgreSQL", "express-session, connect-pg-simple")
 ratio("library, Redis", "express-session, connect-redis")
+ratio("library, memory", "before: library, memory")
+ratio("library, PostgreSQL", "before: library, PostgreSQL")
+ratio("library, Redis", "before: library, Redis")
 process.exit(0)

@@ -87,21 +87,22 @@ export const toDb = (sql: SqlClient.SqlClient) => ({
 const COLUMNS =
   "id, password, last_login, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined"
 
+const FIND_BY = {
+  id: { pg: `SELECT ${COLUMNS} FROM auth_user WHERE id = $1`, other: `SELECT ${COLUMNS} FROM auth_user WHERE id = ?` },
+  username: {
+    pg: `SELECT ${COLUMNS} FROM auth_user WHERE username = $1`,
+    other: `SELECT ${COLUMNS} FROM auth_user WHERE username = ?`
+  }
+} as const
+
+/** `User.objects.get(column=value)`, its statement written once per dialect. */
 export const findBy = (
   sql: SqlClient.SqlClient,
   column: "id" | "username",
   value: number | string
 ): Effect.Effect<Option.Option<Row>, SqlError> =>
   Effect.map(
-    sql.unsafe<Raw>(
-      `SELECT ${COLUMNS} FROM auth_user WHERE ${column} = ${
-        sql.onDialectOrElse({
-          pg: () => "$1",
-          orElse: () => "?"
-        })
-      }`,
-      [value]
-    ),
+    sql.unsafe<Raw>(FIND_BY[column][dialectOf(sql) === "pg" ? "pg" : "other"], [value]),
     (rows) => Option.map(Option.fromNullable(rows[0]), fromRaw)
   )
 

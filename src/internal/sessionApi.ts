@@ -17,7 +17,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { ParseError } from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type { Redis, RedisOptions } from "ioredis"
@@ -65,7 +64,7 @@ export const makeIn = (context: Context.Context<never>, cookie: string | undefin
   store: Context.unsafeGet(context, SessionStore),
   settings: Settings.fromContext(context),
   cookieSent: cookie !== undefined,
-  state: Ref.unsafeMake(internal.initial(cookie))
+  state: { current: internal.initial(cookie) }
 })
 
 export const fromRequest = (request: HttpRequest.HttpRequest): Effect.Effect<Session, never, SessionStore> =>
@@ -76,32 +75,51 @@ export const fromRequestIn = (context: Context.Context<never>, request: HttpRequ
 
 export type Loaded = State & { readonly cache: Data }
 
-export const modify = <A, E>(
-  f: (state: Loaded, session: Session, before: State) => Effect.Effect<readonly [A, State], E>
+/** The state with its data, when that needs no load (loaded already, or no key): `_get_session()`. */
+const loadedNow = (state: State): Loaded | undefined =>
+  state.cache !== undefined
+    ? (state.accessed ? state as Loaded : { ...state, accessed: true, cache: state.cache })
+    : state.key === null
+    ? { ...state, accessed: true, cache: internal.emptyData }
+    : undefined
+
+/**
+ * An operation on the session's data: `f` gets the state with the data loaded (the first
+ * operation of a request loads it from the store) and gives its result (an `Either`: its
+ * failure is the operation's) and the next state. Once the data is loaded, the whole operation
+ * is one Effect step: the cell is read and written synchronously.
+ */
+export const modify = <A, E = never>(
+  f: (state: Loaded, session: Session, before: State) => readonly [Either.Either<A, E>, State]
 ): Effect.Effect<A, E | SessionStoreError, Session> =>
-  Effect.flatMap(Session, (session) =>
-    Effect.flatMap(Ref.get(session.state), (before) =>
-      Effect.flatMap(
-        Effect.flatMap(loadState(session, before), (loaded) => f(loaded, session, before)),
-        ([a, next]) => Effect.as(Ref.set(session.state, next), a)
-      )))
+  Effect.flatMap(Session, (session): Effect.Effect<A, E | SessionStoreError> => {
+    const before = session.state.current
+    const loaded = loadedNow(before)
+    if (loaded !== undefined) {
+      const [result, next] = f(loaded, session, before)
+      session.state.current = next
+      return result
+    }
+    return Effect.flatMap(session.store.load({ ...before, key: before.key! }, session.settings), (s) => {
+      const [result, next] = f({ ...s, accessed: true, cache: s.cache ?? internal.emptyData }, session, before)
+      session.state.current = next
+      return result
+    })
+  })
 
 export const loadState = (session: Session, state: State): Effect.Effect<Loaded, SessionStoreError> => {
-  if (state.cache !== undefined) return Effect.succeed({ ...state, accessed: true, cache: state.cache })
-  if (state.key === null) return Effect.succeed({ ...state, accessed: true, cache: internal.emptyData })
+  const loaded = loadedNow(state)
+  if (loaded !== undefined) return Effect.succeed(loaded)
   return Effect.map(
-    session.store.load({ ...state, key: state.key }, session.settings),
+    session.store.load({ ...state, key: state.key! }, session.settings),
     (s) => ({ ...s, accessed: true, cache: s.cache ?? internal.emptyData })
   )
 }
 
 export const read = <A>(f: (data: Data, session: Session) => A): Effect.Effect<A, SessionStoreError, Session> =>
-  modify((s, session) => Effect.succeed([f(s.cache, session), s] as const))
+  modify((s, session) => [Either.right(f(s.cache, session)), s])
 
-export const snapshot: Effect.Effect<State, never, Session> = Effect.flatMap(
-  Session,
-  (session) => Ref.get(session.state)
-)
+export const snapshot: Effect.Effect<State, never, Session> = Effect.map(Session, (session) => session.state.current)
 
 export const get: {
   (key: string): Effect.Effect<Option.Option<Json>, SessionStoreError, Session>
@@ -124,57 +142,45 @@ export const nullValue = (data: Data, key: string): Option.Option<Json> =>
   data.has(key) ? Option.some(null) : Option.none()
 
 export const getOrFail = (key: string): Effect.Effect<Json, KeyError | SessionStoreError, Session> =>
-  Effect.flatMap(
-    read((data) => (data.has(key) ? Either.right(data.get(key)!) : Either.left(new KeyError({ message: key })))),
-    (e) => e
-  )
+  modify((s) => [s.cache.has(key) ? Either.right(s.cache.get(key)!) : Either.left(new KeyError({ message: key })), s])
 
 export const set = (key: string, value: unknown): Effect.Effect<void, InvalidArgument | SessionStoreError, Session> =>
   Either.match(internal.storable(value), {
     onLeft: (e) => Effect.fail(e),
     onRight: (json) =>
-      modify((s) =>
-        Effect.succeed([undefined, { ...s, cache: internal.withEntry(s.cache, key, json), modified: true }] as const)
-      )
+      modify((s) => [Either.void, { ...s, cache: internal.withEntry(s.cache, key, json), modified: true }])
   })
 
 export const remove = (key: string): Effect.Effect<void, KeyError | SessionStoreError, Session> =>
   modify((s) =>
     s.cache.has(key)
-      ? Effect.succeed([undefined, { ...s, cache: internal.withoutEntry(s.cache, key), modified: true }] as const)
-      : Effect.succeed([Either.left(new KeyError({ message: key })), s] as const)
-  ).pipe(Effect.flatMap((r) => (r === undefined ? Effect.void : r)))
+      ? [Either.void, { ...s, cache: internal.withoutEntry(s.cache, key), modified: true }]
+      : [Either.left(new KeyError({ message: key })), s]
+  )
 
 export const pop = (key: string): Effect.Effect<Option.Option<Json>, SessionStoreError, Session> =>
   modify((s, _, before) =>
     s.cache.has(key)
-      ? Effect.succeed(
-        [Option.some(s.cache.get(key)!), {
-          ...s,
-          cache: internal.withoutEntry(s.cache, key),
-          modified: true
-        }] as const
-      )
+      ? [Either.right(Option.some(s.cache.get(key)!)), {
+        ...s,
+        cache: internal.withoutEntry(s.cache, key),
+        modified: true
+      }]
       // `self.modified = self.modified or key in self._session`: the flag read before the load
       // (which may set it, for a bad signed cookie) is what is written back.
-      : Effect.succeed([Option.none(), { ...s, modified: before.modified }] as const)
+      : [Either.right(Option.none()), { ...s, modified: before.modified }]
   )
 
 export const setDefault = (
   key: string,
   value: unknown
 ): Effect.Effect<Json, InvalidArgument | SessionStoreError, Session> =>
-  Effect.flatMap(
-    modify((s): Effect.Effect<readonly [Either.Either<Json, InvalidArgument>, State]> => {
-      if (s.cache.has(key)) return Effect.succeed([Either.right(s.cache.get(key)!), s] as const)
-      const json = internal.storable(value)
-      if (Either.isLeft(json)) return Effect.succeed([json, s] as const)
-      return Effect.succeed(
-        [json, { ...s, cache: internal.withEntry(s.cache, key, json.right), modified: true }] as const
-      )
-    }),
-    (e) => e
-  )
+  modify((s): readonly [Either.Either<Json, InvalidArgument>, State] => {
+    if (s.cache.has(key)) return [Either.right(s.cache.get(key)!), s]
+    const json = internal.storable(value)
+    if (Either.isLeft(json)) return [json, s]
+    return [json, { ...s, cache: internal.withEntry(s.cache, key, json.right), modified: true }]
+  })
 
 export const update = (
   entries: Iterable<readonly [string, unknown]> | Readonly<Record<string, unknown>>
@@ -191,7 +197,7 @@ export const update = (
   return modify((s) => {
     const cache = new Map(s.cache)
     for (const [k, v] of pairs) cache.set(k, v)
-    return Effect.succeed([undefined, { ...s, cache, modified: true }] as const)
+    return [Either.void, { ...s, cache, modified: true }]
   })
 }
 
@@ -206,25 +212,28 @@ export const toObject = (data: Data): Record<string, Json> => {
   return out
 }
 
-export const clear: Effect.Effect<void, never, Session> = Effect.flatMap(
-  Session,
-  (session) => Ref.update(session.state, (s) => ({ ...s, cache: internal.emptyData, accessed: true, modified: true }))
-)
+export const clear: Effect.Effect<void, never, Session> = Effect.map(Session, (session) => {
+  session.state.current = { ...session.state.current, cache: internal.emptyData, accessed: true, modified: true }
+})
 
-export const markModified: Effect.Effect<void, never, Session> = Effect.flatMap(
-  Session,
-  (session) => Ref.update(session.state, (s) => ({ ...s, modified: true }))
-)
+export const markModified: Effect.Effect<void, never, Session> = Effect.map(Session, (session) => {
+  session.state.current = { ...session.state.current, modified: true }
+})
 
 export const backendStep = <E>(
   f: (s: State, session: Session) => Effect.Effect<State, E>
 ): Effect.Effect<void, E, Session> =>
   Effect.flatMap(Session, (session) => updateEffect(session.state, (s) => f(s, session)))
 
-export const updateEffect = <E>(
-  ref: Ref.Ref<State>,
-  f: (s: State) => Effect.Effect<State, E>
-): Effect.Effect<State, E> => Effect.flatMap(Ref.get(ref), (s) => Effect.tap(f(s), (next) => Ref.set(ref, next)))
+/** `f` of the cell's state, its result written back; to be called when the step runs (it reads the cell then). */
+export const updateEffect = <S extends State, E>(
+  cell: Sessions.StateCell,
+  f: (s: State) => Effect.Effect<S, E>
+): Effect.Effect<S, E> =>
+  Effect.map(f(cell.current), (next) => {
+    cell.current = next
+    return next
+  })
 
 export const flush: Effect.Effect<void, SessionStoreError, Session> = backendStep((s, session) =>
   Effect.map(
@@ -405,9 +414,9 @@ export const respond = (
   session: Session,
   res: internal.AnyResponse
 ): Effect.Effect<View.Response, SessionInterrupted | SessionStoreError> =>
-  Effect.flatMap(
-    Ref.get(session.state),
-    (state): Effect.Effect<View.Response, SessionInterrupted | SessionStoreError> => {
+  Effect.suspend(
+    (): Effect.Effect<View.Response, SessionInterrupted | SessionStoreError> => {
+      const state = session.state.current
       const settings = session.settings
       const outcome = internal.decide(state, session.cookieSent, internal.statusOf(res), settings)
       switch (outcome._tag) {
@@ -422,9 +431,10 @@ export const respond = (
           const withVary = outcome.vary ? internal.varyCookie(res) : res
           // `get_expire_at_browser_close()` / `get_expiry_age()` load the data before the save
           // (a row gone meanwhile drops the key, so that the save creates a new session).
-          return Effect.flatMap(updateEffect(session.state, (s) => loadState(session, s)), (loaded) => {
-            const data = loaded.cache ?? internal.emptyData
-            const maxAge = internal.expireAtBrowserClose(data, settings) ? null : internal.expiryAge(data, settings)
+          const saveWith = (loaded: Loaded) => {
+            const maxAge = internal.expireAtBrowserClose(loaded.cache, settings)
+              ? null
+              : internal.expiryAge(loaded.cache, settings)
             return Effect.flatMap(
               updateEffect(
                 session.state,
@@ -436,7 +446,14 @@ export const respond = (
               (saved) =>
                 Effect.mapError(internal.setSessionCookie(withVary, saved.key ?? "", maxAge, settings), cookieFailure)
             )
-          })
+          }
+          // Loaded already (the usual case): no step for it.
+          const now = loadedNow(state)
+          if (now !== undefined) {
+            session.state.current = now
+            return saveWith(now)
+          }
+          return Effect.flatMap(updateEffect(session.state, (s) => loadState(session, s)), saveWith)
         }
       }
     }

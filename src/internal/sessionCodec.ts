@@ -9,7 +9,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as crypto from "node:crypto"
 import * as zlib from "node:zlib"
-import type { ImproperlyConfigured, InvalidArgument } from "../Errors.js"
+import { type ImproperlyConfigured, InvalidArgument } from "../Errors.js"
 import type * as Settings from "../Settings.js"
 import * as Signing from "../Signing.js"
 import * as Json_ from "./python/json.js"
@@ -234,6 +234,87 @@ export const signer = (
   })
 }
 
+// ---------------------------------------------------------------------------
+// zlib only where it can pay
+// ---------------------------------------------------------------------------
+
+/** Beyond this many characters `incompressible` does not try: its bound cannot prove anything there. */
+const INCOMPRESSIBLE_MAX = 40
+
+/** Literal counts and 3-byte runs for `incompressible` (one call at a time: it runs to the end synchronously). */
+const counts = new Uint16Array(256)
+const trigrams = new Int32Array(INCOMPRESSIBLE_MAX)
+
+/**
+ * `true` only when no zlib stream of `text` (latin1 bytes, `L` of them) can be shorter than `L - 1`
+ * bytes, the test of `signing.dumps(compress=True)`, so that zlib need not run. Proof:
+ *
+ * - a deflate match copies at least 3 bytes from earlier in the output, so when no 3 bytes occur
+ *   twice in `text` (overlapping occurrences included) every byte is a literal;
+ * - zlib writes one block for an input this short (it ends a block only when its symbol buffer of
+ *   16383 entries is full, or at the end), and any block costs at least: stored, 3 header bits +
+ *   32 bits of lengths + 8 per byte; fixed Huffman, 3 + 8 per literal + 7 for the end of block;
+ *   dynamic Huffman, 3 + 14 bits of counts + at least 4 code length codes of 3 bits (29 bits), then
+ *   the literals and the end-of-block symbol coded with a prefix code, which (Kraft's inequality,
+ *   Gibbs' inequality) costs at least their empirical entropy `sum n_s * log2(N / n_s)`, `N = L + 1`;
+ * - zlib's wrapper adds 2 header bytes and the 4 bytes of the Adler-32.
+ *
+ * So the stream has at least `6 + ceil(min(8L + 10, 29 + H) / 8)` bytes; compression wins only
+ * when that is at most `L - 2`. (Checked against node:zlib by a property test.)
+ */
+export const incompressible = (text: string): boolean => {
+  const n = text.length
+  // The smallest zlib stream has 7 bytes (header, one byte of block, Adler-32).
+  if (n <= 8) return true
+  if (n > INCOMPRESSIBLE_MAX) return false
+  counts.fill(0)
+  let a = text.charCodeAt(0)
+  let b = text.charCodeAt(1)
+  if (a > 0xff || b > 0xff) return false
+  counts[a] = 1
+  counts[b] = counts[b]! + 1
+  for (let i = 2; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c > 0xff) return false
+    const t = (a << 16) | (b << 8) | c
+    for (let j = 0; j < i - 2; j++) if (trigrams[j] === t) return false
+    trigrams[i - 2] = t
+    counts[c] = counts[c]! + 1
+    a = b
+    b = c
+  }
+  const symbols = n + 1
+  // The end-of-block symbol, once.
+  let bits = Math.log2(symbols)
+  for (let i = 0; i < 256; i++) {
+    const k = counts[i]!
+    if (k > 0) bits += k * Math.log2(symbols / k)
+  }
+  // A margin for the rounding of the logarithms.
+  const smallest = 6 + Math.ceil((Math.min(8 * n + 10, 29 + bits) - 1e-6) / 8)
+  return smallest >= n - 1
+}
+
+/**
+ * The payload of `signing.dumps(data, compress=True)`: compact ASCII JSON, zlib (node:zlib at
+ * its default level 6) when that is shorter by more than a byte, URL-safe base64; zlib is not
+ * run where it provably cannot pay (`incompressible`).
+ */
+export const payloadOf = (data: Data): Either.Either<string, InvalidArgument> => {
+  let json: string
+  try {
+    json = dumps(data)
+  } catch (e) {
+    return Either.left(new InvalidArgument({ message: `Cannot serialize the value: ${String(e)}` }))
+  }
+  const bytes = Buffer.from(json, "latin1")
+  if (!incompressible(json)) {
+    const compressed = zlib.deflateSync(bytes)
+    if (compressed.length < bytes.length - 1) return Either.right("." + Signing.b64Encode(compressed))
+  }
+  return Either.right(Signing.b64Encode(bytes))
+}
+
 /**
  * `signing.dumps(data, salt=salt, compress=True)` at `now` (seconds), byte for byte
  * Django's: compact ASCII JSON in insertion order, zlib only when it saves more than a byte.
@@ -244,7 +325,113 @@ export const signData = (
   data: Data,
   now: number
 ): Either.Either<string, InvalidArgument | ImproperlyConfigured> =>
-  Either.flatMap(signer(settings, salt), (s) => Signing.timestampSignObjectAt(s, data, now, { compress: true }))
+  Either.flatMap(
+    signer(settings, salt),
+    (s) => Either.map(payloadOf(data), (payload) => Signing.timestampSignAt(s, payload, now))
+  )
+
+/**
+ * `signData` for a session's own data (values already as they read back: the session only
+ * holds what `normalize` or the parser gave), remembered as decoded: the next load of the value
+ * skips the signature check and the parse.
+ */
+export const signSession = (
+  settings: Settings.Settings,
+  salt: string,
+  data: Data,
+  now: number
+): Either.Either<string, InvalidArgument | ImproperlyConfigured> =>
+  Either.flatMap(
+    signer(settings, salt),
+    (s) =>
+      Either.map(payloadOf(data), (payload) => {
+        const signed = Signing.timestampSignAt(s, payload, now)
+        remember(signed, s, copyData(data), Math.trunc(now))
+        return signed
+      })
+  )
+
+// ---------------------------------------------------------------------------
+// Decoded values, remembered
+// ---------------------------------------------------------------------------
+
+/**
+ * A stored string already verified and parsed: the signer that verified it (which stands for
+ * the salt, the algorithm and every key: another secret is another signer), the data, and
+ * the signature's timestamp (for `max_age`, checked on every use).
+ */
+interface Decoded {
+  readonly signer: Signing.TimestampSigner
+  readonly data: Map<string, Json>
+  readonly stamp: number
+}
+
+/** At most how many decoded values are kept. */
+export const DECODED_MAX = 4096
+
+/**
+ * Decoded values by their exact stored string, in two generations: new and recently used
+ * values go to `young`; when it holds half of `DECODED_MAX`, it becomes `old` and the previous
+ * `old` is dropped. A value not used for that long is forgotten, and no step costs more than a
+ * `Map` lookup and insert (an exact LRU on one `Map` deletes from its front, which V8 makes slow).
+ */
+let young = new Map<string, Decoded>()
+let old = new Map<string, Decoded>()
+
+const keep = (value: string, entry: Decoded): void => {
+  young.set(value, entry)
+  if (young.size >= DECODED_MAX / 2) {
+    old = young
+    young = new Map()
+  }
+}
+
+const remember = (value: string, s: Signing.TimestampSigner, data: Map<string, Json>, stamp: number): void =>
+  keep(value, { signer: s, data, stamp })
+
+const recall = (value: string, s: Signing.TimestampSigner): Decoded | undefined => {
+  let hit = young.get(value)
+  if (hit === undefined) {
+    hit = old.get(value)
+    if (hit === undefined) return undefined
+    if (hit.signer === s) keep(value, hit)
+  }
+  return hit.signer === s ? hit : undefined
+}
+
+/** Forgets every decoded value (tests). */
+export const forgetDecoded = (): void => {
+  young = new Map()
+  old = new Map()
+}
+
+/** How many decoded values are remembered, at most (tests). */
+export const decodedSize = (): number => young.size + old.size
+
+/** Whether `value` is remembered as decoded (tests). */
+export const isRemembered = (value: string): boolean => young.has(value) || old.has(value)
+
+const copyJson = (value: Json): Json => {
+  if (value === null || typeof value !== "object") return value
+  if (Array.isArray(value)) return value.map(copyJson)
+  const out: Record<string, Json> = {}
+  const from = value as { readonly [key: string]: Json }
+  for (const k of Object.keys(from)) {
+    const v = copyJson(from[k]!)
+    // `__proto__` is data here, as in a dict.
+    if (k === "__proto__") {
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
+    } else out[k] = v
+  }
+  return out
+}
+
+/** A deep copy of session data: no two sessions share a mutable value. */
+export const copyData = (data: Data): Map<string, Json> => {
+  const out = new Map<string, Json>()
+  for (const [k, v] of data) out.set(k, copyJson(v))
+  return out
+}
 
 /** The JSON text of a verified `signing.dumps` payload (`.`-prefixed when zlib-compressed). */
 const payloadText = (payload: string): string | undefined => {
@@ -276,13 +463,24 @@ export const loadData = (
   maxAge?: number
 ): Either.Either<Map<string, Json>, LoadFailure | ImproperlyConfigured | InvalidArgument> =>
   Either.flatMap(signer(settings, salt), (s) => {
+    const hit = recall(value, s)
+    if (hit !== undefined) {
+      // Verified once; its age is not: `max_age` as `TimestampSigner.unsign` checks it.
+      return maxAge !== undefined && now - hit.stamp > maxAge
+        ? Either.left<LoadFailure>("expired")
+        : Either.right(copyData(hit.data))
+    }
     const unsigned = Signing.timestampUnsignAt(s, value, now, maxAge === undefined ? undefined : { maxAge })
     if (Either.isLeft(unsigned)) {
       return Either.left<LoadFailure>(unsigned.left._tag === "SignatureExpired" ? "expired" : "bad-signature")
     }
     const text = payloadText(unsigned.right)
     const data = text === undefined ? undefined : parseObject(text)
-    return data === undefined ? Either.left<LoadFailure>("bad-payload") : Either.right(data)
+    if (data === undefined) return Either.left<LoadFailure>("bad-payload")
+    // `payload:timestamp:signature`; the timestamp verified with the rest.
+    const stamp = Signing.b62Decode(value.slice(unsigned.right.length + s.sep.length, value.lastIndexOf(s.sep)))
+    if (stamp !== undefined) remember(value, s, data, stamp)
+    return Either.right(copyData(data))
   })
 
 const keys = (settings: Settings.Settings): ReadonlyArray<Uint8Array> =>
@@ -346,6 +544,16 @@ export const encode = (
   settings.DEFAULT_HASHING_ALGORITHM === "sha1"
     ? legacyEncode(settings, data)
     : signData(settings, SESSION_SALT, data, now)
+
+/** `encode` of a session's own data (see `signSession`): remembered as decoded. */
+export const encodeSession = (
+  settings: Settings.Settings,
+  data: Data,
+  now: number
+): Either.Either<string, InvalidArgument | ImproperlyConfigured | string> =>
+  settings.DEFAULT_HASHING_ALGORITHM === "sha1"
+    ? legacyEncode(settings, data)
+    : signSession(settings, SESSION_SALT, data, now)
 
 /**
  * `SessionBase.decode(value)`: the data, or `undefined` when Django would log "Session data

@@ -120,58 +120,66 @@ export const migrate = (sql: SqlClient.SqlClient): Effect.Effect<boolean, SqlErr
     return true
   })
 
+/**
+ * The `db` backend's statements with the client's placeholders (`$1` on PostgreSQL, `?`
+ * elsewhere), written once: each query then runs through `sql.unsafe(text, params)`, without a
+ * template to compile per request.
+ */
+const statements = (pg: boolean) => {
+  const p = (i: number) => (pg ? `$${i}` : "?")
+  return {
+    load: `SELECT session_data FROM django_session WHERE session_key = ${p(1)} AND expire_date > ${p(2)}`,
+    exists: `SELECT 1 AS one FROM django_session WHERE session_key = ${p(1)}`,
+    insert: `INSERT INTO django_session (session_key, session_data, expire_date) VALUES (${p(1)}, ${p(2)}, ${
+      p(3)
+    }) ON CONFLICT (session_key) DO NOTHING RETURNING session_key`,
+    update: `UPDATE django_session SET session_data = ${p(1)}, expire_date = ${p(2)} WHERE session_key = ${
+      p(3)
+    } RETURNING session_key`,
+    delete: `DELETE FROM django_session WHERE session_key = ${p(1)}`,
+    clearExpired: `DELETE FROM django_session WHERE expire_date < ${p(1)} RETURNING session_key`
+  } as const
+}
+
 /** Django's `db` backend over the `django_session` table. */
 export const sql = (client: SqlClient.SqlClient): Storage => {
   const sql = client
-  const when = (d: Date): string | Date => sql.onDialectOrElse({ sqlite: () => sqliteDatetime(d), orElse: () => d })
+  const sqlite = sql.onDialectOrElse({ sqlite: () => true, orElse: () => false })
+  const text = statements(sql.onDialectOrElse({ pg: () => true, orElse: () => false }))
+  const when = (d: Date): string | Date => (sqlite ? sqliteDatetime(d) : d)
   return {
     engine: "db",
     load: (key, now) =>
       Effect.mapError(
         Effect.map(
-          sql<
-            { session_data: string }
-          >`SELECT session_data FROM django_session WHERE session_key = ${key} AND expire_date > ${when(now)}`,
+          sql.unsafe<{ session_data: string }>(text.load, [key, when(now)]),
           (rows) => Option.map(Option.fromNullable(rows[0]), (r) => r.session_data)
         ),
         sqlFailure("load the session")
       ),
     exists: (key) =>
       Effect.mapError(
-        Effect.map(sql`SELECT 1 AS one FROM django_session WHERE session_key = ${key}`, (rows) => rows.length > 0),
+        Effect.map(sql.unsafe(text.exists, [key]), (rows) => rows.length > 0),
         sqlFailure("look a session key up")
       ),
     insert: (key, value, expiry: Expiry) =>
       Effect.mapError(
-        Effect.map(
-          sql`INSERT INTO django_session (session_key, session_data, expire_date) VALUES (${key}, ${value}, ${
-            when(expiry.date)
-          }) ON CONFLICT (session_key) DO NOTHING RETURNING session_key`,
-          (rows) => rows.length > 0
-        ),
+        Effect.map(sql.unsafe(text.insert, [key, value, when(expiry.date)]), (rows) => rows.length > 0),
         sqlFailure("create the session")
       ),
     update: (key, value, expiry: Expiry) =>
       Effect.mapError(
-        Effect.map(
-          sql`UPDATE django_session SET session_data = ${value}, expire_date = ${
-            when(expiry.date)
-          } WHERE session_key = ${key} RETURNING session_key`,
-          (rows) => rows.length > 0
-        ),
+        Effect.map(sql.unsafe(text.update, [value, when(expiry.date), key]), (rows) => rows.length > 0),
         sqlFailure("save the session")
       ),
     delete: (key) =>
       Effect.mapError(
-        Effect.asVoid(sql`DELETE FROM django_session WHERE session_key = ${key}`),
+        Effect.asVoid(sql.unsafe(text.delete, [key])),
         sqlFailure("delete the session")
       ),
     clearExpired: (now) =>
       Effect.mapError(
-        Effect.map(
-          sql`DELETE FROM django_session WHERE expire_date < ${when(now)} RETURNING session_key`,
-          (rows) => rows.length
-        ),
+        Effect.map(sql.unsafe(text.clearExpired, [when(now)]), (rows) => rows.length),
         sqlFailure("clear expired sessions")
       )
   }

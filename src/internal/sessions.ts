@@ -205,31 +205,32 @@ export const fromStorage = (storage: Storage): Backend => {
     save: (state, mustCreate, settings) => {
       if (state.key === null) return backend.create(state, settings)
       const key = state.key
-      return Effect.flatMap(
-        dataOf(backend, state, settings, mustCreate),
-        (s) =>
-          Effect.clockWith((clock): Effect.Effect<State, SessionStoreError | UpdateError | CreateError> => {
-            const now = clock.unsafeCurrentTimeMillis()
-            const encoded = codec.encode(settings, s.cache, now / 1000)
-            if (Either.isLeft(encoded)) return Effect.fail(encodeFailure(encoded.left))
-            const expiry = expiryOf(s.cache, settings, now)
-            return mustCreate
-              ? Effect.flatMap(
-                storage.insert(key, encoded.right, expiry),
-                (inserted) =>
-                  inserted
-                    ? Effect.succeed(s)
-                    : Effect.fail(new CreateError({ message: `Session key ${key} is taken` }))
-              )
-              : Effect.flatMap(
-                storage.update(key, encoded.right, expiry),
-                (updated) =>
-                  updated ? Effect.succeed(s) : Effect.fail(
-                    new UpdateError({ message: "Forced update did not affect any rows." })
-                  )
-              )
-          })
-      )
+      const write = (s: State & { readonly cache: Data }) =>
+        Effect.clockWith((clock): Effect.Effect<State, SessionStoreError | UpdateError | CreateError> => {
+          const now = clock.unsafeCurrentTimeMillis()
+          const encoded = codec.encodeSession(settings, s.cache, now / 1000)
+          if (Either.isLeft(encoded)) return Effect.fail(encodeFailure(encoded.left))
+          const expiry = expiryOf(s.cache, settings, now)
+          return mustCreate
+            ? Effect.flatMap(
+              storage.insert(key, encoded.right, expiry),
+              (inserted) =>
+                inserted
+                  ? Effect.succeed(s)
+                  : Effect.fail(new CreateError({ message: `Session key ${key} is taken` }))
+            )
+            : Effect.flatMap(
+              storage.update(key, encoded.right, expiry),
+              (updated) =>
+                updated ? Effect.succeed(s) : Effect.fail(
+                  new UpdateError({ message: "Forced update did not affect any rows." })
+                )
+            )
+        })
+      // Loaded already (the middleware's case): no step to get the data.
+      return state.cache !== undefined
+        ? write({ ...state, accessed: true, cache: state.cache })
+        : Effect.flatMap(dataOf(backend, state, settings, mustCreate), write)
     },
     delete: (state, key) => {
       const k = key ?? state.key
@@ -277,7 +278,7 @@ export const signedCookies: Backend = {
     Effect.gen(function*() {
       const s = yield* dataOf(signedCookies, state, settings, false)
       const now = yield* Effect.clockWith((clock) => Effect.succeed(clock.unsafeCurrentTimeMillis() / 1000))
-      const signed = codec.signData(settings, codec.SIGNED_COOKIES_SALT, s.cache, now)
+      const signed = codec.signSession(settings, codec.SIGNED_COOKIES_SALT, s.cache, now)
       if (Either.isLeft(signed)) {
         return yield* Effect.fail(storeError(`Cannot sign the session: ${signed.left.message}`, signed.left))
       }
