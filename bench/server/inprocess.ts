@@ -22,6 +22,7 @@
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
@@ -30,7 +31,7 @@ import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import { Duplex } from "node:stream"
-import { Handler, Middleware, Settings, View } from "../../src/index.js"
+import { Handler, Middleware, Server, Settings, View } from "../../src/index.js"
 import * as LeanServer from "../../src/internal/node/leanServer.js"
 import {
   HELLO,
@@ -93,7 +94,9 @@ const headers: Record<string, string> = { host: "localhost", ...(realistic ? req
 // writes the answer; "fiber-request": that fiber also gets a request value in its context and
 // writes the app's response.
 const adapter = process.env["ADAPTER"] ?? "platform"
-const label = adapter === "platform" ? name : `${name} [${adapter}]`
+const label = `${name}${adapter === "platform" ? "" : ` [${adapter}]`}${
+  process.env["SERVE"] === "layer" ? " [layer]" : ""
+}`
 type Listener = (req: Http.IncomingMessage, res: Http.ServerResponse) => void
 const helloBytes = new TextEncoder().encode(HELLO)
 const helloHeaders = { "content-type": "text/plain", "content-length": String(helloBytes.length) }
@@ -135,7 +138,45 @@ const makeHandler = (app: HttpApp.Default<unknown, Scope.Scope | Settings.Settin
     ? NodeHttpServer.makeHandler(app)
     : bareListener(app)
 
-const handler = await Effect.runPromise(
+/**
+ * SERVE=layer: the request listeners of a real server built by the same layers as the network
+ * targets (`targets.ts`): `HttpServer.serve` on `NodeHttpServer.layer` (or the lean layer) for the
+ * platform apps, `Server.layer` for the library's; the server listens on a free port, and each
+ * request is emitted on it in process (`server.emit("request", ...)`, as Node does).
+ */
+const viaLayer = async (): Promise<Listener> => {
+  const servers: Array<Http.Server> = []
+  const listen = Http.Server.prototype.listen
+  Http.Server.prototype.listen = function(this: Http.Server, ...args: Array<unknown>) {
+    servers.push(this)
+    return (listen as (...args: Array<unknown>) => Http.Server).apply(this, args)
+  } as typeof listen
+  const settings = Settings.layer({ SECRET_KEY, ALLOWED_HOSTS: ["localhost"] })
+  const lean = adapter === "lean"
+  const app = makeApp()
+  const served = name.startsWith("platform") || name === "realistic: platform by hand"
+    ? HttpMiddleware.withTracerDisabledWhen(HttpServer.serve(app), () => true).pipe(
+      Layer.provide(
+        (lean ? LeanServer.layer : NodeHttpServer.layer)(Http.createServer, { port: 0, host: "127.0.0.1" })
+      ),
+      Layer.provide(settings)
+    )
+    : Server.layer(app, {
+      port: 0,
+      host: "127.0.0.1",
+      tracer: false,
+      limits: { maxRequestsPerSocket: 0 },
+      adapter: lean ? "lean" : "platform"
+    }).pipe(Layer.provide(settings))
+  await new Promise<void>((ready) => {
+    Effect.runFork(Layer.launch(Layer.tap(served, () => Effect.sync(ready))))
+  })
+  Http.Server.prototype.listen = listen
+  const server = servers[0]!
+  return (req, res) => server.emit("request", req, res)
+}
+
+const handler = process.env["SERVE"] === "layer" ? await viaLayer() : await Effect.runPromise(
   Effect.locally(makeHandler(makeApp()), HttpMiddleware.currentTracerDisabledWhen, () => true).pipe(
     Effect.provide(
       Layer.mergeAll(NodeHttpServer.layerContext, Settings.layer({ SECRET_KEY, ALLOWED_HOSTS: ["localhost"] }))
@@ -179,3 +220,5 @@ for (let round = 0; round < rounds; round++) {
   const used = process.cpuUsage(before)
   console.log(`${label}: ${((used.user + used.system) / count).toFixed(1)} us/request`)
 }
+// SERVE=layer: the server still listens.
+process.exit(0)
