@@ -57,6 +57,8 @@ const diagnostics: ReadonlyArray<Target> = [
   hello("library, tracer off, 1 worker"),
   hello("library, tracer off, 2 workers"),
   hello("library, tracer off, 2 workers, scheduling none"),
+  hello("busy: library, 1 worker"),
+  hello("busy: library, 2 workers"),
   hello("platform app, Server.layer, tracer off"),
   hello("platform, tracer off, lean adapter"),
   hello("library, tracer off, lean adapter"),
@@ -214,6 +216,7 @@ const main = async () => {
   workersRatio("library, tracer off, 2 workers", "library, tracer off")
   workersRatio("library, tracer off, 2 workers", "library, tracer off, 1 worker")
   workersRatio("library, tracer off, 2 workers, scheduling none", "library, tracer off")
+  workersRatio("busy: library, 2 workers", "busy: library, 1 worker")
   const ratio = (a: string, b: string) =>
     results.has(a) && results.has(b) && console.log(
       `${`${a} / ${b}`.padEnd(60)} req/s ${(rps(a) / rps(b)).toFixed(2)}x, CPU-per-request throughput ${

@@ -171,8 +171,8 @@ export interface Options {
    * Which implementation of the platform's `HttpServer` serves the app: `"platform"`
    * (`@effect/platform-node`'s) or `"lean"`, this library's (same semantics, less work per
    * request; WebSocket upgrades still go through the platform's; see BENCHMARKS.md, node
-   * adapter). Default: `"platform"`, or `"lean"` when the environment variable
-   * `EFFECT_DJANGO_HTTP_ADAPTER` is `lean`.
+   * adapter). Default: `"lean"`, or `"platform"` when the environment variable
+   * `EFFECT_DJANGO_HTTP_ADAPTER` is `platform`.
    */
   readonly adapter?: "lean" | "platform"
 }
@@ -260,7 +260,7 @@ const drain = (server: Http.Server, timeout: Duration.DurationInput) =>
   ))
 
 const adapterOf = (options: Options): "lean" | "platform" =>
-  options.adapter ?? (process.env["EFFECT_DJANGO_HTTP_ADAPTER"] === "lean" ? "lean" : "platform")
+  options.adapter ?? (process.env["EFFECT_DJANGO_HTTP_ADAPTER"] === "platform" ? "platform" : "lean")
 
 /**
  * What the Node server layer provides to the app.

@@ -135,3 +135,17 @@ export const realisticViewGenPerRequest: View.View<unknown, Settings.Settings> =
   Effect.gen(function*() {
     return yield* realisticBody(request)
   })
+
+/**
+ * A view that spends about a millisecond of CPU per request (a chain of SHA-256 digests), for the
+ * workers' measurement: the load generator, which shares this 2-core machine, then needs a few
+ * per cent of a core, and two workers can show what a second core gives (BENCHMARKS.md, server).
+ */
+export const busyView: View.View<HttpResponse.MakeError> = () =>
+  Effect.suspend(() => {
+    let digest = Buffer.from(HELLO)
+    for (let i = 0; i < BUSY_ROUNDS; i++) digest = Crypto.createHash("sha256").update(digest).digest()
+    return HttpResponse.make({ ...helloOptions, content: digest.toString("hex") })
+  })
+
+const BUSY_ROUNDS = Number(process.env["BUSY_ROUNDS"] ?? 1500)

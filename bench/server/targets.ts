@@ -27,6 +27,7 @@ import { Server, Settings } from "../../src/index.js"
 import { Handler, HttpRequest, HttpResponse, Middleware, View } from "../../src/index.js"
 import * as LeanServer from "../../src/internal/node/leanServer.js"
 import {
+  busyView,
   HELLO,
   helloOptions,
   helloPlatformPerRequest,
@@ -103,8 +104,8 @@ const handler = (tracer: boolean): void => {
   )
 }
 
-const workers = (n: number): void =>
-  Server.run(helloView, {
+const workers = (n: number, view: View.View<HttpResponse.MakeError> = helloView): void =>
+  Server.run(view, {
     port: 0,
     host: HOST,
     tracer: false,
@@ -156,6 +157,9 @@ export const targets: Record<string, () => void> = {
     if (cluster.isPrimary) cluster.schedulingPolicy = cluster.SCHED_NONE
     workers(2)
   },
+  // About 1 ms of CPU per request (BENCHMARKS.md, server: workers on a CPU-bound view).
+  "busy: library, 1 worker": () => workers(1, busyView),
+  "busy: library, 2 workers": () => workers(2, busyView),
   // Hello with the response built the same way on both: per request, or once.
   "platform, tracer off, response per request": () => platform(helloPlatformPerRequest, false),
   "library, tracer off, prebuilt response": () => library(helloViewPrebuilt, false),

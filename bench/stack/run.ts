@@ -16,7 +16,7 @@
  *     npm run bench:stack                         # 2 rounds, 5 s per request, 50 connections
  *     ROUNDS=3 DURATION=10 npm run bench:stack
  *     STACKS="library|express" REQUESTS="list|json" npm run bench:stack
- *     STACKS="library|library-lean|platform" npm run bench:stack     # + the lean Node adapter
+ *     STACKS="library|library-platform|platform" npm run bench:stack # + the library on the platform's Node server
  */
 import autocannon from "autocannon"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
@@ -78,8 +78,8 @@ const allStacks: ReadonlyArray<Stack> = [
   node("express", "express.ts"),
   node("fastify", "fastify.ts"),
   node("platform", "platform.ts"),
-  // Only when asked for (STACKS=...|library-lean): the library on its lean Node adapter (BENCHMARKS.md, node adapter).
-  node("library-lean", "library.ts", { EFFECT_DJANGO_HTTP_ADAPTER: "lean" })
+  // Only when asked for (STACKS=...|library-platform): the library on @effect/platform-node's server instead of its default lean adapter (BENCHMARKS.md, node adapter).
+  node("library-platform", "library.ts", { EFFECT_DJANGO_HTTP_ADAPTER: "platform" })
 ]
 const byDefault = ["library", "django", "express", "fastify", "platform"]
 
