@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
-import * as SynchronizedRef from "effect/SynchronizedRef"
+import * as Redacted from "effect/Redacted"
 import type * as Auth from "../Auth.js"
 import * as Csrf from "../Csrf.js"
 import type { DisallowedRedirect, ImproperlyConfigured, InvalidArgument } from "../Errors.js"
@@ -72,7 +72,7 @@ export const Users: Context.Tag<Auth.Users, Auth.Users> = Context.GenericTag<Aut
 )
 
 // ---------------------------------------------------------------------------
-// get_user, request.user
+// Session keys
 // ---------------------------------------------------------------------------
 
 /** `User._meta.pk.to_python(value)`: an integer, or a string of one. */
@@ -85,50 +85,147 @@ const toPk = (value: Sessions.Json | undefined): number | undefined => {
 const secretOf = (settings: Settings.Settings): Either.Either<Signing.Key, ImproperlyConfigured> =>
   Settings.secretKey(settings)
 
-const sessionHashOf = (user: Auth.AuthUser, settings: Settings.Settings) =>
-  Either.map(secretOf(settings), (secret) => Passwords.getSessionAuthHash(user.password, secret))
+// ---------------------------------------------------------------------------
+// The session auth hash, memoised
+// ---------------------------------------------------------------------------
 
-export const getUser: Effect.Effect<Auth.AnyUser, Auth.AuthError, Sessions.Session | Auth.Users> = Effect.gen(
-  function*() {
-    const settings = yield* Settings.current
-    const id = yield* Sessions.get(SESSION_KEY)
-    if (Option.isNone(id)) return anonymousUser
-    const backend = yield* Sessions.get(BACKEND_SESSION_KEY)
-    if (Option.isNone(backend) || typeof backend.value !== "string") return anonymousUser
-    if (!settings.AUTHENTICATION_BACKENDS.includes(backend.value)) return anonymousUser
-    const pk = toPk(id.value)
-    if (pk === undefined) return anonymousUser
-    const users = yield* Users
-    const found = yield* users.findById(pk)
-    if (Option.isNone(found) || !found.value.is_active) return anonymousUser
-    const stored = yield* Sessions.get(HASH_SESSION_KEY)
-    const secret = yield* secretOf(settings)
-    const hash = Option.getOrNull(stored)
-    if (typeof hash === "string" && Passwords.verifySessionAuthHash(hash, found.value.password, secret)) {
-      return found.value
-    }
-    yield* Sessions.flush
-    return anonymousUser
+/** A user's session auth hashes: the sha256 one, and the legacy sha1 one once asked for. */
+interface AuthHashes {
+  readonly sha256: string
+  sha1: string | undefined
+}
+
+/**
+ * The session auth hashes per secret, then per encoded password (a salted HMAC each, which
+ * `request.user` would otherwise compute on every request). Keyed by the values themselves: a
+ * changed password hash or a rotated `SECRET_KEY` is another key, never a stale hit. Bounded:
+ * a full table is emptied.
+ */
+const hashCache = new Map<string, Map<string, AuthHashes>>()
+const MAX_SECRETS = 8
+const MAX_PASSWORDS = 4096
+
+/** The secret as a string key, or `undefined` for a key in bytes (not memoised). */
+const secretString = (secret: Signing.Key): string | undefined => {
+  if (typeof secret === "string") return secret
+  if (!Redacted.isRedacted(secret)) return undefined
+  const value: unknown = Redacted.value<unknown>(secret)
+  return typeof value === "string" ? value : undefined
+}
+
+const hashesOf = (encodedPassword: string, secret: Signing.Key): AuthHashes => {
+  const key = secretString(secret)
+  if (key === undefined) return { sha256: Passwords.getSessionAuthHash(encodedPassword, secret), sha1: undefined }
+  let perSecret = hashCache.get(key)
+  if (perSecret === undefined) {
+    if (hashCache.size >= MAX_SECRETS) hashCache.clear()
+    perSecret = new Map()
+    hashCache.set(key, perSecret)
   }
-)
+  let hashes = perSecret.get(encodedPassword)
+  if (hashes === undefined) {
+    if (perSecret.size >= MAX_PASSWORDS) perSecret.clear()
+    hashes = { sha256: Passwords.getSessionAuthHash(encodedPassword, secret), sha1: undefined }
+    perSecret.set(encodedPassword, hashes)
+  }
+  return hashes
+}
+
+/** `Passwords.getSessionAuthHash(encodedPassword, secret)`, memoised. */
+export const sessionAuthHash = (encodedPassword: string, secret: Signing.Key): string =>
+  hashesOf(encodedPassword, secret).sha256
+
+/** `Passwords.verifySessionAuthHash(stored, encodedPassword, secret)`, memoised. */
+export const verifySessionAuthHash = (stored: string, encodedPassword: string, secret: Signing.Key): boolean => {
+  if (stored === "") return false
+  const hashes = hashesOf(encodedPassword, secret)
+  if (Signing.constantTimeCompare(stored, hashes.sha256)) return true
+  hashes.sha1 ??= Passwords.getLegacySessionAuthHash(encodedPassword, secret)
+  return Signing.constantTimeCompare(stored, hashes.sha1)
+}
+
+/** Empties the memo (for tests). */
+export const clearSessionAuthHashes = (): void => hashCache.clear()
+
+const sessionHashOf = (user: Auth.AuthUser, settings: Settings.Settings) =>
+  Either.map(secretOf(settings), (secret) => sessionAuthHash(user.password, secret))
+
+// ---------------------------------------------------------------------------
+// get_user, request.user
+// ---------------------------------------------------------------------------
+
+/** The user of a session whose user row was found: checked against the stored hash. */
+const checkedUser = (
+  found: Option.Option<Auth.AuthUser>,
+  hash: Sessions.Json | undefined,
+  settings: Settings.Settings
+): Effect.Effect<Auth.AnyUser, Auth.AuthError, Sessions.Session> => {
+  if (Option.isNone(found) || !found.value.is_active) return Effect.succeed(anonymousUser)
+  const secret = secretOf(settings)
+  if (Either.isLeft(secret)) return Effect.fail(secret.left)
+  return typeof hash === "string" && verifySessionAuthHash(hash, found.value.password, secret.right)
+    ? Effect.succeed(found.value)
+    : Effect.as(Sessions.flush, anonymousUser)
+}
+
+export const getUser: Effect.Effect<Auth.AnyUser, Auth.AuthError, Sessions.Session | Auth.Users> = Effect
+  .withFiberRuntime((fiber) => {
+    const context = fiber.currentContext
+    // One read of the session for its three keys.
+    return Effect.flatMap(Sessions.items, (items): Effect.Effect<Auth.AnyUser, Auth.AuthError, Sessions.Session> => {
+      let id: Sessions.Json | undefined
+      let backend: Sessions.Json | undefined
+      let hash: Sessions.Json | undefined
+      for (const [key, value] of items) {
+        if (key === SESSION_KEY) id = value
+        else if (key === BACKEND_SESSION_KEY) backend = value
+        else if (key === HASH_SESSION_KEY) hash = value
+      }
+      if (id === undefined) return Effect.succeed(anonymousUser)
+      const settings = Settings.fromContext(context)
+      if (typeof backend !== "string" || !settings.AUTHENTICATION_BACKENDS.includes(backend)) {
+        return Effect.succeed(anonymousUser)
+      }
+      const pk = toPk(id)
+      if (pk === undefined) return Effect.succeed(anonymousUser)
+      return Effect.flatMap(
+        Context.unsafeGet(context as Context.Context<Auth.Users>, Users).findById(pk),
+        (found) => checkedUser(found, hash, settings)
+      )
+    })
+  })
 
 export const User: Context.Tag<Auth.RequestUser, Auth.RequestUser> = Context.GenericTag<Auth.RequestUser>(
   "effect-django-http/Auth/User"
 )
 
+/**
+ * A lazy `request.user` without an Effect to make it: the user once loaded or set is kept in a
+ * cell; loads are serialised (one load for concurrent first reads), and a user `set` during a
+ * load wins over the loaded one.
+ */
+const unsafeMakeRequestUser = (load: Effect.Effect<Auth.AnyUser, Auth.AuthError>): Auth.RequestUser => {
+  let current: Auth.AnyUser | undefined
+  const lock = Effect.unsafeMakeSemaphore(1)
+  const loadOnce = lock.withPermits(1)(
+    Effect.suspend(() =>
+      current !== undefined ? Effect.succeed(current) : Effect.map(load, (user) => (current ??= user))
+    )
+  )
+  return {
+    [TypeId]: TypeId,
+    get: Effect.suspend(() => (current !== undefined ? Effect.succeed(current) : loadOnce)),
+    set: (user) =>
+      Effect.sync(() => {
+        current = user
+      }),
+    loaded: Effect.sync(() => current !== undefined)
+  }
+}
+
 export const makeRequestUser = (
   load: Effect.Effect<Auth.AnyUser, Auth.AuthError>
-): Effect.Effect<Auth.RequestUser> =>
-  Effect.map(SynchronizedRef.make(Option.none<Auth.AnyUser>()), (ref): Auth.RequestUser => ({
-    [TypeId]: TypeId,
-    get: SynchronizedRef.modifyEffect(ref, (cached) =>
-      Option.match(cached, {
-        onSome: (user) => Effect.succeed([user, cached] as const),
-        onNone: () => Effect.map(load, (user) => [user, Option.some(user)] as const)
-      })),
-    set: (user) => SynchronizedRef.set(ref, Option.some(user)),
-    loaded: Effect.map(SynchronizedRef.get(ref), Option.isSome)
-  }))
+): Effect.Effect<Auth.RequestUser> => Effect.sync(() => unsafeMakeRequestUser(load))
 
 export const user: Effect.Effect<Auth.AnyUser, Auth.AuthError, Auth.RequestUser> = Effect.flatMap(
   User,
@@ -137,12 +234,12 @@ export const user: Effect.Effect<Auth.AnyUser, Auth.AuthError, Auth.RequestUser>
 
 export const middleware: Middleware.Middleware<never, Sessions.Session | Auth.Users, Auth.RequestUser> = Middleware
   .provideService(User, () =>
-    Effect.gen(function*() {
-      const context = yield* Effect.context<Sessions.Session | Auth.Users>()
-      const settings = yield* Settings.current
-      return yield* makeRequestUser(
-        getUser.pipe(Effect.provide(Context.add(context, Settings.Settings, settings)))
-      )
+    Effect.withFiberRuntime((fiber) => {
+      // The user loads with this layer's services (the session, the user store, the settings).
+      const context = fiber.currentContext as Context.Context<Sessions.Session | Auth.Users>
+      return Effect.succeed(unsafeMakeRequestUser(
+        Effect.provide(getUser, Context.add(context, Settings.Settings, Settings.fromContext(context)))
+      ))
     }))
 
 // ---------------------------------------------------------------------------
