@@ -8,6 +8,11 @@
  *     npx tsx bench/stack/layers.ts                # ROUNDS=7 N=2000
  *     VARIANTS="json|list" npx tsx bench/stack/layers.ts
  *     PROFILE=/tmp/layers.cpuprofile VARIANTS=list npx tsx bench/stack/layers.ts
+ *
+ * Instruction counts (stable under load): the difference of two runs with different N,
+ *
+ *     CALLGRIND_VARIANT=json N=100 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+ *       node --import tsx bench/stack/layers.ts
  */
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
@@ -52,6 +57,7 @@ const ok = () => HttpResponse.make({ content: "ok" })
 type AnyView = View.View<unknown, any>
 const viewOf = (middleware: Middleware.Middleware<any, any, any> | undefined, urls: any): AnyView =>
   Handler.toView(Handler.make(middleware === undefined ? { urls } : { middleware, urls }) as Handler.Handler<any>)
+const passThrough = Middleware.make((request, getResponse) => getResponse(request))
 const okUrls = Urls.make([Urls.path("x/", ok)])
 const readsUser = () => Effect.zipRight(Auth.user, ok())
 const userUrls = Urls.make([Urls.path("x/", readsUser)])
@@ -95,6 +101,10 @@ const program = Effect.gen(function*() {
     },
     "Defaults.middleware, loginRequired view ok": {
       view: viewOf(Defaults.middleware(okUrls), Urls.make([Urls.path("x/", Auth.loginRequired(ok))])),
+      request: get("/x/")
+    },
+    "6 pass-through middleware (call only), view ok": {
+      view: viewOf(Middleware.compose(...Array.from({ length: 6 }, () => passThrough)), okUrls),
       request: get("/x/")
     },
     "Security, view ok": { view: viewOf(Security.middleware, okUrls), request: get("/x/") },
@@ -167,6 +177,15 @@ const program = Effect.gen(function*() {
       const used = process.cpuUsage(before)
       return (used.user + used.system) / n
     })
+  const single = process.env["CALLGRIND_VARIANT"]
+  if (single !== undefined) {
+    // For `valgrind --tool=callgrind`: warm up, then N requests of one variant; the difference of
+    // two runs with different N is the instruction count of N requests.
+    for (let i = 0; i < 300; i++) yield* variants[single]!.view!(variants[single]!.request())
+    yield* run(single)
+    console.log(`${single}: ${n} requests`)
+    return
+  }
   for (const name of chosen) yield* run(name) // warm-up
   const profile = process.env["PROFILE"]
   const inspector = profile === undefined ? undefined : new Inspector.Session()

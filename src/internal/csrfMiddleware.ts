@@ -22,6 +22,7 @@ import * as Settings from "../Settings.js"
 import * as View from "../View.js"
 import * as internal from "./csrf.js"
 import { isSameDomain } from "./host.js"
+import { provideServiceLocally } from "./middleware.js"
 
 export const SESSION_KEY = "_csrftoken"
 export const FIELD_NAME = "csrfmiddlewaretoken"
@@ -509,7 +510,7 @@ export const make = <F extends { readonly reason: string }>(
     call: (request, getResponse) =>
       Effect.flatMap(makeState(request), (state) =>
         Effect.flatMap(
-          Effect.provideService(getResponse(request), CsrfToken, state),
+          provideServiceLocally(getResponse(request), CsrfToken, state),
           (response) => finish(request, state, response)
         )),
     // process_view: the check, with the resolved view's `csrfExempt` mark.
