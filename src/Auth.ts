@@ -36,26 +36,18 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { hasProperty } from "effect/Predicate"
-import * as SynchronizedRef from "effect/SynchronizedRef"
-import * as Csrf from "./Csrf.js"
 import type { DisallowedHost, DisallowedRedirect, ImproperlyConfigured, InvalidArgument } from "./Errors.js"
-import { PermissionDenied } from "./Errors.js"
-import * as HttpRequest from "./HttpRequest.js"
-import * as HttpResponse from "./HttpResponse.js"
+import type { PermissionDenied } from "./Errors.js"
+import type * as HttpResponse from "./HttpResponse.js"
 import * as internal from "./internal/auth.js"
-import { urlsplit, urlunsplit } from "./internal/urljoin.js"
-import * as Middleware from "./Middleware.js"
-import * as Passwords from "./Passwords.js"
-import * as QueryDict from "./QueryDict.js"
-import * as Sessions from "./Sessions.js"
-import * as Settings from "./Settings.js"
-import * as Signing from "./Signing.js"
+import * as api from "./internal/authApi.js"
+import type * as Middleware from "./Middleware.js"
+import type * as Passwords from "./Passwords.js"
+import type * as Sessions from "./Sessions.js"
 import type * as View from "./View.js"
 
 // ---------------------------------------------------------------------------
@@ -68,7 +60,7 @@ import type * as View from "./View.js"
  * @since 0.1.0
  * @category constants
  */
-export const SESSION_KEY = "_auth_user_id"
+export const SESSION_KEY: string = api.SESSION_KEY
 
 /**
  * Django's `BACKEND_SESSION_KEY`: the dotted path of the backend that logged the user in.
@@ -76,7 +68,7 @@ export const SESSION_KEY = "_auth_user_id"
  * @since 0.1.0
  * @category constants
  */
-export const BACKEND_SESSION_KEY = "_auth_user_backend"
+export const BACKEND_SESSION_KEY: string = api.BACKEND_SESSION_KEY
 
 /**
  * Django's `HASH_SESSION_KEY`: the user's session auth hash at login.
@@ -84,7 +76,7 @@ export const BACKEND_SESSION_KEY = "_auth_user_backend"
  * @since 0.1.0
  * @category constants
  */
-export const HASH_SESSION_KEY = "_auth_user_hash"
+export const HASH_SESSION_KEY: string = api.HASH_SESSION_KEY
 
 /**
  * The backend path Django writes for its `ModelBackend`, which `Users` stands for.
@@ -92,7 +84,7 @@ export const HASH_SESSION_KEY = "_auth_user_hash"
  * @since 0.1.0
  * @category constants
  */
-export const MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+export const MODEL_BACKEND: string = api.MODEL_BACKEND
 
 /**
  * Django's `REDIRECT_FIELD_NAME`.
@@ -100,7 +92,7 @@ export const MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
  * @since 0.1.0
  * @category constants
  */
-export const REDIRECT_FIELD_NAME = "next"
+export const REDIRECT_FIELD_NAME: string = api.REDIRECT_FIELD_NAME
 
 // ---------------------------------------------------------------------------
 // Models
@@ -110,7 +102,7 @@ export const REDIRECT_FIELD_NAME = "next"
  * @since 0.1.0
  * @category type ids
  */
-export const TypeId: unique symbol = Symbol.for("effect-django-http/Auth")
+export const TypeId: unique symbol = api.TypeId
 
 /**
  * @since 0.1.0
@@ -184,14 +176,7 @@ export type AnyUser = AuthUser | AnonymousUser
  * @since 0.1.0
  * @category constructors
  */
-export const makeUser = (fields: UserFields): AuthUser => ({
-  [TypeId]: TypeId,
-  _tag: "User",
-  ...fields,
-  pk: fields.id,
-  is_anonymous: false,
-  is_authenticated: true
-})
+export const makeUser: (fields: UserFields) => AuthUser = api.makeUser
 
 /**
  * The one `AnonymousUser`.
@@ -199,24 +184,13 @@ export const makeUser = (fields: UserFields): AuthUser => ({
  * @since 0.1.0
  * @category constructors
  */
-export const anonymousUser: AnonymousUser = {
-  [TypeId]: TypeId,
-  _tag: "AnonymousUser",
-  id: null,
-  pk: null,
-  username: "",
-  is_active: false,
-  is_staff: false,
-  is_superuser: false,
-  is_anonymous: true,
-  is_authenticated: false
-}
+export const anonymousUser: AnonymousUser = api.anonymousUser
 
 /**
  * @since 0.1.0
  * @category guards
  */
-export const isUser = (u: unknown): u is AnyUser => hasProperty(u, TypeId)
+export const isUser: (u: unknown) => u is AnyUser = api.isUser
 
 /**
  * @since 0.1.0
@@ -305,7 +279,7 @@ export interface Users {
  * @since 0.1.0
  * @category tags
  */
-export const Users: Context.Tag<Users, Users> = Context.GenericTag<Users>("effect-django-http/Auth/Users")
+export const Users: Context.Tag<Users, Users> = api.Users
 
 const completeNew = (user: NewUser, id: number, now: Date): UserFields => ({
   id,
@@ -460,19 +434,6 @@ export const DDL: typeof internal.ddl = internal.ddl
  */
 export type AuthError = UsersError | Sessions.SessionStoreError | ImproperlyConfigured
 
-/** `User._meta.pk.to_python(value)`: an integer, or a string of one. */
-const toPk = (value: Sessions.Json | undefined): number | undefined => {
-  if (typeof value === "number") return Number.isInteger(value) ? value : undefined
-  if (typeof value === "string" && /^\s*[+-]?\d+\s*$/.test(value)) return Number.parseInt(value, 10)
-  return undefined
-}
-
-const secretOf = (settings: Settings.Settings): Either.Either<Signing.Key, ImproperlyConfigured> =>
-  Settings.secretKey(settings)
-
-const sessionHashOf = (user: AuthUser, settings: Settings.Settings) =>
-  Either.map(secretOf(settings), (secret) => Passwords.getSessionAuthHash(user.password, secret))
-
 /**
  * Django's `get_user(request)`: the session's user, or `AnonymousUser` when no user is stored,
  * its backend is not in `AUTHENTICATION_BACKENDS`, or the user is missing or inactive; a
@@ -482,27 +443,7 @@ const sessionHashOf = (user: AuthUser, settings: Settings.Settings) =>
  * @since 0.1.0
  * @category loading
  */
-export const getUser: Effect.Effect<AnyUser, AuthError, Sessions.Session | Users> = Effect.gen(function*() {
-  const settings = yield* Settings.current
-  const id = yield* Sessions.get(SESSION_KEY)
-  if (Option.isNone(id)) return anonymousUser
-  const backend = yield* Sessions.get(BACKEND_SESSION_KEY)
-  if (Option.isNone(backend) || typeof backend.value !== "string") return anonymousUser
-  if (!settings.AUTHENTICATION_BACKENDS.includes(backend.value)) return anonymousUser
-  const pk = toPk(id.value)
-  if (pk === undefined) return anonymousUser
-  const users = yield* Users
-  const found = yield* users.findById(pk)
-  if (Option.isNone(found) || !found.value.is_active) return anonymousUser
-  const stored = yield* Sessions.get(HASH_SESSION_KEY)
-  const secret = yield* secretOf(settings)
-  const hash = Option.getOrNull(stored)
-  if (typeof hash === "string" && Passwords.verifySessionAuthHash(hash, found.value.password, secret)) {
-    return found.value
-  }
-  yield* Sessions.flush
-  return anonymousUser
-})
+export const getUser: Effect.Effect<AnyUser, AuthError, Sessions.Session | Users> = api.getUser
 
 /**
  * `request.user` for one request: loaded on first read (Django's `SimpleLazyObject`), then kept;
@@ -527,9 +468,7 @@ export interface RequestUser {
  * @since 0.1.0
  * @category tags
  */
-export const User: Context.Tag<RequestUser, RequestUser> = Context.GenericTag<RequestUser>(
-  "effect-django-http/Auth/User"
-)
+export const User: Context.Tag<RequestUser, RequestUser> = api.User
 
 /**
  * A lazy `request.user` over a loading effect.
@@ -537,17 +476,8 @@ export const User: Context.Tag<RequestUser, RequestUser> = Context.GenericTag<Re
  * @since 0.1.0
  * @category constructors
  */
-export const makeRequestUser = (load: Effect.Effect<AnyUser, AuthError>): Effect.Effect<RequestUser> =>
-  Effect.map(SynchronizedRef.make(Option.none<AnyUser>()), (ref): RequestUser => ({
-    [TypeId]: TypeId,
-    get: SynchronizedRef.modifyEffect(ref, (cached) =>
-      Option.match(cached, {
-        onSome: (user) => Effect.succeed([user, cached] as const),
-        onNone: () => Effect.map(load, (user) => [user, Option.some(user)] as const)
-      })),
-    set: (user) => SynchronizedRef.set(ref, Option.some(user)),
-    loaded: Effect.map(SynchronizedRef.get(ref), Option.isSome)
-  }))
+export const makeRequestUser: (load: Effect.Effect<AnyUser, AuthError>) => Effect.Effect<RequestUser> =
+  api.makeRequestUser
 
 /**
  * `request.user`: the current user, loaded from the session on first use.
@@ -555,7 +485,7 @@ export const makeRequestUser = (load: Effect.Effect<AnyUser, AuthError>): Effect
  * @since 0.1.0
  * @category loading
  */
-export const user: Effect.Effect<AnyUser, AuthError, RequestUser> = Effect.flatMap(User, (u) => u.get)
+export const user: Effect.Effect<AnyUser, AuthError, RequestUser> = api.user
 
 /**
  * Django's `AuthenticationMiddleware`: provides `User` (`request.user`) to the views below,
@@ -565,15 +495,7 @@ export const user: Effect.Effect<AnyUser, AuthError, RequestUser> = Effect.flatM
  * @since 0.1.0
  * @category middleware
  */
-export const middleware: Middleware.Middleware<never, Sessions.Session | Users, RequestUser> = Middleware
-  .provideService(User, () =>
-    Effect.gen(function*() {
-      const context = yield* Effect.context<Sessions.Session | Users>()
-      const settings = yield* Settings.current
-      return yield* makeRequestUser(
-        getUser.pipe(Effect.provide(Context.add(context, Settings.Settings, settings)))
-      )
-    }))
+export const middleware: Middleware.Middleware<never, Sessions.Session | Users, RequestUser> = api.middleware
 
 // ---------------------------------------------------------------------------
 // authenticate, login, logout
@@ -589,35 +511,11 @@ export const middleware: Middleware.Middleware<never, Sessions.Session | Users, 
  * @since 0.1.0
  * @category login
  */
-export const authenticate = (
+export const authenticate: (
   username: string | null | undefined,
   password: string | null | undefined,
   options?: Passwords.HashersOption
-): Effect.Effect<Option.Option<AuthUser>, UsersError, Users> =>
-  Effect.gen(function*() {
-    if (username === null || username === undefined || password === null || password === undefined) {
-      return Option.none()
-    }
-    const users = yield* Users
-    const found = yield* users.findByUsername(username)
-    if (Option.isNone(found)) {
-      yield* Passwords.runHasherOnce(options)
-      return Option.none()
-    }
-    let current = found.value
-    const correct = yield* Passwords.checkPassword(password, current.password, {
-      hashers: options?.hashers,
-      setter: (raw) =>
-        Effect.flatMap(
-          Effect.orDie(Passwords.makePassword(raw, { hashers: options?.hashers })),
-          (encoded) =>
-            Effect.map(users.setPassword(current.id, encoded), () => {
-              current = makeUser({ ...current, password: encoded })
-            })
-        )
-    })
-    return correct && current.is_active ? Option.some(current) : Option.none()
-  })
+) => Effect.Effect<Option.Option<AuthUser>, UsersError, Users> = api.authenticate
 
 /**
  * The options of `login`.
@@ -640,37 +538,11 @@ export interface LoginOptions {
  * @since 0.1.0
  * @category login
  */
-export const login = (
+export const login: (
   user: AuthUser,
   options?: LoginOptions
-): Effect.Effect<AuthUser, AuthError | Sessions.SessionStoreError | InvalidArgument, Sessions.Session | Users> =>
-  Effect.gen(function*() {
-    const settings = yield* Settings.current
-    const hash = yield* sessionHashOf(user, settings)
-    if (yield* Sessions.has(SESSION_KEY)) {
-      const stored = toPk(Option.getOrUndefined(yield* Sessions.get(SESSION_KEY)))
-      const storedHash = Option.getOrElse(yield* Sessions.get(HASH_SESSION_KEY), () => "")
-      if (
-        stored !== user.id || typeof storedHash !== "string" || !Signing.constantTimeCompare(storedHash, hash)
-      ) {
-        yield* Sessions.flush
-      }
-    } else {
-      yield* Sessions.cycleKey
-    }
-    yield* Sessions.set(SESSION_KEY, String(user.id))
-    yield* Sessions.set(BACKEND_SESSION_KEY, options?.backend ?? MODEL_BACKEND)
-    yield* Sessions.set(HASH_SESSION_KEY, hash)
-    const csrf = yield* Effect.serviceOption(Csrf.CsrfToken)
-    if (Option.isSome(csrf)) yield* Effect.provideService(Csrf.rotateToken, Csrf.CsrfToken, csrf.value)
-    const now = new Date(yield* Clock.currentTimeMillis)
-    const users = yield* Users
-    yield* users.setLastLogin(user.id, now)
-    const loggedIn = makeUser({ ...user, last_login: now })
-    const requestUser = yield* Effect.serviceOption(User)
-    if (Option.isSome(requestUser)) yield* requestUser.value.set(loggedIn)
-    return loggedIn
-  })
+) => Effect.Effect<AuthUser, AuthError | Sessions.SessionStoreError | InvalidArgument, Sessions.Session | Users> =
+  api.login
 
 /**
  * Django's `logout(request)`: flushes the session and sets `request.user` (when `User` is
@@ -679,11 +551,7 @@ export const login = (
  * @since 0.1.0
  * @category login
  */
-export const logout: Effect.Effect<void, Sessions.SessionStoreError, Sessions.Session> = Effect.gen(function*() {
-  yield* Sessions.flush
-  const requestUser = yield* Effect.serviceOption(User)
-  if (Option.isSome(requestUser)) yield* requestUser.value.set(anonymousUser)
-})
+export const logout: Effect.Effect<void, Sessions.SessionStoreError, Sessions.Session> = api.logout
 
 // ---------------------------------------------------------------------------
 // Decorators
@@ -697,25 +565,10 @@ export const logout: Effect.Effect<void, Sessions.SessionStoreError, Sessions.Se
  * @since 0.1.0
  * @category decorators
  */
-export const redirectToLogin = (
+export const redirectToLogin: (
   next: string,
   options?: { readonly loginUrl?: string | undefined; readonly redirectFieldName?: string | null | undefined }
-): Effect.Effect<HttpResponse.HttpResponse, HttpResponse.MakeError | DisallowedRedirect> =>
-  Effect.flatMap(Settings.current, (settings) => {
-    const resolved = options?.loginUrl ?? settings.LOGIN_URL
-    const field = options?.redirectFieldName === undefined ? REDIRECT_FIELD_NAME : options.redirectFieldName
-    if (field === null || field === "") return HttpResponse.redirect(resolved)
-    const parts = urlsplit(resolved)
-    const query = Either.match(QueryDict.parse(parts.query, { maxNumFields: null }), {
-      onLeft: () => QueryDict.empty(),
-      onRight: (q) => q
-    })
-    const url = urlunsplit({
-      ...parts,
-      query: QueryDict.urlencode(QueryDict.set(query, field, next), { safe: "/" })
-    })
-    return HttpResponse.redirect(url)
-  })
+) => Effect.Effect<HttpResponse.HttpResponse, HttpResponse.MakeError | DisallowedRedirect> = api.redirectToLogin
 
 /**
  * The options of `userPassesTest` and `loginRequired`.
@@ -746,29 +599,10 @@ export type DecoratorError = AuthError | DisallowedHost | DisallowedRedirect | H
  * @since 0.1.0
  * @category decorators
  */
-export const userPassesTest = <E2 = never, R2 = never>(
+export const userPassesTest: <E2 = never, R2 = never>(
   test: (user: AnyUser) => boolean | Effect.Effect<boolean, E2, R2>,
   options?: TestOptions
-) =>
-<E, R>(view: View.View<E, R>): View.View<E | E2 | DecoratorError, R | R2 | RequestUser> =>
-(request) =>
-  Effect.gen(function*() {
-    const current = yield* user
-    const verdict = test(current)
-    const passes = typeof verdict === "boolean" ? verdict : yield* verdict
-    if (passes) return yield* view(request)
-    const settings = yield* Settings.current
-    const loginUrl = options?.loginUrl ?? settings.LOGIN_URL
-    let path = yield* HttpRequest.buildAbsoluteUri(request)
-    const login = urlsplit(loginUrl)
-    const here = urlsplit(path)
-    if (
-      (login.scheme === "" || login.scheme === here.scheme) && (login.netloc === "" || login.netloc === here.netloc)
-    ) {
-      path = HttpRequest.getFullPath(request)
-    }
-    return yield* redirectToLogin(path, { loginUrl, redirectFieldName: options?.redirectFieldName })
-  })
+) => <E, R>(view: View.View<E, R>) => View.View<E | E2 | DecoratorError, R | R2 | RequestUser> = api.userPassesTest
 
 /**
  * Django's `login_required`: anonymous users are sent to `LOGIN_URL?next=<this URL>`.
@@ -779,7 +613,7 @@ export const userPassesTest = <E2 = never, R2 = never>(
 export const loginRequired = <E, R>(
   view: View.View<E, R>,
   options?: TestOptions
-): View.View<E | DecoratorError, R | RequestUser> => userPassesTest((u) => u.is_authenticated, options)(view)
+): View.View<E | DecoratorError, R | RequestUser> => api.userPassesTest((u) => u.is_authenticated, options)(view)
 
 /**
  * The permission check the app provides (Django's `user.has_perm(perm)` through the
@@ -789,11 +623,13 @@ export const loginRequired = <E, R>(
  * @since 0.1.0
  * @category permissions
  */
-export class Permissions extends Context.Reference<Permissions>()("effect-django-http/Auth/Permissions", {
-  defaultValue: (): {
-    readonly hasPerm: (user: AnyUser, perm: string) => Effect.Effect<boolean, AuthError>
-  } => ({ hasPerm: (u) => Effect.succeed(u.is_active && u.is_superuser) })
-}) {}
+export const Permissions: typeof api.Permissions = api.Permissions
+
+/**
+ * @since 0.1.0
+ * @category permissions
+ */
+export type Permissions = api.Permissions
 
 /**
  * Django's `user.has_perms(perms)`: every permission, checked with `Permissions`; an active
@@ -802,11 +638,7 @@ export class Permissions extends Context.Reference<Permissions>()("effect-django
  * @since 0.1.0
  * @category permissions
  */
-export const hasPerms = (user: AnyUser, perms: ReadonlyArray<string>): Effect.Effect<boolean, AuthError> =>
-  user.is_active && user.is_superuser ? Effect.succeed(true) : !user.is_active ? Effect.succeed(false) : Effect.flatMap(
-    Permissions,
-    (p) => Effect.reduce(perms, true as boolean, (ok, perm) => (ok ? p.hasPerm(user, perm) : Effect.succeed(false)))
-  )
+export const hasPerms: (user: AnyUser, perms: ReadonlyArray<string>) => Effect.Effect<boolean, AuthError> = api.hasPerms
 
 /**
  * Django's `permission_required(perm, raise_exception=False)`: the view runs when the user has
@@ -816,19 +648,8 @@ export const hasPerms = (user: AnyUser, perms: ReadonlyArray<string>): Effect.Ef
  * @since 0.1.0
  * @category decorators
  */
-export const permissionRequired = (
+export const permissionRequired: (
   perm: string | ReadonlyArray<string>,
   options?: TestOptions & { readonly raiseException?: boolean | undefined }
-) =>
-<E, R>(view: View.View<E, R>): View.View<E | DecoratorError | PermissionDenied, R | RequestUser> =>
-  userPassesTest(
-    (u) =>
-      Effect.flatMap(
-        hasPerms(u, typeof perm === "string" ? [perm] : perm),
-        (ok): Effect.Effect<boolean, PermissionDenied> =>
-          ok || options?.raiseException !== true
-            ? Effect.succeed(ok)
-            : Effect.fail(new PermissionDenied({ message: "" }))
-      ),
-    options
-  )(view)
+) => <E, R>(view: View.View<E, R>) => View.View<E | DecoratorError | PermissionDenied, R | RequestUser> =
+  api.permissionRequired

@@ -22,6 +22,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as HttpResponse from "./HttpResponse.js"
+import { provideServiceLocally } from "./internal/middleware.js"
 import { settingsFor } from "./internal/standardMiddleware.js"
 import * as Middleware from "./Middleware.js"
 import type * as Settings from "./Settings.js"
@@ -79,14 +80,16 @@ export const processResponse = <A extends HttpResponse.AnyResponse>(
 export const middleware: Middleware.Middleware<HttpResponse.MakeError> = Middleware.make<HttpResponse.MakeError>((
   request,
   getResponse
-) =>
-  Effect.gen(function*() {
-    const marker: Exemption = { exempt: false }
-    const response = yield* Effect.provideService(getResponse(request), Exemption, marker)
-    if (!HttpResponse.isAnyResponse(response)) return response
-    return yield* processResponse(response, yield* settingsFor(request), marker.exempt)
-  })
-)
+) => {
+  const marker: Exemption = { exempt: false }
+  return Effect.flatMap(
+    provideServiceLocally(getResponse(request), Exemption, marker),
+    (response) =>
+      HttpResponse.isAnyResponse(response)
+        ? Effect.flatMap(settingsFor(request), (settings) => processResponse(response, settings, marker.exempt))
+        : Effect.succeed(response)
+  )
+})
 
 /**
  * Django's `@xframe_options_exempt`: `middleware` leaves this view's responses without

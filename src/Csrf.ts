@@ -28,22 +28,17 @@
  *
  * @since 0.1.0
  */
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Option from "effect/Option"
+import type * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
 import * as Errors from "./Errors.js"
-import * as HttpRequest from "./HttpRequest.js"
-import * as HttpResponse from "./HttpResponse.js"
+import type * as HttpRequest from "./HttpRequest.js"
 import * as internal from "./internal/csrf.js"
-import { isSameDomain } from "./internal/host.js"
-import * as Middleware from "./Middleware.js"
-import * as QueryDict from "./QueryDict.js"
-import * as Settings from "./Settings.js"
-import * as View from "./View.js"
+import * as impl from "./internal/csrfMiddleware.js"
+import type * as Middleware from "./Middleware.js"
+import type * as Settings from "./Settings.js"
+import type * as View from "./View.js"
 
 // ---------------------------------------------------------------------------
 // Constants
@@ -79,7 +74,7 @@ export const ALLOWED_CHARS: string = internal.CHARS
  * @since 0.1.0
  * @category constants
  */
-export const SESSION_KEY = "_csrftoken"
+export const SESSION_KEY: string = impl.SESSION_KEY
 
 /**
  * The form field the token is read from on POST.
@@ -87,13 +82,13 @@ export const SESSION_KEY = "_csrftoken"
  * @since 0.1.0
  * @category constants
  */
-export const FIELD_NAME = "csrfmiddlewaretoken"
+export const FIELD_NAME: string = impl.FIELD_NAME
 
 /**
  * @since 0.1.0
  * @category reasons
  */
-export const REASON_NO_REFERER = "Referer checking failed - no Referer."
+export const REASON_NO_REFERER: string = impl.REASON_NO_REFERER
 
 /**
  * The message for a Referer that matches neither the host nor `CSRF_TRUSTED_ORIGINS`.
@@ -101,32 +96,31 @@ export const REASON_NO_REFERER = "Referer checking failed - no Referer."
  * @since 0.1.0
  * @category reasons
  */
-export const reasonBadReferer = (referer: string): string =>
-  `Referer checking failed - ${referer} does not match any trusted origins.`
+export const reasonBadReferer: (referer: string) => string = impl.reasonBadReferer
 
 /**
  * @since 0.1.0
  * @category reasons
  */
-export const REASON_NO_CSRF_COOKIE = "CSRF cookie not set."
+export const REASON_NO_CSRF_COOKIE: string = impl.REASON_NO_CSRF_COOKIE
 
 /**
  * @since 0.1.0
  * @category reasons
  */
-export const REASON_BAD_TOKEN = "CSRF token missing or incorrect."
+export const REASON_BAD_TOKEN: string = impl.REASON_BAD_TOKEN
 
 /**
  * @since 0.1.0
  * @category reasons
  */
-export const REASON_MALFORMED_REFERER = "Referer checking failed - Referer is malformed."
+export const REASON_MALFORMED_REFERER: string = impl.REASON_MALFORMED_REFERER
 
 /**
  * @since 0.1.0
  * @category reasons
  */
-export const REASON_INSECURE_REFERER = "Referer checking failed - Referer is insecure while host is secure."
+export const REASON_INSECURE_REFERER: string = impl.REASON_INSECURE_REFERER
 
 // ---------------------------------------------------------------------------
 // Tokens
@@ -182,17 +176,7 @@ export const compareTokens: (a: string, b: string) => boolean = internal.compare
  * @since 0.1.0
  * @category rendering
  */
-export const renderHiddenInput = (token: string): string =>
-  // Tokens are alphanumeric; anything else is escaped as Django's template engine would.
-  `<input type="hidden" name="${FIELD_NAME}" value="${escapeHtml(token)}">`
-
-const escapeHtml = (s: string): string =>
-  internal.isAlnum(s)
-    ? s
-    : s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(
-      /'/g,
-      "&#x27;"
-    )
+export const renderHiddenInput: (token: string) => string = impl.renderHiddenInput
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -220,6 +204,11 @@ export class CsrfFailure extends Errors.TaggedError("CsrfFailure", { status: 403
   }
 }
 
+const checks = impl.make(
+  (reason) => new CsrfFailure({ reason }),
+  (u): u is CsrfFailure => hasProperty(u, CsrfFailureTypeId)
+)
+
 /**
  * What the check can fail with besides `CsrfFailure`: reading the POST body (Django lets these
  * through too; only an unreadable body counts as an empty field), and `ImproperlyConfigured`
@@ -238,25 +227,13 @@ export type CheckError = Exclude<HttpRequest.PostError, Errors.UnreadablePostErr
  * @since 0.1.0
  * @category type ids
  */
-export const TypeId: unique symbol = Symbol.for("effect-django-http/Csrf")
+export const TypeId: unique symbol = impl.TypeId
 
 /**
  * @since 0.1.0
  * @category type ids
  */
 export type TypeId = typeof TypeId
-
-/** The mutable cells of one request, shared by the middleware and every decorator below it. */
-class Cells {
-  /** Django's `META["CSRF_COOKIE"]`: the sanitized stored token, or a new one once asked for. */
-  cookie: string | undefined = undefined
-  /** `META["CSRF_COOKIE_USED"]`. */
-  used = false
-  /** `csrf_cookie_needs_reset`. */
-  needsReset = false
-  /** `csrf_processing_done`. */
-  processingDone = false
-}
 
 /**
  * The CSRF state of the current request, provided by `middleware` (or a decorator) to the
@@ -271,7 +248,7 @@ export interface CsrfToken {
   /** `false` for the view of a decorator nested under the middleware: the outer one stores the token. */
   readonly owner: boolean
   /** @internal */
-  readonly cells: Cells
+  readonly cells: impl.Cells
 }
 
 /**
@@ -280,11 +257,7 @@ export interface CsrfToken {
  * @since 0.1.0
  * @category tags
  */
-export const CsrfToken: Context.Tag<CsrfToken, CsrfToken> = Context.GenericTag<CsrfToken>(
-  "effect-django-http/Csrf/CsrfToken"
-)
-
-const makeToken = (cells: Cells, owner: boolean): CsrfToken => ({ [TypeId]: TypeId, owner, cells })
+export const CsrfToken: Context.Tag<CsrfToken, CsrfToken> = impl.CsrfToken
 
 /**
  * What the request's CSRF state holds now (for tests and for other middleware).
@@ -309,12 +282,7 @@ export interface Snapshot {
  * @since 0.1.0
  * @category accessors
  */
-export const snapshot: Effect.Effect<Snapshot, never, CsrfToken> = Effect.map(CsrfToken, ({ cells }) => ({
-  cookie: Option.fromNullable(cells.cookie),
-  used: cells.used,
-  needsReset: cells.needsReset,
-  processingDone: cells.processingDone
-}))
+export const snapshot: Effect.Effect<Snapshot, never, CsrfToken> = impl.snapshot
 
 /**
  * Django's `get_token(request)`: the token for a form or an AJAX header, a fresh masking of
@@ -324,23 +292,7 @@ export const snapshot: Effect.Effect<Snapshot, never, CsrfToken> = Effect.map(Cs
  * @since 0.1.0
  * @category tokens
  */
-export const getToken: Effect.Effect<string, never, CsrfToken> = Effect.flatMap(
-  CsrfToken,
-  ({ cells }) =>
-    Effect.sync(() => {
-      let secret: string
-      if (cells.cookie === undefined || !internal.isSanitized(cells.cookie)) {
-        // A value from a session store is taken as it is; one we could not unmask is replaced.
-        if (cells.cookie !== undefined) cells.needsReset = true
-        secret = internal.newSecret()
-        cells.cookie = internal.mask(secret)
-      } else {
-        secret = internal.unmask(cells.cookie)
-      }
-      cells.used = true
-      return internal.mask(secret)
-    })
-)
+export const getToken: Effect.Effect<string, never, CsrfToken> = impl.getToken
 
 /**
  * Django's `rotate_token(request)`: a new secret for this request, stored on the response
@@ -349,15 +301,7 @@ export const getToken: Effect.Effect<string, never, CsrfToken> = Effect.flatMap(
  * @since 0.1.0
  * @category tokens
  */
-export const rotateToken: Effect.Effect<void, never, CsrfToken> = Effect.flatMap(
-  CsrfToken,
-  ({ cells }) =>
-    Effect.sync(() => {
-      cells.cookie = internal.newToken()
-      cells.used = true
-      cells.needsReset = true
-    })
-)
+export const rotateToken: Effect.Effect<void, never, CsrfToken> = impl.rotateToken
 
 /**
  * Django's `{% csrf_token %}`: `<input type="hidden" name="csrfmiddlewaretoken" value="…">`
@@ -400,43 +344,6 @@ export interface Store {
   readonly domain: (settings: Settings.Settings) => string | null
 }
 
-const cookieOptions = (settings: Settings.Settings): HttpResponse.CookieOptions => ({
-  maxAge: settings.CSRF_COOKIE_AGE ?? undefined,
-  domain: settings.CSRF_COOKIE_DOMAIN ?? undefined,
-  path: settings.CSRF_COOKIE_PATH,
-  secure: settings.CSRF_COOKIE_SECURE,
-  httpOnly: settings.CSRF_COOKIE_HTTPONLY,
-  sameSite: settings.CSRF_COOKIE_SAMESITE ?? undefined
-})
-
-const badCookieSetting = (error: { readonly message: string }) =>
-  new Errors.ImproperlyConfigured({ message: `The CSRF cookie cannot be set: ${error.message}` })
-
-const platformSameSite = (s: string | null): "lax" | "strict" | "none" | undefined => {
-  const v = s?.toLowerCase()
-  return v === "lax" || v === "strict" || v === "none" ? v : undefined
-}
-
-const setPlatformCookie = (
-  response: HttpServerResponse.HttpServerResponse,
-  token: string,
-  settings: Settings.Settings
-): Effect.Effect<HttpServerResponse.HttpServerResponse, Errors.ImproperlyConfigured> =>
-  Effect.map(
-    Effect.mapError(
-      HttpServerResponse.setCookie(response, settings.CSRF_COOKIE_NAME, token, {
-        maxAge: settings.CSRF_COOKIE_AGE === null ? undefined : Duration.seconds(settings.CSRF_COOKIE_AGE),
-        domain: settings.CSRF_COOKIE_DOMAIN ?? undefined,
-        path: settings.CSRF_COOKIE_PATH,
-        secure: settings.CSRF_COOKIE_SECURE,
-        httpOnly: settings.CSRF_COOKIE_HTTPONLY,
-        sameSite: platformSameSite(settings.CSRF_COOKIE_SAMESITE)
-      }),
-      badCookieSetting
-    ),
-    (r) => HttpServerResponse.setHeader(r, "vary", internal.patchVary(r.headers["vary"], ["Cookie"]))
-  )
-
 /**
  * The cookie store (Django's default): the `CSRF_COOKIE_NAME` cookie with the `CSRF_COOKIE_*`
  * attributes, and `Vary: Cookie`.
@@ -444,32 +351,7 @@ const setPlatformCookie = (
  * @since 0.1.0
  * @category stores
  */
-export const cookieStore: Store = {
-  get: (request, settings) => Effect.succeed(Option.fromNullable(request.COOKIES[settings.CSRF_COOKIE_NAME])),
-  sanitizes: true,
-  save: (_request, response, token, settings) => {
-    if (HttpResponse.isAnyResponse(response)) {
-      return Effect.mapError(
-        Effect.flatMap(
-          HttpResponse.setCookie(response, settings.CSRF_COOKIE_NAME, token, cookieOptions(settings)),
-          (r) =>
-            HttpResponse.setHeader(
-              r,
-              "Vary",
-              internal.patchVary(Option.getOrUndefined(HttpResponse.getHeader(r, "Vary")), ["Cookie"])
-            )
-        ),
-        badCookieSetting
-      )
-    }
-    // Not a response of this library: its interpretation has no `MakeError`.
-    return Effect.flatMap(Effect.orDie(View.toServerResponse(response)), (r) => setPlatformCookie(r, token, settings))
-  },
-  domain: (settings) => settings.CSRF_COOKIE_DOMAIN
-}
-
-const NO_SESSION = "CSRF_USE_SESSIONS is enabled, but request.session is not set. " +
-  "SessionMiddleware must appear before CsrfViewMiddleware in MIDDLEWARE."
+export const cookieStore: Store = impl.cookieStore
 
 /**
  * The store when none is provided: the cookie, or, with `CSRF_USE_SESSIONS`, a failure with
@@ -478,18 +360,7 @@ const NO_SESSION = "CSRF_USE_SESSIONS is enabled, but request.session is not set
  * @since 0.1.0
  * @category stores
  */
-export const defaultStore: Store = {
-  get: (request, settings) =>
-    settings.CSRF_USE_SESSIONS
-      ? Effect.fail(new Errors.ImproperlyConfigured({ message: NO_SESSION }))
-      : cookieStore.get(request, settings),
-  sanitizes: true,
-  save: (request, response, token, settings) =>
-    settings.CSRF_USE_SESSIONS
-      ? Effect.fail(new Errors.ImproperlyConfigured({ message: NO_SESSION }))
-      : cookieStore.save(request, response, token, settings),
-  domain: (settings) => settings.CSRF_COOKIE_DOMAIN
-}
+export const defaultStore: Store = impl.defaultStore
 
 /**
  * The session as a store (Django's `CSRF_USE_SESSIONS`), given the session operations of the
@@ -500,24 +371,11 @@ export const defaultStore: Store = {
  * @since 0.1.0
  * @category stores
  */
-export const sessionStore = (session: {
+export const sessionStore: (session: {
   readonly get: (request: HttpRequest.HttpRequest, key: string) => Effect.Effect<Option.Option<unknown>>
   readonly set: (request: HttpRequest.HttpRequest, key: string, value: string) => Effect.Effect<void>
   readonly sessionDomain: (settings: Settings.Settings) => string | null
-}): Store => ({
-  get: (request) =>
-    Effect.map(
-      session.get(request, SESSION_KEY),
-      Option.flatMap((v) => (typeof v === "string" ? Option.some(v) : Option.none()))
-    ),
-  sanitizes: false,
-  save: (request, response, token) =>
-    Effect.flatMap(session.get(request, SESSION_KEY), (current) =>
-      Option.isSome(current) && current.value === token
-        ? Effect.succeed(response)
-        : Effect.as(session.set(request, SESSION_KEY, token), response)),
-  domain: session.sessionDomain
-})
+}) => Store = impl.sessionStore
 
 /**
  * The store the middleware uses: `defaultStore` unless one is provided
@@ -526,9 +384,13 @@ export const sessionStore = (session: {
  * @since 0.1.0
  * @category stores
  */
-export class CsrfStore extends Context.Reference<CsrfStore>()("effect-django-http/Csrf/CsrfStore", {
-  defaultValue: (): Store => defaultStore
-}) {}
+export const CsrfStore: typeof impl.CsrfStore = impl.CsrfStore
+
+/**
+ * @since 0.1.0
+ * @category stores
+ */
+export type CsrfStore = impl.CsrfStore
 
 // ---------------------------------------------------------------------------
 // Failure view, test switch
@@ -544,31 +406,6 @@ export interface FailureViewFn {
   (request: HttpRequest.HttpRequest, reason: string): Effect.Effect<View.Response>
 }
 
-const failurePage = (reason: string | undefined): string =>
-  `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta http-equiv="content-type" content="text/html; charset=utf-8">
-  <meta name="robots" content="NONE,NOARCHIVE">
-  <title>403 Forbidden</title>
-</head>
-<body>
-  <h1>Forbidden <span>(403)</span></h1>
-  <p>CSRF verification failed. Request aborted.</p>
-${
-    reason === undefined
-      ? "  <p>The form could not be verified. Reload the page that sent it and try again; " +
-        "this site needs cookies to accept forms.</p>"
-      : `  <p>Reason given for the failure:</p>\n  <pre>${escapeHtml(reason)}</pre>`
-  }
-</body>
-</html>
-`
-
-/** The settings in the context, else the request's own (as `HttpRequest`'s accessors read them). */
-const settingsIn = (ctx: Context.Context<never>, request: HttpRequest.HttpRequest): Settings.Settings =>
-  Option.getOrElse(Context.getOption(ctx, Settings.Settings), () => request.settings)
-
 /**
  * The default failure view: 403 with `Content-Type: text/html`; the reason is shown only
  * with `DEBUG`.
@@ -576,15 +413,7 @@ const settingsIn = (ctx: Context.Context<never>, request: HttpRequest.HttpReques
  * @since 0.1.0
  * @category failure view
  */
-export const defaultFailureView: FailureViewFn = (request, reason) =>
-  Effect.contextWithEffect((ctx: Context.Context<never>) =>
-    Effect.orDie(
-      HttpResponse.forbidden({
-        content: failurePage(settingsIn(ctx, request).DEBUG ? reason : undefined),
-        contentType: "text/html"
-      })
-    )
-  )
+export const defaultFailureView: FailureViewFn = impl.defaultFailureView
 
 /**
  * The failure view the middleware answers a rejected request with: `defaultFailureView`
@@ -593,9 +422,13 @@ export const defaultFailureView: FailureViewFn = (request, reason) =>
  * @since 0.1.0
  * @category failure view
  */
-export class FailureView extends Context.Reference<FailureView>()("effect-django-http/Csrf/FailureView", {
-  defaultValue: (): FailureViewFn => defaultFailureView
-}) {}
+export const FailureView: typeof impl.FailureView = impl.FailureView
+
+/**
+ * @since 0.1.0
+ * @category failure view
+ */
+export type FailureView = impl.FailureView
 
 /**
  * Django's `request._dont_enforce_csrf_checks`, which its test client sets: with `true` in the
@@ -604,10 +437,13 @@ export class FailureView extends Context.Reference<FailureView>()("effect-django
  * @since 0.1.0
  * @category testing
  */
-export class DontEnforceChecks extends Context.Reference<DontEnforceChecks>()(
-  "effect-django-http/Csrf/DontEnforceChecks",
-  { defaultValue: () => false }
-) {}
+export const DontEnforceChecks: typeof impl.DontEnforceChecks = impl.DontEnforceChecks
+
+/**
+ * @since 0.1.0
+ * @category testing
+ */
+export type DontEnforceChecks = impl.DontEnforceChecks
 
 // ---------------------------------------------------------------------------
 // The check (Django's process_view)
@@ -617,7 +453,7 @@ export class DontEnforceChecks extends Context.Reference<DontEnforceChecks>()(
  * @since 0.1.0
  * @category type ids
  */
-export const ExemptTypeId: unique symbol = Symbol.for("effect-django-http/Csrf/exempt")
+export const ExemptTypeId: unique symbol = impl.ExemptTypeId
 
 /**
  * What the check needs to know of the view the request goes to.
@@ -636,9 +472,7 @@ export interface ViewInfo {
  * @since 0.1.0
  * @category decorators
  */
-export const isCsrfExempt = (view: unknown): boolean =>
-  (typeof view === "function" || typeof view === "object") && view !== null && hasProperty(view, ExemptTypeId) &&
-  view[ExemptTypeId] === true
+export const isCsrfExempt: (view: unknown) => boolean = impl.isCsrfExempt
 
 /**
  * What the check needs to know of a view.
@@ -646,134 +480,7 @@ export const isCsrfExempt = (view: unknown): boolean =>
  * @since 0.1.0
  * @category decorators
  */
-export const viewInfo = (view: unknown): ViewInfo => (isCsrfExempt(view) ? exemptInfo : protectedInfo)
-
-const exemptInfo: ViewInfo = { csrfExempt: true }
-const protectedInfo: ViewInfo = { csrfExempt: false }
-
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"])
-
-/** The Referer check of an HTTPS request: the reason to reject it, or `undefined`. */
-const refererReason = (
-  request: HttpRequest.HttpRequest,
-  settings: Settings.Settings,
-  store: Store
-): string | undefined => {
-  const raw = request.META.HTTP_REFERER
-  if (raw === undefined) return REASON_NO_REFERER
-  const referer = internal.parseReferer(raw)
-  if (referer.scheme === "" || referer.netloc === "") return REASON_MALFORMED_REFERER
-  if (referer.scheme !== "https") return REASON_INSECURE_REFERER
-  const domain = store.domain(settings)
-  let good: string | null
-  if (domain !== null) {
-    const port = HttpRequest.getPortWith(request, settings)
-    good = port === "443" || port === "80" ? domain : `${domain}:${port}`
-  } else {
-    good = Either.getOrNull(HttpRequest.getHostWith(request, settings))
-  }
-  for (const host of settings.CSRF_TRUSTED_ORIGINS) {
-    if (isSameDomain(referer.netloc, host)) return undefined
-  }
-  if (good !== null && isSameDomain(referer.netloc, good)) return undefined
-  return reasonBadReferer(internal.refererUrl(raw))
-}
-
-/** The token the request was sent with, when it is not in a POST body: the header. */
-const headerToken = (request: HttpRequest.HttpRequest, settings: Settings.Settings): string =>
-  request.META[settings.CSRF_HEADER_NAME] ?? ""
-
-const reject = (reason: string) => Effect.fail(new CsrfFailure({ reason }))
-
-/** Django's `is_secure()` from settings already at hand (`HttpRequest.isSecure` reads them again). */
-const isSecureWith = (request: HttpRequest.HttpRequest, settings: Settings.Settings): boolean => {
-  const header = settings.SECURE_PROXY_SSL_HEADER
-  if (header !== null) {
-    const value = request.META[header[0]]
-    if (value !== undefined) return value === header[1]
-  }
-  return request.urlScheme === "https"
-}
-
-/** The store's value when it can be read without an Effect (the cookie stores). */
-const syncRead = (
-  store: Store,
-  request: HttpRequest.HttpRequest,
-  settings: Settings.Settings
-): Option.Option<string> | undefined =>
-  store === cookieStore || (store === defaultStore && !settings.CSRF_USE_SESSIONS)
-    ? Option.fromNullable(request.COOKIES[settings.CSRF_COOKIE_NAME])
-    : undefined
-
-/** The stored value as the check compares it (`_get_token` in process_view). */
-const sanitizeStored = (stored: Option.Option<string>, store: Store, cells: Cells | undefined): string | undefined => {
-  if (Option.isNone(stored)) return undefined
-  if (!store.sanitizes) return stored.value
-  const token = internal.sanitize(stored.value)
-  if (token !== stored.value && cells !== undefined) cells.needsReset = true
-  return token
-}
-
-/** The stored token as the check compares it (`_get_token` in process_view). */
-const storedToken = (
-  request: HttpRequest.HttpRequest,
-  settings: Settings.Settings,
-  store: Store,
-  cells: Cells | undefined
-): Effect.Effect<string | undefined, Errors.ImproperlyConfigured> => {
-  const sync = syncRead(store, request, settings)
-  return sync !== undefined
-    ? Effect.succeed(sanitizeStored(sync, store, cells))
-    : Effect.map(store.get(request, settings), (stored) => sanitizeStored(stored, store, cells))
-}
-
-/** Compares the submitted token with the stored one: accept, or `REASON_BAD_TOKEN`. */
-const compare = (
-  submitted: string,
-  stored: string,
-  cells: Cells | undefined
-): Effect.Effect<void, CsrfFailure> => {
-  if (!internal.compareMasked(internal.sanitize(submitted), stored)) return reject(REASON_BAD_TOKEN)
-  if (cells !== undefined) cells.processingDone = true
-  return Effect.void
-}
-
-/** Steps 5-7 of process_view: the stored token, the submitted one, the comparison. */
-const tokenCheck = (
-  request: HttpRequest.HttpRequest,
-  settings: Settings.Settings,
-  stored: string | undefined,
-  cells: Cells | undefined
-): Effect.Effect<void, CsrfFailure | CheckError> => {
-  if (stored === undefined) return reject(REASON_NO_CSRF_COOKIE)
-  if (request.method !== "POST") return compare(headerToken(request, settings), stored, cells)
-  // Inline callbacks rather than a `{ onFailure, onSuccess }` object: nothing is named per call.
-  return Effect.flatMap(Effect.either(request.POST), (post): Effect.Effect<void, CsrfFailure | CheckError> => {
-    if (Either.isLeft(post)) {
-      return post.left._tag === "UnreadablePostError"
-        ? compare(headerToken(request, settings), stored, cells)
-        : Effect.fail(post.left)
-    }
-    const field = Option.getOrElse(QueryDict.get(post.right, FIELD_NAME), () => "")
-    return compare(field === "" ? headerToken(request, settings) : field, stored, cells)
-  })
-}
-
-/** Steps 5-7, with the stored token read synchronously when the store allows it. */
-function checkTokens(
-  request: HttpRequest.HttpRequest,
-  settings: Settings.Settings,
-  store: Store,
-  cells: Cells | undefined
-): Effect.Effect<void, CsrfFailure | CheckError> {
-  const sync = syncRead(store, request, settings)
-  return sync !== undefined
-    ? tokenCheck(request, settings, sanitizeStored(sync, store, cells), cells)
-    : Effect.flatMap(
-      storedToken(request, settings, store, cells),
-      (stored) => tokenCheck(request, settings, stored, cells)
-    )
-}
+export const viewInfo: (view: unknown) => ViewInfo = impl.viewInfo
 
 /**
  * Django 3.2's `CsrfViewMiddleware.process_view` as a function of the request and the view it
@@ -788,26 +495,10 @@ function checkTokens(
  * @since 0.1.0
  * @category checking
  */
-export const check = (
+export const check: (
   request: HttpRequest.HttpRequest,
-  view: ViewInfo = protectedInfo
-): Effect.Effect<void, CsrfFailure | CheckError> =>
-  Effect.withFiberRuntime((fiber) => {
-    const ctx = fiber.currentContext
-    const state = Context.getOption(ctx, CsrfToken)
-    const cells = Option.isSome(state) ? state.value.cells : undefined
-    if (cells !== undefined && cells.processingDone) return Effect.void
-    if (view.csrfExempt) return Effect.void
-    if (SAFE_METHODS.has(request.method) || Context.get(ctx, DontEnforceChecks)) {
-      if (cells !== undefined) cells.processingDone = true
-      return Effect.void
-    }
-    const settings = settingsIn(ctx, request)
-    const store = Context.get(ctx, CsrfStore)
-    if (!isSecureWith(request, settings)) return checkTokens(request, settings, store, cells)
-    const reason = refererReason(request, settings, store)
-    return reason === undefined ? checkTokens(request, settings, store, cells) : reject(reason)
-  })
+  view?: ViewInfo
+) => Effect.Effect<void, CsrfFailure | CheckError> = checks.check
 
 // ---------------------------------------------------------------------------
 // Middleware and decorators
@@ -820,76 +511,6 @@ export const check = (
  * @category errors
  */
 export type MiddlewareError = CheckError
-
-type Mode = "protect" | "requires" | "ensure"
-
-/** Django's `process_request`: the request's state, or the outer middleware's. */
-const makeState = (request: HttpRequest.HttpRequest): Effect.Effect<CsrfToken, Errors.ImproperlyConfigured> =>
-  Effect.contextWithEffect((ctx: Context.Context<never>) => {
-    const outer = Context.getOption(ctx, CsrfToken)
-    if (Option.isSome(outer)) return Effect.succeed(makeToken(outer.value.cells, false))
-    const cells = new Cells()
-    return Effect.as(
-      Effect.tap(storedToken(request, settingsIn(ctx, request), Context.get(ctx, CsrfStore), cells), (token) => {
-        cells.cookie = token
-      }),
-      makeToken(cells, true)
-    )
-  })
-
-/** Django's `process_response`: store the token when one was asked for. */
-const finish = (
-  request: HttpRequest.HttpRequest,
-  state: CsrfToken,
-  response: View.Response
-): Effect.Effect<View.Response, Errors.ImproperlyConfigured> => {
-  const { cells } = state
-  if (!state.owner || !cells.used || cells.cookie === undefined) return Effect.succeed(response)
-  const token = cells.cookie
-  return Effect.contextWithEffect((ctx: Context.Context<never>) =>
-    Context.get(ctx, CsrfStore).save(request, response, token, settingsIn(ctx, request))
-  )
-}
-
-const logRejection = (request: HttpRequest.HttpRequest, reason: string) =>
-  Effect.annotateLogs(Effect.logWarning(`Forbidden (${reason}): ${request.path}`), {
-    logger: "django.security.csrf",
-    status_code: 403
-  })
-
-const protectWith =
-  (mode: Mode) => <E, R>(view: View.View<E, R>): View.View<E | MiddlewareError, Exclude<R, CsrfToken>> => {
-    const info = viewInfo(view)
-    const inner = Middleware.make<MiddlewareError, CsrfToken>(<E1, R1>(
-      request: HttpRequest.HttpRequest,
-      getResponse: View.View<E1, R1>
-    ): Effect.Effect<View.Response, E1 | MiddlewareError, R1 | CsrfToken> =>
-      Effect.flatMap(CsrfToken, (state) => {
-        const checked = check(request, info)
-        const gate: Effect.Effect<Option.Option<View.Response>, MiddlewareError> = Effect.catchIf(
-          Effect.as(checked, Option.none<View.Response>()),
-          isCsrfFailure,
-          (failure) =>
-            mode === "protect"
-              ? Effect.zipRight(
-                logRejection(request, failure.reason),
-                Effect.flatMap(FailureView, (failureView) =>
-                  Effect.map(failureView(request, failure.reason), Option.some))
-              )
-              : Effect.succeed(Option.none())
-        )
-        const gated = mode === "ensure"
-          ? Effect.zipLeft(gate, Effect.provideService(getToken, CsrfToken, state))
-          : gate
-        return Effect.flatMap(
-          Effect.flatMap(gated, (early) =>
-            Option.isSome(early) ? Effect.succeed(early.value) : getResponse(request)),
-          (response) => finish(request, state, response)
-        )
-      })
-    )(view)
-    return Middleware.provideService(CsrfToken, makeState)(inner)
-  }
 
 /**
  * Django's `CsrfViewMiddleware`: reads the stored token, runs `check` before the view (a
@@ -906,27 +527,7 @@ const protectWith =
  * @since 0.1.0
  * @category middleware
  */
-export const middleware: Middleware.Middleware<MiddlewareError, never, CsrfToken> = Middleware.make({
-  // process_request and process_response: the request's token state, the cookie on the way out.
-  call: (request, getResponse) =>
-    Effect.flatMap(makeState(request), (state) =>
-      Effect.flatMap(
-        Effect.provideService(getResponse(request), CsrfToken, state),
-        (response) => finish(request, state, response)
-      )),
-  // process_view: the check, with the resolved view's `csrfExempt` mark.
-  processView: (request, resolved) =>
-    Effect.catchIf(
-      Effect.as(check(request, viewInfo(resolved.view)), Option.none<View.Response>()),
-      isCsrfFailure,
-      (failure) =>
-        Effect.zipRight(
-          logRejection(request, failure.reason),
-          Effect.flatMap(FailureView, (failureView) => Effect.map(failureView(request, failure.reason), Option.some))
-        )
-    ),
-  provides: [CsrfToken]
-})
+export const middleware: Middleware.Middleware<MiddlewareError, never, CsrfToken> = checks.middleware
 
 /**
  * Django's `csrf_protect`: the middleware's protection for one view. Under the middleware it
@@ -936,7 +537,7 @@ export const middleware: Middleware.Middleware<MiddlewareError, never, CsrfToken
  * @category decorators
  */
 export const csrfProtect: <E, R>(view: View.View<E, R>) => View.View<E | MiddlewareError, Exclude<R, CsrfToken>> =
-  protectWith("protect")
+  checks.protectWith("protect")
 
 /**
  * Django's `requires_csrf_token`: the view gets a token (`getToken` works, the cookie is
@@ -947,7 +548,7 @@ export const csrfProtect: <E, R>(view: View.View<E, R>) => View.View<E | Middlew
  */
 export const requiresCsrfToken: <E, R>(
   view: View.View<E, R>
-) => View.View<E | MiddlewareError, Exclude<R, CsrfToken>> = protectWith("requires")
+) => View.View<E | MiddlewareError, Exclude<R, CsrfToken>> = checks.protectWith("requires")
 
 /**
  * Django's `ensure_csrf_cookie`: like `requiresCsrfToken`, and the response always stores the
@@ -958,7 +559,7 @@ export const requiresCsrfToken: <E, R>(
  */
 export const ensureCsrfCookie: <E, R>(
   view: View.View<E, R>
-) => View.View<E | MiddlewareError, Exclude<R, CsrfToken>> = protectWith("ensure")
+) => View.View<E | MiddlewareError, Exclude<R, CsrfToken>> = checks.protectWith("ensure")
 
 /**
  * Django's `csrf_exempt`: a view the check lets through. The mark is on the view returned
@@ -967,8 +568,9 @@ export const ensureCsrfCookie: <E, R>(
  * @since 0.1.0
  * @category decorators
  */
-export const csrfExempt = <E, R>(view: View.View<E, R>): View.View<E, R> & { readonly [ExemptTypeId]: true } =>
-  Object.assign((request: HttpRequest.HttpRequest) => view(request), { [ExemptTypeId]: true as const })
+export const csrfExempt: <E, R>(
+  view: View.View<E, R>
+) => View.View<E, R> & { readonly [ExemptTypeId]: true } = impl.csrfExempt
 
 /**
  * The reason of a `CsrfFailure`, for a failure view or a test.

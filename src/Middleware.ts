@@ -322,7 +322,7 @@ export const provideService = <I, S, E2 = never, R2 = never>(
 ): Middleware<E2, R2, I> =>
   make({
     call: (request, getResponse) =>
-      Effect.flatMap(f(request), (service) => Effect.provideService(getResponse(request), tag, service)),
+      Effect.flatMap(f(request), (service) => internal.provideServiceLocally(getResponse(request), tag, service)),
     provides: [tag]
   }) as Middleware<E2, R2, I>
 

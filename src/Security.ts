@@ -26,6 +26,7 @@ import * as HttpResponse from "./HttpResponse.js"
 import { settingsFor } from "./internal/standardMiddleware.js"
 import * as Middleware from "./Middleware.js"
 import type * as Settings from "./Settings.js"
+import type * as View from "./View.js"
 
 const exemptCache = new WeakMap<ReadonlyArray<string>, ReadonlyArray<RegExp>>()
 
@@ -144,12 +145,17 @@ export const processResponse = <A extends HttpResponse.AnyResponse>(
  */
 export const middleware: Middleware.Middleware<DisallowedHost | DisallowedRedirect | HttpResponse.MakeError> =
   Middleware.make<DisallowedHost | DisallowedRedirect | HttpResponse.MakeError>((request, getResponse) =>
-    Effect.gen(function*() {
-      const settings = yield* settingsFor(request)
-      const redirect = yield* processRequest(request, settings)
-      const response = Option.isSome(redirect) ? redirect.value : yield* getResponse(request)
-      if (!HttpResponse.isAnyResponse(response)) return response
-      const secure = yield* HttpRequest.isSecure(request)
-      return yield* processResponse(response, settings, secure)
+    Effect.flatMap(settingsFor(request), (settings) => {
+      const after = (response: View.Response) =>
+        HttpResponse.isAnyResponse(response)
+          ? Effect.flatMap(HttpRequest.isSecure(request), (secure) => processResponse(response, settings, secure))
+          : Effect.succeed(response)
+      // Without SECURE_SSL_REDIRECT, process_request has nothing to do: no step for it.
+      return settings.SECURE_SSL_REDIRECT
+        ? Effect.flatMap(
+          processRequest(request, settings),
+          (redirect) => Option.isSome(redirect) ? after(redirect.value) : Effect.flatMap(getResponse(request), after)
+        )
+        : Effect.flatMap(getResponse(request), after)
     })
   )

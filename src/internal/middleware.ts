@@ -9,7 +9,10 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
 import * as HttpRequest from "../HttpRequest.js"
@@ -60,8 +63,52 @@ export const runWith = (f: Step, request: HttpRequest.HttpRequest): AnyEffect =>
   Effect.withFiberRuntime((fiber) =>
     fiber.currentContext.unsafeMap.get(HttpRequest.HttpRequest.key) === request
       ? call(f, request)
-      : Effect.provideService(call(f, request), HttpRequest.HttpRequest, request)
+      : provideServiceLocally(call(f, request), HttpRequest.HttpRequest, request)
   )
+
+interface SettableFiber {
+  readonly setFiberRef: <A>(fiberRef: FiberRef.FiberRef<A>, value: A) => void
+}
+
+/** The running fiber's `setFiberRef` (not in `Fiber.RuntimeFiber`'s type; see `internal/node/adapter.ts`). */
+const canSetFiberRef = (
+  fiber: Fiber.RuntimeFiber<unknown, unknown>
+): fiber is Fiber.RuntimeFiber<unknown, unknown> & SettableFiber =>
+  typeof (fiber as { readonly setFiberRef?: unknown }).setFiberRef === "function"
+
+/**
+ * `effect` run with the fiber's context changed by `f`, and the context as it was once it
+ * ends, succeeding or failing: what `Effect.provide`/`provideService` do, without their
+ * `acquireUseRelease` (a dozen runtime steps each, paid per middleware per request). On
+ * interruption the context is not restored: the fiber then only runs finalizers, which keep
+ * their own context.
+ */
+export const provideLocally = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  f: (context: Context.Context<never>) => Context.Context<never>
+): Effect.Effect<A, E, any> =>
+  Effect.withFiberRuntime((fiber) => {
+    const before = fiber.currentContext
+    if (!canSetFiberRef(fiber)) return Effect.provide(effect, f(before) as Context.Context<R>)
+    fiber.setFiberRef(FiberRef.currentContext, f(before))
+    return Effect.matchCauseEffect(effect, {
+      onFailure: (cause) => {
+        fiber.setFiberRef(FiberRef.currentContext, before)
+        return Effect.failCause(cause)
+      },
+      onSuccess: (a) => {
+        fiber.setFiberRef(FiberRef.currentContext, before)
+        return Effect.succeed(a)
+      }
+    })
+  })
+
+/** `Effect.provideService(effect, tag, service)` through `provideLocally`. */
+export const provideServiceLocally = <A, E, R, I, S>(
+  effect: Effect.Effect<A, E, R>,
+  tag: Context.Tag<I, S>,
+  service: S
+): Effect.Effect<A, E, Exclude<R, I>> => provideLocally(effect, (context) => Context.add(context, tag, service))
 
 const guard = (step: Step, convert: Engine["convert"]): Step =>
   convert === undefined ? step : (request) =>
@@ -137,6 +184,8 @@ const renderDeferred = (
 const renderIfDeferred = (stack: ReadonlyArray<Hooks>, request: HttpRequest.HttpRequest) => (r: View.Response) =>
   isDeferred(r) ? renderDeferred(stack, request, r) : Effect.succeed(r)
 
+const mergeWith = (added: Context.Context<never>) => (context: Context.Context<never>) => Context.merge(context, added)
+
 /**
  * Django's `_get_response`: resolve, `process_view`, the view, `process_exception`, render. The
  * steps for hooks no middleware has are left out.
@@ -168,7 +217,7 @@ const core = (engine: Engine): Step => {
       (resolved) =>
         resolved.context === undefined
           ? afterResolve(request, resolved)
-          : Effect.provide(afterResolve(request, resolved), resolved.context)
+          : provideLocally(afterResolve(request, resolved), mergeWith(resolved.context))
     )
 }
 

@@ -1,0 +1,227 @@
+/**
+ * Where the library's side of `bench/stack` spends its CPU, by layer, without the test client
+ * and without the network: a request value made with `RequestFactory` (the signed-in cookies of
+ * a real login) run through the site's view (`Handler.toView`), then the same with parts taken
+ * away. CPU microseconds per request (`process.cpuUsage`), interleaved rounds, medians. The
+ * first row is the cost of making the request value itself.
+ *
+ *     npx tsx bench/stack/layers.ts                # ROUNDS=7 N=2000
+ *     VARIANTS="json|list" npx tsx bench/stack/layers.ts
+ *     PROFILE=/tmp/layers.cpuprofile VARIANTS=list npx tsx bench/stack/layers.ts
+ *
+ * Instruction counts (stable under load): the difference of two runs with different N,
+ *
+ *     CALLGRIND_VARIANT=json N=100 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+ *       node --import tsx bench/stack/layers.ts
+ */
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import * as Inspector from "node:inspector/promises"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
+import {
+  Auth,
+  Clickjacking,
+  Client,
+  Common,
+  Csrf,
+  Defaults,
+  Handler,
+  HttpRequest,
+  HttpResponse,
+  Middleware,
+  RequestFactory,
+  Security,
+  Sessions,
+  Settings,
+  TemplateResponse,
+  Urls,
+  View
+} from "../../src/index.js"
+import { median } from "../harness.js"
+import { noteJson, type NoteRow, PASSWORD, seed, USERNAME } from "./common.js"
+import { services, settings, site } from "./library.js"
+
+const rounds = Number(process.env["ROUNDS"] ?? 7)
+const n = Number(process.env["N"] ?? 2000)
+
+const latest = (userId: number) =>
+  Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) =>
+      sql<NoteRow>`SELECT id, title, body, created FROM notes_note WHERE user_id = ${userId} ORDER BY id DESC LIMIT 20`
+  )
+
+const ok = () => HttpResponse.make({ content: "ok" })
+type AnyView = View.View<unknown, any>
+const viewOf = (middleware: Middleware.Middleware<any, any, any> | undefined, urls: any): AnyView =>
+  Handler.toView(Handler.make(middleware === undefined ? { urls } : { middleware, urls }) as Handler.Handler<any>)
+const passThrough = Middleware.make((request, getResponse) => getResponse(request))
+const okUrls = Urls.make([Urls.path("x/", ok)])
+const readsUser = () => Effect.zipRight(Auth.user, ok())
+const userUrls = Urls.make([Urls.path("x/", readsUser)])
+
+interface Variant {
+  readonly view: AnyView | undefined
+  readonly request: () => HttpRequest.HttpRequest
+}
+
+const program = Effect.gen(function*() {
+  // Signed in once through the real site (the test client); its cookies then go on every request.
+  const client = yield* Client.make(site)
+  const form = yield* client.get("/login/")
+  const token = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(form.text)?.[1] ?? ""
+  const login = yield* client.post("/login/", {
+    form: { csrfmiddlewaretoken: token, username: USERNAME, password: PASSWORD }
+  })
+  if (login.status !== 302) throw new Error(`login: ${login.status} ${login.text}`)
+  const cookies = { ...login.cookies }
+  const csrf = cookies["csrftoken"] ?? ""
+  const s = yield* Settings.current
+  const get = (path: string) => () => RequestFactory.get(path, { cookies, headers: { Host: "localhost" }, settings: s })
+  const post = (path: string) => () =>
+    RequestFactory.post(path, {
+      form: { title: "t", body: "b", csrfmiddlewaretoken: csrf },
+      cookies,
+      headers: { Host: "localhost" },
+      settings: s
+    })
+  const siteView = Handler.toView(site as Handler.Handler<any>)
+  const variants: Record<string, Variant> = {
+    "RequestFactory.get alone (subtracted below)": { view: undefined, request: get("/x/") },
+    "json": { view: siteView, request: get("/api/notes/") },
+    "list": { view: siteView, request: get("/notes/") },
+    "post": { view: siteView, request: post("/notes/new/") },
+    "no middleware, view ok": { view: viewOf(undefined, okUrls), request: get("/x/") },
+    "Defaults.middleware, view ok": { view: viewOf(Defaults.middleware(okUrls), okUrls), request: get("/x/") },
+    "Defaults.middleware, view reads user": {
+      view: viewOf(Defaults.middleware(userUrls), userUrls),
+      request: get("/x/")
+    },
+    "Defaults.middleware, loginRequired view ok": {
+      view: viewOf(Defaults.middleware(okUrls), Urls.make([Urls.path("x/", Auth.loginRequired(ok))])),
+      request: get("/x/")
+    },
+    "6 pass-through middleware (call only), view ok": {
+      view: viewOf(Middleware.compose(...Array.from({ length: 6 }, () => passThrough)), okUrls),
+      request: get("/x/")
+    },
+    "Security, view ok": { view: viewOf(Security.middleware, okUrls), request: get("/x/") },
+    "Sessions, view ok": { view: viewOf(Sessions.middleware, okUrls), request: get("/x/") },
+    "Common, view ok": { view: viewOf(Common.commonMiddleware(okUrls), okUrls), request: get("/x/") },
+    "Csrf, view ok": { view: viewOf(Csrf.middleware, okUrls), request: get("/x/") },
+    "Clickjacking, view ok": { view: viewOf(Clickjacking.middleware, okUrls), request: get("/x/") },
+    "Sessions + Auth, view reads user": {
+      view: viewOf(Middleware.compose(Sessions.middleware, Auth.middleware), userUrls),
+      request: get("/x/")
+    },
+    "Sessions + Auth, view ok": {
+      view: viewOf(Middleware.compose(Sessions.middleware, Auth.middleware), okUrls),
+      request: get("/x/")
+    },
+    "Sessions, view reads a session key": {
+      view: viewOf(
+        Sessions.middleware,
+        Urls.make([Urls.path("x/", () => Effect.zipRight(Sessions.get("_auth_user_id"), ok()))])
+      ),
+      request: get("/x/")
+    },
+    "no middleware, 20 notes as JSON (user 1)": {
+      view: viewOf(
+        undefined,
+        Urls.make([
+          Urls.path("x/", () => Effect.flatMap(latest(1), (notes) => HttpResponse.json({ notes: notes.map(noteJson) })))
+        ])
+      ),
+      request: get("/x/")
+    },
+    "no middleware, 20 notes as a TemplateResponse (user 1, no CSRF token)": {
+      view: viewOf(
+        undefined,
+        Urls.make([
+          Urls.path(
+            "x/",
+            (request: HttpRequest.HttpRequest) =>
+              Effect.flatMap(
+                latest(1),
+                (notes) =>
+                  TemplateResponse.make(request, "notes.html", { user: { username: "alice" }, notes, csrf_token: "x" })
+              )
+          )
+        ])
+      ),
+      request: get("/x/")
+    }
+  }
+  const only = process.env["VARIANTS"]?.split("|")
+  const chosen = Object.keys(variants).filter((v) =>
+    v.startsWith("RequestFactory") || only === undefined || only.includes(v)
+  )
+  for (const name of chosen) {
+    const { request, view } = variants[name]!
+    if (view === undefined) continue
+    const response = yield* view(request())
+    const status = HttpResponse.isAnyResponse(response) ? response.status : 0
+    if (status !== 200 && status !== 302) throw new Error(`${name}: ${status}`)
+  }
+  const run = (name: string) =>
+    Effect.gen(function*() {
+      const { request, view } = variants[name]!
+      const before = process.cpuUsage()
+      if (view === undefined) {
+        for (let i = 0; i < n; i++) request()
+      } else {
+        for (let i = 0; i < n; i++) yield* view(request())
+      }
+      const used = process.cpuUsage(before)
+      return (used.user + used.system) / n
+    })
+  const single = process.env["CALLGRIND_VARIANT"]
+  if (single !== undefined) {
+    // For `valgrind --tool=callgrind`: warm up, then N requests of one variant; the difference of
+    // two runs with different N is the instruction count of N requests.
+    for (let i = 0; i < 300; i++) yield* variants[single]!.view!(variants[single]!.request())
+    yield* run(single)
+    console.log(`${single}: ${n} requests`)
+    return
+  }
+  for (const name of chosen) yield* run(name) // warm-up
+  const profile = process.env["PROFILE"]
+  const inspector = profile === undefined ? undefined : new Inspector.Session()
+  if (inspector !== undefined) {
+    inspector.connect()
+    yield* Effect.promise(() => inspector.post("Profiler.enable").then(() => inspector.post("Profiler.start")))
+  }
+  const results = new Map<string, Array<number>>()
+  for (let r = 0; r < rounds; r++) {
+    for (const name of chosen) results.set(name, [...(results.get(name) ?? []), yield* run(name)])
+  }
+  if (inspector !== undefined && profile !== undefined) {
+    const { profile: data } = yield* Effect.promise(() => inspector.post("Profiler.stop"))
+    writeFileSync(profile, JSON.stringify(data))
+    console.log(`profile of the measured rounds written to ${profile}`)
+  }
+  const base = median(results.get(chosen[0]!)!)
+  console.log(`${rounds} rounds of ${n} requests, in process (no client), CPU µs/request, medians:`)
+  console.log(`| variant | CPU µs/request | less the request value |`)
+  console.log(`| --- | --- | --- |`)
+  for (const name of chosen) {
+    const m = median(results.get(name)!)
+    console.log(`| ${name} | ${m.toFixed(1)} | ${name === chosen[0] ? "" : (m - base).toFixed(1)} |`)
+  }
+})
+
+const filename = Path.join(mkdtempSync(Path.join(tmpdir(), "bench-stack-layers-")), "db.sqlite3")
+seed(filename)
+Effect.runPromise(
+  (Effect.scoped(program) as Effect.Effect<void, unknown>).pipe(
+    Effect.provide(services(filename)),
+    Effect.provide(settings)
+  )
+).catch(
+  (e) => {
+    console.error(e)
+    process.exit(1)
+  }
+)
