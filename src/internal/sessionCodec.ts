@@ -315,6 +315,24 @@ export const payloadOf = (data: Data): Either.Either<string, InvalidArgument> =>
   return Either.right(Signing.b64Encode(bytes))
 }
 
+/** `signing.dumps` of `data`, the signed string remembered as decoded when `keep` says so. */
+const sign = (
+  settings: Settings.Settings,
+  salt: string,
+  data: Data,
+  now: number,
+  keep: boolean
+): Either.Either<string, InvalidArgument | ImproperlyConfigured> =>
+  Either.flatMap(
+    signer(settings, salt),
+    (s) =>
+      Either.map(payloadOf(data), (payload) => {
+        const signed = Signing.timestampSignAt(s, payload, now)
+        if (keep) remember(signed, s, copyData(data), Math.trunc(now))
+        return signed
+      })
+  )
+
 /**
  * `signing.dumps(data, salt=salt, compress=True)` at `now` (seconds), byte for byte
  * Django's: compact ASCII JSON in insertion order, zlib only when it saves more than a byte.
@@ -324,11 +342,7 @@ export const signData = (
   salt: string,
   data: Data,
   now: number
-): Either.Either<string, InvalidArgument | ImproperlyConfigured> =>
-  Either.flatMap(
-    signer(settings, salt),
-    (s) => Either.map(payloadOf(data), (payload) => Signing.timestampSignAt(s, payload, now))
-  )
+): Either.Either<string, InvalidArgument | ImproperlyConfigured> => sign(settings, salt, data, now, false)
 
 /**
  * `signData` for a session's own data (values already as they read back: the session only
@@ -340,16 +354,7 @@ export const signSession = (
   salt: string,
   data: Data,
   now: number
-): Either.Either<string, InvalidArgument | ImproperlyConfigured> =>
-  Either.flatMap(
-    signer(settings, salt),
-    (s) =>
-      Either.map(payloadOf(data), (payload) => {
-        const signed = Signing.timestampSignAt(s, payload, now)
-        remember(signed, s, copyData(data), Math.trunc(now))
-        return signed
-      })
-  )
+): Either.Either<string, InvalidArgument | ImproperlyConfigured> => sign(settings, salt, data, now, true)
 
 // ---------------------------------------------------------------------------
 // Decoded values, remembered
@@ -531,6 +536,16 @@ export const legacyDecode = (settings: Settings.Settings, value: string): Map<st
   return undefined
 }
 
+const encodeWith = (
+  settings: Settings.Settings,
+  data: Data,
+  now: number,
+  keep: boolean
+): Either.Either<string, InvalidArgument | ImproperlyConfigured | string> =>
+  settings.DEFAULT_HASHING_ALGORITHM === "sha1"
+    ? legacyEncode(settings, data)
+    : sign(settings, SESSION_SALT, data, now, keep)
+
 /**
  * `SessionBase.encode(data)` at `now` (seconds): `signing.dumps` with the
  * `django.contrib.sessions.SessionStore` salt and compression, or the legacy format when
@@ -540,20 +555,14 @@ export const encode = (
   settings: Settings.Settings,
   data: Data,
   now: number
-): Either.Either<string, InvalidArgument | ImproperlyConfigured | string> =>
-  settings.DEFAULT_HASHING_ALGORITHM === "sha1"
-    ? legacyEncode(settings, data)
-    : signData(settings, SESSION_SALT, data, now)
+): Either.Either<string, InvalidArgument | ImproperlyConfigured | string> => encodeWith(settings, data, now, false)
 
 /** `encode` of a session's own data (see `signSession`): remembered as decoded. */
 export const encodeSession = (
   settings: Settings.Settings,
   data: Data,
   now: number
-): Either.Either<string, InvalidArgument | ImproperlyConfigured | string> =>
-  settings.DEFAULT_HASHING_ALGORITHM === "sha1"
-    ? legacyEncode(settings, data)
-    : signSession(settings, SESSION_SALT, data, now)
+): Either.Either<string, InvalidArgument | ImproperlyConfigured | string> => encodeWith(settings, data, now, true)
 
 /**
  * `SessionBase.decode(value)`: the data, or `undefined` when Django would log "Session data
