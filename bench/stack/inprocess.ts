@@ -8,7 +8,6 @@
  *     VARIANTS="json|list" npx tsx bench/stack/inprocess.ts
  *     PROFILE=/tmp/json.cpuprofile VARIANTS=json npx tsx bench/stack/inprocess.ts   # the measured rounds only
  */
-import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import * as Inspector from "node:inspector/promises"
@@ -29,18 +28,11 @@ import {
   Urls
 } from "../../src/index.js"
 import { median } from "../harness.js"
-import { noteJson, type NoteRow, PASSWORD, seed, USERNAME } from "./common.js"
-import { services, settings, site } from "./library.js"
+import { noteJson, PASSWORD, seed, USERNAME } from "./common.js"
+import { latest, services, settings, site } from "./library.js"
 
 const rounds = Number(process.env["ROUNDS"] ?? 5)
 const n = Number(process.env["N"] ?? 500)
-
-const latest = (userId: number) =>
-  Effect.flatMap(
-    SqlClient.SqlClient,
-    (sql) =>
-      sql<NoteRow>`SELECT id, title, body, created FROM notes_note WHERE user_id = ${userId} ORDER BY id DESC LIMIT 20`
-  )
 
 const ok = () => HttpResponse.make({ content: "ok" })
 type AnySite = Handler.Handler<any>

@@ -14,7 +14,6 @@
  *     CALLGRIND_VARIANT=json N=100 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
  *       node --import tsx bench/stack/layers.ts
  */
-import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import * as Inspector from "node:inspector/promises"
@@ -40,18 +39,11 @@ import {
   View
 } from "../../src/index.js"
 import { median } from "../harness.js"
-import { noteJson, type NoteRow, PASSWORD, seed, USERNAME } from "./common.js"
-import { services, settings, site } from "./library.js"
+import { noteJson, PASSWORD, seed, USERNAME } from "./common.js"
+import { latest, services, settings, site } from "./library.js"
 
 const rounds = Number(process.env["ROUNDS"] ?? 7)
 const n = Number(process.env["N"] ?? 2000)
-
-const latest = (userId: number) =>
-  Effect.flatMap(
-    SqlClient.SqlClient,
-    (sql) =>
-      sql<NoteRow>`SELECT id, title, body, created FROM notes_note WHERE user_id = ${userId} ORDER BY id DESC LIMIT 20`
-  )
 
 const ok = () => HttpResponse.make({ content: "ok" })
 type AnyView = View.View<unknown, any>

@@ -28,7 +28,8 @@ import { djangoDatetime, noteJson, type NoteRow, SECRET_KEY, stackEnv, TEMPLATES
 const field = (q: MultiValueDict.MultiValueDict<string>, key: string): string | undefined =>
   Option.getOrUndefined(MultiValueDict.get(q, key))
 
-const latest = (userId: number) =>
+/** The user's latest 20 notes (the list page's and the JSON endpoint's query). */
+export const latest = (userId: number) =>
   Effect.flatMap(
     SqlClient.SqlClient,
     (sql) =>
