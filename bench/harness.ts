@@ -12,7 +12,8 @@
  *   process of the group, read from `/proc` (Linux), so a primary and its workers all count.
  */
 import { spawn } from "node:child_process"
-import { readdirSync, readFileSync } from "node:fs"
+import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import * as Inspector from "node:inspector/promises"
 import * as Net from "node:net"
 
 export interface Started {
@@ -186,4 +187,34 @@ export const median = (xs: ReadonlyArray<number>): number => {
   const s = [...xs].sort((a, b) => a - b)
   const mid = Math.floor(s.length / 2)
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+}
+
+/**
+ * One warm-up run of each variant, then `rounds` interleaved rounds (each variant once per
+ * round): every run's figure per variant. With `profile` (a file path), a CPU profile of the
+ * measured rounds is written there.
+ */
+export const interleavedRounds = async (
+  chosen: ReadonlyArray<string>,
+  rounds: number,
+  run: (name: string) => Promise<number>,
+  profile: string | undefined
+): Promise<Map<string, Array<number>>> => {
+  for (const name of chosen) await run(name) // warm-up
+  const inspector = profile === undefined ? undefined : new Inspector.Session()
+  if (inspector !== undefined) {
+    inspector.connect()
+    await inspector.post("Profiler.enable")
+    await inspector.post("Profiler.start")
+  }
+  const results = new Map<string, Array<number>>()
+  for (let r = 0; r < rounds; r++) {
+    for (const name of chosen) results.set(name, [...(results.get(name) ?? []), await run(name)])
+  }
+  if (inspector !== undefined && profile !== undefined) {
+    const { profile: data } = await inspector.post("Profiler.stop")
+    writeFileSync(profile, JSON.stringify(data))
+    console.log(`profile of the measured rounds written to ${profile}`)
+  }
+  return results
 }

@@ -8,9 +8,8 @@
  *     VARIANTS="json|list" npx tsx bench/stack/inprocess.ts
  *     PROFILE=/tmp/json.cpuprofile VARIANTS=json npx tsx bench/stack/inprocess.ts   # the measured rounds only
  */
-import { Effect } from "effect"
-import { mkdtempSync, writeFileSync } from "node:fs"
-import * as Inspector from "node:inspector/promises"
+import { Effect, Runtime } from "effect"
+import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import {
@@ -27,7 +26,7 @@ import {
   Sessions,
   Urls
 } from "../../src/index.js"
-import { median } from "../harness.js"
+import { interleavedRounds, median } from "../harness.js"
 import { noteJson, PASSWORD, seed, USERNAME } from "./common.js"
 import { latest, services, settings, site } from "./library.js"
 
@@ -131,22 +130,11 @@ const program = Effect.gen(function*() {
       const used = process.cpuUsage(before)
       return (used.user + used.system) / n
     })
-  for (const name of chosen) yield* run(name) // warm-up
-  const profile = process.env["PROFILE"]
-  const inspector = profile === undefined ? undefined : new Inspector.Session()
-  if (inspector !== undefined) {
-    inspector.connect()
-    yield* Effect.promise(() => inspector.post("Profiler.enable").then(() => inspector.post("Profiler.start")))
-  }
-  const results = new Map<string, Array<number>>()
-  for (let r = 0; r < rounds; r++) {
-    for (const name of chosen) results.set(name, [...(results.get(name) ?? []), yield* run(name)])
-  }
-  if (inspector !== undefined && profile !== undefined) {
-    const { profile: data } = yield* Effect.promise(() => inspector.post("Profiler.stop"))
-    writeFileSync(profile, JSON.stringify(data))
-    console.log(`profile of the measured rounds written to ${profile}`)
-  }
+  // The rounds run on this fiber's runtime, which holds the stack's services.
+  const runtime = yield* Effect.runtime<Effect.Effect.Context<ReturnType<typeof run>>>()
+  const results = yield* Effect.promise(() =>
+    interleavedRounds(chosen, rounds, (name) => Runtime.runPromise(runtime, run(name)), process.env["PROFILE"])
+  )
   console.log(`${rounds} rounds of ${n} requests, in process (test client), CPU µs/request, medians:`)
   console.log(`| variant | CPU µs/request |`)
   console.log(`| --- | --- |`)

@@ -14,9 +14,8 @@
  *     CALLGRIND_VARIANT=json N=100 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
  *       node --import tsx bench/stack/layers.ts
  */
-import { Effect } from "effect"
-import { mkdtempSync, writeFileSync } from "node:fs"
-import * as Inspector from "node:inspector/promises"
+import { Effect, Runtime } from "effect"
+import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import {
@@ -38,7 +37,7 @@ import {
   Urls,
   View
 } from "../../src/index.js"
-import { median } from "../harness.js"
+import { interleavedRounds, median } from "../harness.js"
 import { noteJson, PASSWORD, seed, USERNAME } from "./common.js"
 import { latest, services, settings, site } from "./library.js"
 
@@ -178,22 +177,11 @@ const program = Effect.gen(function*() {
     console.log(`${single}: ${n} requests`)
     return
   }
-  for (const name of chosen) yield* run(name) // warm-up
-  const profile = process.env["PROFILE"]
-  const inspector = profile === undefined ? undefined : new Inspector.Session()
-  if (inspector !== undefined) {
-    inspector.connect()
-    yield* Effect.promise(() => inspector.post("Profiler.enable").then(() => inspector.post("Profiler.start")))
-  }
-  const results = new Map<string, Array<number>>()
-  for (let r = 0; r < rounds; r++) {
-    for (const name of chosen) results.set(name, [...(results.get(name) ?? []), yield* run(name)])
-  }
-  if (inspector !== undefined && profile !== undefined) {
-    const { profile: data } = yield* Effect.promise(() => inspector.post("Profiler.stop"))
-    writeFileSync(profile, JSON.stringify(data))
-    console.log(`profile of the measured rounds written to ${profile}`)
-  }
+  // The rounds run on this fiber's runtime, which holds the stack's services.
+  const runtime = yield* Effect.runtime<Effect.Effect.Context<ReturnType<typeof run>>>()
+  const results = yield* Effect.promise(() =>
+    interleavedRounds(chosen, rounds, (name) => Runtime.runPromise(runtime, run(name)), process.env["PROFILE"])
+  )
   const base = median(results.get(chosen[0]!)!)
   console.log(`${rounds} rounds of ${n} requests, in process (no client), CPU µs/request, medians:`)
   console.log(`| variant | CPU µs/request | less the request value |`)
