@@ -1,5 +1,5 @@
 /**
- * URL resolution: `Urls.resolveOption` (Django's first-match rules, converters applied, a
+ * URL resolution: `Resolver.resolveOption` (Django's first-match rules, converters applied, a
  * `ResolverMatch` built) against `find-my-way-ts` (the engine of @effect/platform's router) and
  * `find-my-way` (Fastify's), on 10, 100 and 1,000 routes. A quarter of the routes are static,
  * a quarter take an `int`, a quarter a `slug` and an `int`, a quarter are regexes
@@ -15,6 +15,7 @@
 import { Either, Option } from "effect"
 import FindMyWay from "find-my-way"
 import * as FindMyWayTs from "find-my-way-ts"
+import * as Resolver from "../src/Resolver.js"
 import * as Urls from "../src/Urls.js"
 
 type Handler = () => string
@@ -94,9 +95,9 @@ const makeSite = (n: number): Site => {
 let sink: unknown
 const contenders = (site: Site, paths: ReadonlyArray<string>) =>
   [
-    ["Urls.resolveOption", (batch: number) => {
+    ["Resolver.resolveOption", (batch: number) => {
       for (let b = 0; b < batch; b++) {
-        for (let i = 0; i < paths.length; i++) sink = Urls.resolveOption(site.urls, paths[i]!)
+        for (let i = 0; i < paths.length; i++) sink = Resolver.resolveOption(site.urls, paths[i]!)
       }
     }],
     ["find-my-way-ts", (batch: number) => {
@@ -136,14 +137,16 @@ const fmt = (ms: number, per: number) => `${((ms * 1e6) / per).toFixed(0)} ns`
 // Sanity: every contender answers the same hits and misses.
 const check = (site: Site) => {
   for (const p of [...site.early, ...site.late]) {
-    if (Option.isNone(Urls.resolveOption(site.urls, p))) throw new Error(`Urls missed ${p}`)
+    if (Option.isNone(Resolver.resolveOption(site.urls, p))) throw new Error(`Urls missed ${p}`)
     if (site.fmwts.find("GET", p) === undefined) throw new Error(`find-my-way-ts missed ${p}`)
     if (site.fmw.find("GET", p) === null) throw new Error(`find-my-way missed ${p}`)
   }
   for (const p of site.miss) {
-    if (Option.isSome(Urls.resolveOption(site.urls, p))) throw new Error(`Urls matched ${p}`)
+    if (Option.isSome(Resolver.resolveOption(site.urls, p))) throw new Error(`Urls matched ${p}`)
   }
-  for (const [name, params] of site.names) Either.getOrThrow(Urls.reverseDynamic(site.urls, name, { kwargs: params }))
+  for (const [name, params] of site.names) {
+    Either.getOrThrow(Resolver.reverseDynamic(site.urls, name, { kwargs: params }))
+  }
 }
 
 const rounds = Number(process.env.ROUNDS ?? 60)
@@ -169,7 +172,7 @@ for (const n of [10, 100, 1000]) {
   const [dyn] = interleaved(
     [["reverse", (batch: number) => {
       for (let b = 0; b < batch; b++) {
-        for (const [name, params] of site.names) sink = Urls.reverseDynamic(site.urls, name, { kwargs: params })
+        for (const [name, params] of site.names) sink = Resolver.reverseDynamic(site.urls, name, { kwargs: params })
       }
     }]],
     rounds,

@@ -5,7 +5,7 @@
  * `test/Playground.diff.test.ts` checks.
  */
 import { Effect, Option } from "effect"
-import { Auth, Csrf, HttpResponse, Sessions, Urls } from "../src/index.js"
+import { Auth, Csrf, HttpResponse, Resolver, Sessions, Urls } from "../src/index.js"
 import type { View } from "../src/index.js"
 import { get, getList } from "./compat.js"
 import { Dict, dumps, type Json, pyInt } from "./playground.js"
@@ -162,7 +162,7 @@ export const fixedUrls = Urls.make([
 /** `GET /resolve/<path>`: the `ResolverMatch` of `/<path>` in the fixed URLconf, or 404. */
 export const resolve: View.View<unknown> = (request) => {
   const target = request.pathInfo.slice("/resolve".length)
-  const outcome = Urls.resolve(fixedUrls, target)
+  const outcome = Resolver.resolve(fixedUrls, target)
   if (outcome._tag === "Left") {
     return outcome.left._tag === "Resolver404"
       ? jsonResponse(new Dict([["error", "Resolver404"]]), 404)
@@ -191,7 +191,7 @@ export const reverse: View.View<unknown> = (request) =>
     const args = getList(q, "arg")
     const kwargs = Object.fromEntries(getList(q, "kw").map(split))
     const currentApp = get(q, "current_app")
-    const outcome = Urls.reverseDynamic(fixedUrls, get(q, "name") ?? "", {
+    const outcome = Resolver.reverseDynamic(fixedUrls, get(q, "name") ?? "", {
       ...(args.length > 0 ? { args } : {}),
       ...(Object.keys(kwargs).length > 0 ? { kwargs } : {}),
       ...(currentApp !== undefined ? { currentApp } : {})

@@ -25,6 +25,7 @@ import * as HttpRequest from "./HttpRequest.js"
 import * as HttpResponse from "./HttpResponse.js"
 import * as py from "./internal/urls/pyregex.js"
 import * as Middleware from "./Middleware.js"
+import * as Resolver from "./Resolver.js"
 import * as Settings from "./Settings.js"
 import * as Urls from "./Urls.js"
 import type * as View from "./View.js"
@@ -87,7 +88,7 @@ export const checkUserAgent = (
 }
 
 const currentUrlconf = (fallback: Urls.AnyURLconf): Effect.Effect<Urls.AnyURLconf> =>
-  Effect.map(Effect.serviceOption(Urls.Urlconf), Option.getOrElse(() => fallback))
+  Effect.map(Effect.serviceOption(Resolver.Urlconf), Option.getOrElse(() => fallback))
 
 /**
  * Django's `should_redirect_with_slash`: `APPEND_SLASH` is on, the path does not end with `/`,
@@ -102,8 +103,8 @@ export const shouldRedirectWithSlash = (
   settings: Settings.Settings
 ): boolean => {
   if (!settings.APPEND_SLASH || request.pathInfo.endsWith("/")) return false
-  if (Option.isSome(Urls.resolveOption(urlconf, request.pathInfo))) return false
-  return Option.match(Urls.resolveOption(urlconf, request.pathInfo + "/"), {
+  if (Option.isSome(Resolver.resolveOption(urlconf, request.pathInfo))) return false
+  return Option.match(Resolver.resolveOption(urlconf, request.pathInfo + "/"), {
     onNone: () => false,
     onSome: (match) => shouldAppendSlash(match.func)
   })
@@ -198,7 +199,7 @@ export const processResponse = (
   })
 
 /**
- * Django's `CommonMiddleware`, resolving with `urlconf` (or with the `Urls.Urlconf` in effect
+ * Django's `CommonMiddleware`, resolving with `urlconf` (or with the `Resolver.Urlconf` in effect
  * when there is one). List it after `SecurityMiddleware` and the session middleware, as Django's
  * project template does.
  *

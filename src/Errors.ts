@@ -14,7 +14,7 @@
  * | anything else (`BadHeaderError`, `MultiValueDictKeyError`, ...) | 500 |
  *
  * Every error of the library that a Django exception answers with a status, in this module and
- * in others (`Csrf.CsrfFailure`, `Urls.Resolver404`, the template and session errors, ...), is
+ * in others (`Csrf.CsrfFailure`, `Resolver.Resolver404`, the template and session errors, ...), is
  * built on `TaggedError`, which a user's own errors can extend too.
  *
  * @since 0.1.0

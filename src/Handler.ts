@@ -48,6 +48,7 @@ import * as handler from "./internal/handler.js"
 import { serverRequestOf } from "./internal/httpRequest.js"
 import * as internal from "./internal/middleware.js"
 import type * as Middleware from "./Middleware.js"
+import * as Resolver_ from "./Resolver.js"
 import * as Settings from "./Settings.js"
 import * as Urls_ from "./Urls.js"
 import * as View from "./View.js"
@@ -148,9 +149,9 @@ export const resolver = <E = never, R = never>(
  * sees it for every request.
  *
  * With a URLconf, resolution is Django's: `pathInfo` is resolved with the URLconf in effect (one
- * a middleware set with `Urls.setUrlconf`, Django's `request.urlconf`, else the site's), a miss
+ * a middleware set with `Resolver.setUrlconf`, Django's `request.urlconf`, else the site's), a miss
  * is `Resolver404` (404, after no `processView`), and the `processView` hooks and the view find
- * the match as `Urls.ResolverMatch` and the URLconf in effect as `Urls.Urlconf` in the context.
+ * the match as `Resolver.ResolverMatch` and the URLconf in effect as `Resolver.Urlconf` in the context.
  *
  * @since 0.1.0
  * @category models
@@ -175,12 +176,12 @@ export type UrlsContext<U> = U extends Urls_.URLconf<infer V, any> ? V extends V
 
 /**
  * What the handler provides to the views of some URLs: with a URLconf, the match
- * (`Urls.ResolverMatch`) and the URLconf in effect (`Urls.Urlconf`).
+ * (`Resolver.ResolverMatch`) and the URLconf in effect (`Resolver.Urlconf`).
  *
  * @since 0.1.0
  * @category type-level
  */
-export type UrlsProvided<U> = U extends Urls_.URLconf<any, any> ? Urls_.ResolverMatch | Urls_.Urlconf : never
+export type UrlsProvided<U> = U extends Urls_.URLconf<any, any> ? Resolver_.ResolverMatch | Resolver_.Urlconf : never
 
 /**
  * A site: its middleware, its URLs and its error views.
@@ -263,10 +264,10 @@ export const fromHttpApp = <E, R>(
 }
 
 const fromURLconf = (root: Urls_.AnyURLconf) => (request: HttpRequest.HttpRequest) =>
-  Effect.withFiberRuntime<Middleware.Resolved, Urls_.Resolver404 | ImproperlyConfigured>((fiber) => {
-    const current = fiber.currentContext.unsafeMap.get(Urls_.Urlconf.key) as Urls_.AnyURLconf | undefined
+  Effect.withFiberRuntime<Middleware.Resolved, Resolver_.Resolver404 | ImproperlyConfigured>((fiber) => {
+    const current = fiber.currentContext.unsafeMap.get(Resolver_.Urlconf.key) as Urls_.AnyURLconf | undefined
     const urlconf = current ?? root
-    return Either.match(Urls_.resolve(urlconf, request.pathInfo), {
+    return Either.match(Resolver_.resolve(urlconf, request.pathInfo), {
       onLeft: Effect.fail,
       onRight: (match) =>
         typeof match.func === "function"
@@ -275,7 +276,7 @@ const fromURLconf = (root: Urls_.AnyURLconf) => (request: HttpRequest.HttpReques
             args: match.args,
             kwargs: match.kwargs,
             match,
-            context: Context.make(Urls_.ResolverMatch, match).pipe(Context.add(Urls_.Urlconf, urlconf))
+            context: Context.make(Resolver_.ResolverMatch, match).pipe(Context.add(Resolver_.Urlconf, urlconf))
           })
           : Effect.dieMessage(`The URLconf's view for ${match.route} is not a view`)
     })

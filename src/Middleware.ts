@@ -52,7 +52,7 @@ import type { DisallowedHost } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import * as internal from "./internal/middleware.js"
 import { strip as pyStrip } from "./internal/python/str.js"
-import type { ResolverMatch } from "./Urls.js"
+import type { ResolverMatch } from "./Resolver.js"
 import type * as View from "./View.js"
 
 /**

@@ -1,11 +1,12 @@
 /**
- * Django's URL dispatcher (`django.urls`): URLconfs as typed, immutable values, `resolve` with
- * Django's first-match rules, and `reverse`, checked by the type checker when the URLconf is
- * written as a literal.
+ * Django's URLconfs (`django.urls.path`, `re_path`, `include`, converters) as typed, immutable
+ * values. Resolving a path and reversing a name are `Resolver`'s; a URLconf written as a literal
+ * carries its names and parameters in its type, so that `Resolver.reverse` is checked by the type
+ * checker.
  *
  * ```ts
  * import { Effect, Either } from "effect"
- * import { HttpResponse, Urls, View } from "effect-django-http"
+ * import { HttpResponse, Resolver, Urls, View } from "effect-django-http"
  *
  * const view: View.View = (request) => HttpResponse.make({ content: request.path })
  *
@@ -19,42 +20,38 @@
  *   Urls.path("articles/", Urls.include(articles, { appName: "articles" }))
  * ])
  *
- * const match = Either.getOrThrow(Urls.resolve(urls, "/articles/2024/hello/"))
+ * const match = Either.getOrThrow(Resolver.resolve(urls, "/articles/2024/hello/"))
  * match.viewName // "articles:detail"
  * match.kwargs // { year: 2024, slug: "hello" }
  *
  * // checked at compile time: the name exists and `year` is a number
- * const url = Urls.reverse(urls, "articles:detail", { year: 2024, slug: "hello" })
+ * const url = Resolver.reverse(urls, "articles:detail", { year: 2024, slug: "hello" })
  * Effect.runSync(url) // "/articles/2024/hello/"
  * ```
  *
  * Differences from Django, by design: a view is any value (typically a `View.View`); a bad route
- * or an untranslatable `re_path` regex is reported as `ImproperlyConfigured` by `resolve`,
- * `reverse` and `check` rather than at import; converters are values passed to
+ * or an untranslatable `re_path` regex is reported as `ImproperlyConfigured` by `Resolver.resolve`,
+ * `Resolver.reverse` and `check` rather than at import; converters are values passed to
  * `withConverters`, not a global registry; `int` gives a JavaScript `number` and `uuid` the
  * lower-case string. The Python regex syntax `rePath` accepts is listed in
  * `src/internal/urls/pyregex.ts`.
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import type * as Equal from "effect/Equal"
 import type * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
 import type * as Schema from "effect/Schema"
 import type * as Types from "effect/Types"
-import * as Errors from "./Errors.js"
-import { ImproperlyConfigured, InvalidArgument } from "./Errors.js"
+import { ImproperlyConfigured } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import * as routes from "./internal/urls/patterns.js"
 import * as resolver from "./internal/urls/resolve.js"
-import * as reverser from "./internal/urls/reverse.js"
 import type * as types from "./internal/urls/types.js"
 import * as internal from "./internal/urls/urlconf.js"
-import * as Middleware from "./Middleware.js"
+import type { ResolverMatch } from "./Resolver.js"
 import type * as View from "./View.js"
 
 // ---------------------------------------------------------------------------
@@ -64,8 +61,8 @@ import type * as View from "./View.js"
 /**
  * A path converter (Django's `register_converter` class): the regex a parameter must match,
  * `toPython` to turn the text into a value (`None` means "no match", as Django's
- * `ValueError`), and `toUrl` for `reverse` (`None` skips the pattern, as Django's
- * `ValueError`). `reverseDynamic` may hand `toUrl` a value of any type.
+ * `ValueError`), and `toUrl` for `Resolver.reverse` (`None` skips the pattern, as Django's
+ * `ValueError`). `Resolver.reverseDynamic` may hand `toUrl` a value of any type.
  *
  * @since 0.1.0
  * @category models
@@ -84,7 +81,7 @@ export const converter: <A>(options: Converter<A>) => Converter<A> = internal.co
 
 /**
  * A converter from a Schema whose encoded side is the URL text: a route parameter decodes to
- * the Schema's type, and `reverse` encodes it back; a decoding failure means "no match".
+ * the Schema's type, and `Resolver.reverse` encodes it back; a decoding failure means "no match".
  *
  * ```ts
  * import { Schema } from "effect"
@@ -133,7 +130,7 @@ export interface BuiltinTypes {
 // ---------------------------------------------------------------------------
 
 /**
- * One reversible name of a URLconf and the parameters `reverse` takes for it: an object of
+ * One reversible name of a URLconf and the parameters `Resolver.reverse` takes for it: an object of
  * keyword arguments, or a list for a `rePath` with unnamed groups.
  *
  * @since 0.1.0
@@ -182,7 +179,7 @@ export type ViewOf<X> = X extends URLPattern<infer V, any> ? V : X extends URLRe
 export type EntriesOf<X> = X extends { readonly "~entries"?: Types.Covariant<infer E> | undefined } ? E : never
 
 /**
- * The parameters `reverse` takes for `N`.
+ * The parameters `Resolver.reverse` takes for `N`.
  *
  * @since 0.1.0
  * @category type-level
@@ -257,7 +254,7 @@ export interface Include<V, E extends Entry = never> {
 }
 
 /**
- * Options of an endpoint: its name (for `reverse`) and the extra keyword arguments it passes to
+ * Options of an endpoint: its name (for `Resolver.reverse`) and the extra keyword arguments it passes to
  * the view (they override captured values).
  *
  * @since 0.1.0
@@ -302,8 +299,8 @@ export const path: PathFunction<BuiltinTypes> = internal.makePath(routes.builtin
  * passes keyword arguments, typed by the route's converters:
  * `pathWith("articles/<int:year>/<slug:slug>/", (request, { year, slug }) => ...)` gives `year` a
  * `number` and `slug` a `string`. The values come from the match the handler provides
- * (`ResolverMatch`), converted by the converters the route names (the built-in ones; with custom
- * converters, read `ResolverMatch` yourself).
+ * (`Resolver.ResolverMatch`), converted by the converters the route names (the built-in ones; with custom
+ * converters, read `Resolver.ResolverMatch` yourself).
  *
  * @example
  * ```ts
@@ -330,7 +327,10 @@ export const pathWith = <const Route extends string, E, R, const Name extends st
     route,
     (request: HttpRequest.HttpRequest): Effect.Effect<View.Response, E, R | ResolverMatch> =>
       // The match's kwargs are what the route's converters made of the path: the route's types.
-      Effect.flatMap(ResolverMatch, (match) => view(request, match.kwargs as RouteParams<Route, BuiltinTypes>)),
+      Effect.flatMap(
+        internal.ResolverMatch,
+        (match) => view(request, match.kwargs as RouteParams<Route, BuiltinTypes>)
+      ),
     options
   )
 
@@ -437,7 +437,7 @@ export type AnyURLconf = URLconf<unknown, any>
 
 /**
  * A URLconf from its `urlpatterns`. Write the list inline (or `as const`-free in a variable) so
- * that `reverse` knows its names and parameters.
+ * that `Resolver.reverse` knows its names and parameters.
  *
  * @since 0.1.0
  * @category constructors
@@ -472,312 +472,3 @@ export const check = <V, E extends Entry>(urlconf: URLconf<V, E>): Either.Either
   const e = resolver.check(urlconf.root)
   return e === undefined ? Either.void : Either.left(new ImproperlyConfigured({ message: e.message }))
 }
-
-// ---------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------
-
-/**
- * No pattern matches the path (Django's `Resolver404`, an `Http404`): answered with 404.
- * `path` is what was left of the path where matching stopped and `tried` the patterns tried,
- * each as the chain of patterns from the root (absent when the root itself did not match,
- * i.e. a path without a leading `/`).
- *
- * @since 0.1.0
- * @category errors
- */
-export class Resolver404 extends Errors.TaggedError("Resolver404", { status: 404 })<{
-  readonly message: string
-  readonly path: string
-  readonly tried: ReadonlyArray<ReadonlyArray<AnyURLPattern<unknown>>> | undefined
-}> {}
-
-/**
- * `reverse` found no URL (Django's `NoReverseMatch`, with its message): answered with 500.
- *
- * @since 0.1.0
- * @category errors
- */
-export class NoReverseMatch extends Errors.TaggedError("NoReverseMatch", { status: 500 }) {}
-
-// ---------------------------------------------------------------------------
-// ResolverMatch
-// ---------------------------------------------------------------------------
-
-/**
- * Django's `ResolverMatch`: the view a path resolved to and how.
- *
- * @since 0.1.0
- * @category models
- */
-export interface ResolverMatch<V = unknown> extends Equal.Equal, Inspectable.Inspectable {
-  readonly [TypeId]: TypeId
-  readonly func: V
-  /** Positional arguments: the unnamed groups of a `rePath` without named groups. */
-  readonly args: ReadonlyArray<unknown>
-  readonly kwargs: Readonly<Record<string, unknown>>
-  readonly urlName: string | null
-  /** The routes and regexes of the chain joined (`"articles/<int:year>/"`). */
-  readonly route: string
-  readonly appNames: ReadonlyArray<string>
-  readonly appName: string
-  readonly namespaces: ReadonlyArray<string>
-  readonly namespace: string
-  /** `namespace:urlName`, or the namespaces and the view's function name when unnamed. */
-  readonly viewName: string
-  /** The view's name (Django's `_func_path`): the function's `name`, or `"view"`. */
-  readonly funcPath: string
-  /** The patterns tried, up to and including the match (computed on first access). */
-  readonly tried: ReadonlyArray<ReadonlyArray<AnyURLPattern<V>>>
-}
-
-/**
- * @since 0.1.0
- * @category guards
- */
-export const isResolverMatch: (u: unknown) => u is ResolverMatch = internal.isResolverMatch
-
-/**
- * The match of the current request, for views (Django's `request.resolver_match`); the
- * handler provides it.
- *
- * @since 0.1.0
- * @category tags
- */
-export const ResolverMatch: Context.Tag<ResolverMatch, ResolverMatch> = internal.ResolverMatch
-
-// ---------------------------------------------------------------------------
-// resolve
-// ---------------------------------------------------------------------------
-
-const configError = (e: routes.ConfigError) => new ImproperlyConfigured({ message: e.message })
-
-/**
- * Django's `resolve(path)`: the first pattern, in order, that matches the percent-decoded path
- * (a request's `pathInfo`), with its arguments converted. Fails with `Resolver404` when none
- * does (or the path does not start with `/`).
- *
- * @since 0.1.0
- * @category resolving
- */
-export const resolve = <V, E extends Entry>(
-  urlconf: URLconf<V, E>,
-  path: string
-): Either.Either<ResolverMatch<V>, Resolver404 | ImproperlyConfigured> => {
-  const hit = resolver.resolveFast(urlconf.root, path)
-  if (hit instanceof routes.ConfigError) return Either.left(configError(hit))
-  if (hit !== undefined) return Either.right(internal.makeMatch(hit, urlconf.root, path))
-  const o = resolver.resolveExact(urlconf.root, path)
-  if (o._tag === "Error") return Either.left(configError(o.error))
-  if (o._tag === "Hit") return Either.right(internal.makeMatch(o.hit, urlconf.root, path))
-  return Either.left(
-    new Resolver404({
-      message: `The current path, ${o.path}, didn't match any of these.`,
-      path: o.path,
-      tried: o.tried as ReadonlyArray<ReadonlyArray<AnyURLPattern<unknown>>> | undefined
-    })
-  )
-}
-
-/**
- * `resolve` without the error: `None` when nothing matches (or the URLconf is misconfigured;
- * see `check`). The fast path for a handler and for `APPEND_SLASH`.
- *
- * @since 0.1.0
- * @category resolving
- */
-export const resolveOption = <V, E extends Entry>(
-  urlconf: URLconf<V, E>,
-  path: string
-): Option.Option<ResolverMatch<V>> => {
-  const hit = resolver.resolveFast(urlconf.root, path)
-  return hit === undefined || hit instanceof routes.ConfigError
-    ? Option.none()
-    : Option.some(internal.makeMatch(hit, urlconf.root, path))
-}
-
-// ---------------------------------------------------------------------------
-// reverse
-// ---------------------------------------------------------------------------
-
-/**
- * Options of `reverse`: Django's `current_app`, and the script prefix (`"/"` unless the site is
- * mounted under a `SCRIPT_NAME`; it must end in `/`).
- *
- * @since 0.1.0
- * @category models
- */
-export interface ReverseOptions {
-  readonly currentApp?: string | null | undefined
-  readonly scriptPrefix?: string | undefined
-}
-
-/**
- * Options of `reverseDynamic`: Django's `args` or `kwargs` (not both), `current_app`, and the
- * script prefix.
- *
- * @since 0.1.0
- * @category models
- */
-export interface ReverseDynamicOptions extends ReverseOptions {
-  readonly args?: ReadonlyArray<unknown> | undefined
-  readonly kwargs?: Readonly<Record<string, unknown>> | undefined
-}
-
-/**
- * The errors of `reverse`: `NoReverseMatch`; `InvalidArgument` (Django's `ValueError`) for args
- * and kwargs together; `ImproperlyConfigured` for a bad URLconf.
- *
- * @since 0.1.0
- * @category models
- */
-export type ReverseError = NoReverseMatch | InvalidArgument | ImproperlyConfigured
-
-const reverseOutcome = (o: reverser.ReverseOutcome): Either.Either<string, ReverseError> => {
-  switch (o._tag) {
-    case "Ok":
-      return Either.right(o.url)
-    case "NoReverseMatch":
-      return Either.left(new NoReverseMatch({ message: o.message }))
-    case "Mixed":
-      return Either.left(new InvalidArgument({ message: "Don't mix *args and **kwargs in call to reverse()!" }))
-    case "Error":
-      return Either.left(configError(o.error))
-  }
-}
-
-/**
- * Django's `reverse(viewname, args=..., kwargs=..., current_app=...)` for names built at run
- * time, or a view value: `"namespace:name"` or the view itself; the last declared pattern for
- * a name wins; values go through the converters' `toUrl` and are percent-encoded (keeping
- * `/~:@!$&'()*+,;=`); a leading `//` becomes `/%2F`.
- *
- * @since 0.1.0
- * @category reversing
- */
-export const reverseDynamic = <V, E extends Entry>(
-  urlconf: URLconf<V, E>,
-  viewname: string | V,
-  options?: ReverseDynamicOptions
-): Either.Either<string, ReverseError> =>
-  reverseOutcome(reverser.reverse(urlconf.root as routes.URLResolverData<V>, viewname, options ?? {}))
-
-/**
- * The arguments after the name in `reverse`: the parameters (optional when there are none),
- * then the options.
- *
- * @since 0.1.0
- * @category type-level
- */
-export type ReverseArgs<P> = [P] extends [never] ? [params?: never, options?: ReverseOptions]
-  : {} extends P ? [params?: P, options?: ReverseOptions]
-  : [params: P, options?: ReverseOptions]
-
-/**
- * `reverse` checked by the type checker: the name must be one of the URLconf's (with its
- * namespaces) and the parameters those of its route, typed by the converters
- * (`{ year: number }` for `<int:year>`). A list of values reverses a `rePath` with unnamed
- * groups. For a name built at run time, use `reverseDynamic`.
- *
- * @since 0.1.0
- * @category reversing
- */
-export const reverse = <V, E extends Entry, const N extends E["name"]>(
-  urlconf: URLconf<V, E>,
-  name: N,
-  ...rest: ReverseArgs<ParamsFor<E, N>>
-): Either.Either<string, ReverseError> => {
-  const [params, options] = rest as [unknown, ReverseOptions | undefined]
-  const input: reverser.ReverseInput = Array.isArray(params)
-    ? { ...options, args: params }
-    : { ...options, kwargs: (params ?? {}) as Record<string, unknown> }
-  return reverseOutcome(reverser.reverse(urlconf.root as routes.URLResolverData<V>, name, input))
-}
-
-// ---------------------------------------------------------------------------
-// Per-request URLconf
-// ---------------------------------------------------------------------------
-
-/**
- * The URLconf in effect: the site's root URLconf, which a middleware may replace for the rest
- * of a request (Django's `request.urlconf`, see `setUrlconf`). The handler resolves with it,
- * and `resolveCurrent` / `reverseCurrent` read it.
- *
- * @since 0.1.0
- * @category tags
- */
-export class Urlconf extends Context.Tag("effect-django-http/Urls/Urlconf")<Urlconf, AnyURLconf>() {}
-
-/**
- * A middleware that sets the URLconf for the rest of the request (Django's
- * `request.urlconf = ...`).
- *
- * @since 0.1.0
- * @category middleware
- */
-export const setUrlconf = (urlconf: AnyURLconf): Middleware.Middleware =>
-  Middleware.make((request, getResponse) => Effect.provideService(getResponse(request), Urlconf, urlconf))
-
-/**
- * `resolve` with the URLconf in effect.
- *
- * @since 0.1.0
- * @category resolving
- */
-export const resolveCurrent = (
-  path: string
-): Effect.Effect<ResolverMatch, Resolver404 | ImproperlyConfigured, Urlconf> =>
-  Effect.flatMap(Urlconf, (urlconf) => resolve(urlconf, path))
-
-/**
- * The script prefix of the current request (`SCRIPT_NAME` or `FORCE_SCRIPT_NAME` plus `/`), or
- * `/` outside a request: Django's `get_script_prefix()`.
- *
- * @since 0.1.0
- * @category reversing
- */
-export const scriptPrefix: Effect.Effect<string> = Effect.map(
-  Effect.serviceOption(HttpRequest.HttpRequest),
-  Option.match({
-    onNone: () => "/",
-    onSome: (request) => (request.scriptName.endsWith("/") ? request.scriptName : request.scriptName + "/")
-  })
-)
-
-/**
- * `reverseDynamic` with the URLconf in effect and the current request's script prefix (unless
- * given): Django's `reverse` inside a view.
- *
- * @since 0.1.0
- * @category reversing
- */
-export const reverseCurrent = (
-  viewname: string | ((...args: ReadonlyArray<any>) => unknown),
-  options?: ReverseDynamicOptions
-): Effect.Effect<string, ReverseError, Urlconf> =>
-  Effect.flatMap(
-    Effect.all([Urlconf, scriptPrefix]),
-    ([urlconf, prefix]) => reverseDynamic(urlconf, viewname, { scriptPrefix: prefix, ...options })
-  )
-
-/**
- * A view that routes: it resolves the request's `pathInfo` with the URLconf in effect
- * (`Urlconf`, else `urlconf`), provides the match as `ResolverMatch`, and calls the matched view
- * with the request (Django's `BaseHandler._get_response` resolution step). A miss fails with
- * `Resolver404` (a 404).
- *
- * @since 0.1.0
- * @category dispatching
- */
-export const dispatch = <E, R, En extends Entry>(
-  urlconf: URLconf<View.View<E, R>, En>
-): View.View<E | Resolver404 | ImproperlyConfigured, Exclude<R, ResolverMatch>> =>
-(request) =>
-  Effect.flatMap(Effect.serviceOption(Urlconf), (current) => {
-    const conf: AnyURLconf = Option.getOrElse(current, () => urlconf as AnyURLconf)
-    return Effect.flatMap(resolve(conf, request.pathInfo), (match) => {
-      const view = match.func
-      if (typeof view !== "function") return Effect.dieMessage(`The URLconf's view for ${match.route} is not a view`)
-      return Effect.provideService((view as View.View<E, R>)(request), ResolverMatch, match)
-    })
-  }) as Effect.Effect<View.Response, E | Resolver404 | ImproperlyConfigured, Exclude<R, ResolverMatch>>

@@ -235,3 +235,11 @@ export * as Defaults from "./Defaults.js"
  * @since 0.1.0
  */
 export * as PasswordValidation from "./PasswordValidation.js"
+
+/**
+ * Django's `resolve` and `reverse` over a URLconf, `ResolverMatch`, the request's URLconf and
+ * script prefix, and `dispatch` (a view that routes).
+ *
+ * @since 0.2.0
+ */
+export * as Resolver from "./Resolver.js"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Exit } from "effect"
-import { Common, HttpRequest, HttpResponse, Settings, Urls, View } from "../src/index.js"
+import { Common, HttpRequest, HttpResponse, Resolver, Settings, Urls, View } from "../src/index.js"
 import { fixtures, urlconfs } from "./utils/urlSpecs.js"
 
 // CommonMiddleware cases answered by Django 3.2 (scripts/django/urls.py, V56) on the "vec" URLconf.
@@ -94,13 +94,13 @@ describe("CommonMiddleware against Django 3.2 (V56)", () => {
       expect(HttpResponse.isHttpResponse(b) && b.status).toBe(404)
     }))
 
-  it.effect("a request URLconf (Urls.Urlconf) is what APPEND_SLASH resolves with", () =>
+  it.effect("a request URLconf (Resolver.Urlconf) is what APPEND_SLASH resolves with", () =>
     Effect.gen(function*() {
       const plain: View.View = () => HttpResponse.make({ content: "x" })
       const alt = Urls.make([Urls.path("only-here/", plain)])
       const settings = Settings.make({ ALLOWED_HOSTS: ["testserver"] })
       const request = requestOf({ method: "GET", path: "/only-here" }, settings)
-      const r = yield* run(urlconfs.vec!, request, settings, plain).pipe(Effect.provideService(Urls.Urlconf, alt))
+      const r = yield* run(urlconfs.vec!, request, settings, plain).pipe(Effect.provideService(Resolver.Urlconf, alt))
       expect(HttpResponse.isHttpResponse(r) && r.status).toBe(301)
       const plainR = yield* run(urlconfs.vec!, request, settings, plain)
       expect(HttpResponse.isHttpResponse(plainR) && plainR.status).toBe(200)

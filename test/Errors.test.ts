@@ -1,7 +1,7 @@
 import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
-import { Auth, Common, Csrf, Errors, Sessions, TemplateResponse, Templates, Urls } from "../src/index.js"
+import { Auth, Common, Csrf, Errors, Resolver, Sessions, TemplateResponse, Templates } from "../src/index.js"
 import { SuspiciousSession } from "../src/internal/sessionErrors.js"
 
 describe("Errors", () => {
@@ -59,13 +59,13 @@ describe("Errors", () => {
       [new Csrf.CsrfFailure({ reason: "m" }), Csrf.CsrfFailure, "CsrfFailure", 403, false],
       [new Common.RuntimeError({ message: "m" }), Common.RuntimeError, "RuntimeError", 500, false],
       [
-        new Urls.Resolver404({ message: "m", path: "p", tried: undefined }),
-        Urls.Resolver404,
+        new Resolver.Resolver404({ message: "m", path: "p", tried: undefined }),
+        Resolver.Resolver404,
         "Resolver404",
         404,
         false
       ],
-      [new Urls.NoReverseMatch({ message: "m" }), Urls.NoReverseMatch, "NoReverseMatch", 500, false],
+      [new Resolver.NoReverseMatch({ message: "m" }), Resolver.NoReverseMatch, "NoReverseMatch", 500, false],
       [
         new TemplateResponse.ContentNotRenderedError({ message: "m" }),
         TemplateResponse.ContentNotRenderedError,

@@ -9,10 +9,10 @@
 import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import { Effect, Either, Option } from "effect"
-import { Client, Common, Handler, HttpResponse, Middleware, Settings, Urls, View } from "../src/index.js"
+import { Client, Common, Handler, HttpResponse, Middleware, Resolver, Settings, Urls, View } from "../src/index.js"
 
-const describeMatch: View.View<unknown, Urls.ResolverMatch> = () =>
-  Effect.flatMap(Urls.ResolverMatch, (match) =>
+const describeMatch: View.View<unknown, Resolver.ResolverMatch> = () =>
+  Effect.flatMap(Resolver.ResolverMatch, (match) =>
     HttpResponse.json({
       urlName: match.urlName,
       route: match.route,
@@ -22,9 +22,9 @@ const describeMatch: View.View<unknown, Urls.ResolverMatch> = () =>
       viewName: match.viewName
     }))
 
-const reversing: View.View<unknown, Urls.Urlconf> = () =>
+const reversing: View.View<unknown, Resolver.Urlconf> = () =>
   Effect.flatMap(
-    Urls.reverseCurrent("articles:detail", { kwargs: { year: 2024, slug: "hello" } }),
+    Resolver.reverseCurrent("articles:detail", { kwargs: { year: 2024, slug: "hello" } }),
     (url) => HttpResponse.make({ content: url })
   )
 
@@ -88,12 +88,14 @@ describe("Handler with a URLconf", () => {
       const perRequest = Middleware.make((request, getResponse) =>
         request.GET.pipe(
           Effect.flatMap((q) =>
-            q.toString() === "" ? getResponse(request) : Urls.setUrlconf(other).stack[0]!.call!(request, getResponse)
+            q.toString() === ""
+              ? getResponse(request)
+              : Resolver.setUrlconf(other).stack[0]!.call!(request, getResponse)
           ),
           Effect.orDie
         )
       )
-      const client = yield* Client.make(Handler.make({ middleware: Urls.setUrlconf(other), urls }))
+      const client = yield* Client.make(Handler.make({ middleware: Resolver.setUrlconf(other), urls }))
       expect((yield* client.get("/")).text).toBe("the other URLconf")
       expect((yield* client.get("/articles/1/x/")).status).toBe(404)
       expect(perRequest.stack.length).toBe(1)
@@ -151,6 +153,6 @@ describe("Handler with a URLconf", () => {
       ])
       const client = yield* Client.make(Handler.make({ urls: typed }))
       expect((yield* client.get("/archive/02023/post/")).text).toBe("2024 POST")
-      expect(Urls.reverse(typed, "archive", { year: 7, slug: "x" })).toEqual(Either.right("/archive/7/x/"))
+      expect(Resolver.reverse(typed, "archive", { year: 7, slug: "x" })).toEqual(Either.right("/archive/7/x/"))
     }))
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
-import { HttpRequest, Urls } from "../src/index.js"
+import { HttpRequest, Resolver, Urls } from "../src/index.js"
 import * as routes from "../src/internal/urls/patterns.js"
 import { fixtures, urlconfs, viewNamed } from "./utils/urlSpecs.js"
 
@@ -18,7 +18,7 @@ describe("Urls against Django 3.2 fixtures", () => {
   describe("resolve() (V47-V49): first match wins, converters, args vs kwargs, tried", () => {
     for (const c of fixtures.resolve) {
       it(`${c.urlconf} ${JSON.stringify(c.path)}`, () => {
-        const result = Urls.resolve(urlconfs[c.urlconf]!, c.path)
+        const result = Resolver.resolve(urlconfs[c.urlconf]!, c.path)
         if (c.match !== undefined) {
           const m = Either.getOrThrow(result)
           const d = c.match
@@ -42,7 +42,7 @@ describe("Urls against Django 3.2 fixtures", () => {
           expect(e.value.path).toBe(c.remaining)
           expect(triedOf(e.value.tried) ?? null).toEqual(c.tried)
           expect(e.value.status).toBe(404)
-          expect(Urls.resolveOption(urlconfs[c.urlconf]!, c.path)._tag).toBe("None")
+          expect(Resolver.resolveOption(urlconfs[c.urlconf]!, c.path)._tag).toBe("None")
         }
       })
     }
@@ -54,7 +54,7 @@ describe("Urls against Django 3.2 fixtures", () => {
         // Django itself raises (e.g. KeyError when a pattern's default kwarg is also a route
         // parameter and is not passed); we answer NoReverseMatch instead.
         it(`${c.urlconf} ${c.name} (Django crashes with ${c.error}; we answer NoReverseMatch)`, () => {
-          const r = Urls.reverseDynamic(urlconfs[c.urlconf]!, c.name, { args: c.args, kwargs: c.kwargs })
+          const r = Resolver.reverseDynamic(urlconfs[c.urlconf]!, c.name, { args: c.args, kwargs: c.kwargs })
           expect(Either.isLeft(r) && Either.getLeft(r).pipe((o) => o._tag === "Some" && o.value._tag)).toBe(
             "NoReverseMatch"
           )
@@ -63,7 +63,7 @@ describe("Urls against Django 3.2 fixtures", () => {
       }
       it(`${c.urlconf} ${c.name} ${JSON.stringify({ a: c.args, k: c.kwargs, app: c.current_app, p: c.prefix })}`, () => {
         const target = c.by_view ? viewNamed(c.name) : c.name
-        const r = Urls.reverseDynamic(urlconfs[c.urlconf]!, target, {
+        const r = Resolver.reverseDynamic(urlconfs[c.urlconf]!, target, {
           args: c.args,
           kwargs: c.kwargs,
           currentApp: c.current_app,
@@ -111,7 +111,7 @@ describe("Urls against Django 3.2 fixtures", () => {
         expect(checked).toEqual(
           Either.left(expect.objectContaining({ _tag: "ImproperlyConfigured", message: b.message }))
         )
-        expect(Either.isLeft(Urls.resolve(urls, "/x/"))).toBe(true)
+        expect(Either.isLeft(Resolver.resolve(urls, "/x/"))).toBe(true)
       }
     }
   })

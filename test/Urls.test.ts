@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck as fc, Option, Schema } from "effect"
-import { HttpRequest, HttpResponse, Middleware, Urls, View } from "../src/index.js"
+import { HttpRequest, HttpResponse, Middleware, Resolver, Urls, View } from "../src/index.js"
 import * as patterns from "../src/internal/urls/patterns.js"
 import * as py from "../src/internal/urls/pyregex.js"
 import * as resolver from "../src/internal/urls/resolve.js"
@@ -48,7 +48,7 @@ describe("Python regexes (re_path)", () => {
       ]
     ) {
       const urls = Urls.make([Urls.rePath(bad, view, { name: "bad" })])
-      expect(leftTag(Urls.resolve(urls, "/x"))).toBe("ImproperlyConfigured")
+      expect(leftTag(Resolver.resolve(urls, "/x"))).toBe("ImproperlyConfigured")
       expect(leftTag(Urls.check(urls))).toBe("ImproperlyConfigured")
       const message = Either.getLeft(Urls.check(urls)).pipe(Option.map((e) => e.message), Option.getOrElse(() => ""))
       expect(message).toContain(`"${bad}" is not a valid regular expression: `)
@@ -77,20 +77,20 @@ describe("converters", () => {
       pathC("n/<even:n>/", view, { name: "even" }),
       Urls.path("n/<int:n>/", view, { name: "any" })
     ])
-    expect(Either.getOrThrow(Urls.resolve(urls, "/n/4/")).urlName).toBe("even")
-    expect(Either.getOrThrow(Urls.resolve(urls, "/n/3/")).urlName).toBe("any")
-    expect(Urls.reverse(urls, "even", { n: 3 }).pipe(leftTag)).toBe("NoReverseMatch")
+    expect(Either.getOrThrow(Resolver.resolve(urls, "/n/4/")).urlName).toBe("even")
+    expect(Either.getOrThrow(Resolver.resolve(urls, "/n/3/")).urlName).toBe("any")
+    expect(Resolver.reverse(urls, "even", { n: 3 }).pipe(leftTag)).toBe("NoReverseMatch")
   })
 
   it("a Schema converter decodes the parameter to its type, and a decoding failure is no match", () => {
     const date = Urls.fromSchema("[0-9]{4}-[0-9]{2}-[0-9]{2}", Schema.Date)
     const { path } = Urls.withConverters({ date })
     const urls = Urls.make([path("on/<date:day>/", view, { name: "day" })])
-    const m = Either.getOrThrow(Urls.resolve(urls, "/on/2024-02-29/"))
+    const m = Either.getOrThrow(Resolver.resolve(urls, "/on/2024-02-29/"))
     expect(m.kwargs.day).toBeInstanceOf(Date)
     expect((m.kwargs.day as Date).toISOString()).toBe("2024-02-29T00:00:00.000Z")
-    expect(leftTag(Urls.resolve(urls, "/on/2024-13-45/"))).toBe("Resolver404")
-    expect(Urls.reverse(urls, "day", { day: new Date("2024-02-29T00:00:00.000Z") })).toEqual(
+    expect(leftTag(Resolver.resolve(urls, "/on/2024-13-45/"))).toBe("Resolver404")
+    expect(Resolver.reverse(urls, "day", { day: new Date("2024-02-29T00:00:00.000Z") })).toEqual(
       Either.left(expect.objectContaining({ _tag: "NoReverseMatch" }))
     )
   })
@@ -98,8 +98,8 @@ describe("converters", () => {
   it("custom converters replace the built-in ones of the same name", () => {
     const { path } = Urls.withConverters({ int: hex })
     const urls = Urls.make([path("h/<int:v>/", view, { name: "h" })])
-    expect(Either.getOrThrow(Urls.resolve(urls, "/h/ff/")).kwargs).toEqual({ v: 255 })
-    expect(Urls.reverse(urls, "h", { v: 255 })).toEqual(Either.right("/h/ff/"))
+    expect(Either.getOrThrow(Resolver.resolve(urls, "/h/ff/")).kwargs).toEqual({ v: 255 })
+    expect(Resolver.reverse(urls, "h", { v: 255 })).toEqual(Either.right("/h/ff/"))
   })
 })
 
@@ -110,27 +110,29 @@ describe("the request's match and URLconf", () => {
   it.effect("Django 3.2: request.urlconf replaces the root URLconf for the rest of the request (V55)", () =>
     Effect.gen(function*() {
       const seen: Array<string> = []
-      const resolving: View.View<unknown, Urls.Urlconf> = (request) =>
+      const resolving: View.View<unknown, Resolver.Urlconf> = (request) =>
         Effect.gen(function*() {
-          const m = yield* Urls.resolveCurrent(request.pathInfo)
+          const m = yield* Resolver.resolveCurrent(request.pathInfo)
           seen.push(`${m.urlName} ${m.route}`)
-          seen.push(yield* Urls.reverseCurrent("alt-x"))
+          seen.push(yield* Resolver.reverseCurrent("alt-x"))
           return yield* HttpResponse.make({ content: "ok" })
         })
-      const app = Middleware.compose(Urls.setUrlconf(alt))(resolving)
+      const app = Middleware.compose(Resolver.setUrlconf(alt))(resolving)
       yield* app(HttpRequest.make({ method: "GET", path: "/x/" })).pipe(
-        Effect.provideService(Urls.Urlconf, root)
+        Effect.provideService(Resolver.Urlconf, root)
       )
       expect(seen).toEqual(["alt-x x/", "/x/"])
-      const miss = yield* Effect.either(Urls.resolveCurrent("/x/").pipe(Effect.provideService(Urls.Urlconf, root)))
+      const miss = yield* Effect.either(
+        Resolver.resolveCurrent("/x/").pipe(Effect.provideService(Resolver.Urlconf, root))
+      )
       expect(leftTag(miss)).toBe("Resolver404")
     }))
 
   it.effect("reverseCurrent uses the request's script prefix (V52)", () =>
     Effect.gen(function*() {
       const request = HttpRequest.make({ method: "GET", path: "/", scriptName: "/mount" })
-      const url = yield* Urls.reverseCurrent("home").pipe(
-        Effect.provideService(Urls.Urlconf, root),
+      const url = yield* Resolver.reverseCurrent("home").pipe(
+        Effect.provideService(Resolver.Urlconf, root),
         Effect.provideService(HttpRequest.HttpRequest, request)
       )
       expect(url).toBe("/mount/")
@@ -138,28 +140,30 @@ describe("the request's match and URLconf", () => {
 
   it.effect("dispatch resolves pathInfo, provides the match and calls the view; a miss is Resolver404", () =>
     Effect.gen(function*() {
-      const year: View.View<HttpResponse.MakeError, Urls.ResolverMatch> = () =>
-        Effect.flatMap(Urls.ResolverMatch, (m) => HttpResponse.make({ content: `${m.viewName} ${m.kwargs.year}` }))
+      const year: View.View<HttpResponse.MakeError, Resolver.ResolverMatch> = () =>
+        Effect.flatMap(Resolver.ResolverMatch, (m) => HttpResponse.make({ content: `${m.viewName} ${m.kwargs.year}` }))
       const urls = Urls.make([Urls.path("articles/<int:year>/", year, { name: "year" })])
-      const app = Urls.dispatch(urls)
+      const app = Resolver.dispatch(urls)
       const response = yield* app(HttpRequest.make({ method: "GET", path: "/articles/02024/" }))
       expect(HttpResponse.isHttpResponse(response) && HttpResponse.text(response)).toBe("year 2024")
       const miss = yield* Effect.either(app(HttpRequest.make({ method: "GET", path: "/articles/x/" })))
       expect(leftTag(miss)).toBe("Resolver404")
       const viaAlt = yield* Effect.either(
-        app(HttpRequest.make({ method: "GET", path: "/articles/2024/" })).pipe(Effect.provideService(Urls.Urlconf, alt))
+        app(HttpRequest.make({ method: "GET", path: "/articles/2024/" })).pipe(
+          Effect.provideService(Resolver.Urlconf, alt)
+        )
       )
       expect(leftTag(viaAlt)).toBe("Resolver404")
     }))
 
   it.effect("a view reads the ResolverMatch service", () =>
     Effect.gen(function*() {
-      const m = Either.getOrThrow(Urls.resolve(root, "/"))
-      const name = yield* Effect.map(Urls.ResolverMatch, (rm) => rm.viewName).pipe(
-        Effect.provideService(Urls.ResolverMatch, m)
+      const m = Either.getOrThrow(Resolver.resolve(root, "/"))
+      const name = yield* Effect.map(Resolver.ResolverMatch, (rm) => rm.viewName).pipe(
+        Effect.provideService(Resolver.ResolverMatch, m)
       )
       expect(name).toBe("home")
-      expect(Either.getOrThrow(Urls.resolve(root, "/"))).toStrictEqual(m)
+      expect(Either.getOrThrow(Resolver.resolve(root, "/"))).toStrictEqual(m)
     }))
 })
 
@@ -186,8 +190,8 @@ describe("round trip (property): resolve(reverse(name, params)) gives the route 
     it(`${r.route}`, () => {
       fc.assert(
         fc.property(fc.record(r.gens as Record<string, fc.Arbitrary<unknown>>), (params) => {
-          const url = Either.getOrThrow(Urls.reverseDynamic(urls, `r${i}`, { kwargs: params }))
-          const m = Either.getOrThrow(Urls.resolve(urls, decodeURIComponent(url)))
+          const url = Either.getOrThrow(Resolver.reverseDynamic(urls, `r${i}`, { kwargs: params }))
+          const m = Either.getOrThrow(Resolver.resolve(urls, decodeURIComponent(url)))
           expect(m.urlName).toBe(`r${i}`)
           expect(m.kwargs).toEqual(params)
         }),

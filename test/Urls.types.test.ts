@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import { Either, Option, Schema } from "effect"
-import { HttpResponse, Urls, View } from "../src/index.js"
+import { HttpResponse, Resolver, Urls, View } from "../src/index.js"
 
 // Typed reverse: a URLconf written as a literal knows its names and their parameters.
 
@@ -40,49 +40,52 @@ describe("typed reverse", () => {
   })
 
   it("accepts the names and parameters of the URLconf", () => {
-    expect(Urls.reverse(urls, "home")).toEqual(Either.right("/"))
-    expect(Urls.reverse(urls, "articles:detail", { year: 2024, month: 1, slug: "x" })).toEqual(
+    expect(Resolver.reverse(urls, "home")).toEqual(Either.right("/"))
+    expect(Resolver.reverse(urls, "articles:detail", { year: 2024, month: 1, slug: "x" })).toEqual(
       Either.right("/articles/2024/1/x/")
     )
-    expect(Urls.reverse(urls, "archive:year", { year: 1999 })).toEqual(Either.right("/archive/1999/"))
-    expect(Urls.reverse(urls, "articles:index", {}, { currentApp: "archive" })).toEqual(Either.right("/archive/"))
-    expect(Urls.reverse(urls, "user", { id: 5 })).toEqual(Either.right("/users/5/"))
-    expect(Urls.reverse(urls, "user-by-name", { username: "bob" })).toEqual(Either.right("/users/bob/"))
-    expect(Urls.reverse(urls, "item", { version: "v1", pk: "00000000-0000-0000-0000-000000000001" })).toEqual(
+    expect(Resolver.reverse(urls, "archive:year", { year: 1999 })).toEqual(Either.right("/archive/1999/"))
+    expect(Resolver.reverse(urls, "articles:index", {}, { currentApp: "archive" })).toEqual(Either.right("/archive/"))
+    expect(Resolver.reverse(urls, "user", { id: 5 })).toEqual(Either.right("/users/5/"))
+    expect(Resolver.reverse(urls, "user-by-name", { username: "bob" })).toEqual(Either.right("/users/bob/"))
+    expect(Resolver.reverse(urls, "item", { version: "v1", pk: "00000000-0000-0000-0000-000000000001" })).toEqual(
       Either.right("/api/v1/items/00000000-0000-0000-0000-000000000001/")
     )
-    expect(Urls.reverse(urls, "old", [1, 2])).toEqual(Either.right("/old/1/2/"))
-    expect(Urls.reverse(urls, "legacy", { code: "abc" })).toEqual(Either.right("/legacy/abc/"))
+    expect(Resolver.reverse(urls, "old", [1, 2])).toEqual(Either.right("/old/1/2/"))
+    expect(Resolver.reverse(urls, "legacy", { code: "abc" })).toEqual(Either.right("/legacy/abc/"))
   })
 
   it("rejects wrong names and parameters at compile time", () => {
     // @ts-expect-error: no such name
-    expect(Either.isLeft(Urls.reverse(urls, "nope"))).toBe(true)
+    expect(Either.isLeft(Resolver.reverse(urls, "nope"))).toBe(true)
     // @ts-expect-error: an unnamed pattern cannot be reversed by name
-    expect(Either.isLeft(Urls.reverse(urls, "noname"))).toBe(true)
+    expect(Either.isLeft(Resolver.reverse(urls, "noname"))).toBe(true)
     // @ts-expect-error: a parameter is missing
-    expect(Either.isLeft(Urls.reverse(urls, "articles:detail", { year: 2024, month: 1 }))).toBe(true)
+    expect(Either.isLeft(Resolver.reverse(urls, "articles:detail", { year: 2024, month: 1 }))).toBe(true)
     // @ts-expect-error: the parameters are required
-    expect(Either.isLeft(Urls.reverse(urls, "user"))).toBe(true)
+    expect(Either.isLeft(Resolver.reverse(urls, "user"))).toBe(true)
     // @ts-expect-error: int takes a number
-    expect(Urls.reverse(urls, "user", { id: "5" })).toEqual(Either.right("/users/5/"))
+    expect(Resolver.reverse(urls, "user", { id: "5" })).toEqual(Either.right("/users/5/"))
     // @ts-expect-error: names inside an app need their namespace
-    expect(Either.isLeft(Urls.reverse(urls, "detail", { year: 2024, month: 1, slug: "x" }))).toBe(true)
+    expect(Either.isLeft(Resolver.reverse(urls, "detail", { year: 2024, month: 1, slug: "x" }))).toBe(true)
     // @ts-expect-error: the outer route's parameter is required too
-    expect(Either.isLeft(Urls.reverse(urls, "item", { pk: "x" }))).toBe(true)
+    expect(Either.isLeft(Resolver.reverse(urls, "item", { pk: "x" }))).toBe(true)
   })
 
   it("types the match's view and reverse's result", () => {
-    const m = Urls.resolve(urls, "/")
+    const m = Resolver.resolve(urls, "/")
     expectTypeOf(m).toEqualTypeOf<
-      Either.Either<Urls.ResolverMatch<View.View>, Urls.Resolver404 | import("../src/Errors.js").ImproperlyConfigured>
+      Either.Either<
+        Resolver.ResolverMatch<View.View>,
+        Resolver.Resolver404 | import("../src/Errors.js").ImproperlyConfigured
+      >
     >()
-    expectTypeOf(Urls.reverse(urls, "home")).toEqualTypeOf<Either.Either<string, Urls.ReverseError>>()
-    expect(Option.isSome(Urls.resolveOption(urls, "/users/x/"))).toBe(true)
+    expectTypeOf(Resolver.reverse(urls, "home")).toEqualTypeOf<Either.Either<string, Resolver.ReverseError>>()
+    expect(Option.isSome(Resolver.resolveOption(urls, "/users/x/"))).toBe(true)
   })
 
   it("takes any string when the URLconf is not a literal", () => {
     const dynamic: Urls.URLconf<View.View, Urls.Entry> = urls
-    expect(Either.isRight(Urls.reverse(dynamic, "home" as string, {}))).toBe(true)
+    expect(Either.isRight(Resolver.reverse(dynamic, "home" as string, {}))).toBe(true)
   })
 })

@@ -27,6 +27,7 @@ import {
   MultiValueDict,
   Passwords,
   PasswordValidation,
+  Resolver,
   Sessions,
   Settings,
   Static,
@@ -96,7 +97,7 @@ const ownNote = (user: Auth.AuthUser, pk: number) =>
   )
 
 const redirectTo = (name: string, kwargs?: Readonly<Record<string, unknown>>) =>
-  Effect.flatMap(Urls.reverseCurrent(name, kwargs === undefined ? undefined : { kwargs }), HttpResponse.redirect)
+  Effect.flatMap(Resolver.reverseCurrent(name, kwargs === undefined ? undefined : { kwargs }), HttpResponse.redirect)
 
 /** `?q=`: at most 100 characters (a longer one is a `ParseError`, answered 400 by the handler). */
 const SearchQuery = Schema.Struct({
@@ -210,7 +211,7 @@ const signup = Cache.neverCache(
 // Notes
 // ---------------------------------------------------------------------------
 
-const home: View.View<unknown, Urls.Urlconf> = () => redirectTo("notes:list")
+const home: View.View<unknown, Resolver.Urlconf> = () => redirectTo("notes:list")
 
 const list = member(
   Effect.fnUntraced(function*(request: HttpRequest.HttpRequest, user: Auth.AuthUser) {
@@ -378,7 +379,7 @@ export const templatesLayer = Templates.layer({
     env.addGlobal(
       "url",
       (name: string, kwargs?: Readonly<Record<string, unknown>>) =>
-        Either.getOrThrow(Urls.reverseDynamic(urls, name, kwargs === undefined ? {} : { kwargs }))
+        Either.getOrThrow(Resolver.reverseDynamic(urls, name, kwargs === undefined ? {} : { kwargs }))
     )
     env.addGlobal("static", (path: string) => `/static/${path}`)
     env.addFilter("datetime", formatDatetime)
@@ -473,7 +474,7 @@ export const layer = (options: Options): Layer.Layer<Services, unknown> =>
 
 /** A path the playground answers (`/inspect/`, `/respond/`, `/session/`, ...; not `/`). */
 const isPlayground = (request: HttpRequest.HttpRequest): boolean =>
-  request.pathInfo !== "/" && Option.isSome(Urls.resolveOption(playground.urls, request.pathInfo))
+  request.pathInfo !== "/" && Option.isSome(Resolver.resolveOption(playground.urls, request.pathInfo))
 
 /**
  * What `npm start` serves: the app, and the playground (docs/Playground.md) on its own paths,

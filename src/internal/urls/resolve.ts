@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import type { ResolverMatch } from "../../Urls.js"
+import type { ResolverMatch } from "../../Resolver.js"
 import {
   cached,
   compile,

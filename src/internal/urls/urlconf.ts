@@ -12,13 +12,13 @@ import * as Inspectable from "effect/Inspectable"
 import { hasProperty } from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as Types from "effect/Types"
+import type { ResolverMatch as ResolverMatch_ } from "../../Resolver.js"
 import type {
   AnyURLPattern,
   Converter,
   Entry,
   Include,
   PatternOptions,
-  ResolverMatch as ResolverMatch_,
   TypeId as TypeId_,
   URLconf,
   URLResolver
