@@ -7,7 +7,7 @@ import * as Cookies from "@effect/platform/Cookies"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect, Either } from "effect"
 import { bench, do_not_optimize, run, summary } from "mitata"
-import { HttpResponse } from "../src/index.js"
+import { HttpResponse, ResponseCookies } from "../src/index.js"
 
 const html = "<!doctype html><html><head><title>Hello</title></head><body><h1>Hello, world</h1>" +
   "<p>" + "Lorem ipsum dolor sit amet. ".repeat(20) + "</p></body></html>"
@@ -25,7 +25,9 @@ const oursEither = (): HttpServerResponse.HttpServerResponse => {
     HttpResponse.make({ content: html }).pipe(
       Either.flatMap(HttpResponse.setHeader("Cache-Control", "no-cache")),
       Either.flatMap(HttpResponse.setHeader("X-Frame-Options", "DENY")),
-      Either.flatMap((r) => HttpResponse.setCookieAt(r, "sessionid", "abc123", { httpOnly: true, sameSite: "Lax" }, 0))
+      Either.flatMap((r) =>
+        ResponseCookies.setCookieAt(r, "sessionid", "abc123", { httpOnly: true, sameSite: "Lax" }, 0)
+      )
     )
   )
   return Either.getOrThrow(HttpResponse.toServerResponseWith(r, "utf-8"))
@@ -35,7 +37,7 @@ const oursEffect = Effect.gen(function*() {
   const r0 = yield* HttpResponse.make({ content: html })
   const r1 = yield* HttpResponse.setHeader(r0, "Cache-Control", "no-cache")
   const r2 = yield* HttpResponse.setHeader(r1, "X-Frame-Options", "DENY")
-  const r3 = yield* HttpResponse.setCookie(r2, "sessionid", "abc123", { httpOnly: true, sameSite: "Lax" })
+  const r3 = yield* ResponseCookies.setCookie(r2, "sessionid", "abc123", { httpOnly: true, sameSite: "Lax" })
   return yield* HttpResponse.toServerResponse(r3)
 })
 const platformEffect = Effect.sync(platformDirect)

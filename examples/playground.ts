@@ -12,6 +12,7 @@ import {
   Errors,
   HttpRequest,
   HttpResponse,
+  ResponseCookies,
   Settings,
   Signing,
   StreamingHttpResponse,
@@ -252,7 +253,7 @@ export const respond: View.View<unknown, Settings.Settings> = (request) =>
     const path = get(q, "path")
     const domain = get(q, "domain")
     const sameSite = get(q, "samesite")
-    const options: HttpResponse.CookieOptions = {
+    const options: ResponseCookies.CookieOptions = {
       ...(maxAge !== undefined ? { maxAge: yield* pyInt(maxAge) } : {}),
       ...(path !== undefined ? { path } : {}),
       ...(domain !== undefined ? { domain } : {}),
@@ -263,15 +264,15 @@ export const respond: View.View<unknown, Settings.Settings> = (request) =>
 
     for (const cookie of getList(q, "cookie")) {
       const [name, , value] = partition(cookie, "=")
-      response = yield* HttpResponse.setCookie(response, name, value, options)
+      response = yield* ResponseCookies.setCookie(response, name, value, options)
     }
     for (const cookie of getList(q, "signed_cookie")) {
       const [name, , value] = partition(cookie, "=")
       const signed = yield* Signing.signCookie(settings, name, value, { salt: get(q, "salt") ?? "" })
-      response = yield* HttpResponse.setCookie(response, name, signed, options)
+      response = yield* ResponseCookies.setCookie(response, name, signed, options)
     }
     for (const name of getList(q, "delete_cookie")) {
-      response = yield* HttpResponse.deleteCookie(response, name, {
+      response = yield* ResponseCookies.deleteCookie(response, name, {
         path: path ?? "/",
         ...(domain !== undefined ? { domain } : {}),
         ...(sameSite !== undefined ? { sameSite } : {})

@@ -17,6 +17,7 @@ import {
   HttpRequest,
   HttpResponse,
   Middleware,
+  ResponseCookies,
   Sessions,
   Settings,
   Signing,
@@ -219,7 +220,7 @@ const cookie: View.View<unknown, Settings.Settings> = (request) =>
       const value = get(post, "value") ?? ""
       const signed = yield* Signing.signCookie(settings, COOKIE, value)
       const res = yield* HttpResponse.redirect("/cookie/")
-      return yield* HttpResponse.setCookie(res, COOKIE, signed, {
+      return yield* ResponseCookies.setCookie(res, COOKIE, signed, {
         maxAge: COOKIE_MAX_AGE,
         httpOnly: true,
         sameSite: "Lax"
@@ -228,7 +229,7 @@ const cookie: View.View<unknown, Settings.Settings> = (request) =>
     const q = yield* request.GET
     if (get(q, "clear") === "1") {
       const res = yield* HttpResponse.redirect("/cookie/")
-      return yield* HttpResponse.deleteCookie(res, COOKIE)
+      return yield* ResponseCookies.deleteCookie(res, COOKIE)
     }
     const raw = request.COOKIES[COOKIE]
     const state = raw === undefined

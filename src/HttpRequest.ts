@@ -596,7 +596,7 @@ export interface GetSignedCookieOptions<D> {
 
 /**
  * Django's `request.get_signed_cookie(key, default, salt, max_age)`: the value of a
- * cookie set with `HttpResponse.setSignedCookie`, checked with the settings'
+ * cookie set with `ResponseCookies.setSignedCookie`, checked with the settings'
  * `SECRET_KEY` (and `SECRET_KEY_FALLBACKS`) at the time of Effect's `Clock`.
  * A missing cookie fails with `MultiValueDictKeyError` (Django's `KeyError`), a bad or
  * expired signature with `BadSignature` / `SignatureExpired`, all unless `default`

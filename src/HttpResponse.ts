@@ -6,7 +6,7 @@
  * service: `make` and the other constructors are plain functions returning an
  * `Either` (yieldable in `Effect.gen`), failing only on what the caller gave (a
  * bad status, a header with CR or LF). Every "mutation" (`setHeader`,
- * `setCookie`, `write`, ...) returns a new response; every rule Django enforces
+ * `ResponseCookies.setCookie`, `write`, ...) returns a new response; every rule Django enforces
  * with an exception is a typed failure here, at the moment the bad value is
  * given, so nothing invalid ever reaches the wire.
  *
@@ -18,7 +18,7 @@
  * | --- | --- |
  * | `HttpResponse(content, content_type, status, reason, charset, headers)` | `make({ content, contentType, status, reason, charset, headers })` |
  * | `response['X'] = v`, `del response['X']`, `response.get('X')`, `'X' in response`, `setdefault` | `setHeader`, `removeHeader`, `getHeader`, `hasHeader`, `setDefaultHeader` |
- * | `set_cookie`, `delete_cookie` | `setCookie` (an Effect: it reads the `Clock`), `deleteCookie` |
+ * | `set_cookie`, `set_signed_cookie`, `delete_cookie` | `ResponseCookies.setCookie` (an Effect: it reads the `Clock`), `setSignedCookie`, `deleteCookie` |
  * | `write`, `writelines`, `tell`, `getvalue`, `content` | `write`, `writeLines`, `tell`, `getValue`, `content` |
  * | `serialize()`, `serialize_headers()` | `serialize`, `serializeHeaders` |
  * | `HttpResponseRedirect` ... `JsonResponse` | `redirect`, `permanentRedirect`, `notModified`, `badRequest`, `notFound`, `forbidden`, `notAllowed`, `gone`, `serverError`, `json` |
@@ -30,8 +30,7 @@
  *
  * const view = Effect.gen(function*() {
  *   const res = yield* HttpResponse.make({ content: "<h1>Hello</h1>" }) // an Either: no service read
- *   const withHeader = yield* HttpResponse.setHeader(res, "Cache-Control", "no-cache")
- *   return yield* HttpResponse.setCookie(withHeader, "seen", "1", { maxAge: 3600, httpOnly: true })
+ *   return yield* HttpResponse.setHeader(res, "Cache-Control", "no-cache")
  * })
  * ```
  *
@@ -41,7 +40,7 @@ import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import type * as Option from "effect/Option"
-import type { DisallowedRedirect, ImproperlyConfigured, InvalidArgument } from "./Errors.js"
+import type { DisallowedRedirect, InvalidArgument } from "./Errors.js"
 import type * as json_ from "./internal/python/json.js"
 import * as internal from "./internal/response.js"
 import * as combinators from "./internal/response/combinators.js"
@@ -82,22 +81,6 @@ export type AnyResponse = internal.Any
  * @category models
  */
 export type Header = internal.Header
-
-/**
- * A cookie as set on a response, with its `Set-Cookie` value in `header`.
- *
- * @since 0.1.0
- * @category models
- */
-export type Cookie = internal.Cookie
-
-/**
- * The options of `setCookie` (Django's `set_cookie` arguments, camelCased).
- *
- * @since 0.1.0
- * @category models
- */
-export type CookieOptions = internal.CookieOptions
 
 /**
  * A header value: strings, or numbers (written with `String`, as Django's `str()`).
@@ -418,110 +401,6 @@ export const hasHeader: {
   (name: string): (self: AnyResponse) => boolean
   (self: AnyResponse, name: string): boolean
 } = combinators.hasHeader
-
-// ---------------------------------------------------------------------------
-// Cookies
-// ---------------------------------------------------------------------------
-
-/**
- * Django's `set_cookie(key, value, max_age, expires, path, domain, secure,
- * httponly, samesite)`, with Python's `Set-Cookie` formatting (attributes in
- * Django's order, values quoted with octal escapes when needed). `maxAge` also
- * sets `expires` from the `Clock`; a `Date` `expires` becomes `maxAge`. An
- * invalid `sameSite`, an illegal or reserved name, or a non-finite `maxAge` is
- * `InvalidArgument`; control characters or characters beyond Latin-1 (which
- * cannot go on the wire) are `BadHeaderError`.
- *
- * Unlike Django, whose cookies are keyed by name only, one name can be set for
- * several paths and domains; the same name, path and domain replaces the cookie
- * (with fresh attributes: Django would keep the old ones it is not given).
- *
- * @since 0.1.0
- * @category cookies
- */
-export const setCookie: {
-  (
-    key: string,
-    value?: string,
-    options?: CookieOptions
-  ): <A extends AnyResponse>(self: A) => Effect.Effect<A, MakeError>
-  <A extends AnyResponse>(self: A, key: string, value?: string, options?: CookieOptions): Effect.Effect<A, MakeError>
-} = combinators.setCookie
-
-/**
- * `setCookie` at a given time (milliseconds since the epoch), without the `Clock`.
- *
- * @since 0.1.0
- * @category cookies
- */
-export const setCookieAt: <A extends AnyResponse>(
-  self: A,
-  key: string,
-  value: string,
-  options: CookieOptions,
-  nowMillis: number
-) => Either.Either<A, MakeError> = combinators.setCookieAt
-
-/**
- * The options of `setSignedCookie`: `setCookie`'s, plus the salt (added to the cookie name
- * to make the signer's salt, Django's `salt`; default `""`).
- *
- * @since 0.1.0
- * @category models
- */
-export type SignedCookieOptions = combinators.SignedCookieOptions
-
-/**
- * Django's `set_signed_cookie(key, value, salt, **kwargs)`: `setCookie` with the value
- * signed as Django's cookie signer does (`TimestampSigner`, key `"django.http.cookies"
- * + SECRET_KEY`, salt `key + salt`), at the time of Effect's `Clock`, with the current
- * `Settings`. Without `SECRET_KEY` it fails with `ImproperlyConfigured`.
- *
- * @since 0.1.0
- * @category cookies
- */
-export const setSignedCookie: {
-  (
-    key: string,
-    value: string,
-    options?: SignedCookieOptions
-  ): <A extends AnyResponse>(self: A) => Effect.Effect<A, MakeError | ImproperlyConfigured>
-  <A extends AnyResponse>(
-    self: A,
-    key: string,
-    value: string,
-    options?: SignedCookieOptions
-  ): Effect.Effect<A, MakeError | ImproperlyConfigured>
-} = combinators.setSignedCookie
-
-/**
- * The options of `deleteCookie`.
- *
- * @since 0.1.0
- * @category models
- */
-export interface DeleteCookieOptions extends combinators.DeleteCookieOptions {}
-
-/**
- * Django's `delete_cookie(key, path, domain, samesite)`: the cookie with an
- * empty value, `Max-Age=0` and `expires=Thu, 01 Jan 1970 00:00:00 GMT`;
- * `Secure` for `__Secure-` and `__Host-` names and for `SameSite=None`.
- *
- * @since 0.1.0
- * @category cookies
- */
-export const deleteCookie: {
-  (key: string, options?: DeleteCookieOptions): <A extends AnyResponse>(self: A) => Either.Either<A, MakeError>
-  <A extends AnyResponse>(self: A, key: string, options?: DeleteCookieOptions): Either.Either<A, MakeError>
-} = combinators.deleteCookie
-
-/**
- * The `Set-Cookie` header values, in the order the cookies were first set.
- *
- * @since 0.1.0
- * @category cookies
- */
-export const setCookieHeaders: (self: AnyResponse) => ReadonlyArray<string> = combinators.setCookieHeaders
 
 // ---------------------------------------------------------------------------
 // Content

@@ -5,7 +5,7 @@
  * It has no `content` (the type has none, where Django raises
  * `AttributeError`), its `streaming` flag is `true`, and the stream is run once,
  * when the response is sent. Headers and cookies work as on any response
- * (`HttpResponse.setHeader`, `HttpResponse.setCookie`, ...).
+ * (`HttpResponse.setHeader`, `ResponseCookies.setCookie`, ...).
  *
  * @example
  * ```ts

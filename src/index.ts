@@ -243,3 +243,11 @@ export * as PasswordValidation from "./PasswordValidation.js"
  * @since 0.2.0
  */
 export * as Resolver from "./Resolver.js"
+
+/**
+ * Django's cookies on a response: `setCookie`, `setSignedCookie`, `deleteCookie`, the
+ * `Set-Cookie` lines.
+ *
+ * @since 0.2.0
+ */
+export * as ResponseCookies from "./ResponseCookies.js"

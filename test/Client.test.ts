@@ -14,6 +14,7 @@ import {
   HttpResponse,
   MultiValueDict,
   QueryDict,
+  ResponseCookies,
   Settings,
   UploadedFile,
   View
@@ -78,8 +79,8 @@ describe("Client", () => {
         urls: (request) =>
           Effect.gen(function*() {
             const response = yield* HttpResponse.make({ content: request.COOKIES["n"] ?? "none" })
-            if (request.path === "/set/") return yield* HttpResponse.setCookie(response, "n", "42")
-            if (request.path === "/delete/") return yield* HttpResponse.deleteCookie(response, "n")
+            if (request.path === "/set/") return yield* ResponseCookies.setCookie(response, "n", "42")
+            if (request.path === "/delete/") return yield* ResponseCookies.deleteCookie(response, "n")
             return response
           })
       })

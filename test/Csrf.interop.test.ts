@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
-import { Csrf, HttpResponse, Passwords, RequestFactory, Settings, View } from "../src/index.js"
+import { Csrf, HttpResponse, Passwords, RequestFactory, ResponseCookies, Settings, View } from "../src/index.js"
 
 // Live interop with the real Django 3.2 under /usr/bin/python3: a CSRF cookie and token issued
 // by Django's CsrfViewMiddleware pass our check and ours pass Django's; a password hash made
@@ -67,7 +67,7 @@ describe(`Csrf and Passwords: live interop with Django 3.2${skipReason}`, () => 
           Effect.flatMap(Csrf.getToken, (t) => Effect.orDie(HttpResponse.make({ content: t })))
         )(RequestFactory.get("/", { settings }))
         const ourToken = body(issued)
-        const setCookie = HttpResponse.isHttpResponse(issued) ? HttpResponse.setCookieHeaders(issued) : []
+        const setCookie = HttpResponse.isHttpResponse(issued) ? ResponseCookies.setCookieHeaders(issued) : []
         const ourCookie = /^csrftoken=([A-Za-z0-9]{64});/.exec(setCookie[0] ?? "")![1]!
         const passwords: Array<[string, string]> = [["s3cret \u00e9\u4e2d", "pbkdf2_sha256"], [
           "hunter2",

@@ -6,7 +6,7 @@ import { Cookies, HttpServerResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, ConfigProvider, Effect, Either, FastCheck as fc, Option, TestClock } from "effect"
 import { readFileSync } from "node:fs"
-import { Csrf, HttpRequest, HttpResponse, RequestFactory, Settings, View } from "../src/index.js"
+import { Csrf, HttpRequest, HttpResponse, RequestFactory, ResponseCookies, Settings, View } from "../src/index.js"
 import * as internal from "../src/internal/csrf.js"
 import { isSameDomain } from "../src/internal/host.js"
 import { urlsplit } from "../src/internal/urljoin.js"
@@ -339,7 +339,7 @@ describe("Csrf: the cookie on the response (V41-V42)", () => {
           Effect.provideService(Csrf.FailureView, echoFailure)
         )
         expect(response.status).toBe(c.status)
-        const lines = HttpResponse.setCookieHeaders(response)
+        const lines = ResponseCookies.setCookieHeaders(response)
         expect(lines.map(shape)).toEqual(c.setCookie.map(shape))
         expect(Option.getOrNull(HttpResponse.getHeader(response, "Vary"))).toBe(c.vary)
         if (c.status === 200) {
@@ -374,7 +374,7 @@ describe("Csrf: the cookie on the response (V41-V42)", () => {
       expect(a).not.toBe(b)
       expect(Csrf.unmaskToken(a!)).toBe(Csrf.unmaskToken(cookie!))
       expect(Csrf.unmaskToken(b!)).toBe(Csrf.unmaskToken(cookie!))
-      expect(tokenOf(HttpResponse.setCookieHeaders(response)[0]!)).toBe(cookie)
+      expect(tokenOf(ResponseCookies.setCookieHeaders(response)[0]!)).toBe(cookie)
     }))
 
   it.effect("hiddenInput renders a usable token", () =>
@@ -387,7 +387,7 @@ describe("Csrf: the cookie on the response (V41-V42)", () => {
       const token = /value="([A-Za-z0-9]{64})"/.exec(html)![1]!
       expect(html).toBe(Csrf.renderHiddenInput(token))
       // The token and the cookie set beside it make a POST pass.
-      const cookie = tokenOf(HttpResponse.setCookieHeaders(response)[0]!)
+      const cookie = tokenOf(ResponseCookies.setCookieHeaders(response)[0]!)
       const post = RequestFactory.post("/", { form: { csrfmiddlewaretoken: token }, cookies: { csrftoken: cookie } })
       expect((yield* run(Csrf.middleware(ok), post)).status).toBe(200)
     }))
@@ -405,7 +405,7 @@ describe("Csrf decorators (V70)", () => {
         yield* TestClock.setTime(NOW * 1000)
         const response = yield* run(decorators[c.decorator](ok), build(c))
         expect(response.status).toBe(c.status)
-        expect(HttpResponse.setCookieHeaders(response).map(shape)).toEqual(c.setCookie.map(shape))
+        expect(ResponseCookies.setCookieHeaders(response).map(shape)).toEqual(c.setCookie.map(shape))
       }))
   }
 
@@ -429,7 +429,7 @@ describe("Csrf decorators (V70)", () => {
       expect(response.status).toBe(200)
       expect(checks).toBe(1)
       expect(new TextDecoder().decode(HttpResponse.content(response))).toBe("true")
-      expect(HttpResponse.setCookieHeaders(response).map(tokenOf)).toEqual([cookie])
+      expect(ResponseCookies.setCookieHeaders(response).map(tokenOf)).toEqual([cookie])
     }))
 })
 
@@ -477,7 +477,7 @@ describe("Csrf: failure view and stores", () => {
       const first = yield* run(form, RequestFactory.get("/", { settings })).pipe(
         Effect.provideService(Csrf.CsrfStore, store)
       )
-      expect(HttpResponse.setCookieHeaders(first)).toEqual([])
+      expect(ResponseCookies.setCookieHeaders(first)).toEqual([])
       const token = new TextDecoder().decode(HttpResponse.content(first))
       expect(Csrf.compareTokens(token, session.get("_csrftoken") as string)).toBe(true)
       // The same token again: no second write.

@@ -10,6 +10,7 @@ import {
   Handler,
   HttpResponse,
   Middleware,
+  ResponseCookies,
   Settings,
   StreamingHttpResponse
 } from "../src/index.js"
@@ -42,14 +43,14 @@ const describeResponse = (r: HttpResponse.AnyResponse) => ({
   reason: r.reasonPhrase,
   charset: r.charset,
   headers: r.headers.map((h) => [h.name, h.value]),
-  cookies: HttpResponse.setCookieHeaders(r),
+  cookies: ResponseCookies.setCookieHeaders(r),
   headers_bytes: latin1(HttpResponse.serializeHeaders(r)),
   ...(r._tag === "HttpResponse"
     ? { content: latin1(HttpResponse.content(r)), serialize: latin1(HttpResponse.serialize(r)) }
     : {})
 })
 
-const cookieOptions = (o: Record<string, any>): HttpResponse.CookieOptions => ({
+const cookieOptions = (o: Record<string, any>): ResponseCookies.CookieOptions => ({
   ...(o.max_age !== undefined ? { maxAge: o.max_age } : {}),
   ...(o.expires !== undefined
     ? { expires: typeof o.expires === "string" ? o.expires : new Date(T + o.expires.offset * 1000) }
@@ -83,8 +84,8 @@ const run = (c: Case): Effect.Effect<HttpResponse.AnyResponse, unknown> => {
         let r = yield* HttpResponse.make()
         for (const op of a.ops) {
           r = op[0] === "set"
-            ? yield* HttpResponse.setCookie(r, op[1], op[2], cookieOptions(op[3]))
-            : yield* HttpResponse.deleteCookie(r, op[1], {
+            ? yield* ResponseCookies.setCookie(r, op[1], op[2], cookieOptions(op[3]))
+            : yield* ResponseCookies.deleteCookie(r, op[1], {
               ...("path" in op[2] ? { path: op[2].path } : {}),
               ...(op[2].domain !== undefined ? { domain: op[2].domain } : {}),
               ...(op[2].samesite !== undefined ? { sameSite: op[2].samesite } : {})
@@ -349,7 +350,7 @@ describe("cookies (responses/test_cookie.py)", () => {
   it.effect("test_aware_expiration: a Date becomes max-age (Django adds a second for the time lost converting)", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(T + 1) // one millisecond passes between computing `expires` and setting it
-      const r = yield* HttpResponse.setCookie(yield* HttpResponse.make(), "datetime", "", {
+      const r = yield* ResponseCookies.setCookie(yield* HttpResponse.make(), "datetime", "", {
         expires: new Date(T + 10_000)
       })
       expect(r.cookies[0]!.maxAge).toBe(10)
@@ -358,7 +359,7 @@ describe("cookies (responses/test_cookie.py)", () => {
   it.effect("test_max_age_expiration and test_max_age_int", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(T)
-      const r = yield* HttpResponse.setCookie(yield* HttpResponse.make(), "max_age", "", { maxAge: 10.6 })
+      const r = yield* ResponseCookies.setCookie(yield* HttpResponse.make(), "max_age", "", { maxAge: 10.6 })
       expect(r.cookies[0]!.maxAge).toBe(10)
       expect(r.cookies[0]!.expires).toBe("Tue, 14 Nov 2023 22:13:30 GMT")
     }))
@@ -366,7 +367,7 @@ describe("cookies (responses/test_cookie.py)", () => {
   it.effect("test_invalid_samesite", () =>
     Effect.gen(function*() {
       const e = yield* Effect.flip(
-        HttpResponse.setCookie(yield* HttpResponse.make(), "example", "", { sameSite: "invalid" })
+        ResponseCookies.setCookie(yield* HttpResponse.make(), "example", "", { sameSite: "invalid" })
       )
       expect(e.message).toBe("samesite must be \"lax\", \"none\", or \"strict\".")
     }))
@@ -374,24 +375,24 @@ describe("cookies (responses/test_cookie.py)", () => {
   it.effect("test_create_cookie_after_deleting_cookie: a new cookie starts fresh", () =>
     Effect.gen(function*() {
       let r = yield* HttpResponse.make()
-      r = yield* HttpResponse.setCookie(r, "c", "old-value")
+      r = yield* ResponseCookies.setCookie(r, "c", "old-value")
       expect(r.cookies[0]!.expires).toBe("")
-      r = yield* HttpResponse.deleteCookie(r, "c")
+      r = yield* ResponseCookies.deleteCookie(r, "c")
       expect(r.cookies[0]!.expires).toBe("Thu, 01 Jan 1970 00:00:00 GMT")
-      r = yield* HttpResponse.setCookie(r, "c", "new-value")
+      r = yield* ResponseCookies.setCookie(r, "c", "new-value")
       expect(r.cookies[0]!.expires).toBe("")
       // Django would keep Max-Age=0 from the deletion here; a fresh cookie does not.
-      expect(HttpResponse.setCookieHeaders(r)).toEqual(["c=new-value; Path=/"])
+      expect(ResponseCookies.setCookieHeaders(r)).toEqual(["c=new-value; Path=/"])
     }))
 
   it.effect("one name, several paths and domains: each is its own Set-Cookie line", () =>
     Effect.gen(function*() {
       let r = yield* HttpResponse.make()
-      r = yield* HttpResponse.setCookie(r, "c", "1", { path: "/a" })
-      r = yield* HttpResponse.setCookie(r, "c", "2", { path: "/b" })
-      r = yield* HttpResponse.setCookie(r, "c", "3", { path: "/b", domain: "example.com" })
-      r = yield* HttpResponse.setCookie(r, "c", "4", { path: "/a" })
-      expect(HttpResponse.setCookieHeaders(r)).toEqual([
+      r = yield* ResponseCookies.setCookie(r, "c", "1", { path: "/a" })
+      r = yield* ResponseCookies.setCookie(r, "c", "2", { path: "/b" })
+      r = yield* ResponseCookies.setCookie(r, "c", "3", { path: "/b", domain: "example.com" })
+      r = yield* ResponseCookies.setCookie(r, "c", "4", { path: "/a" })
+      expect(ResponseCookies.setCookieHeaders(r)).toEqual([
         "c=4; Path=/a",
         "c=2; Path=/b",
         "c=3; Domain=example.com; Path=/b"
@@ -402,13 +403,13 @@ describe("cookies (responses/test_cookie.py)", () => {
     Effect.gen(function*() {
       const r = yield* HttpResponse.make()
       expect(
-        (yield* Effect.flip(HttpResponse.setCookie(r, "a", "日本")))
+        (yield* Effect.flip(ResponseCookies.setCookie(r, "a", "日本")))
           ._tag
       ).toBe("BadHeaderError")
-      expect((yield* Effect.flip(HttpResponse.setCookie(r, "a", "b", { path: "/\r\nX: y" })))._tag).toBe(
+      expect((yield* Effect.flip(ResponseCookies.setCookie(r, "a", "b", { path: "/\r\nX: y" })))._tag).toBe(
         "BadHeaderError"
       )
-      expect((yield* Effect.flip(HttpResponse.setCookie(r, "a", "b", { maxAge: Infinity })))._tag).toBe(
+      expect((yield* Effect.flip(ResponseCookies.setCookie(r, "a", "b", { maxAge: Infinity })))._tag).toBe(
         "InvalidArgument"
       )
     }))

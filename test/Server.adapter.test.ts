@@ -14,7 +14,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Exit, Layer, Schedule, Scope, Stream } from "effect"
 import * as Http from "node:http"
-import { Handler, HttpResponse, Server, Settings, StreamingHttpResponse } from "../src/index.js"
+import { Handler, HttpResponse, ResponseCookies, Server, Settings, StreamingHttpResponse } from "../src/index.js"
 import type { View } from "../src/index.js"
 
 interface Answer {
@@ -160,7 +160,7 @@ describe("Server, lean adapter", () => {
       const view: View.View = () =>
         Effect.flatMap(
           HttpResponse.make({ content: "ok" }),
-          HttpResponse.setCookie("session", "abc", { httpOnly: true })
+          ResponseCookies.setCookie("session", "abc", { httpOnly: true })
         )
       const fromView = yield* served(view, (port) => request(port, "/"))
       expect(fromView.headers["set-cookie"]).toEqual(["session=abc; HttpOnly; Path=/"])

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer, Logger, Option, Schema, TestClock } from "effect"
-import { Errors, HttpResponse, Sessions, Settings, View } from "../src/index.js"
+import { Errors, HttpResponse, ResponseCookies, Sessions, Settings, View } from "../src/index.js"
 import {
   atT0,
   cookieFor,
@@ -300,7 +300,7 @@ describe("SessionMiddleware: Django 3.2's process_response (V21-V27)", () => {
           if (!HttpResponse.isAnyResponse(response)) throw new Error("expected the view's own response")
           expect({
             status: response.status,
-            setCookies: placeholders(HttpResponse.setCookieHeaders(response), stored),
+            setCookies: placeholders(ResponseCookies.setCookieHeaders(response), stored),
             vary: Option.getOrNull(HttpResponse.getHeader(response, "Vary"))
           }).toEqual({ status: m.status, setCookies: m.setCookies, vary: m.vary })
         }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Layer, TestClock } from "effect"
 import { readFileSync } from "node:fs"
-import { HttpRequest, HttpResponse, RequestFactory, Settings } from "../src/index.js"
+import { HttpRequest, HttpResponse, RequestFactory, ResponseCookies, Settings } from "../src/index.js"
 
-// Django's tests/signed_cookies_tests/tests.py, ported: HttpResponse.setSignedCookie writes,
+// Django's tests/signed_cookies_tests/tests.py, ported: ResponseCookies.setSignedCookie writes,
 // HttpRequest.getSignedCookie reads, through the Settings' SECRET_KEY and Effect's Clock.
 const reference: Record<string, string> = JSON.parse(
   readFileSync(new URL("./fixtures/signing.json", import.meta.url), "utf8")
@@ -23,7 +23,7 @@ const requestWith = (name: string, value: string) => RequestFactory.get("/", { c
 describe("signed cookies (signed_cookies_tests)", () => {
   it.effect("test_can_set_and_read_signed_cookies", () =>
     Effect.gen(function*() {
-      const response = yield* HttpResponse.make().pipe(Effect.flatMap(HttpResponse.setSignedCookie("c", "hello")))
+      const response = yield* HttpResponse.make().pipe(Effect.flatMap(ResponseCookies.setSignedCookie("c", "hello")))
       expect(cookieValue(response, "c").startsWith("hello:")).toBe(true)
       const request = requestWith("c", cookieValue(response, "c"))
       expect(yield* HttpRequest.getSignedCookie(request, "c")).toBe("hello")
@@ -32,7 +32,7 @@ describe("signed cookies (signed_cookies_tests)", () => {
   it.effect("test_can_use_salt", () =>
     Effect.gen(function*() {
       const response = yield* HttpResponse.make().pipe(
-        Effect.flatMap(HttpResponse.setSignedCookie("a", "hello", { salt: "one" }))
+        Effect.flatMap(ResponseCookies.setSignedCookie("a", "hello", { salt: "one" }))
       )
       const request = requestWith("a", cookieValue(response, "a"))
       expect(yield* HttpRequest.getSignedCookie(request, "a", { salt: "one" })).toBe("hello")
@@ -42,7 +42,7 @@ describe("signed cookies (signed_cookies_tests)", () => {
 
   it.effect("test_detects_tampering", () =>
     Effect.gen(function*() {
-      const response = yield* HttpResponse.make().pipe(Effect.flatMap(HttpResponse.setSignedCookie("c", "hello")))
+      const response = yield* HttpResponse.make().pipe(Effect.flatMap(ResponseCookies.setSignedCookie("c", "hello")))
       const request = requestWith("c", cookieValue(response, "c").slice(0, -2) + "$$")
       const e = yield* Effect.flip(HttpRequest.getSignedCookie(request, "c"))
       expect(e._tag).toBe("BadSignature")
@@ -50,7 +50,7 @@ describe("signed cookies (signed_cookies_tests)", () => {
 
   it.effect("test_default_argument_suppresses_exceptions", () =>
     Effect.gen(function*() {
-      const response = yield* HttpResponse.make().pipe(Effect.flatMap(HttpResponse.setSignedCookie("c", "hello")))
+      const response = yield* HttpResponse.make().pipe(Effect.flatMap(ResponseCookies.setSignedCookie("c", "hello")))
       const request = requestWith("c", cookieValue(response, "c").slice(0, -2) + "$$")
       expect(yield* HttpRequest.getSignedCookie(request, "c", { default: null })).toBeNull()
     }).pipe(Effect.provide(settings)))
@@ -58,7 +58,7 @@ describe("signed cookies (signed_cookies_tests)", () => {
   it.effect("test_max_age_argument", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(123456789 * 1000)
-      const response = yield* HttpResponse.make().pipe(Effect.flatMap(HttpResponse.setSignedCookie("c", "hello")))
+      const response = yield* HttpResponse.make().pipe(Effect.flatMap(ResponseCookies.setSignedCookie("c", "hello")))
       const request = requestWith("c", cookieValue(response, "c"))
       expect(yield* HttpRequest.getSignedCookie(request, "c")).toBe("hello")
       yield* TestClock.setTime(123456800 * 1000)
@@ -82,10 +82,10 @@ describe("signed cookies (signed_cookies_tests)", () => {
     Effect.gen(function*() {
       yield* TestClock.setTime(1700000000 * 1000)
       const response = yield* HttpResponse.make().pipe(
-        Effect.flatMap(HttpResponse.setSignedCookie("name", "Tony", { salt: "s" }))
+        Effect.flatMap(ResponseCookies.setSignedCookie("name", "Tony", { salt: "s" }))
       )
       expect(cookieValue(response, "name")).toBe(reference.V4)
-      expect(HttpResponse.setCookieHeaders(response).map((h) => `Set-Cookie: ${h}`)).toEqual([reference.V4header])
+      expect(ResponseCookies.setCookieHeaders(response).map((h) => `Set-Cookie: ${h}`)).toEqual([reference.V4header])
       const request = requestWith("name", reference.V4!)
       expect(yield* HttpRequest.getSignedCookie(request, "name", { salt: "s", maxAge: 0 })).toBe("Tony")
     }).pipe(Effect.provide(settings)))
@@ -103,7 +103,7 @@ describe("signed cookies (signed_cookies_tests)", () => {
   it.effect("without SECRET_KEY both fail with ImproperlyConfigured, default or not", () =>
     Effect.gen(function*() {
       const response = yield* HttpResponse.make()
-      const e1 = yield* Effect.flip(HttpResponse.setSignedCookie(response, "c", "v"))
+      const e1 = yield* Effect.flip(ResponseCookies.setSignedCookie(response, "c", "v"))
       expect(e1._tag).toBe("ImproperlyConfigured")
       const e2 = yield* Effect.flip(HttpRequest.getSignedCookie(requestWith("c", "v:1:x"), "c", { default: "d" }))
       expect(e2._tag).toBe("ImproperlyConfigured")

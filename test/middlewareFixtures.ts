@@ -4,7 +4,7 @@
  */
 import { Chunk, Effect, Either, Stream } from "effect"
 import { readFileSync } from "node:fs"
-import { HttpResponse, RequestFactory, Settings, StreamingHttpResponse } from "../src/index.js"
+import { HttpResponse, RequestFactory, ResponseCookies, Settings, StreamingHttpResponse } from "../src/index.js"
 
 export interface RequestSpec {
   readonly method: string
@@ -95,7 +95,7 @@ export const response = (spec: ResponseSpec): Effect.Effect<HttpResponse.AnyResp
       })
       : yield* HttpResponse.make({ content: latin1(spec.body ?? ""), status: spec.status ?? 200 })
     for (const [k, v] of spec.headers ?? []) res = yield* HttpResponse.setHeader(res, k, v)
-    for (const [k, v] of spec.cookies ?? []) res = yield* HttpResponse.setCookie(res, k, v)
+    for (const [k, v] of spec.cookies ?? []) res = yield* ResponseCookies.setCookie(res, k, v)
     return res
   })
 
@@ -108,7 +108,7 @@ export const describeResponse = (res: HttpResponse.AnyResponse) =>
   Effect.map(bodyOf(res), (body) => ({
     status: res.status,
     headers: res.headers.map((h) => [h.name, h.value]),
-    cookies: HttpResponse.setCookieHeaders(res),
+    cookies: ResponseCookies.setCookieHeaders(res),
     body_hex: Buffer.from(body).toString("hex")
   }))
 

@@ -12,7 +12,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Option, Redacted } from "effect"
 import { createServer } from "node:http"
-import { HttpResponse } from "../src/index.js"
+import { HttpResponse, ResponseCookies } from "../src/index.js"
 import { platformConstructorInUse } from "../src/internal/response/platform.js"
 
 /** 2023-11-14T22:13:20Z, the time the Django lines below were made at (`time.time` mocked). */
@@ -29,14 +29,14 @@ const DJANGO_THEME = "theme=dark; Path=/; Secure"
 /** A response with Django's cookies, two of them of one name (for two paths), and a header. */
 const withCookies = Either.getOrThrow(Either.gen(function*() {
   let res = yield* HttpResponse.make({ content: "hello", headers: { "Cache-Control": "no-cache" } })
-  res = yield* HttpResponse.setCookieAt(res, "sid", "a b;c", {
+  res = yield* ResponseCookies.setCookieAt(res, "sid", "a b;c", {
     maxAge: 3600,
     path: "/app",
     httpOnly: true,
     sameSite: "Lax"
   }, NOW)
-  res = yield* HttpResponse.setCookieAt(res, "theme", "dark", { path: "/", secure: true }, NOW)
-  return yield* HttpResponse.setCookieAt(res, "sid", "other", { path: "/other" }, NOW)
+  res = yield* ResponseCookies.setCookieAt(res, "theme", "dark", { path: "/", secure: true }, NOW)
+  return yield* ResponseCookies.setCookieAt(res, "sid", "other", { path: "/other" }, NOW)
 }))
 
 const interpreted = Either.getOrThrow(HttpResponse.toServerResponseWith(withCookies, "utf-8"))
@@ -96,7 +96,7 @@ describe("the response adapter's reaches into @effect/platform", () => {
   it("cookies carry Django's whole Set-Cookie lines, several of one name, through the platform", () => {
     // Missing public API: a `Cookies` entry from a ready `Set-Cookie` line (`Cookies.makeCookie`
     // encodes the value and writes its own attributes; `Cookies` keeps one cookie per name).
-    const ours = HttpResponse.setCookieHeaders(withCookies)
+    const ours = ResponseCookies.setCookieHeaders(withCookies)
     expect(ours).toEqual([DJANGO_SID, DJANGO_THEME, "sid=other; Path=/other"])
     expect(Cookies.toSetCookieHeaders(interpreted.cookies)).toEqual(ours)
     for (const c of Object.values(interpreted.cookies.cookies)) {

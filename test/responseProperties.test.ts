@@ -4,7 +4,7 @@ import * as Cookies from "@effect/platform/Cookies"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck as fc, Option, Stream } from "effect"
-import { FileResponse, HttpResponse, StreamingHttpResponse } from "../src/index.js"
+import { FileResponse, HttpResponse, ResponseCookies, StreamingHttpResponse } from "../src/index.js"
 import * as cookie from "../src/internal/cookie.js"
 import * as json from "../src/internal/python/json.js"
 import { floatRepr } from "../src/internal/python/repr.js"
@@ -36,10 +36,10 @@ describe("response encoders and parsers (properties)", () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), fc.option(fc.string(), { nil: undefined }), (name, value, sameSite) => {
         const res = Either.getOrThrow(HttpResponse.make({}))
-        const out = HttpResponse.setCookieAt(res, name, value, sameSite === undefined ? {} : { sameSite }, 0)
+        const out = ResponseCookies.setCookieAt(res, name, value, sameSite === undefined ? {} : { sameSite }, 0)
         if (Either.isRight(out)) {
           // eslint-disable-next-line no-control-regex
-          expect(/[\r\n\u0000]/.test(HttpResponse.setCookieHeaders(out.right)[0]!)).toBe(false)
+          expect(/[\r\n\u0000]/.test(ResponseCookies.setCookieHeaders(out.right)[0]!)).toBe(false)
         } else {
           expect(["InvalidArgument", "BadHeaderError"]).toContain(out.left._tag)
         }
@@ -292,7 +292,7 @@ describe("fast paths agree with the general rules", () => {
       HttpResponse.make(
         { content: "<p>hé</p>", status: 201, headers: { "X-A": "1", "Cache-Control": "no-cache" } }
       )
-        .pipe(Either.flatMap((r) => HttpResponse.setCookieAt(r, "s", "a b", { httpOnly: true }, 0)))
+        .pipe(Either.flatMap((r) => ResponseCookies.setCookieAt(r, "s", "a b", { httpOnly: true }, 0)))
     )
     const ours = Either.getOrThrow(HttpResponse.toServerResponseWith(res, "utf-8"))
     const body = HttpResponse.content(res)

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import * as http from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { FileResponse, HttpResponse, StreamingHttpResponse } from "../src/index.js"
+import { FileResponse, HttpResponse, ResponseCookies, StreamingHttpResponse } from "../src/index.js"
 
 interface Reply {
   readonly status: number
@@ -77,9 +77,9 @@ const router = HttpRouter.empty.pipe(
     Effect.gen(function*() {
       const res = yield* HttpResponse.make({ content: "héllo" })
       const a = yield* HttpResponse.setHeader(res, "X-One", "1")
-      const b = yield* HttpResponse.setCookie(a, "c", "1", { path: "/a" })
-      const c = yield* HttpResponse.setCookie(b, "c", "2", { path: "/b", httpOnly: true })
-      return yield* HttpResponse.setCookie(c, "d", "a b;c")
+      const b = yield* ResponseCookies.setCookie(a, "c", "1", { path: "/a" })
+      const c = yield* ResponseCookies.setCookie(b, "c", "2", { path: "/b", httpOnly: true })
+      return yield* ResponseCookies.setCookie(c, "d", "a b;c")
     })
   ),
   HttpRouter.get(

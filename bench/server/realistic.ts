@@ -9,7 +9,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Crypto from "node:crypto"
-import { Errors, HttpRequest, HttpResponse, Settings, Signing } from "../../src/index.js"
+import { Errors, HttpRequest, HttpResponse, ResponseCookies, Settings, Signing } from "../../src/index.js"
 import type { View } from "../../src/index.js"
 
 export const SECRET_KEY = "bench-secret-key"
@@ -121,7 +121,7 @@ const realisticBody = function*(request: HttpRequest.HttpRequest) {
     Effect.mapError(() => new Errors.PermissionDenied({ message: "bad user cookie" }))
   )
   const response = yield* HttpResponse.make({ content: page(query.q, query.page, user) })
-  return yield* HttpResponse.setCookie(response, "last_search", "1", { path: "/" })
+  return yield* ResponseCookies.setCookie(response, "last_search", "1", { path: "/" })
 }
 
 /** The realistic view, with this library. */

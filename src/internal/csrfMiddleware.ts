@@ -18,6 +18,7 @@ import * as HttpRequest from "../HttpRequest.js"
 import * as HttpResponse from "../HttpResponse.js"
 import * as Middleware from "../Middleware.js"
 import * as QueryDict from "../QueryDict.js"
+import * as ResponseCookies from "../ResponseCookies.js"
 import * as Settings from "../Settings.js"
 import * as View from "../View.js"
 import * as internal from "./csrf.js"
@@ -109,7 +110,7 @@ export const rotateToken: Effect.Effect<void, never, Csrf.CsrfToken> = Effect.fl
 // Stores
 // ---------------------------------------------------------------------------
 
-const cookieOptions = (settings: Settings.Settings): HttpResponse.CookieOptions => ({
+const cookieOptions = (settings: Settings.Settings): ResponseCookies.CookieOptions => ({
   maxAge: settings.CSRF_COOKIE_AGE ?? undefined,
   domain: settings.CSRF_COOKIE_DOMAIN ?? undefined,
   path: settings.CSRF_COOKIE_PATH,
@@ -153,7 +154,7 @@ export const cookieStore: Csrf.Store = {
     if (HttpResponse.isAnyResponse(response)) {
       return Effect.mapError(
         Effect.flatMap(
-          HttpResponse.setCookie(response, settings.CSRF_COOKIE_NAME, token, cookieOptions(settings)),
+          ResponseCookies.setCookie(response, settings.CSRF_COOKIE_NAME, token, cookieOptions(settings)),
           (r) =>
             HttpResponse.setHeader(
               r,

@@ -11,6 +11,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { InvalidArgument } from "../Errors.js"
 import * as HttpResponse from "../HttpResponse.js"
+import * as ResponseCookies from "../ResponseCookies.js"
 import type * as Settings from "../Settings.js"
 import * as codec from "./sessionCodec.js"
 import { CreateError, SessionStoreError, UpdateError } from "./sessionErrors.js"
@@ -371,7 +372,7 @@ export const deleteSessionCookie = <A extends AnyResponse>(
   settings: Settings.Settings
 ): Effect.Effect<A, HttpResponse.MakeError> => {
   if (HttpResponse.isAnyResponse(response)) {
-    return HttpResponse.deleteCookie(response, settings.SESSION_COOKIE_NAME, {
+    return ResponseCookies.deleteCookie(response, settings.SESSION_COOKIE_NAME, {
       path: settings.SESSION_COOKIE_PATH,
       ...(settings.SESSION_COOKIE_DOMAIN === null ? {} : { domain: settings.SESSION_COOKIE_DOMAIN }),
       ...(settings.SESSION_COOKIE_SAMESITE === null ? {} : { sameSite: settings.SESSION_COOKIE_SAMESITE })
@@ -401,7 +402,7 @@ export const setSessionCookie = <A extends AnyResponse>(
     ...(settings.SESSION_COOKIE_HTTPONLY ? { httpOnly: true } : {})
   }
   if (HttpResponse.isAnyResponse(response)) {
-    return HttpResponse.setCookie(response, settings.SESSION_COOKIE_NAME, key, {
+    return ResponseCookies.setCookie(response, settings.SESSION_COOKIE_NAME, key, {
       ...common,
       ...(maxAge === null ? {} : { maxAge }),
       ...(settings.SESSION_COOKIE_SAMESITE === null ? {} : { sameSite: settings.SESSION_COOKIE_SAMESITE })
