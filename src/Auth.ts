@@ -1,13 +1,13 @@
 /**
  * Django 3.2's users (`django.contrib.auth`): `request.user` as the `User` service, loaded
  * lazily from the session by `middleware` (Django's `AuthenticationMiddleware`); `authenticate`,
- * `login` and `logout` as Effects; the `loginRequired`, `userPassesTest` and
- * `permissionRequired` decorators; and a `Users` store over Django's own `auth_user` table, so a
- * site can take over a Django app's users and login sessions as they are.
+ * `login` and `logout` as Effects; permissions (`hasPerms`); and a `Users` store over Django's
+ * own `auth_user` table, so a site can take over a Django app's users and login sessions as they are. The view
+ * decorators (`loginRequired`, ...) are `AuthDecorators`.
  *
  * ```ts
  * import { Effect, Option } from "effect"
- * import { Auth, HttpResponse, Sessions, View } from "effect-django-http"
+ * import { Auth, AuthDecorators, HttpResponse, Sessions, View } from "effect-django-http"
  *
  * const whoami: View.View<unknown, Auth.RequestUser> = () =>
  *   Effect.flatMap(Auth.user, (user) => HttpResponse.make({ content: Auth.userString(user) }))
@@ -20,8 +20,8 @@
  *     return yield* HttpResponse.redirect("/")
  *   })
  *
- * // MIDDLEWARE = [SessionMiddleware, AuthenticationMiddleware]; `private` needs a login.
- * const app = Sessions.middleware(Auth.middleware(Auth.loginRequired(whoami)))
+ * // MIDDLEWARE = [SessionMiddleware, AuthenticationMiddleware]; `whoami` needs a login.
+ * const app = Sessions.middleware(Auth.middleware(AuthDecorators.loginRequired(whoami)))
  * ```
  *
  * What Django does, this does: the three session keys (`_auth_user_id` as a string,
@@ -40,15 +40,12 @@ import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type { DisallowedHost, DisallowedRedirect, ImproperlyConfigured, InvalidArgument } from "./Errors.js"
-import type { PermissionDenied } from "./Errors.js"
-import type * as HttpResponse from "./HttpResponse.js"
+import type { ImproperlyConfigured, InvalidArgument } from "./Errors.js"
 import * as internal from "./internal/auth.js"
 import * as api from "./internal/authApi.js"
 import type * as Middleware from "./Middleware.js"
 import type * as Passwords from "./Passwords.js"
 import type * as Sessions from "./Sessions.js"
-import type * as View from "./View.js"
 
 // ---------------------------------------------------------------------------
 // Constants
@@ -554,66 +551,8 @@ export const login: (
 export const logout: Effect.Effect<void, Sessions.SessionStoreError, Sessions.Session> = api.logout
 
 // ---------------------------------------------------------------------------
-// Decorators
+// Permissions
 // ---------------------------------------------------------------------------
-
-/**
- * Django's `redirect_to_login(next, login_url, redirect_field_name)`: a 302 to the login URL
- * with `next` added to its query string (quoted as `QueryDict.urlencode(safe="/")` does); an
- * empty field name adds nothing.
- *
- * @since 0.1.0
- * @category decorators
- */
-export const redirectToLogin: (
-  next: string,
-  options?: { readonly loginUrl?: string | undefined; readonly redirectFieldName?: string | null | undefined }
-) => Effect.Effect<HttpResponse.HttpResponse, HttpResponse.MakeError | DisallowedRedirect> = api.redirectToLogin
-
-/**
- * The options of `userPassesTest` and `loginRequired`.
- *
- * @since 0.1.0
- * @category decorators
- */
-export interface TestOptions {
-  /** Django's `login_url`: `LOGIN_URL` when absent. */
-  readonly loginUrl?: string | undefined
-  /** Django's `redirect_field_name`: `"next"` when absent; `null` or `""` adds none. */
-  readonly redirectFieldName?: string | null | undefined
-}
-
-/**
- * What a decorated view may fail with besides the view's own errors.
- *
- * @since 0.1.0
- * @category decorators
- */
-export type DecoratorError = AuthError | DisallowedHost | DisallowedRedirect | HttpResponse.MakeError
-
-/**
- * Django's `user_passes_test(test)`: the view runs when `test(request.user)` holds; otherwise
- * a redirect to the login URL with `next` set to the current URL (only its path and query when
- * the login URL is on the same scheme and host).
- *
- * @since 0.1.0
- * @category decorators
- */
-export const userPassesTest: <E2 = never, R2 = never>(
-  test: (user: AnyUser) => boolean | Effect.Effect<boolean, E2, R2>,
-  options?: TestOptions
-) => <E, R>(view: View.View<E, R>) => View.View<E | E2 | DecoratorError, R | R2 | RequestUser> = api.userPassesTest
-
-/**
- * Django's `login_required`: anonymous users are sent to `LOGIN_URL?next=<this URL>`.
- *
- * @since 0.1.0
- * @category decorators
- */
-export const loginRequired = <E, R>(
-  view: View.View<E, R>,
-  options?: TestOptions
-): View.View<E | DecoratorError, R | RequestUser> => api.userPassesTest((u) => u.is_authenticated, options)(view)
 
 /**
  * The permission check the app provides (Django's `user.has_perm(perm)` through the
@@ -639,17 +578,3 @@ export type Permissions = api.Permissions
  * @category permissions
  */
 export const hasPerms: (user: AnyUser, perms: ReadonlyArray<string>) => Effect.Effect<boolean, AuthError> = api.hasPerms
-
-/**
- * Django's `permission_required(perm, raise_exception=False)`: the view runs when the user has
- * the permission(s); otherwise a redirect to login, or with `raiseException` a
- * `PermissionDenied` (403), even for an anonymous user, as in Django.
- *
- * @since 0.1.0
- * @category decorators
- */
-export const permissionRequired: (
-  perm: string | ReadonlyArray<string>,
-  options?: TestOptions & { readonly raiseException?: boolean | undefined }
-) => <E, R>(view: View.View<E, R>) => View.View<E | DecoratorError | PermissionDenied, R | RequestUser> =
-  api.permissionRequired

@@ -251,3 +251,11 @@ export * as Resolver from "./Resolver.js"
  * @since 0.2.0
  */
 export * as ResponseCookies from "./ResponseCookies.js"
+
+/**
+ * Django's auth view decorators: `loginRequired`, `userPassesTest`, `permissionRequired`,
+ * `redirectToLogin`.
+ *
+ * @since 0.2.0
+ */
+export * as AuthDecorators from "./AuthDecorators.js"

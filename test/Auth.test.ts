@@ -7,7 +7,16 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import { readFileSync } from "node:fs"
-import { Auth, Csrf, HttpResponse, RequestFactory, Sessions, Settings, type View } from "../src/index.js"
+import {
+  Auth,
+  AuthDecorators,
+  Csrf,
+  HttpResponse,
+  RequestFactory,
+  Sessions,
+  Settings,
+  type View
+} from "../src/index.js"
 
 type Pairs = ReadonlyArray<readonly [string, unknown]>
 interface FixtureUser {
@@ -295,11 +304,11 @@ describe("Auth decorators: Django 3.2's login_required and friends", () => {
           settings,
           ...(c.host === null ? {} : { headers: { Host: c.host } })
         })
-        const options: Auth.TestOptions = {
+        const options: AuthDecorators.TestOptions = {
           ...(c.loginUrl === null ? {} : { loginUrl: c.loginUrl }),
           ...(c.field === null ? {} : { redirectFieldName: c.field })
         }
-        const result = yield* outcome(withUser(null)(Auth.loginRequired(ok, options))(request))
+        const result = yield* outcome(withUser(null)(AuthDecorators.loginRequired(ok, options))(request))
         expect(result).toEqual({ status: c.status, location: c.location })
       }))
   }
@@ -309,7 +318,7 @@ describe("Auth decorators: Django 3.2's login_required and friends", () => {
       const input = { ...settingsInput, LOGIN_URL: fixtures.loginUrlSetting.setting }
       const request = RequestFactory.get("/x/?y=1", { settings: Settings.make(input) })
       const u = yield* Auth.makeRequestUser(Effect.succeed<Auth.AnyUser>(Auth.anonymousUser))
-      const response = yield* Auth.loginRequired(ok)(request).pipe(
+      const response = yield* AuthDecorators.loginRequired(ok)(request).pipe(
         Effect.provideService(Auth.User, u),
         Effect.provide(Settings.layer(input))
       )
@@ -321,7 +330,7 @@ describe("Auth decorators: Django 3.2's login_required and friends", () => {
   for (const c of fixtures.permissionRequired) {
     it.effect(`permission_required(${JSON.stringify(c.perm)}, raise_exception=${c.raiseException}) user=${c.user}`, () =>
       Effect.gen(function*() {
-        const view = Auth.permissionRequired(c.perm, { raiseException: c.raiseException })(ok)
+        const view = AuthDecorators.permissionRequired(c.perm, { raiseException: c.raiseException })(ok)
         const result = yield* outcome(withUser(c.user)(view)(RequestFactory.get("/edit/?id=3", { settings })))
         const expected = c.error !== undefined
           ? { error: c.error }
@@ -332,7 +341,7 @@ describe("Auth decorators: Django 3.2's login_required and friends", () => {
 
   it.effect("permission_required with a permission check the app provides", () =>
     Effect.gen(function*() {
-      const view = Auth.permissionRequired(["app.view_thing", "app.change_thing"])(ok)
+      const view = AuthDecorators.permissionRequired(["app.view_thing", "app.change_thing"])(ok)
       const grants = Auth.Permissions.of({
         hasPerm: (u, perm) => Effect.succeed(u.pk === 7 && perm.startsWith("app."))
       })
@@ -349,7 +358,7 @@ describe("Auth decorators: Django 3.2's login_required and friends", () => {
   for (const c of fixtures.userPassesTest) {
     it.effect(`user_passes_test(is_staff) user=${c.user}`, () =>
       Effect.gen(function*() {
-        const view = Auth.userPassesTest((u) => u.is_staff)(ok)
+        const view = AuthDecorators.userPassesTest((u) => u.is_staff)(ok)
         const result = yield* outcome(withUser(c.user)(view)(RequestFactory.get("/staff/", { settings })))
         expect(result).toEqual({ status: c.status, location: c.location })
       }))

@@ -20,6 +20,7 @@ import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import {
   Auth,
+  AuthDecorators,
   Clickjacking,
   Client,
   Common,
@@ -91,7 +92,7 @@ const program = Effect.gen(function*() {
       request: get("/x/")
     },
     "Defaults.middleware, loginRequired view ok": {
-      view: viewOf(Defaults.middleware(okUrls), Urls.make([Urls.path("x/", Auth.loginRequired(ok))])),
+      view: viewOf(Defaults.middleware(okUrls), Urls.make([Urls.path("x/", AuthDecorators.loginRequired(ok))])),
       request: get("/x/")
     },
     "6 pass-through middleware (call only), view ok": {

@@ -11,6 +11,7 @@ import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { Effect, Layer, Option } from "effect"
 import {
   Auth,
+  AuthDecorators,
   Defaults,
   Handler,
   HttpResponse,
@@ -53,13 +54,13 @@ const login: View.View<unknown, Templates.Templates | Sessions.Session | Auth.Us
   }
 )
 
-const noteList = Auth.loginRequired(Effect.fnUntraced(function*(request) {
+const noteList = AuthDecorators.loginRequired(Effect.fnUntraced(function*(request) {
   const user = yield* signedIn
   const notes = yield* latest(user.id)
   return yield* TemplateResponse.make(request, "notes.html", { user, notes })
 }))
 
-const noteCreate = View.requirePOST(Auth.loginRequired(Effect.fnUntraced(function*(request) {
+const noteCreate = View.requirePOST(AuthDecorators.loginRequired(Effect.fnUntraced(function*(request) {
   const user = yield* signedIn
   const post = yield* request.POST
   const sql = yield* SqlClient.SqlClient
@@ -69,7 +70,7 @@ const noteCreate = View.requirePOST(Auth.loginRequired(Effect.fnUntraced(functio
   return yield* HttpResponse.redirect("/notes/")
 })))
 
-const noteJsonView = Auth.loginRequired(Effect.fnUntraced(function*() {
+const noteJsonView = AuthDecorators.loginRequired(Effect.fnUntraced(function*() {
   const user = yield* signedIn
   const notes = yield* latest(user.id)
   return yield* HttpResponse.json({ notes: notes.map(noteJson) })

@@ -17,6 +17,7 @@ import * as Crypto from "node:crypto"
 import * as Path from "node:path"
 import {
   Auth,
+  AuthDecorators,
   Cache,
   Defaults,
   Errors,
@@ -85,7 +86,8 @@ const signedIn = Effect.flatMap(
 /** A page for signed-in users: Django's `login_required` and `never_cache`, the user at hand. */
 const member = <E, R>(
   view: (request: HttpRequest.HttpRequest, user: Auth.AuthUser) => Effect.Effect<View.Response, E, R>
-) => Cache.neverCache(Auth.loginRequired((request) => Effect.flatMap(signedIn, (user) => view(request, user))))
+) =>
+  Cache.neverCache(AuthDecorators.loginRequired((request) => Effect.flatMap(signedIn, (user) => view(request, user))))
 
 /** The note of the URL when it is the user's; a 404 otherwise (Django's `get_object_or_404`). */
 const ownNote = (user: Auth.AuthUser, pk: number) =>

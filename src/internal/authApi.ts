@@ -13,6 +13,7 @@ import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import type * as Auth from "../Auth.js"
+import type * as AuthDecorators from "../AuthDecorators.js"
 import * as Csrf from "../Csrf.js"
 import type { DisallowedRedirect, ImproperlyConfigured, InvalidArgument } from "../Errors.js"
 import { PermissionDenied } from "../Errors.js"
@@ -344,9 +345,9 @@ export const redirectToLogin = (
 
 export const userPassesTest = <E2 = never, R2 = never>(
   test: (user: Auth.AnyUser) => boolean | Effect.Effect<boolean, E2, R2>,
-  options?: Auth.TestOptions
+  options?: AuthDecorators.TestOptions
 ) =>
-<E, R>(view: View.View<E, R>): View.View<E | E2 | Auth.DecoratorError, R | R2 | Auth.RequestUser> =>
+<E, R>(view: View.View<E, R>): View.View<E | E2 | AuthDecorators.DecoratorError, R | R2 | Auth.RequestUser> =>
 (request) =>
   Effect.gen(function*() {
     const current = yield* user
@@ -387,9 +388,9 @@ export const hasPerms = (
 
 export const permissionRequired = (
   perm: string | ReadonlyArray<string>,
-  options?: Auth.TestOptions & { readonly raiseException?: boolean | undefined }
+  options?: AuthDecorators.TestOptions & { readonly raiseException?: boolean | undefined }
 ) =>
-<E, R>(view: View.View<E, R>): View.View<E | Auth.DecoratorError | PermissionDenied, R | Auth.RequestUser> =>
+<E, R>(view: View.View<E, R>): View.View<E | AuthDecorators.DecoratorError | PermissionDenied, R | Auth.RequestUser> =>
   userPassesTest(
     (u) =>
       Effect.flatMap(
