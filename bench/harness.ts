@@ -6,7 +6,8 @@
  *
  * - `startTarget(script, args)`: a Node script run with tsx that prints `listening on ...:PORT`
  *   and answers SIGUSR2 with `cpu MICROSECONDS` (its own `process.cpuUsage`), as the targets of
- *   `server.bench.ts`, `stdmw.bench.ts` and `sessions.bench.ts` do;
+ *   `server.bench.ts` (optionally pinned with `taskset`, waiting for every worker), `stdmw.bench.ts`
+ *   and `sessions.bench.ts` do;
  * - `startGroup(command, args)`: any command (gunicorn, a Node cluster) in a process group of its
  *   own, on a port given to it, ready when `readyPath` answers; its CPU time is the sum over every
  *   process of the group, read from `/proc` (Linux), so a primary and its workers all count.
@@ -15,20 +16,40 @@ import { spawn } from "node:child_process"
 import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as Inspector from "node:inspector/promises"
 import * as Net from "node:net"
+import { treeCpu } from "./server/proctree.js"
 
 export interface Started {
   readonly port: number
+  /** The server's process id (the primary's, when it has workers). */
+  readonly pid: number
   /** CPU time the server used so far (user + system), in microseconds. */
   readonly cpu: () => Promise<number>
+  /** Kills the server and every process it started (a primary's workers would outlive it). */
   readonly stop: () => void
 }
 
-/** Starts `node --import tsx SCRIPT ...ARGS` and resolves once it printed `listening on ...:PORT`. */
-export const startTarget = (script: string, args: ReadonlyArray<string>): Promise<Started> =>
+export interface StartOptions {
+  /** Run the server under `taskset -c CPUS` (its workers inherit it). */
+  readonly cpus?: string | undefined
+  /** How many `listening on` lines to wait for: one per worker (each compiles the sources first). */
+  readonly listeners?: number | undefined
+}
+
+/**
+ * Starts `node --import tsx SCRIPT ...ARGS` and resolves once it printed `listening on ...:PORT`
+ * (`listeners` times).
+ */
+export const startTarget = (
+  script: string,
+  args: ReadonlyArray<string>,
+  options: StartOptions = {}
+): Promise<Started> =>
   new Promise<Started>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
-      stdio: ["ignore", "pipe", "inherit"]
-    })
+    const command = [process.execPath, "--import", "tsx", script, ...args]
+    const child = options.cpus === undefined
+      ? spawn(command[0]!, command.slice(1), { stdio: ["ignore", "pipe", "inherit"] })
+      : spawn("taskset", ["-c", options.cpus, ...command], { stdio: ["ignore", "pipe", "inherit"] })
+    const expected = options.listeners ?? 1
     let out = ""
     let waiting: ((cpu: number) => void) | undefined
     let started = false
@@ -42,16 +63,21 @@ export const startTarget = (script: string, args: ReadonlyArray<string>): Promis
         w(Number(cpu[1]))
       }
       const m = /listening on (?:http:\/\/)?\S+:(\d+)(?=\D)/.exec(out)
-      if (m && !started) {
+      const listening = out.match(/listening on /g)?.length ?? 0
+      if (m && !started && listening >= expected) {
         started = true
         resolve({
           port: Number(m[1]),
+          pid: child.pid!,
           cpu: () =>
             new Promise<number>((done) => {
               waiting = done
               child.kill("SIGUSR2")
             }),
-          stop: () => child.kill("SIGKILL")
+          stop: () => {
+            for (const pid of treeCpu(child.pid!).keys()) if (pid !== child.pid) process.kill(pid, "SIGKILL")
+            child.kill("SIGKILL")
+          }
         })
       }
     })
@@ -168,7 +194,7 @@ export const startGroup = (options: {
         async (response) => {
           await response.arrayBuffer()
           settled = true
-          resolve({ port: options.port, cpu: () => Promise.resolve(groupCpu(pgid)), stop })
+          resolve({ port: options.port, pid: pgid, cpu: () => Promise.resolve(groupCpu(pgid)), stop })
         },
         () => {
           if (Date.now() > deadline) {

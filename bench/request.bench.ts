@@ -9,16 +9,9 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Effect } from "effect"
 import { bench, do_not_optimize, run, summary } from "mitata"
 import { HttpRequest } from "../src/index.js"
+import { sampleRequest } from "./sampleRequest.js"
 
-const web = new Request("http://example.com/search/results?q=effect+django&page=2&tag=a&tag=b&sort=-date", {
-  headers: {
-    host: "example.com",
-    cookie: "sessionid=abc123def456; csrftoken=0123456789abcdef0123456789abcdef; theme=dark; lang=en",
-    "user-agent": "Mozilla/5.0 (X11; Linux x86_64) bench",
-    accept: "text/html,application/xhtml+xml",
-    "accept-language": "en-GB,en;q=0.9"
-  }
-})
+const web = sampleRequest
 
 const platform = () =>
   Effect.runSync(Effect.scoped(Effect.sync(() => {

@@ -9,10 +9,10 @@
  * library's own setting); the realistic view >= 0.9x its bare-platform twin.
  */
 import autocannon from "autocannon"
-import { spawn } from "node:child_process"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { median, startTarget } from "./harness.js"
 import { treeCpu, treeDelta } from "./server/proctree.js"
 import { PATH, requestHeaders } from "./server/realistic.js"
 
@@ -73,57 +73,10 @@ const targets = only === undefined
   ? allTargets
   : [...allTargets, ...diagnostics].filter((t) => only.includes(t.name))
 
-interface Started {
-  readonly port: number
-  readonly pid: number
-  /** CPU time the server process used so far, in microseconds. */
-  readonly cpu: () => Promise<number>
-  readonly stop: () => void
-}
-
 const start = (name: string) =>
-  new Promise<Started>((resolve, reject) => {
-    const args = [process.execPath, "--import", "tsx", Path.join(here, "server", "targets.ts"), name]
-    const child = serverCpus === undefined
-      ? spawn(args[0]!, args.slice(1), { stdio: ["ignore", "pipe", "inherit"] })
-      : spawn("taskset", ["-c", serverCpus, ...args], { stdio: ["ignore", "pipe", "inherit"] })
-    let out = ""
-    let waiting: ((cpu: number) => void) | undefined
-    let started = false
-    const expected = Number(/(\d+) workers?/.exec(name)?.[1] ?? 1)
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString()
-      const cpu = /cpu (\d+)\n/.exec(out)
-      if (cpu && waiting) {
-        out = out.replace(cpu[0], "")
-        const w = waiting
-        waiting = undefined
-        w(Number(cpu[1]))
-      }
-      const m = /listening on \S+:(\d+)/.exec(out)
-      // With workers, every one of them announces itself: wait for all (each compiles the sources first).
-      const listening = out.match(/listening on /g)?.length ?? 0
-      if (m && !started && listening >= expected) {
-        started = true
-        resolve({
-          port: Number(m[1]),
-          pid: child.pid!,
-          cpu: () =>
-            new Promise<number>((done) => {
-              waiting = done
-              child.kill("SIGUSR2")
-            }),
-          stop: () => {
-            // A primary's workers would outlive it: kill the whole tree.
-            for (const pid of treeCpu(child.pid!).keys()) if (pid !== child.pid) process.kill(pid, "SIGKILL")
-            child.kill("SIGKILL")
-          }
-        })
-      }
-    })
-    child.once("exit", (code) => {
-      if (!started) reject(new Error(`${name} exited with ${code}: ${out}`))
-    })
+  startTarget(Path.join(here, "server", "targets.ts"), [name], {
+    cpus: serverCpus,
+    listeners: Number(/(\d+) workers?/.exec(name)?.[1] ?? 1)
   })
 
 interface Measured {
@@ -166,12 +119,6 @@ const measure = async (t: Target): Promise<Measured> => {
   } finally {
     server.stop()
   }
-}
-
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
 const main = async () => {

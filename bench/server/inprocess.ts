@@ -30,9 +30,9 @@ import * as Layer from "effect/Layer"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
-import { Duplex } from "node:stream"
 import { Handler, Middleware, Server, Settings, View } from "../../src/index.js"
 import * as LeanServer from "../../src/internal/node/leanServer.js"
+import { type Listener, request, runConcurrent } from "../inprocess.js"
 import {
   HELLO,
   helloPlatformPerRequest,
@@ -45,22 +45,6 @@ import {
   requestHeaders,
   SECRET_KEY
 } from "./realistic.js"
-
-class MemorySocket extends Duplex {
-  readonly remoteAddress = "127.0.0.1"
-  readonly localAddress = "127.0.0.1"
-  readonly localPort = 8000
-  override _read() {}
-  override _write(_chunk: unknown, _encoding: unknown, done: () => void) {
-    done()
-  }
-  override _writev(_chunks: unknown, done: () => void) {
-    done()
-  }
-  setTimeout() {
-    return this
-  }
-}
 
 const apps: Record<string, () => HttpApp.Default<unknown, Scope.Scope | Settings.Settings>> = {
   "platform, tracer off": () => HttpServerResponse.text(HELLO),
@@ -97,7 +81,6 @@ const adapter = process.env["ADAPTER"] ?? "platform"
 const label = `${name}${adapter === "platform" ? "" : ` [${adapter}]`}${
   process.env["SERVE"] === "layer" ? " [layer]" : ""
 }`
-type Listener = (req: Http.IncomingMessage, res: Http.ServerResponse) => void
 const helloBytes = new TextEncoder().encode(HELLO)
 const helloHeaders = { "content-type": "text/plain", "content-length": String(helloBytes.length) }
 const bareListener = (app: HttpApp.Default<unknown, Scope.Scope | Settings.Settings>) =>
@@ -184,31 +167,7 @@ const handler = process.env["SERVE"] === "layer" ? await viaLayer() : await Effe
   )
 )
 
-const one = (socket: MemorySocket) =>
-  new Promise<void>((done) => {
-    const request = new Http.IncomingMessage(socket as never)
-    request.method = "GET"
-    request.url = url
-    request.headers = headers
-    request.httpVersion = "1.1"
-    request.push(null)
-    const response = new Http.ServerResponse(request)
-    response.assignSocket(socket as never)
-    response.on("finish", () => {
-      response.detachSocket(socket as never)
-      done()
-    })
-    handler(request, response)
-  })
-
-const run = async (n: number) => {
-  let left = n
-  const worker = async () => {
-    const socket = new MemorySocket()
-    while (left-- > 0) await one(socket)
-  }
-  await Promise.all(Array.from({ length: 50 }, worker))
-}
+const run = (n: number) => runConcurrent(n, (socket) => request(handler, socket, url, headers))
 
 await run(count) // warm-up
 // ROUNDS=0: the warm-up only (for instruction counts under callgrind: the difference between two

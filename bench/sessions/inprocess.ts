@@ -32,9 +32,8 @@ import { Effect, Layer, ManagedRuntime, Option, Schema, Scope } from "effect"
 import express from "express"
 import session from "express-session"
 import { Redis } from "ioredis"
-import * as Http from "node:http"
-import { Duplex } from "node:stream"
 import type * as Lib from "../../src/index.js"
+import { type Listener, MemorySocket, request, runConcurrent } from "../inprocess.js"
 import { expressOptions } from "./targets.js"
 
 // SESSIONS_BENCH_DIST=1: the compiled dist/ (`npm run build` first), for profiles with names.
@@ -48,24 +47,6 @@ const Before: typeof Lib | undefined = beforePath === undefined ? undefined : aw
 const SECRET = "bench-sessions-secret"
 const rounds = Number(process.env["ROUNDS"] ?? 5)
 const n = Number(process.env["N"] ?? 2000)
-
-class MemorySocket extends Duplex {
-  readonly remoteAddress = "127.0.0.1"
-  readonly localAddress = "127.0.0.1"
-  readonly localPort = 8000
-  override _read() {}
-  override _write(_chunk: unknown, _encoding: unknown, done: () => void) {
-    done()
-  }
-  override _writev(_chunks: unknown, done: () => void) {
-    done()
-  }
-  setTimeout() {
-    return this
-  }
-}
-
-type Listener = (req: Http.IncomingMessage, res: Http.ServerResponse) => void
 
 declare module "express-session" {
   interface SessionData {
@@ -169,34 +150,24 @@ if (Before !== undefined) {
 const only = env("TARGETS")?.split("|")
 const names = Object.keys(all).filter((t) => only === undefined || only.includes(t))
 
-const one = (handler: Listener, socket: MemorySocket, cookie: string | undefined) =>
-  new Promise<string | undefined>((done) => {
-    const request = new Http.IncomingMessage(socket as never)
-    request.method = "GET"
-    request.url = "/"
-    request.headers = cookie === undefined ? { host: "localhost" } : { host: "localhost", cookie }
-    request.httpVersion = "1.1"
-    request.push(null)
-    const response = new Http.ServerResponse(request)
-    response.assignSocket(socket as never)
-    response.on("finish", () => {
-      response.detachSocket(socket as never)
-      if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`)
-      // The head as written (the platform passes its headers to `writeHead`, not `setHeader`).
-      const head = (response as unknown as { readonly _header: string })._header
-      done(/^set-cookie: ([^;\r]*)/im.exec(head)?.[1])
-    })
-    handler(request, response)
-  })
-
-const run = async (handler: Listener, cookie: string, count: number) => {
-  let left = count
-  const worker = async () => {
-    const socket = new MemorySocket()
-    while (left-- > 0) await one(handler, socket, cookie)
-  }
-  await Promise.all(Array.from({ length: 50 }, worker))
+const one = async (handler: Listener, socket: MemorySocket, cookie: string | undefined) => {
+  const response = await request(
+    handler,
+    socket,
+    "/",
+    cookie === undefined ? { host: "localhost" } : {
+      host: "localhost",
+      cookie
+    }
+  )
+  if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`)
+  // The head as written (the platform passes its headers to `writeHead`, not `setHeader`).
+  const head = (response as unknown as { readonly _header: string })._header
+  return /^set-cookie: ([^;\r]*)/im.exec(head)?.[1]
 }
+
+const run = (handler: Listener, cookie: string, count: number) =>
+  runConcurrent(count, (socket) => one(handler, socket, cookie))
 
 const targets: Array<{ name: string; handler: Listener; cookie: string; cpu: Array<number> }> = []
 for (const name of names) {
