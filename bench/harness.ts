@@ -86,6 +86,25 @@ export const startTarget = (
     })
   })
 
+/**
+ * The target's end of `startTarget`: answers SIGUSR2 with `cpu MICROSECONDS` (this process's
+ * CPU time so far, user + system) and starts the target the first argument names, if any.
+ */
+export const runTarget = (targets: Readonly<Record<string, () => unknown>>): void => {
+  process.on("SIGUSR2", () => {
+    const used = process.cpuUsage()
+    console.log(`cpu ${used.user + used.system}`)
+  })
+  const name = process.argv[2]
+  if (name === undefined) return
+  const start = targets[name]
+  if (start === undefined) {
+    console.error(`unknown target ${JSON.stringify(name)}; known: ${Object.keys(targets).join(", ")}`)
+    process.exit(2)
+  }
+  start()
+}
+
 /** A free TCP port on 127.0.0.1 (free when asked; the caller binds it next). */
 export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {

@@ -26,6 +26,7 @@ import type { AddressInfo } from "node:net"
 import { Server, Settings } from "../../src/index.js"
 import { Handler, HttpRequest, HttpResponse, Middleware, View } from "../../src/index.js"
 import * as LeanServer from "../../src/internal/node/leanServer.js"
+import { runTarget } from "../harness.js"
 import {
   busyView,
   HELLO,
@@ -198,21 +199,7 @@ export const targets: Record<string, () => void> = {
     )
 }
 
-// The bench asks for the CPU time used so far (user + system, microseconds) with SIGUSR2.
-process.on("SIGUSR2", () => {
-  const used = process.cpuUsage()
-  console.log(`cpu ${used.user + used.system}`)
-})
-
-const name = process.argv[2]
-if (name !== undefined) {
-  const start = targets[name]
-  if (start === undefined) {
-    console.error(`unknown target ${JSON.stringify(name)}; known: ${Object.keys(targets).join(", ")}`)
-    process.exit(2)
-  }
-  start()
-}
+runTarget(targets)
 
 // For profiling: exit by itself after EXIT_AFTER milliseconds, printing the CPU time used since it listened.
 if (process.env["EXIT_AFTER"] !== undefined) {

@@ -19,6 +19,7 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { HttpResponse, Server, Sessions, Settings } from "../../src/index.js"
+import { runTarget } from "../harness.js"
 
 const HOST = "127.0.0.1"
 const SECRET = "bench-sessions-secret"
@@ -101,18 +102,4 @@ export const targets: Record<string, () => void> = {
   "library, Redis": () => library(Sessions.layerRedis({ url: env("REDIS_URL"), keyPrefix: "bench-library" }))
 }
 
-// The bench asks for the CPU time used so far (user + system, microseconds) with SIGUSR2.
-process.on("SIGUSR2", () => {
-  const used = process.cpuUsage()
-  console.log(`cpu ${used.user + used.system}`)
-})
-
-const name = process.argv[2]
-if (name !== undefined) {
-  const start = targets[name]
-  if (start === undefined) {
-    console.error(`unknown target ${JSON.stringify(name)}; known: ${Object.keys(targets).join(", ")}`)
-    process.exit(2)
-  }
-  start()
-}
+runTarget(targets)
