@@ -343,6 +343,9 @@ const list = (name: string, fallback: ReadonlyArray<string>): Config.Config<Read
     Config.withDefault(fallback)
   )
 
+const text = (name: string, fallback: string): Config.Config<string> =>
+  Config.string(name).pipe(Config.withDefault(fallback))
+
 const optionalString = (name: string, fallback: string | null): Config.Config<string | null> =>
   Config.string(name).pipe(
     Config.map((s): string | null => (s.trim() === "" ? null : s)),
@@ -361,7 +364,7 @@ const optionalString = (name: string, fallback: string | null): Config.Config<st
 export const config = (base: Input = {}): Config.Config<Settings> => {
   const d = make(base)
   return Config.all({
-    DEFAULT_CHARSET: Config.string("DEFAULT_CHARSET").pipe(Config.withDefault(d.DEFAULT_CHARSET)),
+    DEFAULT_CHARSET: text("DEFAULT_CHARSET", d.DEFAULT_CHARSET),
     ALLOWED_HOSTS: list("ALLOWED_HOSTS", d.ALLOWED_HOSTS),
     DEBUG: flag("DEBUG", d.DEBUG),
     USE_X_FORWARDED_HOST: flag("USE_X_FORWARDED_HOST", d.USE_X_FORWARDED_HOST),
@@ -419,37 +422,37 @@ export const config = (base: Input = {}): Config.Config<Settings> => {
     SECURE_SSL_REDIRECT: flag("SECURE_SSL_REDIRECT", d.SECURE_SSL_REDIRECT),
     SECURE_SSL_HOST: optionalString("SECURE_SSL_HOST", d.SECURE_SSL_HOST),
     SECURE_REDIRECT_EXEMPT: list("SECURE_REDIRECT_EXEMPT", d.SECURE_REDIRECT_EXEMPT),
-    X_FRAME_OPTIONS: Config.string("X_FRAME_OPTIONS").pipe(Config.withDefault(d.X_FRAME_OPTIONS)),
+    X_FRAME_OPTIONS: text("X_FRAME_OPTIONS", d.X_FRAME_OPTIONS),
     // --- Sessions (django.contrib.sessions) ---
-    SESSION_COOKIE_NAME: Config.string("SESSION_COOKIE_NAME").pipe(Config.withDefault(d.SESSION_COOKIE_NAME)),
+    SESSION_COOKIE_NAME: text("SESSION_COOKIE_NAME", d.SESSION_COOKIE_NAME),
     SESSION_COOKIE_AGE: Config.integer("SESSION_COOKIE_AGE").pipe(Config.withDefault(d.SESSION_COOKIE_AGE)),
     SESSION_COOKIE_DOMAIN: optionalString("SESSION_COOKIE_DOMAIN", d.SESSION_COOKIE_DOMAIN),
     SESSION_COOKIE_SECURE: flag("SESSION_COOKIE_SECURE", d.SESSION_COOKIE_SECURE),
-    SESSION_COOKIE_PATH: Config.string("SESSION_COOKIE_PATH").pipe(Config.withDefault(d.SESSION_COOKIE_PATH)),
+    SESSION_COOKIE_PATH: text("SESSION_COOKIE_PATH", d.SESSION_COOKIE_PATH),
     SESSION_COOKIE_HTTPONLY: flag("SESSION_COOKIE_HTTPONLY", d.SESSION_COOKIE_HTTPONLY),
     SESSION_COOKIE_SAMESITE: optionalString("SESSION_COOKIE_SAMESITE", d.SESSION_COOKIE_SAMESITE),
     SESSION_SAVE_EVERY_REQUEST: flag("SESSION_SAVE_EVERY_REQUEST", d.SESSION_SAVE_EVERY_REQUEST),
     SESSION_EXPIRE_AT_BROWSER_CLOSE: flag("SESSION_EXPIRE_AT_BROWSER_CLOSE", d.SESSION_EXPIRE_AT_BROWSER_CLOSE),
-    SESSION_ENGINE: Config.string("SESSION_ENGINE").pipe(Config.withDefault(d.SESSION_ENGINE)),
-    SESSION_CACHE_ALIAS: Config.string("SESSION_CACHE_ALIAS").pipe(Config.withDefault(d.SESSION_CACHE_ALIAS)),
+    SESSION_ENGINE: text("SESSION_ENGINE", d.SESSION_ENGINE),
+    SESSION_CACHE_ALIAS: text("SESSION_CACHE_ALIAS", d.SESSION_CACHE_ALIAS),
     SESSION_FILE_PATH: optionalString("SESSION_FILE_PATH", d.SESSION_FILE_PATH),
-    SESSION_SERIALIZER: Config.string("SESSION_SERIALIZER").pipe(Config.withDefault(d.SESSION_SERIALIZER)),
+    SESSION_SERIALIZER: text("SESSION_SERIALIZER", d.SESSION_SERIALIZER),
     // --- CSRF ---
-    CSRF_COOKIE_NAME: Config.string("CSRF_COOKIE_NAME").pipe(Config.withDefault(d.CSRF_COOKIE_NAME)),
+    CSRF_COOKIE_NAME: text("CSRF_COOKIE_NAME", d.CSRF_COOKIE_NAME),
     CSRF_COOKIE_AGE: limit("CSRF_COOKIE_AGE", d.CSRF_COOKIE_AGE),
     CSRF_COOKIE_DOMAIN: optionalString("CSRF_COOKIE_DOMAIN", d.CSRF_COOKIE_DOMAIN),
-    CSRF_COOKIE_PATH: Config.string("CSRF_COOKIE_PATH").pipe(Config.withDefault(d.CSRF_COOKIE_PATH)),
+    CSRF_COOKIE_PATH: text("CSRF_COOKIE_PATH", d.CSRF_COOKIE_PATH),
     CSRF_COOKIE_SECURE: flag("CSRF_COOKIE_SECURE", d.CSRF_COOKIE_SECURE),
     CSRF_COOKIE_HTTPONLY: flag("CSRF_COOKIE_HTTPONLY", d.CSRF_COOKIE_HTTPONLY),
     // Empty means no SameSite attribute (Django's False); "None" is the attribute value None.
     CSRF_COOKIE_SAMESITE: optionalString("CSRF_COOKIE_SAMESITE", d.CSRF_COOKIE_SAMESITE),
-    CSRF_HEADER_NAME: Config.string("CSRF_HEADER_NAME").pipe(Config.withDefault(d.CSRF_HEADER_NAME)),
+    CSRF_HEADER_NAME: text("CSRF_HEADER_NAME", d.CSRF_HEADER_NAME),
     CSRF_USE_SESSIONS: flag("CSRF_USE_SESSIONS", d.CSRF_USE_SESSIONS),
     CSRF_TRUSTED_ORIGINS: list("CSRF_TRUSTED_ORIGINS", d.CSRF_TRUSTED_ORIGINS),
     // --- Auth (django.contrib.auth) ---
     AUTHENTICATION_BACKENDS: list("AUTHENTICATION_BACKENDS", d.AUTHENTICATION_BACKENDS),
-    LOGIN_URL: Config.string("LOGIN_URL").pipe(Config.withDefault(d.LOGIN_URL)),
-    LOGIN_REDIRECT_URL: Config.string("LOGIN_REDIRECT_URL").pipe(Config.withDefault(d.LOGIN_REDIRECT_URL)),
+    LOGIN_URL: text("LOGIN_URL", d.LOGIN_URL),
+    LOGIN_REDIRECT_URL: text("LOGIN_REDIRECT_URL", d.LOGIN_REDIRECT_URL),
     LOGOUT_REDIRECT_URL: optionalString("LOGOUT_REDIRECT_URL", d.LOGOUT_REDIRECT_URL)
   })
 }
