@@ -122,13 +122,19 @@ export const translate = (
     if (isAsciiAlnum(n)) return fail("bad escape \\" + n)
     return { js: inSet ? escapeInside(n) : escapeOutside(n), width: 2 }
   }
+  /** Appends the escape at `i` to `out` and moves past it; its error, if it has one. */
+  const takeEscape = (inSet: boolean): { readonly error: string } | undefined => {
+    const e = escapeAt(inSet)
+    if ("error" in e) return e
+    out += e.js
+    i += e.width
+    return undefined
+  }
   while (i < cs.length) {
     const c = cs[i]!
     if (c === "\\") {
-      const e = escapeAt(false)
-      if ("error" in e) return e
-      out += e.js
-      i += e.width
+      const e = takeEscape(false)
+      if (e !== undefined) return e
       continue
     }
     if (c === "[") {
@@ -149,10 +155,8 @@ export const translate = (
         }
         first = false
         if (k === "\\") {
-          const e = escapeAt(true)
-          if ("error" in e) return e
-          out += e.js
-          i += e.width
+          const e = takeEscape(true)
+          if (e !== undefined) return e
           continue
         }
         out += k === "[" || k === "]" ? "\\" + k : k
