@@ -103,6 +103,19 @@ describe("converters", () => {
   })
 })
 
+describe("values reversed with str()", () => {
+  it("Django 3.2: a float kwarg is written as Python's str(float), exponent from 1e-05 down (issue 14)", () => {
+    // Django: reverse("f", kwargs={"v": 1.5e-05}) == "/f/1.5e-05/", {"v": 1e22} gives "/f/1e+22/",
+    // {"v": 0.1} gives "/f/0.1/" (the URLconf `path("f/<str:v>/", ...)`, Django 3.2).
+    const urls = Urls.make([Urls.path("f/<str:v>/", view, { name: "f" })])
+    const url = (v: number) => Either.getOrThrow(Resolver.reverseDynamic(urls, "f", { kwargs: { v } }))
+    expect(url(1.5e-5)).toBe("/f/1.5e-05/")
+    expect(url(1e22)).toBe("/f/1e+22/")
+    expect(url(0.1)).toBe("/f/0.1/")
+    expect(url(2024)).toBe("/f/2024/")
+  })
+})
+
 describe("the request's match and URLconf", () => {
   const alt = Urls.make([Urls.path("x/", view, { name: "alt-x" })])
   const root = Urls.make([Urls.path("", view, { name: "home" })])

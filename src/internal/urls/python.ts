@@ -4,20 +4,15 @@
  *
  * @internal
  */
-import { reprStr } from "../python/repr.js"
+import { floatRepr, reprStr } from "../python/repr.js"
 
-const floatRepr = (n: number): string => {
-  if (Number.isNaN(n)) return "nan"
-  if (!Number.isFinite(n)) return n > 0 ? "inf" : "-inf"
-  if (Number.isInteger(n) && Math.abs(n) < 1e16) return String(n)
-  const s = String(n)
-  return s.replace(/e\+?(-?)(\d)$/, "e$10$2").replace(/e\+/, "e+")
-}
+/** A number as Python prints it: an integer below 1e16 as an `int`, anything else as a `float`. */
+const numberStr = (n: number): string => Number.isInteger(n) && Math.abs(n) < 1e16 ? String(n) : floatRepr(n)
 
 /** `str(value)`: numbers print as Python ints when they are integers. */
 export const pyStr = (value: unknown): string => {
   if (typeof value === "string") return value
-  if (typeof value === "number") return floatRepr(value)
+  if (typeof value === "number") return numberStr(value)
   if (typeof value === "bigint") return value.toString()
   if (typeof value === "boolean") return value ? "True" : "False"
   if (value === null || value === undefined) return "None"
