@@ -5,15 +5,13 @@
  * @internal
  */
 import * as crypto from "node:crypto"
+import { strip as pyStrip } from "./python/str.js"
 
 /** `\s*,\s*` with Python's `\s` (ASCII whitespace and the Unicode spaces a Latin-1 value can hold). */
 const CC_DELIM = /[\s\x1c-\x1f\x85]*,[\s\x1c-\x1f\x85]*/
 
 /** Django's `cc_delim_re.split(value)`. */
 export const splitDirectives = (value: string): Array<string> => value.split(CC_DELIM)
-
-/** Python's `str.strip()` for header values. */
-export const pyStrip = (s: string): string => s.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g, "")
 
 /** Django's `ETAG_MATCH`: an optional `W/`, then a quoted string without inner quotes, and nothing else. */
 const ETAG_MATCH = /^((?:W\/)?"[^"]*")$/

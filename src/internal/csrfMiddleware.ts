@@ -24,6 +24,7 @@ import * as View from "../View.js"
 import * as internal from "./csrf.js"
 import { isSameDomain } from "./host.js"
 import { provideServiceLocally } from "./middleware.js"
+import { escape } from "./python/html.js"
 
 export const SESSION_KEY = "_csrftoken"
 export const FIELD_NAME = "csrfmiddlewaretoken"
@@ -35,13 +36,7 @@ export const REASON_BAD_TOKEN = "CSRF token missing or incorrect."
 export const REASON_MALFORMED_REFERER = "Referer checking failed - Referer is malformed."
 export const REASON_INSECURE_REFERER = "Referer checking failed - Referer is insecure while host is secure."
 
-export const escapeHtml = (s: string): string =>
-  internal.isAlnum(s)
-    ? s
-    : s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(
-      /'/g,
-      "&#x27;"
-    )
+export const escapeHtml = (s: string): string => internal.isAlnum(s) ? s : escape(s)
 
 export const renderHiddenInput = (token: string): string =>
   // Tokens are alphanumeric; anything else is escaped as Django's template engine would.
