@@ -55,6 +55,9 @@ import * as View from "./View.js"
  * | `maxHeadersCount` | 100 | 2000 | many small headers |
  * | `maxRequestsPerSocket` | 1000 | unlimited | one connection monopolising a worker |
  *
+ * Node checks `headersTimeout` and `requestTimeout` twice per `headersTimeout` (its own default
+ * is every 30 s), and answers 408.
+ *
  * Past `maxRequestsPerSocket`, Node's answer says `Connection: close`, and a request the client
  * still sends on that connection gets a 503 (some load generators do that): 0 means no limit.
  *
@@ -139,6 +142,9 @@ export const createServer = (limits: Partial<Limits> = {}): Http.Server => {
     requestTimeout: millis(l.requestTimeout),
     headersTimeout: millis(l.headersTimeout),
     keepAliveTimeout: millis(l.keepAliveTimeout),
+    // Node checks the two timeouts every 30 s by default, so a 10 s `headersTimeout` could take
+    // 40 s to answer 408: check at least twice per `headersTimeout` (at most every 30 s).
+    connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(millis(l.headersTimeout) / 2))),
     requireHostHeader: true
   })
   server.maxHeadersCount = l.maxHeadersCount

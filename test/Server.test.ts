@@ -105,6 +105,42 @@ describe("Server", () => {
       yield* Scope.close(scope, Exit.void)
     }))
 
+  it.effect("a 408 for headers too slow, the same: answered, half-closed, closed cleanly", () =>
+    Effect.gen(function*() {
+      // Node answers 408 itself when the headers are not complete within `headersTimeout`; this
+      // client sends part of a header line, then one byte every 50 ms, never ending it.
+      const server = Server.createServer({ headersTimeout: "500 millis", requestTimeout: "500 millis" })
+      yield* Effect.async<void>((resume) => {
+        server.on("request", (_req, res) => res.end("hello"))
+        server.listen(0, "127.0.0.1", () => resume(Effect.void))
+      })
+      const port = (server.address() as Net.AddressInfo).port
+      const out = yield* Effect.async<{ readonly answer: string; readonly ended: string }>((resume) => {
+        const socket = Net.connect({ host: "127.0.0.1", port, allowHalfOpen: true })
+        let answer = ""
+        let error: string | undefined
+        let serverEnded = false
+        const trickle = setInterval(() => socket.writable && !serverEnded && socket.write("s"), 50)
+        socket.setEncoding("latin1")
+        socket.on("connect", () => socket.write("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: "))
+        socket.on("data", (chunk: string) => (answer += chunk))
+        socket.on("end", () => {
+          serverEnded = true
+          socket.end("s")
+        })
+        socket.on("error", (e: NodeJS.ErrnoException) => (error ??= e.code ?? e.message))
+        socket.on("close", () => {
+          clearInterval(trickle)
+          resume(Effect.succeed({ answer, ended: error ?? (serverEnded ? "clean" : "no end") }))
+        })
+      })
+      yield* Effect.async<void>((resume) => {
+        server.close(() => resume(Effect.void))
+      })
+      expect(out.answer).toMatch(/^HTTP\/1\.1 408 /)
+      expect(out.ended).toBe("clean")
+    }))
+
   it.effect("stopping lets a request in flight finish before the server is released", () =>
     Effect.gen(function*() {
       const entered = yield* Deferred.make<void>()
