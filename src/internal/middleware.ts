@@ -11,13 +11,13 @@
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
 import * as HttpRequest from "../HttpRequest.js"
 import type { Hooks, Resolved } from "../Middleware.js"
 import type * as View from "../View.js"
+import { canSetFiberRef } from "./fiberRuntime.js"
 import { settle } from "./response/make.js"
 import { isResponse } from "./response/value.js"
 
@@ -65,16 +65,6 @@ export const runWith = (f: Step, request: HttpRequest.HttpRequest): AnyEffect =>
       ? call(f, request)
       : provideServiceLocally(call(f, request), HttpRequest.HttpRequest, request)
   )
-
-interface SettableFiber {
-  readonly setFiberRef: <A>(fiberRef: FiberRef.FiberRef<A>, value: A) => void
-}
-
-/** The running fiber's `setFiberRef` (not in `Fiber.RuntimeFiber`'s type; see `internal/node/adapter.ts`). */
-const canSetFiberRef = (
-  fiber: Fiber.RuntimeFiber<unknown, unknown>
-): fiber is Fiber.RuntimeFiber<unknown, unknown> & SettableFiber =>
-  typeof (fiber as { readonly setFiberRef?: unknown }).setFiberRef === "function"
 
 /**
  * `effect` run with the fiber's context changed by `f`, and the context as it was once it

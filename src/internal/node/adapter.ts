@@ -27,8 +27,6 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
-import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
 import * as Scope from "effect/Scope"
@@ -306,33 +304,6 @@ export const deflateRawStream = <E, R>(
 // The Effect runtime
 // ---------------------------------------------------------------------------
 
-/** A fiber runtime that has `setFiberRef` (Effect 3's `FiberRuntime` does). */
-type SettableFiber = Fiber.RuntimeFiber<unknown, unknown> & {
-  setFiberRef<A>(fiberRef: FiberRef.FiberRef<A>, value: A): void
-}
-
-/**
- * Whether `fiber` has `setFiberRef`. Missing public API: `Fiber.RuntimeFiber` lists
- * `getFiberRef` and `currentContext` but not `setFiberRef` (what `FiberRef.set` calls), so
- * setting a fiber ref from inside `Effect.withFiberRuntime` without one more runtime step has
- * no public form. `test/adapter.test.ts` fails the day Effect's runtime loses it.
- */
-export const canSetFiberRef = (fiber: Fiber.RuntimeFiber<unknown, unknown>): fiber is SettableFiber =>
-  typeof (fiber as { readonly setFiberRef?: unknown }).setFiberRef === "function"
-
-/**
- * `effect` with `context` as the fiber's context, set in place when the runtime allows it (what
- * `FiberRef.set(FiberRef.currentContext, context)` does, without its own runtime step: we are in
- * the fiber already), else through `FiberRef.set`.
- */
-export const withContextIn = <A, E, R>(
-  fiber: Fiber.RuntimeFiber<unknown, unknown>,
-  context: Context.Context<never>,
-  effect: Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> => {
-  if (canSetFiberRef(fiber)) {
-    fiber.setFiberRef(FiberRef.currentContext, context)
-    return effect
-  }
-  return Effect.zipRight(FiberRef.set(FiberRef.currentContext, context), effect)
-}
+// The reach into the runtime (`setFiberRef`) is `internal/fiberRuntime.ts`'s, shared with the
+// middleware chain.
+export { canSetFiberRef, withContextIn } from "../fiberRuntime.js"
