@@ -18,6 +18,7 @@ import { Effect, Runtime } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
+import nunjucks from "nunjucks"
 import {
   Auth,
   Clickjacking,
@@ -38,7 +39,7 @@ import {
   View
 } from "../../src/index.js"
 import { interleavedRounds, median } from "../harness.js"
-import { noteJson, PASSWORD, seed, USERNAME } from "./common.js"
+import { noteJson, PASSWORD, seed, TEMPLATES, USERNAME } from "./common.js"
 import { latest, services, settings, site } from "./library.js"
 
 const rounds = Number(process.env["ROUNDS"] ?? 7)
@@ -79,8 +80,28 @@ const program = Effect.gen(function*() {
       settings: s
     })
   const siteView = Handler.toView(site as Handler.Handler<any>)
+  // The render alone: the user's 20 notes read once, the same template through Nunjucks as the
+  // Express stack sets it up (`nunjucks.configure`, autoescaping on), then through the library.
+  const notes = yield* latest(1)
+  const user = { username: USERNAME }
+  const plain = new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES), { autoescape: true })
+  const plainRender = () => plain.render("notes.html", { user, notes, csrf_token: csrf })
+  const templateView = (csrfToken: boolean) => (request: HttpRequest.HttpRequest) =>
+    TemplateResponse.make(request, "notes.html", csrfToken ? { user, notes } : { user, notes, csrf_token: csrf })
   const variants: Record<string, Variant> = {
     "RequestFactory.get alone (subtracted below)": { view: undefined, request: get("/x/") },
+    "Nunjucks alone: notes.html with 20 notes (no request made)": {
+      view: undefined,
+      request: plainRender as unknown as () => HttpRequest.HttpRequest
+    },
+    "no middleware, TemplateResponse of 20 notes, no SQL, a fixed csrf_token": {
+      view: viewOf(undefined, Urls.make([Urls.path("x/", templateView(false))])),
+      request: get("/x/")
+    },
+    "Csrf, TemplateResponse of 20 notes, no SQL, its csrf_token": {
+      view: viewOf(Csrf.middleware, Urls.make([Urls.path("x/", templateView(true))])),
+      request: get("/x/")
+    },
     "json": { view: siteView, request: get("/api/notes/") },
     "list": { view: siteView, request: get("/notes/") },
     "post": { view: siteView, request: post("/notes/new/") },
