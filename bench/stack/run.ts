@@ -18,6 +18,7 @@
  *     STACKS="library|express" REQUESTS="list|json" npm run bench:stack
  *     STACKS="library|library-platform|platform" npm run bench:stack # + the library on the platform's Node server
  *     LIBRARY=src npm run bench:stack             # the library from src/ through tsx instead of dist/
+ *     STACKS="library|library-src|express" npm run bench:stack # dist/ and src/ in the same run
  *
  * The library runs as its users run it: from the compiled package (`dist/`, rebuilt with
  * `npm run build` at the start), every import of `src/` served from `dist/` (`dist.mjs`).
@@ -52,7 +53,7 @@ interface Stack {
   readonly closesConnections?: boolean
 }
 
-const node = (name: string, script: string, env: Record<string, string> = {}): Stack => ({
+const node = (name: string, script: string, env: Record<string, string> = {}, from = library): Stack => ({
   name,
   start: (port, db) =>
     startGroup({
@@ -60,7 +61,7 @@ const node = (name: string, script: string, env: Record<string, string> = {}): S
       args: [
         "--import",
         "tsx",
-        ...(library === "dist" ? ["--import", Path.join(here, "dist.mjs")] : []),
+        ...(from === "dist" ? ["--import", Path.join(here, "dist.mjs")] : []),
         Path.join(here, script)
       ],
       port,
@@ -93,7 +94,9 @@ const allStacks: ReadonlyArray<Stack> = [
   node("fastify", "fastify.ts"),
   node("platform", "platform.ts"),
   // Only when asked for (STACKS=...|library-platform): the library on @effect/platform-node's server instead of its default lean adapter (BENCHMARKS.md, node adapter).
-  node("library-platform", "library.ts", { EFFECT_DJANGO_HTTP_ADAPTER: "platform" })
+  node("library-platform", "library.ts", { EFFECT_DJANGO_HTTP_ADAPTER: "platform" }),
+  // Only when asked for (STACKS=...|library-src): the library from src/ through tsx, beside `library` from dist/.
+  node("library-src", "library.ts", {}, "src")
 ]
 const byDefault = ["library", "django", "express", "fastify", "platform"]
 
