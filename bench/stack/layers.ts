@@ -14,7 +14,7 @@
  *     CALLGRIND_VARIANT=json N=100 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
  *       node --import tsx bench/stack/layers.ts
  */
-import { Effect, Runtime } from "effect"
+import { Effect, Option, Runtime } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
@@ -59,16 +59,31 @@ interface Variant {
   readonly request: () => HttpRequest.HttpRequest
 }
 
+/**
+ * Under valgrind, the login's PBKDF2 (260,000 iterations) takes minutes: `CALLGRIND_VARIANT` signs
+ * in through this site instead, which logs `alice` in without her password (`Auth.login` on the
+ * user row, the same session and cookies as the real login form's).
+ */
+const loginUrls = Urls.make([
+  Urls.path("as-alice/", () =>
+    Effect.flatMap(
+      Effect.flatMap(Auth.Users, (users) => users.findByUsername(USERNAME)),
+      (user) => Option.isSome(user) ? Effect.zipRight(Auth.login(user.value), ok()) : Effect.dieMessage("no alice")
+    ))
+])
+const loginSite = Handler.make({ middleware: Defaults.middleware(loginUrls), urls: loginUrls })
+
 const program = Effect.gen(function*() {
   // Signed in once through the real site (the test client); its cookies then go on every request.
-  const client = yield* Client.make(site)
-  const form = yield* client.get("/login/")
-  const token = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(form.text)?.[1] ?? ""
-  const login = yield* client.post("/login/", {
+  const quick = process.env["CALLGRIND_VARIANT"] !== undefined
+  const client = yield* Client.make(quick ? loginSite : site)
+  const form = quick ? undefined : yield* client.get("/login/")
+  const token = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(form?.text ?? "")?.[1] ?? ""
+  const login = quick ? yield* client.get("/as-alice/") : yield* client.post("/login/", {
     form: { csrfmiddlewaretoken: token, username: USERNAME, password: PASSWORD }
   })
-  if (login.status !== 302) throw new Error(`login: ${login.status} ${login.text}`)
-  const cookies = { ...login.cookies }
+  if (login.status !== (quick ? 200 : 302)) throw new Error(`login: ${login.status} ${login.text}`)
+  const cookies = quick ? yield* client.cookies : { ...login.cookies }
   const csrf = cookies["csrftoken"] ?? ""
   const s = yield* Settings.current
   const get = (path: string) => () => RequestFactory.get(path, { cookies, headers: { Host: "localhost" }, settings: s })
@@ -167,8 +182,11 @@ const program = Effect.gen(function*() {
     }
   }
   const only = process.env["VARIANTS"]?.split("|")
+  const single = process.env["CALLGRIND_VARIANT"]
   const chosen = Object.keys(variants).filter((v) =>
-    v.startsWith("RequestFactory") || only === undefined || only.includes(v)
+    single !== undefined
+      ? v === single
+      : v.startsWith("RequestFactory") || only === undefined || only.includes(v)
   )
   for (const name of chosen) {
     const { request, view } = variants[name]!
@@ -189,7 +207,6 @@ const program = Effect.gen(function*() {
       const used = process.cpuUsage(before)
       return (used.user + used.system) / n
     })
-  const single = process.env["CALLGRIND_VARIANT"]
   if (single !== undefined) {
     // For `valgrind --tool=callgrind`: warm up, then N requests of one variant; the difference of
     // two runs with different N is the instruction count of N requests.
