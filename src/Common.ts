@@ -15,6 +15,7 @@
  *
  * @since 0.1.0
  */
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -87,8 +88,9 @@ export const checkUserAgent = (
   return Either.void
 }
 
-const currentUrlconf = (fallback: Urls.AnyURLconf): Effect.Effect<Urls.AnyURLconf> =>
-  Effect.map(Effect.serviceOption(Resolver.Urlconf), Option.getOrElse(() => fallback))
+/** The `Resolver.Urlconf` in `context`, else `fallback`. */
+const urlconfIn = (context: Context.Context<never>, fallback: Urls.AnyURLconf): Urls.AnyURLconf =>
+  Option.getOrElse(Context.getOption(context, Resolver.Urlconf), () => fallback)
 
 /**
  * Django's `should_redirect_with_slash`: `APPEND_SLASH` is on, the path does not end with `/`,
@@ -154,21 +156,35 @@ export const processRequest = (
   Option.Option<HttpResponse.HttpResponse>,
   PermissionDenied | ImproperlyConfigured | DisallowedHost | RuntimeError
 > =>
-  Effect.gen(function*() {
-    const settings = yield* Settings.current
-    yield* checkUserAgent(request, settings)
-    const host = yield* HttpRequest.getHost(request)
-    let redirect = ""
-    if (settings.PREPEND_WWW && host !== "" && !host.startsWith("www.")) {
-      redirect = `${yield* HttpRequest.scheme(request)}://www.${host}`
-    }
-    const conf = yield* currentUrlconf(urlconf)
+  Effect.contextWithEffect((context: Context.Context<never>): Effect.Effect<
+    Option.Option<HttpResponse.HttpResponse>,
+    PermissionDenied | ImproperlyConfigured | DisallowedHost | RuntimeError
+  > => {
+    const settings = Settings.fromContext(context)
+    const agent = checkUserAgent(request, settings)
+    if (Either.isLeft(agent)) return Effect.fail(agent.left)
+    // `get_host()` validates with the settings in effect, or the request's own without any.
+    const host = HttpRequest.getHostWith(
+      request,
+      Option.getOrElse(Context.getOption(context, Settings.Settings), () => request.settings)
+    )
+    if (Either.isLeft(host)) return Effect.fail(host.left)
+    const conf = urlconfIn(context, urlconf)
+    const slash = shouldRedirectWithSlash(request, conf, settings)
+    const www = settings.PREPEND_WWW && host.right !== "" && !host.right.startsWith("www.")
+    // The usual request: nothing to redirect to, and no full path to build.
+    if (!slash && !www) return Effect.succeed(Option.none())
     const fullPath = HttpRequest.getFullPath(request)
-    const path = shouldRedirectWithSlash(request, conf, settings)
-      ? yield* fullPathWithSlash(request, settings)
-      : fullPath
-    if (redirect !== "" || path !== fullPath) return Option.some(yield* permanent(redirect + path))
-    return Option.none()
+    return Effect.flatMap(
+      Effect.zip(
+        www ? Effect.map(HttpRequest.scheme(request), (scheme) => `${scheme}://www.${host.right}`) : Effect.succeed(""),
+        slash ? fullPathWithSlash(request, settings) : Effect.succeed(fullPath)
+      ),
+      ([redirect, path]) =>
+        redirect !== "" || path !== fullPath
+          ? Effect.map(permanent(redirect + path), Option.some)
+          : Effect.succeed(Option.none())
+    )
   })
 
 /**
@@ -182,21 +198,28 @@ export const processResponse = (
   request: HttpRequest.HttpRequest,
   response: View.Response,
   urlconf: Urls.AnyURLconf
-): Effect.Effect<View.Response, RuntimeError | DisallowedHost> =>
-  Effect.gen(function*() {
-    const settings = yield* Settings.current
-    if (!HttpResponse.isAnyResponse(response)) return response
-    if (response.status === 404 && shouldRedirectWithSlash(request, yield* currentUrlconf(urlconf), settings)) {
-      return yield* permanent(yield* fullPathWithSlash(request, settings))
-    }
-    if (HttpResponse.isHttpResponse(response) && !HttpResponse.hasHeader(response, "Content-Length")) {
-      return Either.getOrElse(
-        HttpResponse.setHeader(response, "Content-Length", String(HttpResponse.tell(response))),
-        () => response
-      )
-    }
-    return response
-  })
+): Effect.Effect<View.Response, RuntimeError | DisallowedHost> => {
+  if (!HttpResponse.isAnyResponse(response)) return Effect.succeed(response)
+  if (response.status === 404) {
+    return Effect.contextWithEffect((context: Context.Context<never>) => {
+      const settings = Settings.fromContext(context)
+      const conf = urlconfIn(context, urlconf)
+      return shouldRedirectWithSlash(request, conf, settings)
+        ? Effect.flatMap(fullPathWithSlash(request, settings), permanent)
+        : Effect.succeed(withContentLength(response))
+    })
+  }
+  return Effect.succeed(withContentLength(response))
+}
+
+/** A plain response gets `Content-Length` when it has none. */
+const withContentLength = (response: HttpResponse.AnyResponse): View.Response =>
+  HttpResponse.isHttpResponse(response) && !HttpResponse.hasHeader(response, "Content-Length")
+    ? Either.getOrElse(
+      HttpResponse.setHeader(response, "Content-Length", String(HttpResponse.tell(response))),
+      () => response
+    )
+    : response
 
 /**
  * Django's `CommonMiddleware`, resolving with `urlconf` (or with the `Resolver.Urlconf` in effect

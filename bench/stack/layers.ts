@@ -14,10 +14,11 @@
  *     CALLGRIND_VARIANT=json N=100 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
  *       node --import tsx bench/stack/layers.ts
  */
-import { Effect, Runtime } from "effect"
+import { Effect, Option, Runtime } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
+import nunjucks from "nunjucks"
 import {
   Auth,
   AuthDecorators,
@@ -39,7 +40,7 @@ import {
   View
 } from "../../src/index.js"
 import { interleavedRounds, median } from "../harness.js"
-import { noteJson, PASSWORD, seed, USERNAME } from "./common.js"
+import { noteJson, PASSWORD, seed, TEMPLATES, USERNAME } from "./common.js"
 import { latest, services, settings, site } from "./library.js"
 
 const rounds = Number(process.env["ROUNDS"] ?? 7)
@@ -59,16 +60,31 @@ interface Variant {
   readonly request: () => HttpRequest.HttpRequest
 }
 
+/**
+ * Under valgrind, the login's PBKDF2 (260,000 iterations) takes minutes: `CALLGRIND_VARIANT` signs
+ * in through this site instead, which logs `alice` in without her password (`Auth.login` on the
+ * user row, the same session and cookies as the real login form's).
+ */
+const loginUrls = Urls.make([
+  Urls.path("as-alice/", () =>
+    Effect.flatMap(
+      Effect.flatMap(Auth.Users, (users) => users.findByUsername(USERNAME)),
+      (user) => Option.isSome(user) ? Effect.zipRight(Auth.login(user.value), ok()) : Effect.dieMessage("no alice")
+    ))
+])
+const loginSite = Handler.make({ middleware: Defaults.middleware(loginUrls), urls: loginUrls })
+
 const program = Effect.gen(function*() {
   // Signed in once through the real site (the test client); its cookies then go on every request.
-  const client = yield* Client.make(site)
-  const form = yield* client.get("/login/")
-  const token = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(form.text)?.[1] ?? ""
-  const login = yield* client.post("/login/", {
+  const quick = process.env["CALLGRIND_VARIANT"] !== undefined
+  const client = yield* Client.make(quick ? loginSite : site)
+  const form = quick ? undefined : yield* client.get("/login/")
+  const token = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(form?.text ?? "")?.[1] ?? ""
+  const login = quick ? yield* client.get("/as-alice/") : yield* client.post("/login/", {
     form: { csrfmiddlewaretoken: token, username: USERNAME, password: PASSWORD }
   })
-  if (login.status !== 302) throw new Error(`login: ${login.status} ${login.text}`)
-  const cookies = { ...login.cookies }
+  if (login.status !== (quick ? 200 : 302)) throw new Error(`login: ${login.status} ${login.text}`)
+  const cookies = quick ? yield* client.cookies : { ...login.cookies }
   const csrf = cookies["csrftoken"] ?? ""
   const s = yield* Settings.current
   const get = (path: string) => () => RequestFactory.get(path, { cookies, headers: { Host: "localhost" }, settings: s })
@@ -80,8 +96,28 @@ const program = Effect.gen(function*() {
       settings: s
     })
   const siteView = Handler.toView(site as Handler.Handler<any>)
+  // The render alone: the user's 20 notes read once, the same template through Nunjucks as the
+  // Express stack sets it up (`nunjucks.configure`, autoescaping on), then through the library.
+  const notes = yield* latest(1)
+  const user = { username: USERNAME }
+  const plain = new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES), { autoescape: true })
+  const plainRender = () => plain.render("notes.html", { user, notes, csrf_token: csrf })
+  const templateView = (csrfToken: boolean) => (request: HttpRequest.HttpRequest) =>
+    TemplateResponse.make(request, "notes.html", csrfToken ? { user, notes } : { user, notes, csrf_token: csrf })
   const variants: Record<string, Variant> = {
     "RequestFactory.get alone (subtracted below)": { view: undefined, request: get("/x/") },
+    "Nunjucks alone: notes.html with 20 notes (no request made)": {
+      view: undefined,
+      request: plainRender as unknown as () => HttpRequest.HttpRequest
+    },
+    "no middleware, TemplateResponse of 20 notes, no SQL, a fixed csrf_token": {
+      view: viewOf(undefined, Urls.make([Urls.path("x/", templateView(false))])),
+      request: get("/x/")
+    },
+    "Csrf, TemplateResponse of 20 notes, no SQL, its csrf_token": {
+      view: viewOf(Csrf.middleware, Urls.make([Urls.path("x/", templateView(true))])),
+      request: get("/x/")
+    },
     "json": { view: siteView, request: get("/api/notes/") },
     "list": { view: siteView, request: get("/notes/") },
     "post": { view: siteView, request: post("/notes/new/") },
@@ -147,8 +183,11 @@ const program = Effect.gen(function*() {
     }
   }
   const only = process.env["VARIANTS"]?.split("|")
+  const single = process.env["CALLGRIND_VARIANT"]
   const chosen = Object.keys(variants).filter((v) =>
-    v.startsWith("RequestFactory") || only === undefined || only.includes(v)
+    single !== undefined
+      ? v === single
+      : v.startsWith("RequestFactory") || only === undefined || only.includes(v)
   )
   for (const name of chosen) {
     const { request, view } = variants[name]!
@@ -169,7 +208,6 @@ const program = Effect.gen(function*() {
       const used = process.cpuUsage(before)
       return (used.user + used.system) / n
     })
-  const single = process.env["CALLGRIND_VARIANT"]
   if (single !== undefined) {
     // For `valgrind --tool=callgrind`: warm up, then N requests of one variant; the difference of
     // two runs with different N is the instruction count of N requests.

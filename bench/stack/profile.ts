@@ -5,6 +5,7 @@
  *
  *     npx tsx bench/stack/profile.ts library list /tmp/prof      # library.ts, the list page
  *     DURATION=10 npx tsx bench/stack/profile.ts express post /tmp/prof
+ *     LIBRARY=dist npx tsx bench/stack/profile.ts library list /tmp/prof # the compiled library (after `npm run build`), as run.ts
  *
  * Read it with Chrome's DevTools, or `npx tsx bench/stack/profile-summary.ts FILE.cpuprofile`.
  */
@@ -27,7 +28,15 @@ const main = async () => {
   const port = await freePort()
   const child = spawn(
     process.execPath,
-    ["--cpu-prof", "--cpu-prof-dir", dir, "--import", "tsx", Path.join(here, `${stack}.ts`)],
+    [
+      "--cpu-prof",
+      "--cpu-prof-dir",
+      dir,
+      "--import",
+      "tsx",
+      ...(process.env["LIBRARY"] === "dist" ? ["--import", Path.join(here, "dist.mjs")] : []),
+      Path.join(here, `${stack}.ts`)
+    ],
     { env: { ...process.env, PORT: String(port), STACK_DB: db, STACK_WORKERS: "1" }, stdio: "inherit" }
   )
   const base = `http://127.0.0.1:${port}`
@@ -47,7 +56,7 @@ const main = async () => {
     method: request.method,
     headers: request.headers,
     ...(request.body === undefined ? {} : { body: request.body }),
-    connections: 50,
+    connections: Number(process.env["CONNECTIONS"] ?? 50),
     duration
   })
   console.log(

@@ -17,8 +17,16 @@
  *     ROUNDS=3 DURATION=10 npm run bench:stack
  *     STACKS="library|express" REQUESTS="list|json" npm run bench:stack
  *     STACKS="library|library-platform|platform" npm run bench:stack # + the library on the platform's Node server
+ *     LIBRARY=src npm run bench:stack             # the library from src/ through tsx instead of dist/
+ *     STACKS="library|library-src|express" npm run bench:stack # dist/ and src/ in the same run
+ *
+ * The library runs as its users run it: from the compiled package (`dist/`, rebuilt with
+ * `npm run build` at the start), every import of `src/` served from `dist/` (`dist.mjs`).
+ * `LIBRARY=src` runs it from `src/` through tsx's esbuild transform instead. Every Node stack's own
+ * file (`library.ts`, `express.ts`, ...) runs through tsx either way.
  */
 import autocannon from "autocannon"
+import { execFileSync } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import * as Path from "node:path"
@@ -31,6 +39,8 @@ const warmup = Number(process.env["WARMUP"] ?? 2)
 const rounds = Number(process.env["ROUNDS"] ?? 2)
 const connections = Number(process.env["CONNECTIONS"] ?? 50)
 const workers = 2
+const library = process.env["LIBRARY"] ?? "dist"
+if (library !== "dist" && library !== "src") throw new Error(`LIBRARY=${library}: dist or src`)
 
 interface Stack {
   readonly name: string
@@ -43,12 +53,17 @@ interface Stack {
   readonly closesConnections?: boolean
 }
 
-const node = (name: string, script: string, env: Record<string, string> = {}): Stack => ({
+const node = (name: string, script: string, env: Record<string, string> = {}, from = library): Stack => ({
   name,
   start: (port, db) =>
     startGroup({
       command: process.execPath,
-      args: ["--import", "tsx", Path.join(here, script)],
+      args: [
+        "--import",
+        "tsx",
+        ...(from === "dist" ? ["--import", Path.join(here, "dist.mjs")] : []),
+        Path.join(here, script)
+      ],
       port,
       env: { ...env, PORT: String(port), STACK_DB: db, STACK_WORKERS: String(workers) },
       readyPath: "/login/",
@@ -79,7 +94,9 @@ const allStacks: ReadonlyArray<Stack> = [
   node("fastify", "fastify.ts"),
   node("platform", "platform.ts"),
   // Only when asked for (STACKS=...|library-platform): the library on @effect/platform-node's server instead of its default lean adapter (BENCHMARKS.md, node adapter).
-  node("library-platform", "library.ts", { EFFECT_DJANGO_HTTP_ADAPTER: "platform" })
+  node("library-platform", "library.ts", { EFFECT_DJANGO_HTTP_ADAPTER: "platform" }),
+  // Only when asked for (STACKS=...|library-src): the library from src/ through tsx, beside `library` from dist/.
+  node("library-src", "library.ts", {}, "src")
 ]
 const byDefault = ["library", "django", "express", "fastify", "platform"]
 
@@ -195,7 +212,8 @@ const main = async () => {
       new Date().toISOString()
     }`
   )
-  console.log(`load average at start: ${load1()}`)
+  if (library === "dist") execFileSync("npm", ["run", "build"], { stdio: ["ignore", "ignore", "inherit"] })
+  console.log(`the library from ${library}/; load average at start: ${load1()}`)
   const results = new Map<string, Array<Measured>>()
   for (let round = 0; round < rounds; round++) {
     // Each round starts with another stack, so no stack always runs first or last.

@@ -73,22 +73,24 @@ export const snapshot: Effect.Effect<Csrf.Snapshot, never, Csrf.CsrfToken> = Eff
   processingDone: cells.processingDone
 }))
 
+/** `get_token(request)` on the request's state (what `getToken` runs; templates call it synchronously). */
+export const unsafeGetToken = ({ cells }: Csrf.CsrfToken): string => {
+  let secret: string
+  if (cells.cookie === undefined || !internal.isSanitized(cells.cookie)) {
+    // A value from a session store is taken as it is; one we could not unmask is replaced.
+    if (cells.cookie !== undefined) cells.needsReset = true
+    secret = internal.newSecret()
+    cells.cookie = internal.mask(secret)
+  } else {
+    secret = internal.unmask(cells.cookie)
+  }
+  cells.used = true
+  return internal.mask(secret)
+}
+
 export const getToken: Effect.Effect<string, never, Csrf.CsrfToken> = Effect.flatMap(
   CsrfToken,
-  ({ cells }) =>
-    Effect.sync(() => {
-      let secret: string
-      if (cells.cookie === undefined || !internal.isSanitized(cells.cookie)) {
-        // A value from a session store is taken as it is; one we could not unmask is replaced.
-        if (cells.cookie !== undefined) cells.needsReset = true
-        secret = internal.newSecret()
-        cells.cookie = internal.mask(secret)
-      } else {
-        secret = internal.unmask(cells.cookie)
-      }
-      cells.used = true
-      return internal.mask(secret)
-    })
+  (state) => Effect.sync(() => unsafeGetToken(state))
 )
 
 export const rotateToken: Effect.Effect<void, never, Csrf.CsrfToken> = Effect.flatMap(

@@ -17,6 +17,7 @@ import * as Csrf from "../Csrf.js"
 import * as Errors from "../Errors.js"
 import * as HttpRequest from "../HttpRequest.js"
 import * as Settings from "../Settings.js"
+import * as csrfImpl from "./csrfMiddleware.js"
 import * as internal from "./templates.js"
 
 import type {
@@ -111,19 +112,18 @@ export const TypeId: TypeId_ = Symbol.for("effect-django-http/Templates") as Typ
 
 export const requestProcessor: ContextProcessor = Effect.map(HttpRequest.HttpRequest, (request) => ({ request }))
 
-export const csrfProcessor: ContextProcessor = Effect.map(
-  Effect.serviceOption(Csrf.CsrfToken),
-  Option.match({
-    onNone: () => ({ csrf_token: "NOTPROVIDED", csrf_input: () => markSafe("") }),
-    onSome: (state) => {
-      const token = () => Effect.runSync(Effect.provideService(Csrf.getToken, Csrf.CsrfToken, state))
-      return {
-        csrf_token: { toString: token },
-        csrf_input: () => markSafe(Csrf.renderHiddenInput(token()))
-      }
-    }
-  })
-)
+/** The `csrf` processor's variables for the request's CSRF state, if any. */
+const csrfVariables = (state: Option.Option<Csrf.CsrfToken>): Record<string, unknown> => {
+  if (Option.isNone(state)) return { csrf_token: "NOTPROVIDED", csrf_input: () => markSafe("") }
+  // `get_token(request)` each time the template reads it, as Django's lazy `csrf_token`.
+  const token = () => csrfImpl.unsafeGetToken(state.value)
+  return {
+    csrf_token: { toString: token },
+    csrf_input: () => markSafe(Csrf.renderHiddenInput(token()))
+  }
+}
+
+export const csrfProcessor: ContextProcessor = Effect.map(Effect.serviceOption(Csrf.CsrfToken), csrfVariables)
 
 export const userProcessor: ContextProcessor = Effect.flatMap(
   Effect.serviceOption(Auth.User),
@@ -168,11 +168,7 @@ export const make = (options: Options = {}): TemplatesService => {
   })
   loader.env = environment
   options.configure?.(environment)
-  const processors: ReadonlyArray<ContextProcessor> = [
-    requestProcessor,
-    csrfProcessor,
-    ...(options.contextProcessors ?? [])
-  ]
+  const processors: ReadonlyArray<ContextProcessor> = options.contextProcessors ?? []
 
   const nameOf = (origin: string | undefined): string =>
     origin === undefined ? STRING_NAME : loader.names.get(origin) ?? origin
@@ -219,12 +215,23 @@ export const make = (options: Options = {}): TemplatesService => {
     }
   }
 
-  const runProcessors = (request: HttpRequest.HttpRequest): Effect.Effect<Record<string, unknown>> =>
-    Effect.reduce(processors, {} as Record<string, unknown>, (acc, processor) =>
-      Effect.map(
-        Effect.provideService(processor, HttpRequest.HttpRequest, request),
-        (vars) => Object.assign(acc, vars)
+  /**
+   * The variables of the context processors: the two always on (`requestProcessor`,
+   * `csrfProcessor`) read from the fiber's context in one step, then the layer's own in order,
+   * with the request provided once around them.
+   */
+  const runProcessors = (request: HttpRequest.HttpRequest): Effect.Effect<Record<string, unknown>> => {
+    const builtIn = Effect.contextWith((context: Context.Context<never>): Record<string, unknown> =>
+      Object.assign({ request }, csrfVariables(Context.getOption(context, Csrf.CsrfToken)))
+    )
+    if (processors.length === 0) return builtIn
+    return Effect.flatMap(builtIn, (vars) =>
+      Effect.provideService(
+        Effect.reduce(processors, vars, (acc, processor) => Effect.map(processor, (more) => Object.assign(acc, more))),
+        HttpRequest.HttpRequest,
+        request
       ))
+  }
 
   const wrap = (template: nunjucks.Template, name: string, origin: string | undefined): Template => {
     const render = (context: TemplateContext = {}, renderOptions: RenderOptions = {}) => {
@@ -284,7 +291,11 @@ export const make = (options: Options = {}): TemplatesService => {
       return yield* Effect.fail(missing(names, tried, undefined))
     })
 
-  const getTemplate = (name: string) => selectTemplate([name])
+  const getTemplate = (name: string): Effect.Effect<Template, TemplateDoesNotExist | TemplateSyntaxError> =>
+    Effect.flatMap(
+      load(name),
+      (result) => isTemplate(result) ? Effect.succeed(result) : Effect.fail(missing([name], result, undefined))
+    )
 
   const fromString = (source: string): Effect.Effect<Template, TemplateSyntaxError> =>
     Effect.suspend(() => {
