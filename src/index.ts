@@ -235,3 +235,11 @@ export * as Defaults from "./Defaults.js"
  * @since 0.1.0
  */
 export * as PasswordValidation from "./PasswordValidation.js"
+
+/**
+ * The session stores: Django's session backends (`db` on SQLite or PostgreSQL, `cache` on Redis,
+ * `signed_cookies`, memory) as layers providing `Sessions.SessionStore`; `Sessions` re-exports them.
+ *
+ * @since 0.2.0
+ */
+export * as SessionStores from "./SessionStores.js"
