@@ -20,7 +20,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll } from "vitest"
 import { HttpResponse, RequestFactory, Sessions, Settings } from "../src/index.js"
-import { pgDatabase, pgSkip, redisSkip, redisUrl } from "./utils/services.js"
+import { pgDatabase, pgDatabaseUrl, pgSkip, redisSkip, redisUrl } from "./utils/services.js"
 
 const SECRET = "stores-test-secret"
 const T0 = 1700000000000
@@ -56,6 +56,13 @@ const backends: ReadonlyArray<Backend> = [
     expires: true
   },
   { name: "PostgreSQL", skip: pgSkip, layer: () => onSql(pgDatabase), expires: true },
+  {
+    // `layerPg`: its per-request statements on the node-postgres pool under its `@effect/sql` client.
+    name: "PostgreSQL through layerPg",
+    skip: pgSkip,
+    layer: () => Layer.unwrapScoped(Effect.map(pgDatabaseUrl, (url) => Sessions.layerPg({ url }))),
+    expires: true
+  },
   {
     name: "Redis",
     skip: redisSkip,
