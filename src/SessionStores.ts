@@ -166,7 +166,10 @@ export const layerSqlite: (options: { readonly filename: string }) => Layer.Laye
 
 /**
  * The `db` backend on PostgreSQL (`@effect/sql-pg`), the table created when missing: for sites
- * served by several machines.
+ * served by several machines. The client runs on a node-postgres pool the layer owns; the
+ * statements of a request (load, save) run on that pool directly, one `pool.query` each, without
+ * `@effect/sql`'s per-query span and scope (`migrate` and `clearExpired` go through the client).
+ * `layerSql` over your own `PgClient` keeps the spans.
  *
  * @since 0.1.0
  * @category layers
