@@ -323,6 +323,30 @@ describe.skipIf(pgSkip)("Sessions on PostgreSQL: Django's table", () => {
       ])
     }).pipe(Effect.provide(Layer.merge(pgDatabase, settings))))
 
+  it.effect("layerPg and layerSql share one django_session table: a row written by one is read and changed by the other", () =>
+    Effect.gen(function*() {
+      const url = yield* pgDatabaseUrl
+      const viaPool = yield* Layer.build(Sessions.layerPg({ url }))
+      const viaSql = yield* Layer.build(onSql(PgClient.layer({ url: Redacted.make(url) })))
+      const on = (store: typeof viaPool) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.provide(effect, Layer.merge(Layer.succeedContext(store), settings))
+      const first = yield* on(viaPool)(request(undefined, Sessions.set("cart", [1, 2])))
+      const second = yield* on(viaSql)(
+        request(first.cookie, Effect.flatMap(Sessions.getOrFail("cart"), (cart) => Sessions.set("seen", cart)))
+      )
+      expect(second.error).toBeUndefined()
+      const third = yield* on(viaPool)(request(first.cookie, Sessions.get("seen")))
+      expect(third.error).toBeUndefined()
+      expect(yield* on(viaPool)(inSessionKeys(first.cookie!))).toEqual(["cart", "seen"])
+      const seen = yield* on(viaPool)(
+        Effect.flatMap(
+          Sessions.make(first.cookie),
+          (session) => Effect.provideService(Sessions.get("seen"), Sessions.Session, session)
+        )
+      )
+      expect(seen).toEqual(Option.some([1, 2]))
+    }).pipe(Effect.scoped))
+
   it.effect("layerPg: a statement that fails mid-request is a typed SessionStoreError (500); stored rows stay", () =>
     Effect.gen(function*() {
       const url = yield* pgDatabaseUrl
