@@ -7,6 +7,7 @@
  *     npx tsx bench/sessions.bench.ts                       # memory, signed cookies, SQLite
  *     DATABASE_URL=postgres://... REDIS_URL=redis://... npx tsx bench/sessions.bench.ts
  *     ROUNDS=3 DURATION=3 TARGETS="express-session, memory|library, memory" npx tsx bench/sessions.bench.ts
+ *     WARMUP=3 npx tsx bench/sessions.bench.ts              # seconds of load before each measurement (1)
  *
  * Target (issue 17): no slower than express-session on the same store.
  */
@@ -19,6 +20,9 @@ import { median, startTarget } from "./harness.js"
 const here = Path.dirname(fileURLToPath(import.meta.url))
 const duration = Number(process.env["DURATION"] ?? 5)
 const rounds = Number(process.env["ROUNDS"] ?? 2)
+// Seconds of load before each measurement: on a loaded machine one second is a few hundred
+// requests, too few for the JIT to settle.
+const warmup = Number(process.env["WARMUP"] ?? 1)
 const connections = 50
 
 const all = [
@@ -54,7 +58,7 @@ const measure = async (name: string): Promise<Measured> => {
   try {
     const url = `http://127.0.0.1:${server.port}/`
     const headers = { cookie: await firstCookie(server.port) }
-    await autocannon({ url, connections, duration: 1, headers }) // warm-up
+    await autocannon({ url, connections, duration: warmup, headers })
     const before = await server.cpu()
     const result = await autocannon({ url, connections, duration, headers })
     const after = await server.cpu()
@@ -69,7 +73,9 @@ const measure = async (name: string): Promise<Measured> => {
 }
 
 const main = async () => {
-  console.log(`autocannon -c ${connections} -d ${duration} per target, loopback, ${rounds} rounds (medians)`)
+  console.log(
+    `autocannon -c ${connections} -d ${duration} per target after ${warmup} s, loopback, ${rounds} rounds (medians)`
+  )
   const results = new Map<string, Array<Measured>>()
   for (let round = 0; round < rounds; round++) {
     for (const t of targets) {

@@ -21,43 +21,26 @@
  * const layer = Sessions.layerSqlite({ filename: "db.sqlite3" })
  * ```
  *
- * What Django does, this does:
- * - the `accessed` and `modified` flags per method (V16), the lazy load, `is_empty`;
- * - `encode`/`decode` byte for byte (salt `django.contrib.sessions.SessionStore`, zlib when it
- *   saves more than a byte, compact ASCII JSON in insertion order), the pre-3.1 format and sha1
- *   signatures read, corrupt data read as an empty session with a warning on
- *   `django.security.SuspiciousSession`;
- * - keys of 32 characters `a-z0-9`, a cookie key shorter than 8 characters ignored (V14);
- * - expiry (`setExpiry`, `getExpiryAge`, `getExpiryDate`, `getExpireAtBrowserClose`) read
- *   from Effect's `Clock`;
- * - the middleware's cookie rules (V21-V27).
- *
- * Values are what Django's `JSONSerializer` stores: `set` fails with `InvalidArgument` (Python's
- * `TypeError` message) for anything else, where Django would fail later, at save. A value is kept
- * as it reads back after a save (a `Map` becomes an object, a tuple-like array stays an array).
- * Django's `set_expiry(datetime | timedelta)` cannot be saved by its JSON serializer, so only
- * seconds are accepted here.
+ * Django's behaviour it keeps (the flags per method, the wire format byte for byte, keys and
+ * expiry, the middleware's cookie rules, JSON-only values) and where it differs are in
+ * `docs/Sessions.md`; the stores (Django's backends) are the module `SessionStores`, re-exported
+ * here.
  *
  * @since 0.1.0
  */
-import * as SqlClient from "@effect/sql/SqlClient"
-import type { SqlError } from "@effect/sql/SqlError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { ParseError } from "effect/ParseResult"
-import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import type { Redis, RedisOptions } from "ioredis"
 import type { ImproperlyConfigured, InvalidArgument } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import * as api from "./internal/sessionApi.js"
 import * as codec from "./internal/sessionCodec.js"
 import * as errors from "./internal/sessionErrors.js"
 import * as internal from "./internal/sessions.js"
-import * as stores from "./internal/sessionStores.js"
 import * as Middleware from "./Middleware.js"
+import type { SessionStore } from "./SessionStores.js"
 import * as Settings from "./Settings.js"
 import * as View from "./View.js"
 
@@ -187,40 +170,6 @@ export type Data = codec.Data
  * @category models
  */
 export type State = internal.State
-
-/**
- * The expiry a store writes with a session: `getExpiryDate()` and `getExpiryAge()`.
- *
- * @since 0.1.0
- * @category models
- */
-export type Expiry = internal.Expiry
-
-/**
- * A key-value store of encoded sessions (the `db` and `cache` backends' shape); turn one into a
- * `SessionStore` with `layerStorage`.
- *
- * @since 0.1.0
- * @category models
- */
-export type Storage = internal.Storage
-
-/**
- * A backend: Django's `SessionStore` methods (`load`, `exists`, `create`, `save(must_create)`,
- * `delete`, `cycle_key`, `clear_expired`) over a session's state.
- *
- * @since 0.1.0
- * @category models
- */
-export interface SessionStore extends internal.Backend {}
-
-/**
- * The backend sessions are kept in: provide one of the `layer...` layers.
- *
- * @since 0.1.0
- * @category tags
- */
-export const SessionStore: Context.Tag<SessionStore, SessionStore> = api.SessionStore
 
 /**
  * `request.session`: one request's session, in the context of the views below
@@ -607,167 +556,13 @@ export const decodeData: (value: string) => Effect.Effect<Data> = api.decodeData
 export const signCookieData: (data: Data) => Effect.Effect<string, InvalidArgument | ImproperlyConfigured> =
   api.signCookieData
 
-// ---------------------------------------------------------------------------
-// Stores
-// ---------------------------------------------------------------------------
-
 /**
- * A `SessionStore` over a key-value `Storage`, with the `db` backend's algorithms.
- *
- * @since 0.1.0
- * @category stores
- */
-export const fromStorage = (storage: Storage): SessionStore => internal.fromStorage(storage)
-
-/**
- * A `SessionStore` layer over a `Storage`.
+ * The stores, Django's session backends as layers: see the module `SessionStores`.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerStorage = (storage: Storage): Layer.Layer<SessionStore> =>
-  Layer.succeed(SessionStore, fromStorage(storage))
-
-/**
- * A storage in memory, with the `db` backend's behaviour and encoding; `rows` shows what it
- * holds (encoded data and expiry, in milliseconds since the epoch), for tests.
- *
- * @since 0.1.0
- * @category stores
- */
-export const memoryStorage = (): Storage & {
-  readonly rows: ReadonlyMap<string, { readonly value: string; readonly expire: number }>
-} => stores.memory()
-
-/**
- * Sessions in memory (one process; lost on restart), with the `db` backend's behaviour and
- * encoding: for tests and development.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerMemory: Layer.Layer<SessionStore> = Layer.sync(SessionStore, () => fromStorage(stores.memory()))
-
-/**
- * Django's `signed_cookies` backend: the cookie is the signed session (its own salt), read
- * back only within `SESSION_COOKIE_AGE`; no storage. As in Django, a logout cannot revoke a
- * copy of the cookie, and the session is limited by the cookie's size.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerSignedCookies: Layer.Layer<SessionStore> = Layer.succeed(SessionStore, internal.signedCookies)
-
-/**
- * The `db` backend over the `SqlClient` in the context: Django's `django_session` table (run
- * `migrate` once to create it), so that a Django app and this library can share sessions.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerSql: Layer.Layer<SessionStore, never, SqlClient.SqlClient> = Layer.effect(
-  SessionStore,
-  Effect.map(SqlClient.SqlClient, (sql) => fromStorage(stores.sql(sql)))
-)
-
-/**
- * Creates Django's `django_session` table (the DDL of its migration `sessions.0001_initial`
- * for SQLite, PostgreSQL or MySQL) when it does not exist; `true` when it created it. A Django
- * project that later runs `migrate` on the same database needs `--fake-initial` for it.
- *
- * @since 0.1.0
- * @category sql
- */
-export const migrate: Effect.Effect<boolean, SqlError, SqlClient.SqlClient> = api.migrate
-
-/**
- * Django's DDL for `django_session`, per dialect (V19).
- *
- * @since 0.1.0
- * @category sql
- */
-export const DDL: typeof stores.ddl = stores.ddl
-
-/**
- * The `db` backend on a SQLite file (`@effect/sql-sqlite-node`), the table created when
- * missing: the embedded default.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerSqlite: (options: { readonly filename: string }) => Layer.Layer<SessionStore, SessionStoreError> =
-  api.layerSqlite
-
-/**
- * The `db` backend on PostgreSQL (`@effect/sql-pg`), the table created when missing: for sites
- * served by several machines.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerPg: (
-  options: { readonly url: string | Redacted.Redacted<string>; readonly maxConnections?: number | undefined }
-) => Layer.Layer<SessionStore, SessionStoreError> = api.layerPg
-
-/**
- * Options of the Redis store.
- *
- * @since 0.1.0
- * @category models
- */
-export interface RedisStoreOptions {
-  /** Django's cache `KEY_PREFIX`. Default `""`. */
-  readonly keyPrefix?: string | undefined
-  /** Django's cache `VERSION`. Default `1`. */
-  readonly version?: number | undefined
-}
-
-/**
- * The Redis key of a session: Django's cache key for its cache backend,
- * `KEY_PREFIX:VERSION:django.contrib.sessions.cache<key>`.
- *
- * @since 0.1.0
- * @category redis
- */
-export const redisKeyPrefix: (options?: RedisStoreOptions) => string = api.redisKeyPrefix
-
-/**
- * A Redis storage over an `ioredis` client.
- *
- * Django's own `cache` sessions are pickled dicts, which nothing but Python reads: a Django app
- * cannot share these sessions through its cache. Here the value is the `db` backend's encoding
- * (signed JSON) under Django's cache key, with the session's expiry age as Redis TTL; Redis
- * expires entries itself, so `clearExpired` has nothing to do. Share sessions with Django through
- * the `db` backend (SQLite or PostgreSQL) instead.
- *
- * @since 0.1.0
- * @category redis
- */
-export const redisStorage = (client: Redis, options: RedisStoreOptions = {}): Storage =>
-  stores.redis(client, redisKeyPrefix(options))
-
-/**
- * The cache backend on Redis (`ioredis`), connected to `url` for the layer's lifetime; see
- * `redisStorage`.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerRedis: (
-  options: RedisStoreOptions & { readonly url: string; readonly redis?: RedisOptions | undefined }
-) => Layer.Layer<SessionStore, SessionStoreError> = api.layerRedis
-
-/**
- * Django's `clearsessions`: deletes the expired sessions of the store; how many (0 where the
- * store expires them itself).
- *
- * @since 0.1.0
- * @category stores
- */
-export const clearExpired: Effect.Effect<number, SessionStoreError, SessionStore> = Effect.flatMap(
-  SessionStore,
-  (store) => store.clearExpired
-)
+export * from "./SessionStores.js"
 
 // ---------------------------------------------------------------------------
 // Middleware

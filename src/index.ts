@@ -259,3 +259,11 @@ export * as ResponseCookies from "./ResponseCookies.js"
  * @since 0.2.0
  */
 export * as AuthDecorators from "./AuthDecorators.js"
+
+/**
+ * The session stores: Django's session backends (`db` on SQLite or PostgreSQL, `cache` on Redis,
+ * `signed_cookies`, memory) as layers providing `Sessions.SessionStore`; `Sessions` re-exports them.
+ *
+ * @since 0.2.0
+ */
+export * as SessionStores from "./SessionStores.js"

@@ -9,10 +9,12 @@
  * PostgreSQL and Redis come from `.ci/run`, which starts both on loopback; run without them the
  * tests of that store are skipped with a message, except under CI, where they fail.
  */
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Either, Layer, Option, Ref, TestClock } from "effect"
+import { Deferred, Effect, Either, Layer, Option, Redacted, Ref, TestClock } from "effect"
 import { Redis } from "ioredis"
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -20,7 +22,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll } from "vitest"
 import { HttpResponse, RequestFactory, Sessions, Settings } from "../src/index.js"
-import { pgDatabase, pgSkip, redisSkip, redisUrl } from "./utils/services.js"
+import { pgDatabase, pgDatabaseUrl, pgSkip, redisSkip, redisUrl } from "./utils/services.js"
 
 const SECRET = "stores-test-secret"
 const T0 = 1700000000000
@@ -56,6 +58,13 @@ const backends: ReadonlyArray<Backend> = [
     expires: true
   },
   { name: "PostgreSQL", skip: pgSkip, layer: () => onSql(pgDatabase), expires: true },
+  {
+    // `layerPg`: its per-request statements on the node-postgres pool under its `@effect/sql` client.
+    name: "PostgreSQL through layerPg",
+    skip: pgSkip,
+    layer: () => Layer.unwrapScoped(Effect.map(pgDatabaseUrl, (url) => Sessions.layerPg({ url }))),
+    expires: true
+  },
   {
     name: "Redis",
     skip: redisSkip,
@@ -313,6 +322,65 @@ describe.skipIf(pgSkip)("Sessions on PostgreSQL: Django's table", () => {
         "django_session_session_key_c0390e0f_like"
       ])
     }).pipe(Effect.provide(Layer.merge(pgDatabase, settings))))
+
+  it.effect("layerPg and layerSql share one django_session table: a row written by one is read and changed by the other", () =>
+    Effect.gen(function*() {
+      const url = yield* pgDatabaseUrl
+      const viaPool = yield* Layer.build(Sessions.layerPg({ url }))
+      const viaSql = yield* Layer.build(onSql(PgClient.layer({ url: Redacted.make(url) })))
+      const on = (store: typeof viaPool) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.provide(effect, Layer.merge(Layer.succeedContext(store), settings))
+      const first = yield* on(viaPool)(request(undefined, Sessions.set("cart", [1, 2])))
+      const second = yield* on(viaSql)(
+        request(first.cookie, Effect.flatMap(Sessions.getOrFail("cart"), (cart) => Sessions.set("seen", cart)))
+      )
+      expect(second.error).toBeUndefined()
+      const third = yield* on(viaPool)(request(first.cookie, Sessions.get("seen")))
+      expect(third.error).toBeUndefined()
+      expect(yield* on(viaPool)(inSessionKeys(first.cookie!))).toEqual(["cart", "seen"])
+      const seen = yield* on(viaPool)(
+        Effect.flatMap(
+          Sessions.make(first.cookie),
+          (session) => Effect.provideService(Sessions.get("seen"), Sessions.Session, session)
+        )
+      )
+      expect(seen).toEqual(Option.some([1, 2]))
+    }).pipe(Effect.scoped))
+
+  it.effect("layerPg: a statement that fails mid-request is a typed SessionStoreError (500); stored rows stay", () =>
+    Effect.gen(function*() {
+      const url = yield* pgDatabaseUrl
+      const store = yield* Layer.build(Sessions.layerPg({ url }))
+      const inStore = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.provide(effect, Layer.merge(Layer.succeedContext(store), settings))
+      const first = yield* inStore(request(undefined, Sessions.set("n", 1)))
+      expect(first.error).toBeUndefined()
+      // The table renamed away under the running layer: the next load's SELECT fails.
+      const admin = PgClient.layer({ url: Redacted.make(url) })
+      const rename = (from: string, to: string) =>
+        Effect.provide(
+          Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`ALTER TABLE ${from} RENAME TO ${to}`)),
+          admin
+        )
+      yield* rename("django_session", "django_session_away")
+      // Reading the session fails with the store's typed error...
+      const failed = yield* inStore(Effect.either(
+        Effect.flatMap(
+          Sessions.make(first.cookie),
+          (session) => Effect.provideService(Sessions.get("n"), Sessions.Session, session)
+        )
+      ))
+      expect(Either.isLeft(failed) && failed.left._tag).toBe("SessionStoreError")
+      expect(Either.isLeft(failed) && failed.left._tag === "SessionStoreError" && failed.left.status).toBe(500)
+      // ...which the middleware answers with Django's 500 (the view's failure, converted as Django's handler does).
+      const view = Sessions.middleware(() => Effect.zipRight(Sessions.get("n"), HttpResponse.make({ content: "ok" })))
+      const answered = yield* inStore(view(RequestFactory.get("/", { cookies: { sessionid: first.cookie! } })))
+      expect(HttpServerResponse.isServerResponse(answered) && answered.status).toBe(500)
+      yield* rename("django_session_away", "django_session")
+      const back = yield* inStore(request(first.cookie, Sessions.get("n")))
+      expect(back.error).toBeUndefined()
+      expect(yield* inStore(inSessionKeys(first.cookie!))).toEqual(["n"])
+    }).pipe(Effect.scoped))
 
   it.effect("a database that is down is a typed SessionStoreError (500)", () =>
     Effect.gen(function*() {

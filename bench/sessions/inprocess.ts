@@ -1,7 +1,7 @@
 /**
  * The per-request CPU cost of a session read and written, without the network between the load
- * generator and the server: each target's Node request listener (express's app;
- * `NodeHttpServer.makeHandler` over `Sessions.middleware` for the library) is called with Node
+ * generator and the server: each target's Node request listener (express's app; for the library,
+ * `Sessions.middleware` on the lean adapter `Server.run` serves with by default) is called with Node
  * `IncomingMessage`/`ServerResponse` objects on in-memory sockets, 50 requests in flight, every
  * request carrying the cookie of one session. The stores are the real ones (memory; PostgreSQL
  * and Redis through DATABASE_URL and REDIS_URL). Targets run in one process, in interleaved
@@ -13,6 +13,7 @@
  *     BREAKDOWN=1 npx tsx bench/sessions/inprocess.ts       # also without sessions, and untouched
  *     npm run build && SESSIONS_BENCH_DIST=1 node --cpu-prof --import tsx bench/sessions/inprocess.ts
  *     SESSIONS_BENCH_BEFORE=/tmp/before/src/index.ts npx tsx bench/sessions/inprocess.ts
+ *     ADAPTER=platform npx tsx bench/sessions/inprocess.ts    # the platform's request listener
  *
  * `SESSIONS_BENCH_BEFORE` adds, for each library target, the same target built from another copy
  * of the sources (e.g. `git archive main src | tar -x -C /tmp/before`, with a `node_modules`
@@ -25,6 +26,7 @@
  * changed the session) storing JSON; the library stores Django's signed session encoding.
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import connectPgSimple from "connect-pg-simple"
 import RedisStore from "connect-redis"
@@ -33,6 +35,7 @@ import express from "express"
 import session from "express-session"
 import { Redis } from "ioredis"
 import type * as Lib from "../../src/index.js"
+import * as LeanServer from "../../src/internal/node/leanServer.js"
 import { type Listener, MemorySocket, request, runConcurrent } from "../inprocess.js"
 import { expressOptions } from "./targets.js"
 
@@ -43,6 +46,12 @@ const { HttpResponse, Sessions, Settings, View }: typeof Lib = process.env["SESS
 
 const beforePath = process.env["SESSIONS_BENCH_BEFORE"]
 const Before: typeof Lib | undefined = beforePath === undefined ? undefined : await import(beforePath)
+
+// ADAPTER=lean (default): the library's own Node adapter, what `Server.run`/`Server.layer` serve
+// with by default since session 7; ADAPTER=platform: `NodeHttpServer.makeHandler` (before).
+const adapter = process.env["ADAPTER"] ?? "lean"
+const makeHandler = <E, R>(app: HttpApp.Default<E, R>) =>
+  adapter === "platform" ? NodeHttpServer.makeHandler(app) : LeanServer.makeHandler(app)
 
 const SECRET = "bench-sessions-secret"
 const rounds = Number(process.env["ROUNDS"] ?? 5)
@@ -84,7 +93,7 @@ const libraryOf = (
   )
     .runPromise(
       Effect.locally(
-        NodeHttpServer.makeHandler(L.View.toHttpApp(counterOf(L))),
+        makeHandler(L.View.toHttpApp(counterOf(L))),
         HttpMiddleware.currentTracerDisabledWhen,
         () => true
       ).pipe(Effect.provideServiceEffect(Scope.Scope, Scope.make()))
@@ -107,7 +116,7 @@ const libraryWith = (view: Lib.View.View<unknown, Lib.Sessions.SessionStore>) =>
     Layer.mergeAll(NodeHttpServer.layerContext, Settings.layer({ SECRET_KEY: SECRET }), Sessions.layerMemory)
   ).runPromise(
     Effect.locally(
-      NodeHttpServer.makeHandler(View.toHttpApp(view)),
+      makeHandler(View.toHttpApp(view)),
       HttpMiddleware.currentTracerDisabledWhen,
       () => true
     ).pipe(Effect.provideServiceEffect(Scope.Scope, Scope.make()))
@@ -188,7 +197,9 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-console.log(`${rounds} interleaved rounds of ${n} requests, 50 in flight, in process; CPU µs/request (median):`)
+console.log(
+  `${rounds} interleaved rounds of ${n} requests, 50 in flight, in process, ${adapter} adapter; CPU µs/request (median):`
+)
 for (const t of targets) console.log(`  ${t.name.padEnd(36)} ${median(t.cpu).toFixed(1).padStart(8)}`)
 const ratio = (lib: string, peer: string) => {
   const a = targets.find((t) => t.name === lib)

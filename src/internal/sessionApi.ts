@@ -7,7 +7,7 @@
  */
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as SqlClient from "@effect/sql/SqlClient"
-import type { SqlError } from "@effect/sql/SqlError"
+import { SqlError } from "@effect/sql/SqlError"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -329,19 +329,45 @@ export const layerPg = (
 ): Layer.Layer<SessionStore, SessionStoreError> =>
   Layer.unwrapScoped(
     Effect.map(
-      Effect.promise(() => import("@effect/sql-pg/PgClient")),
-      (PgClient) =>
-        layerMigrated.pipe(
+      Effect.promise(() => Promise.all([import("@effect/sql-pg/PgClient"), import("pg")])),
+      ([PgClient, Pg]) => {
+        // One node-postgres pool: `@effect/sql-pg`'s client runs on it (migrate, clearExpired),
+        // and the store's per-request statements run on it directly (`stores.pg`).
+        const pool = new Pg.default.Pool({
+          connectionString: Redacted.isRedacted(options.url) ? Redacted.value(options.url) : options.url,
+          application_name: "effect-django-http",
+          ...(options.maxConnections === undefined ? {} : { max: options.maxConnections })
+        })
+        // A connection's failure reaches the query that used it; an idle one's is not a request's.
+        pool.on("error", () => {})
+        const client = PgClient.layerFromPool({
+          acquire: Effect.tap(
+            Effect.acquireRelease(Effect.succeed(pool), () => Effect.promise(() => pool.end())),
+            () =>
+              Effect.tryPromise({
+                try: () => pool.query("SELECT 1"),
+                catch: (cause) => new SqlError({ cause, message: "PgClient: Failed to connect" })
+              })
+          )
+        })
+        return Layer.effect(
+          SessionStore,
+          Effect.flatMap(
+            Effect.mapError(
+              migrate,
+              (e) => new SessionStoreError({ message: `Cannot create django_session: ${e.message}`, cause: e })
+            ),
+            () => Effect.map(SqlClient.SqlClient, (sql) => internal.fromStorage(stores.pg(pool, sql)))
+          )
+        ).pipe(
           Layer.provide(
             Layer.mapError(
-              PgClient.layer({
-                url: Redacted.isRedacted(options.url) ? options.url : Redacted.make(options.url),
-                ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections })
-              }),
+              client,
               (e) => new SessionStoreError({ message: `Cannot connect to PostgreSQL: ${e.message}`, cause: e })
             )
           )
         )
+      }
     )
   )
 

@@ -185,6 +185,70 @@ export const sql = (client: SqlClient.SqlClient): Storage => {
   }
 }
 
+/**
+ * The part of a node-postgres `Pool` (the `pg` package, `@effect/sql-pg`'s driver) the
+ * PostgreSQL store uses.
+ */
+export interface PgPool {
+  readonly query: (
+    text: string,
+    values: ReadonlyArray<unknown>,
+    callback: (
+      error: Error | undefined,
+      result: { readonly rowCount: number | null; readonly rows: ReadonlyArray<{ readonly [column: string]: unknown }> }
+    ) => void
+  ) => void
+}
+
+const pgFailure = (what: string, cause: Error) =>
+  new SessionStoreError({ message: `Session store (database) failed to ${what}: ${cause.message}`, cause })
+
+/**
+ * Django's `db` backend on PostgreSQL, its per-request statements (`load`, `update`, and
+ * `insert`, `exists`, `delete`) run on the node-postgres pool that `@effect/sql-pg`'s client of
+ * the same layer runs on, each as one `pool.query` in one `Effect.async`; `clearExpired` (and
+ * `migrate`, in the layer) go through `@effect/sql`. `@effect/sql`'s per-query path (its
+ * connection acquisition in a `Scope`, the `sql.execute` span, an interruptible `Effect.async`
+ * with a cancel query) costs about 0.56 M instructions more per statement than this, whichever
+ * public entry runs it (`sql.unsafe` or `sql.reserve` with `Connection.execute`): BENCHMARKS.md,
+ * session 8. The statements are the same text as `sql`'s, so the outcome is the same; what a user
+ * loses is the `sql.execute` spans of these statements (`layerSql` over their own client keeps
+ * them).
+ */
+export const pg = (pool: PgPool, client: SqlClient.SqlClient): Storage => {
+  const text = statements(true)
+  const run = <A>(
+    what: string,
+    query: string,
+    values: ReadonlyArray<unknown>,
+    f: (
+      result: { readonly rowCount: number | null; readonly rows: ReadonlyArray<{ readonly [column: string]: unknown }> }
+    ) => A
+  ) =>
+    Effect.async<A, SessionStoreError>((resume) => {
+      pool.query(query, values, (error, result) => {
+        resume(error ? Effect.fail(pgFailure(what, error)) : Effect.succeed(f(result)))
+      })
+    })
+  return {
+    engine: "db",
+    load: (key, now) =>
+      run(
+        "load the session",
+        text.load,
+        [key, now],
+        (r) => Option.map(Option.fromNullable(r.rows[0]), (row) => String(row["session_data"]))
+      ),
+    exists: (key) => run("look a session key up", text.exists, [key], (r) => r.rows.length > 0),
+    insert: (key, value, expiry) =>
+      run("create the session", text.insert, [key, value, expiry.date], (r) => r.rows.length > 0),
+    update: (key, value, expiry) =>
+      run("save the session", text.update, [value, expiry.date, key], (r) => r.rows.length > 0),
+    delete: (key) => run("delete the session", text.delete, [key], () => undefined),
+    clearExpired: sql(client).clearExpired
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Redis
 // ---------------------------------------------------------------------------
