@@ -240,6 +240,25 @@ describe("Csrf tokens (Django 3.2)", () => {
     )
   })
 
+  it("property: the Referer fast path agrees with urlsplit on hosts, ports, userinfo, IPv6 and odd characters", () => {
+    const host = fc.constantFrom("testserver", "EXAMPLE.com", "a.b.c", "[::1]", "[::1", "user:pw@host", "h\\x", "")
+    const port = fc.constantFrom("", ":443", ":8000", ":", ":x")
+    const rest = fc.string({ unit: fc.constantFrom(..."/?#;:@\\%2Aa\r\t\n\u0000\u00e9 ".split("")), maxLength: 12 })
+    fc.assert(
+      fc.property(fc.constantFrom("https://", "https:/", "https:", "HtTpS://", "\u0000https://"), host, port, rest, (
+        p,
+        h,
+        o,
+        r
+      ) => {
+        const referer = p + h + o + r
+        const parsed = internal.parseReferer(referer)
+        const python = urlsplit(referer)
+        expect([referer, parsed.scheme, parsed.netloc]).toEqual([referer, python.scheme, python.netloc])
+      })
+    )
+  })
+
   it("randomString draws only from the alphabet", () => {
     expect(internal.randomString(500)).toMatch(/^[A-Za-z0-9]{500}$/)
     expect(internal.randomString(50, "ab$")).toMatch(/^[ab$]{50}$/)

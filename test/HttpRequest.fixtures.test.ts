@@ -6,7 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck as fc } from "effect"
 import { readFileSync } from "node:fs"
 import { HttpRequest, QueryDict, RequestFactory, Settings } from "../src/index.js"
-import { splitDomainPort, validateHost } from "../src/internal/host.js"
+import { ASCII_HOST_RE, HOST_RE, splitDomainPort, validateHost } from "../src/internal/host.js"
 import { parseHeader } from "../src/internal/meta.js"
 import { headerNameFromMeta } from "../src/internal/meta.js"
 import { parseCookie, parseCookieMap } from "../src/internal/parseCookie.js"
@@ -97,6 +97,18 @@ describe("get_host / get_port / scheme (HostValidationTests, SecureProxySslHeade
       expect(outcome(run(HttpRequest.getHost(r), { ALLOWED_HOSTS: c.allowed, DEBUG: c.debug })), JSON.stringify(c))
         .toEqual(c.getHost)
     }
+  })
+
+  it("property: every host the ASCII fast test accepts, split_domain_port's full pattern accepts too", () => {
+    const unit = fc.constantFrom(..."aZ09.-:[]_\n \u0660\u00e9".split(""))
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 16 }), fc.string({ unit: "binary", maxLength: 16 }), (a, b) => {
+        for (const host of [a, b, `${a}:${b}`, `example.com:${a}`]) {
+          const lower = host.toLowerCase()
+          if (ASCII_HOST_RE.test(lower)) expect([host, HOST_RE.test(lower)]).toEqual([host, true])
+        }
+      })
+    )
   })
 
   it("host validation never throws (property)", () => {

@@ -160,7 +160,10 @@ const RUNS_PER_AST = 8
  * options per call. `test/QueryDict.test.ts` pins the results against `Schema.decodeUnknown`'s,
  * effectful schemas with requirements included.
  */
-const effectDecoder = <A, I, R>(schema: Schema.Schema<A, I, R>, options: AST.ParseOptions | undefined): Run<A, R> => {
+export const effectDecoder = <A, I, R>(
+  schema: Schema.Schema<A, I, R>,
+  options: AST.ParseOptions | undefined
+): Run<A, R> => {
   let byOptions = runs.get(schema.ast)
   const cached = byOptions?.get(options)
   if (cached !== undefined) return cached as Run<A, R>
