@@ -131,13 +131,14 @@ export interface Shared {
 
 const utf8Replace = new TextDecoder("utf-8")
 
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\u0000-\u007f]*$/
+
 /**
  * Django reads the Cookie header with `get_str_from_wsgi`: the header's Latin-1 text back to
  * bytes, then decoded as UTF-8 with replacement (a raw `é` byte becomes U+FFFD).
  */
-const cookieText = (header: string): string =>
-  // eslint-disable-next-line no-control-regex
-  /^[\u0000-\u007f]*$/.test(header) ? header : utf8Replace.decode(wsgiBytes(header))
+const cookieText = (header: string): string => ASCII.test(header) ? header : utf8Replace.decode(wsgiBytes(header))
 
 /**
  * A request value: what every value of one request shares (`shared`), its encoding, and its
@@ -238,8 +239,11 @@ export class RequestImpl implements HttpRequest {
 
   get GET(): Either.Either<QueryDict, TooManyFieldsSent> {
     if (this._GET === undefined) {
-      this._GET = QD.parse(wsgiBytes(this.shared.queryString), {
-        encoding: this.encoding ?? this.settings.DEFAULT_CHARSET,
+      const encoding = this.encoding ?? this.settings.DEFAULT_CHARSET
+      const qs = this.shared.queryString
+      // Under UTF-8 an ASCII query string's WSGI bytes decode to itself: parsed as it is.
+      this._GET = QD.parse(encoding === "utf-8" && ASCII.test(qs) ? qs : wsgiBytes(qs), {
+        encoding,
         maxNumFields: this.settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
       })
     }
