@@ -32,6 +32,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
@@ -111,6 +112,31 @@ const failed = <E>(
     : responseForCause(cause, requestInfo(request), Settings.fromContext(outer))
 
 /**
+ * The answer for a view's response, its failure (or a defect in interpreting it) answered as
+ * `failed` does: `catchAllCause` over `flatMap(result, answer)` with one continuation less for
+ * this library's responses, whose interpretation is an `Either`.
+ */
+const answerOrFail = (
+  response: Response,
+  defaultCharset: string,
+  request: HttpRequest.HttpRequest,
+  outer: Context.Context<never>
+): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
+  if (!HttpResponse.isAnyResponse(response)) {
+    return Effect.catchAllCause(toServerResponse(response), (cause) => failed(cause, request, outer))
+  }
+  let answered: Either.Either<HttpServerResponse.HttpServerResponse, HttpResponse.MakeError>
+  try {
+    answered = HttpResponse.toServerResponseWith(response, defaultCharset)
+  } catch (defect) {
+    return failed(Cause.die(defect), request, outer)
+  }
+  return Either.isRight(answered)
+    ? Effect.succeed(answered.right)
+    : failed(Cause.fail(answered.left), request, outer)
+}
+
+/**
  * `respond` in the fiber that runs it. The request is put in the fiber's context for the
  * view, as `Effect.provideService` does, without its `acquireUseRelease` (a dozen runtime steps
  * per request). With `restore` the outer context is put back afterwards; `toHttpApp` does not
@@ -132,14 +158,17 @@ const respondIn = <E, R>(
   } catch (defect) {
     result = Effect.die(defect)
   }
-  const answer = answerWith(Settings.fromContext(outer).DEFAULT_CHARSET)
+  const defaultCharset = Settings.fromContext(outer).DEFAULT_CHARSET
   const answered = restore
-    ? Effect.matchCauseEffect(Effect.flatMap(result, answer), {
+    ? Effect.matchCauseEffect(Effect.flatMap(result, answerWith(defaultCharset)), {
       onFailure: (cause) =>
         Effect.zipRight(FiberRef.set(FiberRef.currentContext, outer), failed(cause, request, outer)),
       onSuccess: (response) => Effect.as(FiberRef.set(FiberRef.currentContext, outer), response)
     })
-    : Effect.catchAllCause(Effect.flatMap(result, answer), (cause) => failed(cause, request, outer))
+    : Effect.matchCauseEffect(result, {
+      onFailure: (cause) => failed(cause, request, outer),
+      onSuccess: (response) => answerOrFail(response, defaultCharset, request, outer)
+    })
   const inner = Context.add(outer, HttpRequest.HttpRequest, request)
   const typed = answered as Effect.Effect<
     HttpServerResponse.HttpServerResponse,
