@@ -41,7 +41,7 @@ import { BadHeaderError } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import * as HttpResponse from "./HttpResponse.js"
 import { responseForCause } from "./internal/handler.js"
-import { unsafeFromServerRequest, withContextIn } from "./internal/node/adapter.js"
+import { markViewApp, unsafeFromServerRequest, withContextIn } from "./internal/node/adapter.js"
 import * as Settings from "./Settings.js"
 
 /**
@@ -169,13 +169,14 @@ const respondIn = <E, R>(
       onFailure: (cause) => failed(cause, request, outer),
       onSuccess: (response) => answerOrFail(response, defaultCharset, request, outer)
     })
-  const inner = Context.add(outer, HttpRequest.HttpRequest, request)
   const typed = answered as Effect.Effect<
     HttpServerResponse.HttpServerResponse,
     never,
     Exclude<R, HttpRequest.HttpRequest>
   >
-  return withContextIn(fiber, inner, typed)
+  // Already there when the lean adapter built the request with the request's scope.
+  if (outer.unsafeMap.get(HttpRequest.HttpRequest.key) === request) return typed
+  return withContextIn(fiber, Context.add(outer, HttpRequest.HttpRequest, request), typed)
 }
 
 /**
@@ -206,7 +207,7 @@ export const toHttpApp = <E, R>(
   view: View<E, R>
 ): HttpApp.Default<never, Exclude<R, HttpRequest.HttpRequest> | Scope.Scope> =>
   // One runtime step to read the context and build the request (HttpRequest.fromServerRequest).
-  Effect.withFiberRuntime((fiber) =>
+  markViewApp(Effect.withFiberRuntime((fiber) =>
     respondIn(
       fiber,
       view,
@@ -216,7 +217,7 @@ export const toHttpApp = <E, R>(
       ),
       false
     )
-  )
+  ))
 
 /**
  * The status of any response a view may answer with.
