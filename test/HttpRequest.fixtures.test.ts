@@ -184,6 +184,17 @@ describe("parse_cookie (CookieTests)", () => {
     )
   })
 
+  it("the record is the map, built in one pass: same names, values and order (property)", () => {
+    const piece = fc.constantFrom("a", "b", "1", "__proto__", "=", ";", " ", "\"", "\\", "x y", "\t")
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 14 }).map((ps) => ps.join("")), (header) => {
+        const expected = Object.assign(Object.create(null), Object.fromEntries(parseCookieMap(header)))
+        expect(Object.entries(parseCookie(header))).toEqual(Object.entries(expected))
+        expect(Object.getPrototypeOf(parseCookie(header))).toBe(null)
+      })
+    )
+  })
+
   it("unquotes in linear time (CPython CVE-2024-7592)", () => {
     const hostile = "a=\"" + "\\".repeat(200_000) + "\""
     const parsed = parseCookie(hostile)
