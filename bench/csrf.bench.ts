@@ -20,6 +20,8 @@
  *   `request.POST` alone" is that parse (work the view would otherwise do when it reads the
  *   form); the difference between the two is what the check adds on such a request.
  * Rows run many times in one fiber (as a server runs the check: inside the request's fiber).
+ * `ROUNDS=N` sets the number of rounds (200 by default; the fresh rows make each round slow, so
+ * use 40 or so on a loaded machine).
  * Interleaved measurement: many short rounds, each timing a batch of every row in turn, keeping
  * each row's best batch.
  */
