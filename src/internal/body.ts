@@ -323,3 +323,6 @@ export class Memo<A, E> {
     )
   }
 }
+
+/** The memoised effect alone (`new Memo(self).effect`). */
+export const memoize = <A, E>(self: Effect.Effect<A, E>): Effect.Effect<A, E> => new Memo(self).effect
