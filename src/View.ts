@@ -32,6 +32,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
@@ -40,7 +41,7 @@ import { BadHeaderError } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import * as HttpResponse from "./HttpResponse.js"
 import { responseForCause } from "./internal/handler.js"
-import { unsafeFromServerRequest, withContextIn } from "./internal/node/adapter.js"
+import { markViewApp, unsafeFromServerRequest, withContextIn } from "./internal/node/adapter.js"
 import * as Settings from "./Settings.js"
 
 /**
@@ -111,6 +112,31 @@ const failed = <E>(
     : responseForCause(cause, requestInfo(request), Settings.fromContext(outer))
 
 /**
+ * The answer for a view's response, its failure (or a defect in interpreting it) answered as
+ * `failed` does: `catchAllCause` over `flatMap(result, answer)` with one continuation less for
+ * this library's responses, whose interpretation is an `Either`.
+ */
+const answerOrFail = (
+  response: Response,
+  defaultCharset: string,
+  request: HttpRequest.HttpRequest,
+  outer: Context.Context<never>
+): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
+  if (!HttpResponse.isAnyResponse(response)) {
+    return Effect.catchAllCause(toServerResponse(response), (cause) => failed(cause, request, outer))
+  }
+  let answered: Either.Either<HttpServerResponse.HttpServerResponse, HttpResponse.MakeError>
+  try {
+    answered = HttpResponse.toServerResponseWith(response, defaultCharset)
+  } catch (defect) {
+    return failed(Cause.die(defect), request, outer)
+  }
+  return Either.isRight(answered)
+    ? Effect.succeed(answered.right)
+    : failed(Cause.fail(answered.left), request, outer)
+}
+
+/**
  * `respond` in the fiber that runs it. The request is put in the fiber's context for the
  * view, as `Effect.provideService` does, without its `acquireUseRelease` (a dozen runtime steps
  * per request). With `restore` the outer context is put back afterwards; `toHttpApp` does not
@@ -132,21 +158,25 @@ const respondIn = <E, R>(
   } catch (defect) {
     result = Effect.die(defect)
   }
-  const answer = answerWith(Settings.fromContext(outer).DEFAULT_CHARSET)
+  const defaultCharset = Settings.fromContext(outer).DEFAULT_CHARSET
   const answered = restore
-    ? Effect.matchCauseEffect(Effect.flatMap(result, answer), {
+    ? Effect.matchCauseEffect(Effect.flatMap(result, answerWith(defaultCharset)), {
       onFailure: (cause) =>
         Effect.zipRight(FiberRef.set(FiberRef.currentContext, outer), failed(cause, request, outer)),
       onSuccess: (response) => Effect.as(FiberRef.set(FiberRef.currentContext, outer), response)
     })
-    : Effect.catchAllCause(Effect.flatMap(result, answer), (cause) => failed(cause, request, outer))
-  const inner = Context.add(outer, HttpRequest.HttpRequest, request)
+    : Effect.matchCauseEffect(result, {
+      onFailure: (cause) => failed(cause, request, outer),
+      onSuccess: (response) => answerOrFail(response, defaultCharset, request, outer)
+    })
   const typed = answered as Effect.Effect<
     HttpServerResponse.HttpServerResponse,
     never,
     Exclude<R, HttpRequest.HttpRequest>
   >
-  return withContextIn(fiber, inner, typed)
+  // Already there when the lean adapter built the request with the request's scope.
+  if (outer.unsafeMap.get(HttpRequest.HttpRequest.key) === request) return typed
+  return withContextIn(fiber, Context.add(outer, HttpRequest.HttpRequest, request), typed)
 }
 
 /**
@@ -177,7 +207,7 @@ export const toHttpApp = <E, R>(
   view: View<E, R>
 ): HttpApp.Default<never, Exclude<R, HttpRequest.HttpRequest> | Scope.Scope> =>
   // One runtime step to read the context and build the request (HttpRequest.fromServerRequest).
-  Effect.withFiberRuntime((fiber) =>
+  markViewApp(Effect.withFiberRuntime((fiber) =>
     respondIn(
       fiber,
       view,
@@ -187,7 +217,7 @@ export const toHttpApp = <E, R>(
       ),
       false
     )
-  )
+  ))
 
 /**
  * The status of any response a view may answer with.

@@ -6,9 +6,19 @@ import { Cookies, HttpServerResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, ConfigProvider, Effect, Either, FastCheck as fc, Option, TestClock } from "effect"
 import { readFileSync } from "node:fs"
-import { Csrf, HttpRequest, HttpResponse, RequestFactory, ResponseCookies, Settings, View } from "../src/index.js"
+import {
+  Csrf,
+  HttpRequest,
+  HttpResponse,
+  QueryDict,
+  RequestFactory,
+  ResponseCookies,
+  Settings,
+  View
+} from "../src/index.js"
 import * as internal from "../src/internal/csrf.js"
 import { isSameDomain } from "../src/internal/host.js"
+import { postIfParsed } from "../src/internal/httpRequest.js"
 import { urlsplit } from "../src/internal/urljoin.js"
 
 interface RequestCase {
@@ -239,6 +249,25 @@ describe("Csrf tokens (Django 3.2)", () => {
     )
   })
 
+  it("property: the Referer fast path agrees with urlsplit on hosts, ports, userinfo, IPv6 and odd characters", () => {
+    const host = fc.constantFrom("testserver", "EXAMPLE.com", "a.b.c", "[::1]", "[::1", "user:pw@host", "h\\x", "")
+    const port = fc.constantFrom("", ":443", ":8000", ":", ":x")
+    const rest = fc.string({ unit: fc.constantFrom(..."/?#;:@\\%2Aa\r\t\n\u0000\u00e9 ".split("")), maxLength: 12 })
+    fc.assert(
+      fc.property(fc.constantFrom("https://", "https:/", "https:", "HtTpS://", "\u0000https://"), host, port, rest, (
+        p,
+        h,
+        o,
+        r
+      ) => {
+        const referer = p + h + o + r
+        const parsed = internal.parseReferer(referer)
+        const python = urlsplit(referer)
+        expect([referer, parsed.scheme, parsed.netloc]).toEqual([referer, python.scheme, python.netloc])
+      })
+    )
+  })
+
   it("randomString draws only from the alphabet", () => {
     expect(internal.randomString(500)).toMatch(/^[A-Za-z0-9]{500}$/)
     expect(internal.randomString(50, "ab$")).toMatch(/^[ab$]{50}$/)
@@ -318,6 +347,91 @@ describe("Csrf.check: Django 3.2's decision matrix (V40)", () => {
       })
       const result = yield* Effect.either(Csrf.check(request))
       expect(Either.isLeft(result) && result.left._tag).toBe("TooManyFieldsSent")
+    }))
+})
+
+describe("Csrf.check reads a POST parsed earlier without an effect (postIfParsed)", () => {
+  /** The check's outcome as the matrix compares it: accepted, a reason, or another failure's tag. */
+  const outcome = (request: HttpRequest.HttpRequest, c: MatrixCase) =>
+    Effect.map(
+      Effect.either(
+        Csrf.check(request, { csrfExempt: c.exempt ?? false }).pipe(
+          Effect.provideService(Csrf.DontEnforceChecks, c.dontEnforce ?? false)
+        )
+      ),
+      (result) =>
+        Either.isRight(result)
+          ? "ACCEPT"
+          : Csrf.isCsrfFailure(result.left)
+          ? result.left.reason
+          : (result.left as { readonly _tag: string })._tag
+    )
+
+  it.effect("every case of the matrix (V40) decides the same whether the check or an earlier reader parses POST", () =>
+    Effect.gen(function*() {
+      for (const c of fixtures.matrix.cases) {
+        const first = yield* outcome(build(c), c)
+        const request = build(c)
+        yield* Effect.either(request.POST)
+        expect(postIfParsed(request)).toBeDefined()
+        expect([c.label, yield* outcome(request, c)]).toEqual([c.label, first])
+      }
+    }))
+
+  it.effect("a form POST: unknown until read, then the very QueryDict the effect gives", () =>
+    Effect.gen(function*() {
+      const request = RequestFactory.post("/", { form: { csrfmiddlewaretoken: "abc", a: ["1", "2"] } })
+      expect(postIfParsed(request)).toBeUndefined()
+      const post = yield* request.POST
+      expect(postIfParsed(request)).toEqual(Either.right(post))
+      expect(Either.getOrThrow(postIfParsed(request)!)).toBe(post)
+    }))
+
+  it.effect("a multipart POST: unknown until read, then the parsed fields", () =>
+    Effect.gen(function*() {
+      const request = RequestFactory.post("/", { multipart: { title: "x", csrfmiddlewaretoken: "abc" } })
+      expect(postIfParsed(request)).toBeUndefined()
+      const post = yield* request.POST
+      expect(Either.map(postIfParsed(request)!, (p) => QueryDict.get(p, "csrfmiddlewaretoken"))).toEqual(
+        Either.right(Option.some("abc"))
+      )
+      expect(Either.getOrThrow(postIfParsed(request)!)).toBe(post)
+    }))
+
+  it.effect("a body Django does not parse (JSON, no content type, not a POST) is known empty without a read", () =>
+    Effect.gen(function*() {
+      const requests = [
+        RequestFactory.post("/", { json: { csrfmiddlewaretoken: "abc" } }),
+        RequestFactory.generic("POST", "/", { body: "csrfmiddlewaretoken=abc" }),
+        RequestFactory.generic("PUT", "/", {
+          body: "csrfmiddlewaretoken=abc",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" }
+        }),
+        RequestFactory.get("/?csrfmiddlewaretoken=abc")
+      ]
+      for (const request of requests) {
+        const known = postIfParsed(request)
+        const post = yield* request.POST
+        expect([request.method, known && Either.map(known, QueryDict.lists)]).toEqual([
+          request.method,
+          Either.right(QueryDict.lists(post))
+        ])
+        expect(QueryDict.lists(post)).toEqual([])
+      }
+    }))
+
+  it.effect("a POST that failed to parse gives the same error, and the check fails with it again", () =>
+    Effect.gen(function*() {
+      const request = RequestFactory.post("/", {
+        form: { a: Array.from({ length: 5 }, (_, i) => String(i)) },
+        cookies: { csrftoken: Csrf.maskSecret("k".repeat(32)) },
+        settings: Settings.make({ DATA_UPLOAD_MAX_NUMBER_FIELDS: 2 })
+      })
+      const failed = yield* Effect.flip(request.POST)
+      expect(failed._tag).toBe("TooManyFieldsSent")
+      expect(postIfParsed(request)).toEqual(Either.left(failed))
+      const result = yield* Effect.either(Csrf.check(request))
+      expect(Either.isLeft(result) && result.left).toBe(failed)
     }))
 })
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck as fc } from "effect"
 import { readFileSync } from "node:fs"
 import { HttpRequest, QueryDict, RequestFactory, Settings } from "../src/index.js"
-import { splitDomainPort, validateHost } from "../src/internal/host.js"
+import { ASCII_HOST_RE, HOST_RE, splitDomainPort, validateHost } from "../src/internal/host.js"
 import { parseHeader } from "../src/internal/meta.js"
 import { headerNameFromMeta } from "../src/internal/meta.js"
 import { parseCookie, parseCookieMap } from "../src/internal/parseCookie.js"
@@ -99,6 +99,18 @@ describe("get_host / get_port / scheme (HostValidationTests, SecureProxySslHeade
     }
   })
 
+  it("property: every host the ASCII fast test accepts, split_domain_port's full pattern accepts too", () => {
+    const unit = fc.constantFrom(..."aZ09.-:[]_\n \u0660\u00e9".split(""))
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 16 }), fc.string({ unit: "binary", maxLength: 16 }), (a, b) => {
+        for (const host of [a, b, `${a}:${b}`, `example.com:${a}`]) {
+          const lower = host.toLowerCase()
+          if (ASCII_HOST_RE.test(lower)) expect([host, HOST_RE.test(lower)]).toEqual([host, true])
+        }
+      })
+    )
+  })
+
   it("host validation never throws (property)", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary" }), fc.array(fc.string()), (host, allowed) => {
@@ -169,6 +181,17 @@ describe("parse_cookie (CookieTests)", () => {
         fc.stringMatching(/^[a-z0-9]{0,8}$/),
         (k, v1, v2) => parseCookie(`${k}=${v1}; ${k}=${v2}`)[k] === v2
       )
+    )
+  })
+
+  it("the record is the map, built in one pass: same names, values and order (property)", () => {
+    const piece = fc.constantFrom("a", "b", "1", "__proto__", "=", ";", " ", "\"", "\\", "x y", "\t")
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 14 }).map((ps) => ps.join("")), (header) => {
+        const expected = Object.assign(Object.create(null), Object.fromEntries(parseCookieMap(header)))
+        expect(Object.entries(parseCookie(header))).toEqual(Object.entries(expected))
+        expect(Object.getPrototypeOf(parseCookie(header))).toBe(null)
+      })
     )
   })
 

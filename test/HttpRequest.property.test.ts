@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, FastCheck as fc, Stream } from "effect"
-import { HttpRequest, Settings } from "../src/index.js"
-import { parseHeader } from "../src/internal/meta.js"
+import { HttpRequest, QueryDict, Settings } from "../src/index.js"
+import { parseHeader, wsgiBytes } from "../src/internal/meta.js"
 import { urljoin } from "../src/internal/urljoin.js"
 
 const chunked = (body: Uint8Array, cuts: ReadonlyArray<number>) => {
@@ -126,5 +126,24 @@ describe("never throws (property)", () => {
         return true
       })
     )
+  })
+})
+
+describe("GET of an ASCII query string (property)", () => {
+  // Under UTF-8 the request parses an ASCII query string as it is, without WSGI's bytes round
+  // trip (Django: `QueryDict(environ['QUERY_STRING'])` of the Latin-1 text's bytes): the same
+  // lists either way, and the same as for the request's own encoding when that is not UTF-8.
+  const ascii = fc.string({ unit: fc.constantFrom(..."a=&+%2F;Z9 ?\u0000".split("")), maxLength: 30 })
+  const hex = fc.string({ unit: fc.constantFrom(..."%C3A9F0=&a".split("")), maxLength: 30 })
+  it("lists equal those of the bytes path, percent escapes and invalid UTF-8 included", () => {
+    fc.assert(fc.property(fc.oneof(ascii, hex), (qs) => {
+      const viaBytes = QueryDict.parse(wsgiBytes(qs), { encoding: "utf-8" })
+      const request = HttpRequest.make({ method: "GET", path: "/", queryString: qs })
+      expect(Either.map(request.GET, QueryDict.lists)).toEqual(Either.map(viaBytes, QueryDict.lists))
+      const latin = HttpRequest.withEncoding(request, "iso-8859-1")
+      expect(Either.map(latin.GET, QueryDict.lists)).toEqual(
+        Either.map(QueryDict.parse(wsgiBytes(qs), { encoding: "iso-8859-1" }), QueryDict.lists)
+      )
+    }))
   })
 })

@@ -2,6 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Equal, FastCheck as fc, Option, Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { MultiValueDict, QueryDict } from "../src/index.js"
+import { shapeOf, toInput } from "../src/internal/decode.js"
+import type { Internal } from "../src/internal/multiValueDict.js"
 import { unquoteUtf8 } from "../src/internal/queryString.js"
 
 interface FixtureCase {
@@ -266,6 +268,75 @@ describe("QueryDict", () => {
     const files = MultiValueDict.fromEntries([["f", 1], ["f", 2]])
     const Files = Schema.Struct({ f: Schema.Array(Schema.Number), g: Schema.optional(Schema.Number) })
     expect(MultiValueDict.decodeEither(Files)(files)).toEqual(Either.right({ f: [1, 2] }))
+  })
+
+  describe("decode gives what Schema.decodeUnknown gives (its decoder is made once per schema and options)", () => {
+    const Search = Schema.Struct({
+      q: Schema.String,
+      page: Schema.optional(Schema.NumberFromString.pipe(Schema.int())),
+      tag: Schema.Array(Schema.NumberFromString)
+    })
+    const input = (q: QueryDict.QueryDict) => {
+      const out: Record<string, unknown> = {}
+      const last = QueryDict.get(q, "q")
+      if (Option.isSome(last)) out.q = last.value
+      const page = QueryDict.get(q, "page")
+      if (Option.isSome(page)) out.page = page.value
+      out.tag = QueryDict.getList(q, "tag")
+      return out
+    }
+    const word = fc.constantFrom("1", "2", "x", "", "3.5", "-4")
+    const qs = fc.array(fc.tuple(fc.constantFrom("q", "page", "tag", "other"), word), { maxLength: 8 }).map((es) =>
+      es.map(([k, v]) => `${k}=${v}`).join("&")
+    )
+
+    it("property: the same success or the same ParseError (first and all errors), run after run", () =>
+      fc.assert(fc.property(qs, fc.constantFrom(undefined, { errors: "all" } as const), (text, options) => {
+        const q = parseOk(text)
+        const expected = Effect.runSync(Effect.either(Schema.decodeUnknown(Search, options)(input(q))))
+        for (let run = 0; run < 2; run++) {
+          expect(Effect.runSync(Effect.either(QueryDict.decode(Search, options)(q)))).toEqual(expected)
+        }
+      })))
+
+    it.effect("an effectful schema with requirements decodes through the Effect path, with the service", () =>
+      Effect.gen(function*() {
+        class Prefix extends Effect.Tag("test/Prefix")<Prefix, string>() {}
+        const Prefixed = Schema.transformOrFail(Schema.String, Schema.String, {
+          strict: true,
+          decode: (s) => Effect.zipRight(Effect.yieldNow(), Effect.map(Prefix, (p) => p + s)),
+          encode: (s) => Effect.succeed(s)
+        })
+        const S = Schema.Struct({ name: Prefixed, n: Schema.optional(Schema.NumberFromString) })
+        const q = parseOk("name=ada&n=2")
+        for (const options of [undefined, { errors: "all" } as const]) {
+          const decoded = yield* QueryDict.decode(S, options)(q).pipe(Effect.provideService(Prefix, "dr "))
+          expect(decoded).toEqual({ name: "dr ada", n: 2 })
+          const failed = yield* Effect.flip(
+            QueryDict.decode(S, options)(parseOk("name=ada&n=x")).pipe(Effect.provideService(Prefix, "dr "))
+          )
+          const expected = yield* Effect.flip(
+            Schema.decodeUnknown(S, options)({ name: "ada", n: "x" }).pipe(Effect.provideService(Prefix, "dr "))
+          )
+          expect(failed).toEqual(expected)
+        }
+      }))
+
+    it("a `__proto__` key reaches the schema as an own field, as any other name does", () => {
+      const R = Schema.Record({ key: Schema.String, value: Schema.String })
+      const own: Record<string, unknown> = {}
+      Object.defineProperty(own, "__proto__", { value: "x", enumerable: true, writable: true, configurable: true })
+      own.a = "1"
+      expect(Effect.runSync(QueryDict.decode(R)(parseOk("__proto__=x&a=1")))).toEqual(
+        Effect.runSync(Schema.decodeUnknown(R)(own))
+      )
+      // The input handed to the schema: `__proto__` an own data property, the prototype untouched.
+      const q = parseOk("__proto__=x&a=1")
+      const made = toInput(q as unknown as Internal<string>, shapeOf(R.ast))
+      expect(Object.getPrototypeOf(made)).toBe(Object.prototype)
+      expect(Object.getOwnPropertyDescriptor(made, "__proto__")?.value).toBe("x")
+      expect(Object.keys(made)).toEqual(["__proto__", "a"])
+    })
   })
 
   describe("properties", () => {

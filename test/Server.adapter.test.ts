@@ -12,10 +12,20 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Exit, Layer, Schedule, Scope, Stream } from "effect"
+import { Context, Deferred, Effect, Exit, Layer, Option, Schedule, Scope, Stream } from "effect"
 import * as Http from "node:http"
-import { Handler, HttpResponse, ResponseCookies, Server, Settings, StreamingHttpResponse } from "../src/index.js"
-import type { View } from "../src/index.js"
+import {
+  Handler,
+  HttpRequest,
+  HttpResponse,
+  QueryDict,
+  ResponseCookies,
+  Server,
+  Settings,
+  StreamingHttpResponse,
+  View
+} from "../src/index.js"
+import * as LeanServer from "../src/internal/node/leanServer.js"
 
 interface Answer {
   readonly status: number
@@ -94,6 +104,68 @@ describe("Server, lean adapter", () => {
         (port) => request(port, "/")
       )
       expect(source.body).toBe("true 127.0.0.1")
+    }))
+
+  it.effect("builds a view's request value with the request's scope: the one in its context, one per request", () =>
+    Effect.gen(function*() {
+      const seen: Array<HttpRequest.HttpRequest> = []
+      const view: View.View = (request) =>
+        Effect.gen(function*() {
+          seen.push(request)
+          const inContext = Option.getOrUndefined(yield* Effect.serviceOption(HttpRequest.HttpRequest))
+          const post = yield* request.POST
+          return yield* HttpResponse.make({
+            content: `${inContext === request} ${request.method} ${
+              QueryDict.get(post, "a").pipe(Option.getOrElse(() => "-"))
+            } ${request.META.REMOTE_ADDR}`
+          })
+        })
+      const answers = yield* served(view, (port) =>
+        Effect.all([
+          request(port, "/one"),
+          request(port, "/two", {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded", "content-length": "0" }
+          })
+        ]))
+      expect(answers.map((a) => [a.status, a.body])).toEqual([[200, "true GET - 127.0.0.1"], [
+        200,
+        "true POST - 127.0.0.1"
+      ]])
+      expect(seen.length).toBe(2)
+      expect(seen[0]).not.toBe(seen[1])
+      expect(seen.map((r) => r.path)).toEqual(["/one", "/two"])
+    }))
+
+  it.effect("a platform middleware that changes the request before the view: the view builds its value from the changed one", () =>
+    Effect.gen(function*() {
+      const view: View.View = (request) =>
+        Effect.flatMap(Effect.serviceOption(HttpRequest.HttpRequest), (inContext) =>
+          HttpResponse.make({
+            content: `${Option.getOrUndefined(inContext) === request} ${request.META.REMOTE_ADDR}`
+          }))
+      const answer = yield* Effect.acquireUseRelease(
+        Scope.make(),
+        (scope) =>
+          Effect.flatMap(
+            Layer.buildWithScope(
+              HttpServer.serve(View.toHttpApp(view), HttpMiddleware.xForwardedHeaders).pipe(
+                HttpMiddleware.withTracerDisabledWhen(() => true),
+                Layer.provideMerge(LeanServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
+                Layer.provide(settings)
+              ),
+              scope
+            ),
+            (context) => {
+              const address = Context.get(context, HttpServer.HttpServer).address
+              return request(address._tag === "TcpAddress" ? address.port : 0, "/", {
+                headers: { "x-forwarded-for": "203.0.113.9" }
+              })
+            }
+          ),
+        (scope) => Scope.close(scope, Exit.void)
+      )
+      expect(answer).toMatchObject({ status: 200, body: "true 203.0.113.9" })
     }))
 
   it.effect("serves a Handler (Django's BaseHandler) unchanged", () =>

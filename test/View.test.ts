@@ -6,6 +6,8 @@
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, HashMap, Logger, LogLevel, Option, Schema } from "effect"
 import * as Fs from "node:fs"
@@ -176,6 +178,32 @@ describe("View.toHttpApp", () => {
     const res = await handler(app)(new Request("http://localhost/x/y?z=1"))
     expect(res.status).toBe(200)
     expect(await res.text()).toBe("GET /x/y")
+  })
+
+  // Django's handler answers a response it cannot send (its content not encodable in the
+  // charset) with a 500, as any other exception in the view; a platform response or a
+  // Respondable the view answers with is passed on as it is.
+  it("answers every kind of response; one the default charset cannot encode is a 500", async () => {
+    class Teapot {
+      readonly [HttpServerRespondable.symbol] = () =>
+        Effect.succeed(HttpServerResponse.text("short and stout", { status: 418 }))
+    }
+    const cases: ReadonlyArray<readonly [View.View<unknown>, number, string]> = [
+      [() => HttpResponse.make({ content: "cafe" }), 200, "cafe"],
+      [() => Effect.succeed(HttpServerResponse.text("platform", { status: 201 })), 201, "platform"],
+      [() => Effect.succeed(new Teapot()), 418, "short and stout"]
+    ]
+    const serve = (view: View.View<unknown>) =>
+      handler(Effect.provide(View.toHttpApp(view), Settings.layer({ DEFAULT_CHARSET: "ascii" })))(
+        new Request("http://localhost/")
+      )
+    for (const [view, status, body] of cases) {
+      const res = await serve(view)
+      expect([res.status, await res.text()]).toEqual([status, body])
+    }
+    const unencodable = await serve(() => HttpResponse.make({ content: "price: 5 €" }))
+    expect(unencodable.status).toBe(500)
+    expect(await unencodable.text()).toContain("Server Error (500)")
   })
 
   // A platform middleware may build its own value of the request (HttpRequest.current); the

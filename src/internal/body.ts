@@ -302,20 +302,27 @@ export const rawBodyStream = (request: HasBodyCell): Stream.Stream<Uint8Array, U
   request[BodyCellKey].stream()
 
 /**
- * Memoises an effect: the first run's outcome (unless interrupted) is kept and
- * returned to every later run; concurrent runs wait for the first.
+ * An effect memoised: the first run's outcome (unless interrupted) is kept and returned to
+ * every later run; concurrent runs wait for the first. `result` is that outcome once there is
+ * one, for callers that can use it without running an effect (the CSRF check reads an already
+ * parsed POST that way).
  */
-export const memoize = <A, E>(self: Effect.Effect<A, E>): Effect.Effect<A, E> => {
-  let result: Exit.Exit<A, E> | undefined
-  const lock = Effect.unsafeMakeSemaphore(1)
-  return Effect.suspend(() =>
-    result !== undefined ?
-      result :
-      lock.withPermits(1)(Effect.suspend(() =>
-        result !== undefined ? result : Effect.onExit(self, (exit) =>
-          Effect.sync(() => {
-            if (!Exit.isInterrupted(exit)) result = exit
-          }))
-      ))
-  )
+export class Memo<A, E> {
+  result: Exit.Exit<A, E> | undefined = undefined
+  readonly effect: Effect.Effect<A, E>
+  constructor(self: Effect.Effect<A, E>) {
+    const lock = Effect.unsafeMakeSemaphore(1)
+    const keep = (exit: Exit.Exit<A, E>) =>
+      Effect.sync(() => {
+        if (!Exit.isInterrupted(exit)) this.result = exit
+      })
+    this.effect = Effect.suspend(() =>
+      this.result !== undefined ?
+        this.result :
+        lock.withPermits(1)(Effect.suspend(() => this.result !== undefined ? this.result : Effect.onExit(self, keep)))
+    )
+  }
 }
+
+/** The memoised effect alone (`new Memo(self).effect`). */
+export const memoize = <A, E>(self: Effect.Effect<A, E>): Effect.Effect<A, E> => new Memo(self).effect

@@ -23,6 +23,7 @@ import * as Settings from "../Settings.js"
 import * as View from "../View.js"
 import * as internal from "./csrf.js"
 import { isSameDomain } from "./host.js"
+import { postIfParsed } from "./httpRequest.js"
 import { provideServiceLocally } from "./middleware.js"
 import { escape } from "./python/html.js"
 
@@ -421,16 +422,33 @@ export const make = <F extends { readonly reason: string }>(
   ): Effect.Effect<void, F | Csrf.CheckError> => {
     if (stored === undefined) return reject(REASON_NO_CSRF_COOKIE)
     if (request.method !== "POST") return compare(headerToken(request, settings), stored, cells)
+    // `request.POST` read without an effect when it is known already (an earlier middleware or
+    // the view parsed it, or the body is not a form); else read (and parsed) here, as Django's
+    // `process_view` does when it is the first reader.
+    const parsed = postIfParsed(request)
+    if (parsed !== undefined) return withPost(request, settings, stored, cells, parsed)
     // Inline callbacks rather than a `{ onFailure, onSuccess }` object: nothing is named per call.
-    return Effect.flatMap(Effect.either(request.POST), (post): Effect.Effect<void, F | Csrf.CheckError> => {
-      if (Either.isLeft(post)) {
-        return post.left._tag === "UnreadablePostError"
-          ? compare(headerToken(request, settings), stored, cells)
-          : Effect.fail(post.left)
-      }
-      const field = Option.getOrElse(QueryDict.get(post.right, FIELD_NAME), () => "")
-      return compare(field === "" ? headerToken(request, settings) : field, stored, cells)
-    })
+    return Effect.flatMap(
+      Effect.either(request.POST),
+      (post): Effect.Effect<void, F | Csrf.CheckError> => withPost(request, settings, stored, cells, post)
+    )
+  }
+
+  /** Step 6 once POST is known: the form field, else the header (also when the body was unreadable). */
+  const withPost = (
+    request: HttpRequest.HttpRequest,
+    settings: Settings.Settings,
+    stored: string,
+    cells: Cells | undefined,
+    post: Either.Either<QueryDict.QueryDict, HttpRequest.PostError>
+  ): Effect.Effect<void, F | Csrf.CheckError> => {
+    if (Either.isLeft(post)) {
+      return post.left._tag === "UnreadablePostError"
+        ? compare(headerToken(request, settings), stored, cells)
+        : Effect.fail(post.left)
+    }
+    const field = Option.getOrElse(QueryDict.get(post.right, FIELD_NAME), () => "")
+    return compare(field === "" ? headerToken(request, settings) : field, stored, cells)
   }
 
   /** Steps 5-7, with the stored token read synchronously when the store allows it. */

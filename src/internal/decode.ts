@@ -7,7 +7,7 @@
  */
 import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
-import type * as ParseResult from "effect/ParseResult"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
 import { getListOption, type Internal, keys } from "./multiValueDict.js"
@@ -136,14 +136,56 @@ export const toInput = <V>(self: Internal<V>, shape: Shape): Record<string, unkn
 }
 
 const define = (out: Record<string, unknown>, key: string, value: unknown) => {
-  // Own data property even for `__proto__`.
-  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  // An own data property even for `__proto__` (which an assignment would make the prototype).
+  if (key === "__proto__") {
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  } else out[key] = value
+}
+
+type Run<A, R> = (input: unknown) => Effect.Effect<A, ParseResult.ParseError, R>
+
+/** Per schema AST, the decoders made for each options object (by identity, a few at most). */
+const runs = new WeakMap<AST.AST, Map<AST.ParseOptions | undefined, Run<unknown, unknown>>>()
+const RUNS_PER_AST = 8
+
+/**
+ * `Schema.decodeUnknown(schema, options)`, made once per schema and options object, and run
+ * with one options object for every input. `Schema.decodeUnknown` copies its options into a
+ * new object on every call (`{ ...options, isEffectAllowed: true }`), and the parsers then run
+ * several times slower (a two-field struct: about 4.4 against 1.8 µs; BENCHMARKS.md, session 8,
+ * helper `view`). Reach into private parts: `isEffectAllowed` is the parser's internal option
+ * that `Schema.decodeUnknown` sets (effects allowed: an effectful schema yields an `Effect`,
+ * a synchronous one an `Either`); the parser `ParseResult.decodeUnknownEither` returns takes
+ * its options as they are. Missing public API: an effectful decoder that does not copy its
+ * options per call. `test/QueryDict.test.ts` pins the results against `Schema.decodeUnknown`'s,
+ * effectful schemas with requirements included.
+ */
+export const effectDecoder = <A, I, R>(
+  schema: Schema.Schema<A, I, R>,
+  options: AST.ParseOptions | undefined
+): Run<A, R> => {
+  let byOptions = runs.get(schema.ast)
+  const cached = byOptions?.get(options)
+  if (cached !== undefined) return cached as Run<A, R>
+  const allowed: Record<string, unknown> = { ...options, isEffectAllowed: true }
+  // The schema's AST alone (its requirements are the cast's `R`): the parser is the AST's.
+  const parse = ParseResult.decodeUnknownEither(Schema.make(schema.ast)) as unknown as (
+    input: unknown,
+    options: AST.ParseOptions
+  ) => Effect.Effect<A, ParseResult.ParseIssue, R>
+  const run: Run<A, R> = (input) => ParseResult.mapError(parse(input, allowed), ParseResult.parseError)
+  if (byOptions === undefined) {
+    byOptions = new Map()
+    runs.set(schema.ast, byOptions)
+  }
+  if (byOptions.size < RUNS_PER_AST) byOptions.set(options, run as Run<unknown, unknown>)
+  return run
 }
 
 /** @internal */
 export const decode = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: AST.ParseOptions) => {
   const shape = shapeOf(schema.ast)
-  const run = Schema.decodeUnknown(schema, options)
+  const run = effectDecoder(schema, options)
   return <V>(self: Internal<V>): Effect.Effect<A, ParseResult.ParseError, R> => run(toInput(self, shape))
 }
 

@@ -33,7 +33,7 @@ import type {
   UploadedFileLike
 } from "../HttpRequest.js"
 import * as Settings from "../Settings.js"
-import { BodyCell, BodyCellKey, memoize, type ScopeRef } from "./body.js"
+import { BodyCell, BodyCellKey, Memo, type ScopeRef } from "./body.js"
 import { decodePathBytes, headerNameFromMeta, metaName, parseHeader, unquoteToBytes, wsgiBytes } from "./meta.js"
 import { parseCookie } from "./parseCookie.js"
 import { contentLengthOf, parseMultipart, type PostAndFiles, type WithFileSystem } from "./post.js"
@@ -131,13 +131,14 @@ export interface Shared {
 
 const utf8Replace = new TextDecoder("utf-8")
 
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\u0000-\u007f]*$/
+
 /**
  * Django reads the Cookie header with `get_str_from_wsgi`: the header's Latin-1 text back to
  * bytes, then decoded as UTF-8 with replacement (a raw `é` byte becomes U+FFFD).
  */
-const cookieText = (header: string): string =>
-  // eslint-disable-next-line no-control-regex
-  /^[\u0000-\u007f]*$/.test(header) ? header : utf8Replace.decode(wsgiBytes(header))
+const cookieText = (header: string): string => ASCII.test(header) ? header : utf8Replace.decode(wsgiBytes(header))
 
 /**
  * A request value: what every value of one request shares (`shared`), its encoding, and its
@@ -152,7 +153,7 @@ export class RequestImpl implements HttpRequest {
   private _GET: Either.Either<QueryDict, TooManyFieldsSent> | undefined = undefined
   private _COOKIES: Readonly<Record<string, string>> | undefined = undefined
   private _headers: HttpHeaders | undefined = undefined
-  private _loaded: Effect.Effect<PostAndFiles, PostError> | undefined = undefined
+  private _loaded: Memo<PostAndFiles, PostError> | undefined = undefined
 
   constructor(shared: Shared, encoding: string | null) {
     this.shared = shared
@@ -199,15 +200,16 @@ export class RequestImpl implements HttpRequest {
     return this[BodyCellKey].body(this.settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
   }
 
-  private get loaded(): Effect.Effect<PostAndFiles, PostError> {
+  /** @internal POST and FILES, parsed once per encoding (`postIfParsed` reads the outcome). */
+  get loaded(): Memo<PostAndFiles, PostError> {
     if (this._loaded === undefined) {
       const body = platformBody(this)
-      if (body === undefined) this._loaded = memoize(inRequest(this, loadPostAndFiles(this)))
+      if (body === undefined) this._loaded = new Memo(inRequest(this, loadPostAndFiles(this)))
       else {
         // Values of one platform request parse its body once per encoding, whichever asks first.
         let loaded = body.parsed.get(this.encoding)
         if (loaded === undefined) {
-          loaded = memoize(inRequest(this, loadPostAndFiles(this)))
+          loaded = new Memo(inRequest(this, loadPostAndFiles(this)))
           body.parsed.set(this.encoding, loaded)
         }
         this._loaded = loaded
@@ -217,11 +219,11 @@ export class RequestImpl implements HttpRequest {
   }
 
   get POST(): Effect.Effect<QueryDict, PostError> {
-    return Effect.map(this.loaded, (l) => l.POST)
+    return Effect.map(this.loaded.effect, (l) => l.POST)
   }
 
   get FILES(): Effect.Effect<MultiValueDict<UploadedFileLike>, PostError> {
-    return Effect.map(this.loaded, (l) => l.FILES)
+    return Effect.map(this.loaded.effect, (l) => l.FILES)
   }
 
   get REQUEST(): Effect.Effect<QueryDict, PostError | TooManyFieldsSent> {
@@ -237,8 +239,11 @@ export class RequestImpl implements HttpRequest {
 
   get GET(): Either.Either<QueryDict, TooManyFieldsSent> {
     if (this._GET === undefined) {
-      this._GET = QD.parse(wsgiBytes(this.shared.queryString), {
-        encoding: this.encoding ?? this.settings.DEFAULT_CHARSET,
+      const encoding = this.encoding ?? this.settings.DEFAULT_CHARSET
+      const qs = this.shared.queryString
+      // Under UTF-8 an ASCII query string's WSGI bytes decode to itself: parsed as it is.
+      this._GET = QD.parse(encoding === "utf-8" && ASCII.test(qs) ? qs : wsgiBytes(qs), {
+        encoding,
         maxNumFields: this.settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
       })
     }
@@ -286,6 +291,28 @@ export class RequestImpl implements HttpRequest {
 }
 Object.defineProperty(RequestImpl.prototype, TypeId, { value: TypeId })
 
+/**
+ * `request.POST` when it is known without running an effect: parsed already (the outcome an
+ * earlier read kept), or empty by Django's rules without reading the body (not a POST, or a
+ * content type that is neither a form nor multipart). `undefined` when the body has yet to be
+ * read and parsed, or when the earlier read ended otherwise than with a `PostError` (the
+ * effect then reproduces it). The CSRF check reads a POST an earlier reader parsed this way.
+ */
+export const postIfParsed = (self: HttpRequest): Either.Either<QueryDict, PostError> | undefined => {
+  if (!(self instanceof RequestImpl)) return undefined
+  const contentType = self.contentType
+  if (
+    self.method !== "POST" ||
+    (contentType !== "multipart/form-data" && contentType !== "application/x-www-form-urlencoded")
+  ) {
+    return Either.right(QD.empty(self.encoding ?? self.settings.DEFAULT_CHARSET))
+  }
+  const result = self.loaded.result
+  if (result === undefined) return undefined
+  if (result._tag === "Success") return Either.right(result.value.POST)
+  return result.cause._tag === "Fail" ? Either.left(result.cause.error) : undefined
+}
+
 /** Runs a body-dependent effect in the request's scope and construction context. */
 export const inRequest = <A, E>(
   request: HttpRequest,
@@ -309,7 +336,7 @@ const cellOf = (request: HttpRequest): BodyCell => (request as RequestImpl)[Body
 export interface SharedBody {
   readonly cell: BodyCell
   readonly root: HttpRequest | undefined
-  readonly parsed: Map<string | null, Effect.Effect<PostAndFiles, PostError>>
+  readonly parsed: Map<string | null, Memo<PostAndFiles, PostError>>
 }
 
 /** The shared body of the platform request `self` was built from; `undefined` for other requests. */

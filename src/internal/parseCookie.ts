@@ -22,10 +22,9 @@ export const unquote = (value: string): string => {
   )
 }
 
-/** Cookie name to value, in first-seen order, the last duplicate's value kept. */
-export const parseCookieMap = (header: string): Map<string, string> => {
-  const out = new Map<string, string>()
-  if (header === "") return out
+/** Calls `f` with each cookie's name and value, in the header's order (Django's split and strip). */
+const eachCookie = (header: string, f: (key: string, value: string) => void): void => {
+  if (header === "") return
   let start = 0
   const len = header.length
   while (start <= len) {
@@ -41,18 +40,29 @@ export const parseCookieMap = (header: string): Map<string, string> => {
       key = ""
       value = pyStrip(header.slice(start, end))
     }
-    if (key !== "" || value !== "") out.set(key, unquote(value))
+    if (key !== "" || value !== "") f(key, unquote(value))
     start = end + 1
   }
+}
+
+/** Cookie name to value, in first-seen order, the last duplicate's value kept. */
+export const parseCookieMap = (header: string): Map<string, string> => {
+  const out = new Map<string, string>()
+  eachCookie(header, (key, value) => {
+    out.set(key, value)
+  })
   return out
 }
 
 /**
  * `parseCookieMap` as a record (null prototype, so `__proto__` is a plain
- * name). JavaScript lists integer-like keys first; use the map for Django's order.
+ * name), built in the same pass: a name seen again keeps its first place and takes the later
+ * value, as in the map. JavaScript lists integer-like keys first; use the map for Django's order.
  */
 export const parseCookie = (header: string): Record<string, string> => {
   const out: Record<string, string> = Object.create(null)
-  for (const [k, v] of parseCookieMap(header)) out[k] = v
+  eachCookie(header, (key, value) => {
+    out[key] = value
+  })
   return out
 }

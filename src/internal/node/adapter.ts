@@ -69,6 +69,35 @@ export const unsafeFromServerRequest = (
 }
 
 /**
+ * The apps `View.toHttpApp` made. For these the lean adapter (`./leanServer.ts`) builds the
+ * request value as it adds the request's scope to the fiber's context, in the same copy of the
+ * context (`addRequestTo`): the view then finds it there, and neither builds it nor copies and
+ * sets the context again (one context copy and one fiber-ref update less per request).
+ */
+const viewApps = new WeakSet<object>()
+
+/** Marks `app` as made by `View.toHttpApp`. */
+export const markViewApp = <A extends object>(app: A): A => {
+  viewApps.add(app)
+  return app
+}
+
+/** Whether `View.toHttpApp` made `app`. */
+export const isViewApp = (app: unknown): boolean => typeof app === "object" && app !== null && viewApps.has(app)
+
+/**
+ * Adds the request value of the platform request in `context` to `context` itself: for a
+ * context just made, that nothing else has seen yet (the lean adapter's, with the request's
+ * scope). The value is the one `unsafeFromServerRequest` builds from `context`, and its own
+ * context is that one, with itself in it.
+ */
+export const addRequestTo = (context: Context.Context<never>): void => {
+  const server = Context.unsafeGet(context, HttpServerRequest.HttpServerRequest)
+  const request = unsafeFromServerRequest(server, context)
+  ;(context.unsafeMap as Map<string, unknown>).set(tag.key, request)
+}
+
+/**
  * See `HttpRequest.fromServerRequest`.
  */
 export const fromServerRequest = (

@@ -53,6 +53,7 @@ import type * as Http from "node:http"
 import type * as Net from "node:net"
 import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
+import { addRequestTo, isViewApp } from "./adapter.js"
 
 /** The platform's set of request scopes whose closing was taken over (`HttpApp.ejectDefaultScopeClose`). */
 const ejectedScopes = GlobalValue.globalValue(
@@ -380,17 +381,33 @@ const handled = <E, R>(
 }
 
 /**
+ * `context` with the request's `scope` (`Context.add`), and for an app of `View.toHttpApp` the
+ * library's request value too, built in the same copy of the context (`addRequestTo`).
+ */
+const withScope = (context: Context.Context<never>, scope: Scope.Scope, viewApp: boolean): Context.Context<never> => {
+  const next = Context.unsafeMake<never>(new Map(context.unsafeMap).set(Scope.Scope.key, scope))
+  if (viewApp) addRequestTo(next)
+  return next
+}
+
+/**
  * Runs `effect` in a fresh scope, closed with its exit unless the app took the closing over.
  * The scope is added to the fiber's context in one step (`Scope.extend` would restore the
  * context afterwards, a dozen runtime steps, and nothing runs after it in the request's fiber),
  * and closed from a `matchCauseEffect`: the request's whole effect is uninterruptible, so
  * that is `Effect.onExit` without its `uninterruptibleMask`.
  */
-const scoped = <R>(effect: Effect.Effect<void, never, R>): Effect.Effect<void, never, Exclude<R, Scope.Scope>> =>
+const scoped = <R>(
+  effect: Effect.Effect<void, never, R>,
+  viewApp: boolean
+): Effect.Effect<void, never, Exclude<R, Scope.Scope>> =>
   Effect.flatMap(Scope.make(), (scope) => {
     const close = (exit: Exit.Exit<void>) => ejectedScopes.has(scope) ? Effect.void : Scope.close(scope, exit)
     return Effect.matchCauseEffect(
-      Effect.zipRight(FiberRef.update(FiberRef.currentContext, Context.add(Scope.Scope, scope)), effect),
+      Effect.zipRight(
+        FiberRef.update(FiberRef.currentContext, (context) => withScope(context, scope, viewApp)),
+        effect
+      ),
       {
         onFailure: (cause) => Effect.zipRight(close(Exit.failCause(cause)), Effect.failCause(cause)),
         onSuccess: () => close(Exit.void)
@@ -426,7 +443,7 @@ export const makeHandler = <E, R>(
       if (profile?.awaitEnd === true) profileAwaitEnd = true
       // The platform's own path, which owns the `http.server` span, for requests the tracer is on for.
       const traced = HttpApp.toHandled(app, handleResponse, middleware)
-      const lean = profile?.viaToHandled === true ? traced : scoped(handled(app, middleware))
+      const lean = profile?.viaToHandled === true ? traced : scoped(handled(app, middleware), isViewApp(app))
       const { context, fiberRefs } = runtime
       // A request's fiber starts uninterruptible (as `Effect.uninterruptible` would make it, one
       // step less); only the body being streamed is interruptible.
