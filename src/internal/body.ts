@@ -38,6 +38,32 @@ type State =
 const EMPTY = new Uint8Array(0)
 
 /**
+ * A body that `body` can read whole without going through a stream: a stream costs tens of
+ * microseconds to set up and pull (a `Scope`, `Stream.toPull`, one effect per chunk), which is
+ * most of the first `request.POST` of a small form. The stream stays for every other read
+ * (`read`, `readLine`, the chunk and line streams, multipart). A Node `IncomingMessage` has one
+ * (`internal/node/adapter.ts`).
+ */
+export interface DirectBody {
+  /** The body as a stream, for reads that do not take it whole. */
+  readonly stream: () => Stream.Stream<Uint8Array, UnreadablePostError>
+  /**
+   * Every byte up to `limit` (Content-Length, or `Infinity`), failing with `tooBig()` as soon as
+   * more than `maxMemory` bytes arrived; the rest of the source is then discarded so that the
+   * answer can still be written.
+   */
+  readonly readAll: (
+    limit: number,
+    maxMemory: number | null,
+    tooBig: () => RequestDataTooBig
+  ) => Effect.Effect<Uint8Array, UnreadablePostError | RequestDataTooBig>
+}
+
+type Source = Stream.Stream<Uint8Array, UnreadablePostError> | Uint8Array | DirectBody
+
+const isDirectBody = (source: Source): source is DirectBody => "readAll" in source
+
+/**
  * A request's scope, as a request value holds it: made on first use when building it costs
  * (a Node request's scope forks the platform's and listens for the connection's end).
  */
@@ -68,19 +94,50 @@ export class BodyCell {
   }
 
   constructor(
-    /** The body, or how to make it on first read (no stream is built for a body never read). */
-    private source:
-      | Stream.Stream<Uint8Array, UnreadablePostError>
-      | (() => Stream.Stream<Uint8Array, UnreadablePostError>),
+    /**
+     * The body (a stream, bytes in memory, or a source that can be read whole directly), or how
+     * to make it on first read (nothing is built for a body never read).
+     */
+    private source: Source | (() => Source),
     /** `Content-Length`, or `null` for a body without one (chunked). */
     readonly contentLength: number | null,
     /** The request's scope, read when the source is first pulled (it may be made then). */
     private readonly scopeRef: ScopeRef
   ) {}
 
-  private sourceStream(): Stream.Stream<Uint8Array, UnreadablePostError> {
+  private resolved(): Source {
     if (typeof this.source === "function") this.source = this.source()
     return this.source
+  }
+
+  private sourceStream(): Stream.Stream<Uint8Array, UnreadablePostError> {
+    const source = this.resolved()
+    return source instanceof Uint8Array ? Stream.make(source) : isDirectBody(source) ? source.stream() : source
+  }
+
+  /**
+   * `body` without a stream, when nothing was pulled yet and the source can be read whole:
+   * bytes in memory (synchronously) or a `DirectBody`. `undefined` otherwise.
+   */
+  private readWhole(
+    maxMemory: number | null,
+    tooBig: () => RequestDataTooBig
+  ): Effect.Effect<Uint8Array, UnreadablePostError | RequestDataTooBig> | undefined {
+    if (this.pull !== undefined || this.pulled > 0 || this.pending.length > 0 || this.sourceDone) return undefined
+    const source = this.resolved()
+    const limit = this.contentLength ?? Infinity
+    if (source instanceof Uint8Array) {
+      const bytes = source.length > limit ? source.subarray(0, limit) : source
+      this.pulled = bytes.length
+      this.sourceDone = true
+      return maxMemory !== null && bytes.length > maxMemory ? Effect.fail(tooBig()) : Effect.succeed(bytes)
+    }
+    if (!isDirectBody(source)) return undefined
+    return Effect.map(source.readAll(limit, maxMemory, tooBig), (bytes) => {
+      this.pulled = bytes.length
+      this.sourceDone = true
+      return bytes
+    })
   }
 
   /** Whether reading started before `body` was read: `body` is then out of reach. */
@@ -155,6 +212,7 @@ export class BodyCell {
       const tooBig = () =>
         new RequestDataTooBig({ message: "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE." })
       if (maxMemory !== null && (this.contentLength ?? 0) > maxMemory) return Effect.fail(tooBig())
+      const whole = this.readWhole(maxMemory, tooBig)
       const parts: Array<Uint8Array> = []
       let total = 0
       const loop: Effect.Effect<Uint8Array, UnreadablePostError | RequestDataTooBig> = Effect.flatMap(
@@ -170,7 +228,7 @@ export class BodyCell {
         })
       )
       return Effect.tap(
-        Effect.catchAll(loop, (e) => this.fail(e)),
+        Effect.catchAll(whole ?? loop, (e) => this.fail(e)),
         (bytes) => {
           this.state = { _tag: "Buffered", bytes }
           this.pos = 0

@@ -33,7 +33,7 @@ import type {
   UploadedFileLike
 } from "../HttpRequest.js"
 import * as Settings from "../Settings.js"
-import { BodyCell, BodyCellKey, Memo, type ScopeRef } from "./body.js"
+import { BodyCell, BodyCellKey, type DirectBody, Memo, type ScopeRef } from "./body.js"
 import { decodePathBytes, headerNameFromMeta, metaName, parseHeader, unquoteToBytes, wsgiBytes } from "./meta.js"
 import { parseCookie } from "./parseCookie.js"
 import { contentLengthOf, parseMultipart, type PostAndFiles, type WithFileSystem } from "./post.js"
@@ -451,8 +451,8 @@ class OwnScope implements ScopeRef {
 
 /** What the adapter (`./node/adapter.ts`) adds when it builds a request from a platform request. */
 export interface FromServer {
-  /** The body, made on its first read. */
-  readonly lazyBody: () => Stream.Stream<Uint8Array, UnreadablePostError>
+  /** The body, made on its first read (a Node request can also be read whole without a stream). */
+  readonly lazyBody: () => Stream.Stream<Uint8Array, UnreadablePostError> | DirectBody
   /** The platform request: every value built from it shares one body (`sharedBodyOf`). */
   readonly server: HttpServerRequest.HttpServerRequest
   readonly sharedBodyOf: (shared: Shared) => SharedBody
@@ -536,7 +536,7 @@ export const makeRequest = (
     : environ.body === undefined
     ? Stream.empty
     : environ.body instanceof Uint8Array
-    ? Stream.make(environ.body)
+    ? environ.body
     : environ.body
   const cell = new BodyCell(body, contentLength, scopeRef)
   const urlScheme = environ.urlScheme ?? "http"

@@ -34,10 +34,11 @@ import * as Stream from "effect/Stream"
 import type { ServerResponse } from "node:http"
 import type { Readable } from "node:stream"
 import * as zlib from "node:zlib"
-import { UnreadablePostError } from "../../Errors.js"
+import { type RequestDataTooBig, UnreadablePostError } from "../../Errors.js"
 import type { HttpRequest } from "../../HttpRequest.js"
 import * as Settings from "../../Settings.js"
-import type { ScopeRef } from "../body.js"
+import type { DirectBody, ScopeRef } from "../body.js"
+import { concat } from "../bytes.js"
 import { builtFrom, makeRequest, type Shared, type SharedBody, tag } from "../httpRequest.js"
 
 // ---------------------------------------------------------------------------
@@ -177,7 +178,7 @@ const build = (
       // (`bodyStream`): a limit hit mid-body must still reach the client as a 400.
       lazyBody: () =>
         isNodeReadable(source)
-          ? bodyStream(source)
+          ? nodeBody(source)
           : Stream.mapError(
             request.stream,
             (e) => new UnreadablePostError({ message: `request data read error: ${e.message}` })
@@ -244,6 +245,59 @@ export const bodyStream = (source: Readable): Stream.Stream<Uint8Array, Unreadab
       }),
     { closeOnDone: false }
   ).pipe(Stream.ensuring(drain(source)))
+
+/**
+ * A Node request's body for `BodyCell`: the stream above for partial reads, and `body` read whole
+ * from the request's own events, without a stream (`DirectBody`). Past `maxMemory`, or once
+ * `limit` bytes arrived, the listeners go and the request keeps flowing, so Node discards the
+ * rest and the answer can still be written; a request that closes before its end is an
+ * `UnreadablePostError`, as on the stream.
+ */
+export const nodeBody = (source: Readable): DirectBody => ({
+  stream: () => bodyStream(source),
+  readAll: (limit, maxMemory, tooBig) =>
+    Effect.async<Uint8Array, UnreadablePostError | RequestDataTooBig>((resume) => {
+      const parts: Array<Uint8Array> = []
+      let total = 0
+      const stop = () => {
+        source.off("data", onData)
+        source.off("end", onEnd)
+        source.off("error", onError)
+        source.off("close", onClose)
+      }
+      const done = (result: Effect.Effect<Uint8Array, UnreadablePostError | RequestDataTooBig>) => {
+        stop()
+        if (!source.readableEnded && !source.destroyed) source.resume()
+        resume(result)
+      }
+      const onData = (chunk: Uint8Array) => {
+        const piece = chunk.length > limit - total ? chunk.subarray(0, limit - total) : chunk
+        total += piece.length
+        if (maxMemory !== null && total > maxMemory) return done(Effect.fail(tooBig()))
+        if (piece.length > 0) parts.push(piece)
+        if (total >= limit) done(Effect.succeed(concat(parts, total)))
+      }
+      const onEnd = () => done(Effect.succeed(concat(parts, total)))
+      const onError = (cause: unknown) =>
+        done(Effect.fail(
+          new UnreadablePostError({
+            message: `request data read error: ${cause instanceof Error ? cause.message : String(cause)}`
+          })
+        ))
+      const onClose = () => {
+        if (!source.readableEnded) onError(new Error("aborted"))
+      }
+      if (source.readableEnded || limit <= 0) return resume(Effect.succeed(new Uint8Array(0)))
+      source.on("data", onData)
+      source.on("end", onEnd)
+      source.on("error", onError)
+      source.on("close", onClose)
+      return Effect.sync(() => {
+        stop()
+        if (!source.readableEnded && !source.destroyed) source.resume()
+      })
+    })
+})
 
 /**
  * The scope a Node request's resources (spilled uploads) live in: a child of the
