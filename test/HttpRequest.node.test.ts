@@ -8,7 +8,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Layer } from "effect"
+import { Deferred, Effect, Either, Layer } from "effect"
 import * as fs from "node:fs"
 import { createServer } from "node:http"
 import * as net from "node:net"
@@ -101,6 +101,32 @@ describe("fromServerRequest on Node", () => {
       )
       yield* Deferred.await(started)
       socket.destroy()
+      expect(yield* Deferred.await(seen)).toBe("UnreadablePostError")
+    }).pipe(Effect.provide(withServer)))
+
+  it.scopedLive("a client that resets before the view reads the body gives UnreadablePostError, not a read that never ends", () =>
+    Effect.gen(function*() {
+      const seen = yield* Deferred.make<string>()
+      const started = yield* Deferred.make<void>()
+      const gone = yield* Deferred.make<void>()
+      const port = yield* serve(Effect.gen(function*() {
+        const request = yield* HttpRequest.current
+        yield* Deferred.succeed(started, undefined)
+        // The view is busy (a database call) while the client leaves.
+        yield* Deferred.await(gone)
+        yield* Effect.sleep("50 millis")
+        const outcome = yield* Effect.either(Effect.timeout(request.body, "5 seconds"))
+        yield* Deferred.succeed(seen, Either.isLeft(outcome) ? outcome.left._tag : "read")
+        return HttpServerResponse.empty()
+      }))
+      const socket = net.connect(port, "127.0.0.1")
+      socket.on("error", () => {})
+      socket.write(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 50\r\n\r\nonly-ten-b"
+      )
+      yield* Deferred.await(started)
+      socket.resetAndDestroy()
+      yield* Deferred.succeed(gone, undefined)
       expect(yield* Deferred.await(seen)).toBe("UnreadablePostError")
     }).pipe(Effect.provide(withServer)))
 

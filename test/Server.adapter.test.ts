@@ -168,6 +168,37 @@ describe("Server, lean adapter", () => {
       expect(answer).toMatchObject({ status: 200, body: "true 203.0.113.9" })
     }))
 
+  it.effect("a platform middleware that provides Settings: the view's request value is built with them", () =>
+    Effect.gen(function*() {
+      // The request's settings (body limits, DEFAULT_CHARSET) are the ones in the context the view
+      // runs in, so a value built before the middleware ran must not be used.
+      const view: View.View = (request) =>
+        HttpResponse.make({ content: `${request.settings.DATA_UPLOAD_MAX_MEMORY_SIZE}` })
+      const mine = Settings.make({ ALLOWED_HOSTS: ["127.0.0.1"], DATA_UPLOAD_MAX_MEMORY_SIZE: 7 })
+      const withMine = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, Exclude<R, Settings.Settings>> =>
+        Effect.provideService(app, Settings.Settings, mine)
+      const answer = yield* Effect.acquireUseRelease(
+        Scope.make(),
+        (scope) =>
+          Effect.flatMap(
+            Layer.buildWithScope(
+              HttpServer.serve(View.toHttpApp(view), withMine).pipe(
+                HttpMiddleware.withTracerDisabledWhen(() => true),
+                Layer.provideMerge(LeanServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
+                Layer.provide(settings)
+              ),
+              scope
+            ),
+            (context) => {
+              const address = Context.get(context, HttpServer.HttpServer).address
+              return request(address._tag === "TcpAddress" ? address.port : 0, "/")
+            }
+          ),
+        (scope) => Scope.close(scope, Exit.void)
+      )
+      expect(answer).toMatchObject({ status: 200, body: "7" })
+    }))
+
   it.effect("serves a Handler (Django's BaseHandler) unchanged", () =>
     Effect.gen(function*() {
       const site = Handler.make({

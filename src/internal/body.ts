@@ -133,11 +133,23 @@ export class BodyCell {
       return maxMemory !== null && bytes.length > maxMemory ? Effect.fail(tooBig()) : Effect.succeed(bytes)
     }
     if (!isDirectBody(source)) return undefined
-    return Effect.map(source.readAll(limit, maxMemory, tooBig), (bytes) => {
-      this.pulled = bytes.length
-      this.sourceDone = true
-      return bytes
-    })
+    return Effect.map(
+      // Interrupted mid-read, the bytes read so far are gone and the rest is discarded: a later
+      // read must not take what is left for the whole body.
+      Effect.onInterrupt(source.readAll(limit, maxMemory, tooBig), () =>
+        Effect.sync(() => {
+          this.sourceDone = true
+          this.state = {
+            _tag: "Failed",
+            error: new UnreadablePostError({ message: "request data read error: the read was interrupted" })
+          }
+        })),
+      (bytes) => {
+        this.pulled = bytes.length
+        this.sourceDone = true
+        return bytes
+      }
+    )
   }
 
   /** Whether reading started before `body` was read: `body` is then out of reach. */

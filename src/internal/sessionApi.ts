@@ -336,18 +336,30 @@ export const layerPg = (
         const pool = new Pg.default.Pool({
           connectionString: Redacted.isRedacted(options.url) ? Redacted.value(options.url) : options.url,
           application_name: "effect-django-http",
+          // As `PgClient.layer` does: a database that does not answer fails the layer in 5 s.
+          connectionTimeoutMillis: 5_000,
           ...(options.maxConnections === undefined ? {} : { max: options.maxConnections })
         })
         // A connection's failure reaches the query that used it; an idle one's is not a request's.
         pool.on("error", () => {})
         const client = PgClient.layerFromPool({
           acquire: Effect.tap(
-            Effect.acquireRelease(Effect.succeed(pool), () => Effect.promise(() => pool.end())),
+            // The pool's end waits for its checked-out clients: bounded, as `PgClient.layer`'s.
+            Effect.acquireRelease(
+              Effect.succeed(pool),
+              () => Effect.timeoutOption(Effect.interruptible(Effect.promise(() => pool.end())), 1_000)
+            ),
             () =>
-              Effect.tryPromise({
-                try: () => pool.query("SELECT 1"),
-                catch: (cause) => new SqlError({ cause, message: "PgClient: Failed to connect" })
-              })
+              Effect.timeoutFail(
+                Effect.tryPromise({
+                  try: () => pool.query("SELECT 1"),
+                  catch: (cause) => new SqlError({ cause, message: "PgClient: Failed to connect" })
+                }),
+                {
+                  duration: 5_000,
+                  onTimeout: () => new SqlError({ message: "PgClient: Connection timed out", cause: undefined })
+                }
+              )
           )
         })
         return Layer.effect(

@@ -246,6 +246,9 @@ export const bodyStream = (source: Readable): Stream.Stream<Uint8Array, Unreadab
     { closeOnDone: false }
   ).pipe(Stream.ensuring(drain(source)))
 
+/** A read of a Node request's body that failed (`UnreadablePostError`, Django's message prefix). */
+const unreadable = (why: string) => new UnreadablePostError({ message: `request data read error: ${why}` })
+
 /**
  * A Node request's body for `BodyCell`: the stream above for partial reads, and `body` read whole
  * from the request's own events, without a stream (`DirectBody`). Past `maxMemory`, or once
@@ -279,15 +282,14 @@ export const nodeBody = (source: Readable): DirectBody => ({
       }
       const onEnd = () => done(Effect.succeed(concat(parts, total)))
       const onError = (cause: unknown) =>
-        done(Effect.fail(
-          new UnreadablePostError({
-            message: `request data read error: ${cause instanceof Error ? cause.message : String(cause)}`
-          })
-        ))
+        done(Effect.fail(unreadable(cause instanceof Error ? cause.message : String(cause))))
       const onClose = () => {
         if (!source.readableEnded) onError(new Error("aborted"))
       }
       if (source.readableEnded || limit <= 0) return resume(Effect.succeed(new Uint8Array(0)))
+      // Gone before the read (the client reset the connection while the view waited): its
+      // `close` has fired already, so no event would ever end this read.
+      if (source.destroyed || !source.readable) return resume(Effect.fail(unreadable("the request was closed")))
       source.on("data", onData)
       source.on("end", onEnd)
       source.on("error", onError)

@@ -443,7 +443,9 @@ export const makeHandler = <E, R>(
       if (profile?.awaitEnd === true) profileAwaitEnd = true
       // The platform's own path, which owns the `http.server` span, for requests the tracer is on for.
       const traced = HttpApp.toHandled(app, handleResponse, middleware)
-      const lean = profile?.viaToHandled === true ? traced : scoped(handled(app, middleware), isViewApp(app))
+      const lean = profile?.viaToHandled === true
+        ? traced
+        : scoped(handled(app, middleware), middleware === undefined && isViewApp(app))
       const { context, fiberRefs } = runtime
       // A request's fiber starts uninterruptible (as `Effect.uninterruptible` would make it, one
       // step less); only the body being streamed is interruptible.
