@@ -83,6 +83,16 @@ describe("fromServerRequest on Node", () => {
       )
     }).pipe(Effect.provide(withServer)))
 
+  /** A client that sends a POST's headers and 10 of its 50 body bytes, then waits. */
+  const sendTenOfFifty = (port: number): net.Socket => {
+    const socket = net.connect(port, "127.0.0.1")
+    socket.on("error", () => {})
+    socket.write(
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 50\r\n\r\nonly-ten-b"
+    )
+    return socket
+  }
+
   it.scopedLive("a client that disconnects mid-body gives UnreadablePostError", () =>
     Effect.gen(function*() {
       const seen = yield* Deferred.make<string>()
@@ -94,11 +104,7 @@ describe("fromServerRequest on Node", () => {
         yield* Deferred.succeed(seen, error._tag)
         return HttpServerResponse.empty()
       }))
-      const socket = net.connect(port, "127.0.0.1")
-      socket.on("error", () => {})
-      socket.write(
-        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 50\r\n\r\nonly-ten-b"
-      )
+      const socket = sendTenOfFifty(port)
       yield* Deferred.await(started)
       socket.destroy()
       expect(yield* Deferred.await(seen)).toBe("UnreadablePostError")
@@ -119,11 +125,7 @@ describe("fromServerRequest on Node", () => {
         yield* Deferred.succeed(seen, Either.isLeft(outcome) ? outcome.left._tag : "read")
         return HttpServerResponse.empty()
       }))
-      const socket = net.connect(port, "127.0.0.1")
-      socket.on("error", () => {})
-      socket.write(
-        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 50\r\n\r\nonly-ten-b"
-      )
+      const socket = sendTenOfFifty(port)
       yield* Deferred.await(started)
       socket.resetAndDestroy()
       yield* Deferred.succeed(gone, undefined)

@@ -83,6 +83,35 @@ const served = <A>(
     (scope) => Scope.close(scope, Exit.void)
   )
 
+/**
+ * Serves `view` with `HttpServer.serve` and a platform `middleware` on the lean adapter (not
+ * through `Server.layer`, which takes no middleware); `use` gets the port.
+ */
+const servedThrough = <A>(
+  view: View.View,
+  middleware: HttpMiddleware.HttpMiddleware,
+  use: (port: number) => Effect.Effect<A>
+) =>
+  Effect.acquireUseRelease(
+    Scope.make(),
+    (scope) =>
+      Effect.flatMap(
+        Layer.buildWithScope(
+          HttpServer.serve(View.toHttpApp(view), middleware).pipe(
+            HttpMiddleware.withTracerDisabledWhen(() => true),
+            Layer.provideMerge(LeanServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
+            Layer.provide(settings)
+          ),
+          scope
+        ),
+        (context) => {
+          const address = Context.get(context, HttpServer.HttpServer).address
+          return use(address._tag === "TcpAddress" ? address.port : 0)
+        }
+      ),
+    (scope) => Scope.close(scope, Exit.void)
+  )
+
 class Teapot extends Error implements HttpServerRespondable.Respondable {
   readonly [HttpServerRespondable.symbol] = () => HttpServerResponse.text("short and stout", { status: 418 })
 }
@@ -144,26 +173,10 @@ describe("Server, lean adapter", () => {
           HttpResponse.make({
             content: `${Option.getOrUndefined(inContext) === request} ${request.META.REMOTE_ADDR}`
           }))
-      const answer = yield* Effect.acquireUseRelease(
-        Scope.make(),
-        (scope) =>
-          Effect.flatMap(
-            Layer.buildWithScope(
-              HttpServer.serve(View.toHttpApp(view), HttpMiddleware.xForwardedHeaders).pipe(
-                HttpMiddleware.withTracerDisabledWhen(() => true),
-                Layer.provideMerge(LeanServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
-                Layer.provide(settings)
-              ),
-              scope
-            ),
-            (context) => {
-              const address = Context.get(context, HttpServer.HttpServer).address
-              return request(address._tag === "TcpAddress" ? address.port : 0, "/", {
-                headers: { "x-forwarded-for": "203.0.113.9" }
-              })
-            }
-          ),
-        (scope) => Scope.close(scope, Exit.void)
+      const answer = yield* servedThrough(
+        view,
+        HttpMiddleware.xForwardedHeaders,
+        (port) => request(port, "/", { headers: { "x-forwarded-for": "203.0.113.9" } })
       )
       expect(answer).toMatchObject({ status: 200, body: "true 203.0.113.9" })
     }))
@@ -177,25 +190,7 @@ describe("Server, lean adapter", () => {
       const mine = Settings.make({ ALLOWED_HOSTS: ["127.0.0.1"], DATA_UPLOAD_MAX_MEMORY_SIZE: 7 })
       const withMine = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, Exclude<R, Settings.Settings>> =>
         Effect.provideService(app, Settings.Settings, mine)
-      const answer = yield* Effect.acquireUseRelease(
-        Scope.make(),
-        (scope) =>
-          Effect.flatMap(
-            Layer.buildWithScope(
-              HttpServer.serve(View.toHttpApp(view), withMine).pipe(
-                HttpMiddleware.withTracerDisabledWhen(() => true),
-                Layer.provideMerge(LeanServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
-                Layer.provide(settings)
-              ),
-              scope
-            ),
-            (context) => {
-              const address = Context.get(context, HttpServer.HttpServer).address
-              return request(address._tag === "TcpAddress" ? address.port : 0, "/")
-            }
-          ),
-        (scope) => Scope.close(scope, Exit.void)
-      )
+      const answer = yield* servedThrough(view, withMine, (port) => request(port, "/"))
       expect(answer).toMatchObject({ status: 200, body: "7" })
     }))
 

@@ -222,10 +222,12 @@ export const isNodeReadable = (u: unknown): u is Readable =>
   hasProperty(u, "resume") && hasProperty(u, "pipe") && hasProperty(u, "readableEnded") &&
   typeof u.resume === "function"
 
-const drain = (source: Readable) =>
-  Effect.sync(() => {
-    if (!source.readableEnded && !source.destroyed) source.resume()
-  })
+/** Lets the rest of an unread body flow away (Node discards it), so the answer can be written. */
+const discardRest = (source: Readable): void => {
+  if (!source.readableEnded && !source.destroyed) source.resume()
+}
+
+const drain = (source: Readable) => Effect.sync(() => discardRest(source))
 
 /**
  * The body of a Node `IncomingMessage` as a single-use stream that never destroys the socket.
@@ -267,10 +269,10 @@ export const nodeBody = (source: Readable): DirectBody => ({
         source.off("end", onEnd)
         source.off("error", onError)
         source.off("close", onClose)
+        discardRest(source)
       }
       const done = (result: Effect.Effect<Uint8Array, UnreadablePostError | RequestDataTooBig>) => {
         stop()
-        if (!source.readableEnded && !source.destroyed) source.resume()
         resume(result)
       }
       const onData = (chunk: Uint8Array) => {
@@ -294,10 +296,7 @@ export const nodeBody = (source: Readable): DirectBody => ({
       source.on("end", onEnd)
       source.on("error", onError)
       source.on("close", onClose)
-      return Effect.sync(() => {
-        stop()
-        if (!source.readableEnded && !source.destroyed) source.resume()
-      })
+      return Effect.sync(stop)
     })
 })
 
