@@ -8,6 +8,7 @@ import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Auth from "../Auth.js"
 import { TaggedError } from "../Errors.js"
 import { sqliteDatetime } from "./sessionStores.js"
 
@@ -27,6 +28,21 @@ export const ddl = {
     `CREATE INDEX "auth_user_username_6821ab7c_like" ON "auth_user" ("username" varchar_pattern_ops)`
   ]
 } as const
+
+/** The fields of a new user, Django's defaults filled in (`User.objects.create`). */
+export const completeNew = (user: Auth.NewUser, id: number, now: Date): Auth.UserFields => ({
+  id,
+  username: user.username,
+  password: user.password,
+  is_active: user.is_active ?? true,
+  is_staff: user.is_staff ?? false,
+  is_superuser: user.is_superuser ?? false,
+  first_name: user.first_name ?? "",
+  last_name: user.last_name ?? "",
+  email: user.email ?? "",
+  last_login: user.last_login ?? null,
+  date_joined: user.date_joined ?? now
+})
 
 /** The row's fields, as the library's user model holds them. */
 export interface Row {
@@ -87,13 +103,45 @@ export const toDb = (sql: SqlClient.SqlClient) => ({
 const COLUMNS =
   "id, password, last_login, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined"
 
-const FIND_BY = {
+export const FIND_BY = {
   id: { pg: `SELECT ${COLUMNS} FROM auth_user WHERE id = $1`, other: `SELECT ${COLUMNS} FROM auth_user WHERE id = ?` },
   username: {
     pg: `SELECT ${COLUMNS} FROM auth_user WHERE username = $1`,
     other: `SELECT ${COLUMNS} FROM auth_user WHERE username = ?`
   }
 } as const
+
+/** The writes of `Users`, per dialect (`$n` on PostgreSQL, `?` elsewhere), written once. */
+const writes = (pg: boolean) => {
+  const p = (i: number) => (pg ? `$${i}` : "?")
+  return {
+    setPassword: `UPDATE auth_user SET password = ${p(1)} WHERE id = ${p(2)}`,
+    setLastLogin: `UPDATE auth_user SET last_login = ${p(1)} WHERE id = ${p(2)}`,
+    create:
+      `INSERT INTO auth_user (password, last_login, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined) VALUES (${
+        Array.from({ length: 10 }, (_, i) => p(i + 1)).join(", ")
+      }) RETURNING id`
+  } as const
+}
+
+export const WRITES = { pg: writes(true), other: writes(false) } as const
+
+/** The parameters of `WRITES.create`, in its columns' order. */
+export const createParams = (
+  f: Omit<Row, "id">,
+  db: { readonly when: (d: Date | null) => unknown; readonly flag: (b: boolean) => unknown }
+): ReadonlyArray<unknown> => [
+  f.password,
+  db.when(f.last_login),
+  db.flag(f.is_superuser),
+  f.username,
+  f.first_name,
+  f.last_name,
+  f.email,
+  db.flag(f.is_staff),
+  db.flag(f.is_active),
+  db.when(f.date_joined)
+]
 
 /** `User.objects.get(column=value)`, its statement written once per dialect. */
 export const findBy = (

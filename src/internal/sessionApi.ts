@@ -308,22 +308,6 @@ export const migrate: Effect.Effect<boolean, SqlError, SqlClient.SqlClient> = Ef
   stores.migrate
 )
 
-export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<SessionStore, SessionStoreError> =>
-  Layer.unwrapScoped(
-    Effect.map(
-      Effect.promise(() => import("@effect/sql-sqlite-node/SqliteClient")),
-      (SqliteClient) =>
-        layerMigrated.pipe(
-          Layer.provide(
-            Layer.mapError(
-              SqliteClient.layer({ filename: options.filename }),
-              (e) => new SessionStoreError({ message: `Cannot open SQLite: ${e.message}`, cause: e })
-            )
-          )
-        )
-    )
-  )
-
 export const layerPg = (
   options: { readonly url: string | Redacted.Redacted<string>; readonly maxConnections?: number | undefined }
 ): Layer.Layer<SessionStore, SessionStoreError> =>
@@ -382,17 +366,6 @@ export const layerPg = (
       }
     )
   )
-
-export const layerMigrated: Layer.Layer<SessionStore, SessionStoreError, SqlClient.SqlClient> = Layer.effect(
-  SessionStore,
-  Effect.flatMap(
-    Effect.mapError(
-      migrate,
-      (e) => new SessionStoreError({ message: `Cannot create django_session: ${e.message}`, cause: e })
-    ),
-    () => Effect.map(SqlClient.SqlClient, (sql) => internal.fromStorage(stores.sql(sql)))
-  )
-)
 
 export const layerRedis = (
   options: Sessions.RedisStoreOptions & { readonly url: string; readonly redis?: RedisOptions | undefined }

@@ -61,7 +61,7 @@ export const memory = (): Storage & {
 // SQL (django_session)
 // ---------------------------------------------------------------------------
 
-const sqlFailure = (what: string) => (cause: SqlError) =>
+export const sqlFailure = (what: string) => (cause: SqlError) =>
   new SessionStoreError({ message: `Session store (database) failed to ${what}: ${cause.message}`, cause })
 
 const pad = (n: number, w = 2) => String(n).padStart(w, "0")
@@ -125,7 +125,7 @@ export const migrate = (sql: SqlClient.SqlClient): Effect.Effect<boolean, SqlErr
  * elsewhere), written once: each query then runs through `sql.unsafe(text, params)`, without a
  * template to compile per request.
  */
-const statements = (pg: boolean) => {
+export const statements = (pg: boolean) => {
   const p = (i: number) => (pg ? `$${i}` : "?")
   return {
     load: `SELECT session_data FROM django_session WHERE session_key = ${p(1)} AND expire_date > ${p(2)}`,
