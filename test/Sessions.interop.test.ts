@@ -5,6 +5,7 @@
  * change; signed-cookie sessions go both ways. Skipped (and says so) where Django is not
  * importable; .ci/run installs python3-django so that CI runs it.
  */
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer } from "effect"
 import { spawnSync } from "node:child_process"
@@ -91,9 +92,17 @@ const sharedDatabase = (env: Record<string, string>, store: Layer.Layer<Sessions
   }).pipe(Effect.provide(settings))
 
 describe(`Sessions: live interop with Django 3.2${skipReason}`, () => {
-  it.live.skipIf(djangoMissing)("db sessions shared through one SQLite file, both ways", () => {
+  it.live.skipIf(djangoMissing)("db sessions shared through one SQLite file, both ways (layerSqlite)", () => {
     const filename = join(dir, "shared.sqlite3")
     return sharedDatabase({ SESSIONS_SQLITE: filename }, Sessions.layerSqlite({ filename }))
+  })
+
+  it.live.skipIf(djangoMissing)("db sessions shared through one SQLite file, both ways (layerSql)", () => {
+    const filename = join(dir, "shared-sql.sqlite3")
+    return sharedDatabase(
+      { SESSIONS_SQLITE: filename },
+      Layer.provide(Sessions.layerSql, SqliteClient.layer({ filename }))
+    )
   })
 
   it.live.skipIf(djangoMissing || psycopgMissing || pgSkip)(

@@ -57,6 +57,13 @@ const backends: ReadonlyArray<Backend> = [
     layer: () => onSql(SqliteClient.layer({ filename: sqliteFile() })),
     expires: true
   },
+  {
+    // `layerSqlite`: its statements on a better-sqlite3 connection of its own, the table made by the layer.
+    name: "SQLite file through layerSqlite",
+    skip: false,
+    layer: () => Sessions.layerSqlite({ filename: sqliteFile() }),
+    expires: true
+  },
   { name: "PostgreSQL", skip: pgSkip, layer: () => onSql(pgDatabase), expires: true },
   {
     // `layerPg`: its per-request statements on the node-postgres pool under its `@effect/sql` client.
