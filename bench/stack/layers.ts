@@ -13,8 +13,19 @@
  *
  *     CALLGRIND_VARIANT=json N=100 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
  *       node --import tsx bench/stack/layers.ts
+ *
+ * Under valgrind, run a bundle instead of tsx (minutes a run instead of half an hour):
+ *
+ *     npx esbuild bench/stack/layers.ts --bundle --platform=node --format=esm --packages=external \
+ *       --outfile=bench/stack/_layers.mjs
+ *     CALLGRIND_VARIANT=list N=100 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+ *       node --single-threaded --predictable bench/stack/_layers.mjs          # and N=400
+ *
+ * `VARIANTS="list|list, stores on layerSql (provided per request)|list, stores on layerSqlite
+ * (provided per request)"` compares the SQLite stores in one process (session 9).
  */
-import { Effect, Option, Runtime } from "effect"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import { type Context, Effect, Layer, Option, Runtime } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
@@ -41,7 +52,7 @@ import {
 } from "../../src/index.js"
 import { interleavedRounds, median } from "../harness.js"
 import { noteJson, PASSWORD, seed, TEMPLATES, USERNAME } from "./common.js"
-import { latest, services, settings, site } from "./library.js"
+import { latest, services, settings, site, siteNotesOnDriver } from "./library.js"
 
 const rounds = Number(process.env["ROUNDS"] ?? 7)
 const n = Number(process.env["N"] ?? 2000)
@@ -96,6 +107,16 @@ const program = Effect.gen(function*() {
       settings: s
     })
   const siteView = Handler.toView(site as Handler.Handler<any>)
+  const driverView = Handler.toView(siteNotesOnDriver as Handler.Handler<any>)
+  // The stores as before session 9 (`layerSql` over the app's `SqliteClient`) and as now
+  // (`layerSqlite`), each provided around the request the same way, for an A/B in one process.
+  const sqlStores = yield* Layer.build(
+    Layer.mergeAll(Sessions.layerSql, Auth.layerSql).pipe(Layer.provide(SqliteClient.layer({ filename })))
+  )
+  const driverStores = yield* Layer.build(
+    Layer.mergeAll(Sessions.layerSqlite({ filename }), Auth.layerSqlite({ filename }))
+  )
+  const withStores = (stores: Context.Context<any>): AnyView => (request) => Effect.provide(siteView(request), stores)
   // The render alone: the user's 20 notes read once, the same template through Nunjucks as the
   // Express stack sets it up (`nunjucks.configure`, autoescaping on), then through the library.
   const notes = yield* latest(1)
@@ -121,6 +142,24 @@ const program = Effect.gen(function*() {
     "json": { view: siteView, request: get("/api/notes/") },
     "list": { view: siteView, request: get("/notes/") },
     "post": { view: siteView, request: post("/notes/new/") },
+    "json, notes on better-sqlite3": { view: driverView, request: get("/api/notes/") },
+    "list, notes on better-sqlite3": { view: driverView, request: get("/notes/") },
+    "post, notes on better-sqlite3": { view: driverView, request: post("/notes/new/") },
+    "json, stores on layerSql (provided per request)": { view: withStores(sqlStores), request: get("/api/notes/") },
+    "json, stores on layerSqlite (provided per request)": {
+      view: withStores(driverStores),
+      request: get("/api/notes/")
+    },
+    "list, stores on layerSql (provided per request)": { view: withStores(sqlStores), request: get("/notes/") },
+    "list, stores on layerSqlite (provided per request)": { view: withStores(driverStores), request: get("/notes/") },
+    "post, stores on layerSql (provided per request)": {
+      view: withStores(sqlStores),
+      request: post("/notes/new/")
+    },
+    "post, stores on layerSqlite (provided per request)": {
+      view: withStores(driverStores),
+      request: post("/notes/new/")
+    },
     "no middleware, view ok": { view: viewOf(undefined, okUrls), request: get("/x/") },
     "Defaults.middleware, view ok": { view: viewOf(Defaults.middleware(okUrls), okUrls), request: get("/x/") },
     "Defaults.middleware, view reads user": {

@@ -1,14 +1,20 @@
 /**
  * The notes app of `bench/stack` on this library, as its guide writes a site: `Handler.make` with
  * Django's default middleware (`Defaults.middleware`), sessions in `django_session` and users in
- * `auth_user` (`Sessions.layerSql`, `Auth.layerSql` on `@effect/sql-sqlite-node`), `TemplateResponse`
- * with Nunjucks, served by `Server.run` with `workers: 2`.
+ * `auth_user` (`Sessions.layerSqlite`, `Auth.layerSqlite`: the stores on better-sqlite3), the
+ * app's own notes through `@effect/sql` (`@effect/sql-sqlite-node`), `TemplateResponse` with
+ * Nunjucks, served by `Server.run` with `workers: 2`.
  *
  *     STACK_DB=/tmp/notes.sqlite3 PORT=8000 node --import tsx bench/stack/library.ts
+ *
+ * `STACK_NOTES=driver` (the stack `library-notes-driver` of `run.ts`) runs the app's two notes
+ * statements on better-sqlite3 too, through the tiny `NotesDb` service below, for comparison.
  */
 import { SqlClient } from "@effect/sql"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import { Effect, Layer, Option } from "effect"
+import { SqlError } from "@effect/sql/SqlError"
+import Database from "better-sqlite3"
+import { Context, Effect, Layer, Option } from "effect"
 import {
   Auth,
   AuthDecorators,
@@ -29,6 +35,9 @@ import { djangoDatetime, noteJson, type NoteRow, SECRET_KEY, stackEnv, TEMPLATES
 const field = (q: MultiValueDict.MultiValueDict<string>, key: string): string | undefined =>
   Option.getOrUndefined(MultiValueDict.get(q, key))
 
+const LATEST = "SELECT id, title, body, created FROM notes_note WHERE user_id = ? ORDER BY id DESC LIMIT 20"
+const INSERT = "INSERT INTO notes_note (title, body, created, user_id) VALUES (?, ?, ?, ?)"
+
 /** The user's latest 20 notes (the list page's and the JSON endpoint's query). */
 export const latest = (userId: number) =>
   Effect.flatMap(
@@ -36,6 +45,53 @@ export const latest = (userId: number) =>
     (sql) =>
       sql<NoteRow>`SELECT id, title, body, created FROM notes_note WHERE user_id = ${userId} ORDER BY id DESC LIMIT 20`
   )
+
+/** The app's two statements, as its views run them. */
+interface NotesQueries<R> {
+  readonly latest: (userId: number) => Effect.Effect<ReadonlyArray<NoteRow>, SqlError, R>
+  readonly insert: (title: string, body: string, userId: number) => Effect.Effect<unknown, SqlError, R>
+}
+
+const onSql: NotesQueries<SqlClient.SqlClient> = {
+  latest,
+  insert: (title, body, userId) =>
+    Effect.flatMap(
+      SqlClient.SqlClient,
+      (sql) =>
+        sql`INSERT INTO notes_note (title, body, created, user_id) VALUES (${title}, ${body}, ${
+          djangoDatetime(new Date())
+        }, ${userId})`
+    )
+}
+
+/**
+ * The tiny helper of `STACK_NOTES=driver`: the app's statements prepared once on a better-sqlite3
+ * connection of its own, each run in one `Effect.try`.
+ */
+export class NotesDb extends Context.Tag("bench/stack/NotesDb")<NotesDb, NotesQueries<never>>() {}
+
+export const layerNotesDb = (filename: string): Layer.Layer<NotesDb> =>
+  Layer.scoped(
+    NotesDb,
+    Effect.map(
+      Effect.acquireRelease(Effect.sync(() => new Database(filename)), (db) => Effect.sync(() => db.close())),
+      (db) => {
+        const select = db.prepare<[number], NoteRow>(LATEST)
+        const insert = db.prepare<[string, string, string, number]>(INSERT)
+        const failed = (cause: unknown) => new SqlError({ cause, message: "Failed to execute statement" })
+        return {
+          latest: (userId) => Effect.try({ try: () => select.all(userId), catch: failed }),
+          insert: (title, body, userId) =>
+            Effect.try({ try: () => insert.run(title, body, djangoDatetime(new Date()), userId), catch: failed })
+        }
+      }
+    )
+  )
+
+const onDriver: NotesQueries<NotesDb> = {
+  latest: (userId) => Effect.flatMap(NotesDb, (db) => db.latest(userId)),
+  insert: (title, body, userId) => Effect.flatMap(NotesDb, (db) => db.insert(title, body, userId))
+}
 
 /** The signed-in user (the views below are `loginRequired`, so there is one). */
 const signedIn = Effect.flatMap(
@@ -54,41 +110,52 @@ const login: View.View<unknown, Templates.Templates | Sessions.Session | Auth.Us
   }
 )
 
-const noteList = AuthDecorators.loginRequired(Effect.fnUntraced(function*(request) {
-  const user = yield* signedIn
-  const notes = yield* latest(user.id)
-  return yield* TemplateResponse.make(request, "notes.html", { user, notes })
-}))
+/** The site's views and URLconf over `q`'s statements. */
+const makeSite = <R>(q: NotesQueries<R>) => {
+  const noteList = AuthDecorators.loginRequired(Effect.fnUntraced(function*(request) {
+    const user = yield* signedIn
+    const notes = yield* q.latest(user.id)
+    return yield* TemplateResponse.make(request, "notes.html", { user, notes })
+  }))
 
-const noteCreate = View.requirePOST(AuthDecorators.loginRequired(Effect.fnUntraced(function*(request) {
-  const user = yield* signedIn
-  const post = yield* request.POST
-  const sql = yield* SqlClient.SqlClient
-  yield* sql`INSERT INTO notes_note (title, body, created, user_id) VALUES (${field(post, "title") ?? ""}, ${
-    field(post, "body") ?? ""
-  }, ${djangoDatetime(new Date())}, ${user.id})`
-  return yield* HttpResponse.redirect("/notes/")
-})))
+  const noteCreate = View.requirePOST(AuthDecorators.loginRequired(Effect.fnUntraced(function*(request) {
+    const user = yield* signedIn
+    const post = yield* request.POST
+    yield* q.insert(field(post, "title") ?? "", field(post, "body") ?? "", user.id)
+    return yield* HttpResponse.redirect("/notes/")
+  })))
 
-const noteJsonView = AuthDecorators.loginRequired(Effect.fnUntraced(function*() {
-  const user = yield* signedIn
-  const notes = yield* latest(user.id)
-  return yield* HttpResponse.json({ notes: notes.map(noteJson) })
-}))
+  const noteJsonView = AuthDecorators.loginRequired(Effect.fnUntraced(function*() {
+    const user = yield* signedIn
+    const notes = yield* q.latest(user.id)
+    return yield* HttpResponse.json({ notes: notes.map(noteJson) })
+  }))
 
-export const urls = Urls.make([
-  Urls.path("login/", login),
-  Urls.path("notes/", noteList),
-  Urls.path("notes/new/", noteCreate),
-  Urls.path("api/notes/", noteJsonView)
-])
+  const urls = Urls.make([
+    Urls.path("login/", login),
+    Urls.path("notes/", noteList),
+    Urls.path("notes/new/", noteCreate),
+    Urls.path("api/notes/", noteJsonView)
+  ])
+  return { urls, site: Handler.make({ middleware: Defaults.middleware(urls), urls }) }
+}
 
-export const site = Handler.make({ middleware: Defaults.middleware(urls), urls })
+export const { site, urls } = makeSite(onSql)
 
-/** The stores and the templates, on one SQLite connection per process. */
+/** The same site with the notes statements on better-sqlite3 (`NotesDb`). */
+export const siteNotesOnDriver = makeSite(onDriver).site
+
+/**
+ * The stores and the templates: sessions and users on their own better-sqlite3 connections
+ * (`layerSqlite`), the app's `SqlClient` on another, and `NotesDb` (a fourth) for the variant.
+ */
 export const services = (filename: string) =>
-  Layer.mergeAll(Sessions.layerSql, Auth.layerSql, Templates.layer({ dirs: [TEMPLATES] })).pipe(
-    Layer.provideMerge(SqliteClient.layer({ filename }))
+  Layer.mergeAll(
+    Sessions.layerSqlite({ filename }),
+    Auth.layerSqlite({ filename }),
+    Templates.layer({ dirs: [TEMPLATES] }),
+    SqliteClient.layer({ filename }),
+    layerNotesDb(filename)
   )
 
 export const settings = Settings.layer({
@@ -99,7 +166,10 @@ export const settings = Settings.layer({
 
 if (process.env["STACK_DB"] !== undefined) {
   const { db, port } = stackEnv()
-  Server.run(site, {
+  const servable: Handler.Handler<
+    SqlClient.SqlClient | NotesDb | Sessions.SessionStore | Auth.Users | Templates.Templates
+  > = process.env["STACK_NOTES"] === "driver" ? siteNotesOnDriver : site
+  Server.run(servable, {
     workers: Number(process.env["STACK_WORKERS"] ?? 2),
     host: "127.0.0.1",
     port,
