@@ -2,9 +2,10 @@
  * `Sessions.layerSqlite` and `Auth.layerSqlite`, the stores on a better-sqlite3 connection of
  * their own (real SQLite files in a temp directory): the same rows as `layerSql` over
  * `@effect/sql-sqlite-node` (Django's `django_session` row, V18; `auth_user` in Django's SQLite
- * formats), read and written by each other on one file; a statement that fails (a table gone
- * under the running layer, a file locked by another writer) is the store's typed error and, through
- * the handler, Django's 500; a file that cannot be opened fails the layer with the typed error;
+ * formats), read and written by each other on one file; a write while another connection holds
+ * the write lock waits on the Effect clock (not the thread) and goes through once the lock is
+ * released, or fails after 5 s; a statement that fails (a table gone under the running layer, a
+ * lock held too long) is the store's typed error and, through the handler, Django's 500; a file that cannot be opened fails the layer with the typed error;
  * the connection is closed when the layer's scope closes. The stores' scenarios (racing saves,
  * expiry, `clearsessions`) run on `layerSqlite` in `Sessions.stores.test.ts`, and the users' in
  * `Auth.sql.test.ts`.
@@ -13,7 +14,7 @@ import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import Database from "better-sqlite3"
-import { Context, Effect, Either, Layer, Option, TestClock } from "effect"
+import { Context, Effect, Either, Fiber, Layer, Option, TestClock } from "effect"
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -81,6 +82,10 @@ const get = <R>(handler: Handler.Handler<R>, cookie?: string | undefined) =>
     if (cookie !== undefined) yield* client.setCookie("sessionid", cookie)
     return yield* client.get("/")
   })
+
+/** `ops` on the stored session `cookie`, outside any request. */
+const inSession = <A, E, R>(cookie: string, ops: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(Sessions.make(cookie), (session) => Effect.provideService(ops, Sessions.Session, session))
 
 /** A statement on the file from another connection (as another process would run it). */
 const onFile = <A>(filename: string, f: (db: Database.Database) => A): A => {
@@ -206,7 +211,33 @@ describe("Sessions.layerSqlite: failures are typed, never a crash", () => {
     }).pipe(Effect.scoped)
   })
 
-  it.effect("a file another connection holds the write lock of: the save waits, then SessionStoreError (500)", () => {
+  it.effect("a write lock held by another connection: the save waits without blocking the thread, then goes through", () => {
+    const filename = sqliteFile()
+    return Effect.gen(function*() {
+      const store = yield* Layer.build(Sessions.layerSqlite({ filename }))
+      const inStore = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.provide(effect, Layer.merge(Layer.succeedContext(store), settings))
+      const first = yield* inStore(request(undefined, Sessions.set("n", 1)))
+      // Another connection of this process takes the write lock (an app's transaction whose
+      // fiber yielded between two statements).
+      const holder = new Database(filename)
+      holder.exec("BEGIN IMMEDIATE")
+      holder.prepare("UPDATE django_session SET expire_date = expire_date").run()
+      const saving = yield* Effect.fork(inStore(request(first.cookie, Sessions.set("n", 2))))
+      // The save is waiting on the Effect clock: this fiber runs on meanwhile, and reads go on (WAL).
+      yield* TestClock.adjust("100 millis")
+      expect(Option.isNone(yield* Fiber.poll(saving))).toBe(true)
+      expect(yield* inStore(inSession(first.cookie!, Sessions.get("n")))).toEqual(Option.some(1))
+      holder.exec("COMMIT")
+      holder.close()
+      yield* TestClock.adjust("100 millis")
+      const saved = yield* Fiber.join(saving)
+      expect(saved.error).toBeUndefined()
+      expect(yield* inStore(inSession(first.cookie!, Sessions.get("n")))).toEqual(Option.some(2))
+    }).pipe(Effect.scoped)
+  })
+
+  it.effect("a write lock held for longer than 5 s: SessionStoreError (500), nothing changed", () => {
     const filename = sqliteFile()
     return Effect.gen(function*() {
       const store = yield* Layer.build(Sessions.layerSqlite({ filename }))
@@ -215,9 +246,11 @@ describe("Sessions.layerSqlite: failures are typed, never a crash", () => {
       const first = yield* inStore(request(undefined, Sessions.set("n", 1)))
       const holder = new Database(filename)
       holder.exec("BEGIN IMMEDIATE")
-      // Reading goes on beside a writer (WAL); the save waits for the lock (better-sqlite3's
-      // 5 s busy timeout), then fails.
-      const saved = yield* inStore(request(first.cookie, Sessions.set("n", 2)))
+      const saving = yield* Effect.fork(inStore(request(first.cookie, Sessions.set("n", 2))))
+      yield* TestClock.adjust("4900 millis")
+      expect(Option.isNone(yield* Fiber.poll(saving))).toBe(true)
+      yield* TestClock.adjust("200 millis")
+      const saved = yield* Fiber.join(saving)
       holder.exec("ROLLBACK")
       holder.close()
       expect(saved.error?._tag).toBe("SessionStoreError")
@@ -225,12 +258,13 @@ describe("Sessions.layerSqlite: failures are typed, never a crash", () => {
         "Session store (database) failed to save the session: Failed to execute statement"
       )
       expect(saved.error?._tag === "SessionStoreError" && saved.error.status).toBe(500)
-      const after = yield* inStore(
-        request(first.cookie, Effect.map(Sessions.get("n"), (n) => expect(n).toEqual(Option.some(1))))
-      )
-      expect(after.error).toBeUndefined()
+      const cause = saved.error?._tag === "SessionStoreError"
+        ? saved.error.cause as { cause: { code: string } }
+        : undefined
+      expect(cause?.cause.code).toBe("SQLITE_BUSY")
+      expect(yield* inStore(inSession(first.cookie!, Sessions.get("n")))).toEqual(Option.some(1))
     }).pipe(Effect.scoped)
-  }, 30_000)
+  })
 
   it.effect("a file that cannot be opened as SQLite fails the layer: SessionStoreError (500)", () =>
     Effect.gen(function*() {

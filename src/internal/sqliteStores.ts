@@ -1,7 +1,7 @@
 /**
  * The stores on a SQLite file through better-sqlite3 directly: Django's `django_session` (the
  * `db` session backend) and `auth_user` (`Users`), each statement prepared once on a `Database`
- * the layer owns and run synchronously, one `Effect.try` per statement.
+ * the layer owns and run synchronously, one `Effect.suspend` per statement.
  *
  * Through `@effect/sql-sqlite-node` a statement costs about 26 µs of CPU above the prepared
  * statement it runs (a `Scope` per query, the client's semaphore, the `sql.execute` span, the
@@ -15,6 +15,16 @@
  * `migrate` and `clearExpired` run on the same `Database` (no `@effect/sql` client): one
  * connection per layer, so the layer's own statements never wait on a lock of another of its
  * connections, and the stores need better-sqlite3 alone.
+ *
+ * A write finds the file busy while another connection holds its write lock: another process,
+ * or another connection of this one (the app's `SqliteClient` in a `sql.withTransaction` whose
+ * fiber yielded between two statements). SQLite's own busy handler would sleep the thread, so
+ * the lock's holder in the same process could not go on until the timeout. So the per-request
+ * statements run with no busy timeout and, while SQLite answers `SQLITE_BUSY`, are tried again
+ * after a pause on the Effect clock (1 ms, doubling to 64 ms), 5 s in all (better-sqlite3's and
+ * Django's default `timeout`), then fail with the typed error. Each is one autocommit statement,
+ * so a busy one changed nothing and trying it again is safe. The layer's set-up (WAL, the DDL)
+ * keeps SQLite's 5 s busy timeout: it runs once, before any request.
  *
  * @internal
  */
@@ -47,6 +57,7 @@ export interface Statement {
 export interface Database {
   readonly prepare: (source: string) => Statement
   readonly exec: (source: string) => unknown
+  readonly pragma: (source: string) => unknown
   readonly transaction: (fn: () => void) => () => void
   readonly close: () => unknown
   readonly open: boolean
@@ -57,6 +68,36 @@ export const executeError = (cause: unknown): SqlError =>
   new SqlError({ cause, message: "Failed to execute statement" })
 
 const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+
+/** How long a statement waits for another connection's write lock, in all (better-sqlite3's default). */
+export const BUSY_WAIT_MS = 5_000
+
+/** SQLite's `SQLITE_BUSY` (and its extended codes): another connection holds the lock. */
+export const isBusy = (cause: unknown): boolean =>
+  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" &&
+  cause.code.startsWith("SQLITE_BUSY")
+
+/**
+ * `f()` (one statement) as an Effect: its result, or `onError` of what it threw; while it throws
+ * `SQLITE_BUSY`, tried again after a pause (1 ms, doubling to 64 ms) for `BUSY_WAIT_MS` in all,
+ * without blocking the thread.
+ */
+export const attempt = <A, E>(f: () => A, onError: (cause: unknown) => E): Effect.Effect<A, E> => {
+  const run = (waited: number): Effect.Effect<A, E> =>
+    Effect.suspend(() => {
+      try {
+        return Effect.succeed(f())
+      } catch (cause) {
+        if (!isBusy(cause) || waited >= BUSY_WAIT_MS) return Effect.fail(onError(cause))
+        const pause = Math.min(64, Math.max(1, waited))
+        return Effect.zipRight(Effect.sleep(pause), run(waited + pause))
+      }
+    })
+  return run(0)
+}
+
+/** The set-up done (SQLite's busy handler used for it), statements from now on wait in `attempt`. */
+const noBusyTimeout = (db: Database): void => void db.pragma("busy_timeout = 0")
 
 /**
  * Opens `filename` with better-sqlite3 (loaded when first needed: an optional peer dependency),
@@ -76,7 +117,7 @@ export const open = (filename: string): Effect.Effect<Database, SqlError, Scope.
       (mod) =>
         Effect.try({
           try: (): Database => {
-            const db = new mod.default(filename)
+            const db = new mod.default(filename, { timeout: BUSY_WAIT_MS })
             try {
               db.pragma("journal_mode = WAL")
             } catch (cause) {
@@ -86,6 +127,7 @@ export const open = (filename: string): Effect.Effect<Database, SqlError, Scope.
             return {
               prepare: (source) => db.prepare<Array<unknown>>(source),
               exec: (source) => db.exec(source),
+              pragma: (source) => db.pragma(source),
               transaction: (fn) => db.transaction(fn),
               close: () => db.close(),
               get open() {
@@ -124,22 +166,27 @@ export const sessionStorage = (db: Database): Storage => {
   const update = db.prepare(text.update)
   const remove = db.prepare(text.delete)
   const clearExpired = db.prepare(text.clearExpired)
-  const attempt = <A>(what: string, f: () => A): Effect.Effect<A, SessionStoreError> =>
-    Effect.try({ try: f, catch: (cause) => sqlFailure(what)(executeError(cause)) })
+  const failure = (what: string) => (cause: unknown) => sqlFailure(what)(executeError(cause))
+  const loading = failure("load the session")
+  const lookingUp = failure("look a session key up")
+  const creating = failure("create the session")
+  const saving = failure("save the session")
+  const deleting = failure("delete the session")
+  const clearing = failure("clear expired sessions")
   return {
     engine: "db",
     load: (key, now) =>
-      attempt("load the session", () => {
+      attempt(() => {
         const row = load.get(key, sqliteDatetime(now)) as { readonly session_data: string } | undefined
         return row === undefined ? Option.none() : Option.some(row.session_data)
-      }),
-    exists: (key) => attempt("look a session key up", () => exists.get(key) !== undefined),
+      }, loading),
+    exists: (key) => attempt(() => exists.get(key) !== undefined, lookingUp),
     insert: (key, value, expiry) =>
-      attempt("create the session", () => insert.get(key, value, sqliteDatetime(expiry.date)) !== undefined),
+      attempt(() => insert.get(key, value, sqliteDatetime(expiry.date)) !== undefined, creating),
     update: (key, value, expiry) =>
-      attempt("save the session", () => update.get(value, sqliteDatetime(expiry.date), key) !== undefined),
-    delete: (key) => attempt("delete the session", () => void remove.run(key)),
-    clearExpired: (now) => attempt("clear expired sessions", () => clearExpired.all(sqliteDatetime(now)).length)
+      attempt(() => update.get(value, sqliteDatetime(expiry.date), key) !== undefined, saving),
+    delete: (key) => attempt(() => void remove.run(key), deleting),
+    clearExpired: (now) => attempt(() => clearExpired.all(sqliteDatetime(now)).length, clearing)
   }
 }
 
@@ -156,7 +203,9 @@ export const layerSessions = (options: { readonly filename: string }): Layer.Lay
         Effect.try({
           try: () => {
             createTable(db, "django_session", ddl.sqlite)
-            return fromStorage(sessionStorage(db))
+            const storage = sessionStorage(db)
+            noBusyTimeout(db)
+            return fromStorage(storage)
           },
           catch: (cause) =>
             new SessionStoreError({
@@ -187,31 +236,32 @@ export const users = (db: Database, failure: UsersFailure): Auth.Users => {
   const setPassword = db.prepare(auth.WRITES.other.setPassword)
   const setLastLogin = db.prepare(auth.WRITES.other.setLastLogin)
   const create = db.prepare(auth.WRITES.other.create)
-  const attempt = <A>(what: string, f: () => A): Effect.Effect<A, Auth.UsersError> =>
-    Effect.try({
-      try: f,
-      catch: (cause) => {
-        const error = executeError(cause)
-        return failure(`User store (database) failed to ${what}: ${error.message}`, error)
-      }
-    })
+  const failed = (what: string) => (cause: unknown) => {
+    const error = executeError(cause)
+    return failure(`User store (database) failed to ${what}: ${error.message}`, error)
+  }
+  const lookingUp = failed("look a user up")
+  const savingPassword = failed("save a password")
+  const savingLastLogin = failed("save last_login")
+  const creating = failed("create a user")
   const find = (statement: Statement, value: number | string) =>
-    attempt("look a user up", () => {
+    attempt(() => {
       const raw = statement.get(value) as Parameters<typeof auth.fromRaw>[0] | undefined
       return raw === undefined ? Option.none() : Option.some(makeUser(auth.fromRaw(raw)))
-    })
+    }, lookingUp)
   return {
     findById: (id) => find(byId, id),
     findByUsername: (username) => find(byUsername, username),
-    setPassword: (id, password) => attempt("save a password", () => void setPassword.run(password, id)),
-    setLastLogin: (id, at) => attempt("save last_login", () => void setLastLogin.run(sqliteDatetime(at), id)),
+    setPassword: (id, password) => attempt(() => void setPassword.run(password, id), savingPassword),
+    setLastLogin: (id, at) => attempt(() => void setLastLogin.run(sqliteDatetime(at), id), savingLastLogin),
     create: (user) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        attempt("create a user", () => {
-          const f = auth.completeNew(user, 0, new Date(now))
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const f = auth.completeNew(user, 0, new Date(now))
+        return attempt(() => {
           const row = create.get(...auth.createParams(f, sqliteFormats)) as { readonly id: number } | undefined
           return makeUser({ ...f, id: Number(row?.id) })
-        }))
+        }, creating)
+      })
   }
 }
 
@@ -228,7 +278,9 @@ export const layerUsers = (
         Effect.try({
           try: () => {
             createTable(db, "auth_user", auth.ddl.sqlite)
-            return users(db, failure)
+            const store = users(db, failure)
+            noBusyTimeout(db)
+            return store
           },
           catch: (cause) => failure(`Cannot create auth_user: ${messageOf(cause)}`, executeError(cause))
         })
