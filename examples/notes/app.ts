@@ -414,17 +414,24 @@ export type Services =
   | FileSystem.FileSystem
   | SqlClient.SqlClient
 
+/** The SQLite file of `options` (`undefined` on PostgreSQL). */
+const sqliteFile = (options: Options): string | undefined => {
+  const url = options.databaseUrl ?? ""
+  if (url === "") return Path.join(options.dataDir, "notes.sqlite3")
+  return url.startsWith("sqlite:") ? url.slice("sqlite:".length) : undefined
+}
+
 const sqlLayer = (options: Options): Layer.Layer<SqlClient.SqlClient, unknown, FileSystem.FileSystem> => {
   const url = options.databaseUrl ?? ""
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
     return PgClient.layer({ url: Redacted.make(url) })
   }
-  if (url !== "" && !url.startsWith("sqlite:")) {
+  const filename = sqliteFile(options)
+  if (filename === undefined) {
     return Layer.fail(
       new Errors.ImproperlyConfigured({ message: "DATABASE_URL must be postgres://... or sqlite:PATH" })
     )
   }
-  const filename = url === "" ? Path.join(options.dataDir, "notes.sqlite3") : url.slice("sqlite:".length)
   return Layer.unwrapEffect(
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
@@ -435,9 +442,14 @@ const sqlLayer = (options: Options): Layer.Layer<SqlClient.SqlClient, unknown, F
 }
 
 const sessionsLayer = (options: Options): Layer.Layer<Sessions.SessionStore, unknown, SqlClient.SqlClient> => {
+  const filename = sqliteFile(options)
   switch (options.sessionEngine ?? "db") {
     case "db":
-      return Layer.effectDiscard(Sessions.migrate).pipe(Layer.provideMerge(Sessions.layerSql))
+      // On SQLite the store's statements run on better-sqlite3 directly (its own connection to
+      // the file); on PostgreSQL over the app's client.
+      return filename !== undefined
+        ? Sessions.layerSqlite({ filename })
+        : Layer.effectDiscard(Sessions.migrate).pipe(Layer.provideMerge(Sessions.layerSql))
     case "cache":
       return options.redisUrl ? Sessions.layerRedis({ url: options.redisUrl }) : Sessions.layerMemory
     case "signed_cookies":
@@ -459,10 +471,16 @@ const setup = Effect.gen(function*() {
   }
 })
 
+/** The user store: on SQLite on better-sqlite3 directly, on PostgreSQL over the app's client. */
+const usersLayer = (options: Options): Layer.Layer<Auth.Users, unknown, SqlClient.SqlClient> => {
+  const filename = sqliteFile(options)
+  return filename !== undefined ? Auth.layerSqlite({ filename }) : Auth.layerSql
+}
+
 /** The services of the app for `options`: migrated and seeded when built. */
 export const layer = (options: Options): Layer.Layer<Services, unknown> =>
   Layer.effectDiscard(setup).pipe(
-    Layer.provideMerge(Layer.mergeAll(sessionsLayer(options), Auth.layerSql, Db.layer)),
+    Layer.provideMerge(Layer.mergeAll(sessionsLayer(options), usersLayer(options), Db.layer)),
     Layer.provideMerge(sqlLayer(options)),
     Layer.provideMerge(
       Layer.mergeAll(templatesLayer, Layer.succeed(Media, { root: Path.join(options.dataDir, "media") }))
