@@ -19,6 +19,7 @@
  *     STACKS="library|library-platform|platform" npm run bench:stack # + the library on the platform's Node server
  *     LIBRARY=src npm run bench:stack             # the library from src/ through tsx instead of dist/
  *     STACKS="library|library-src|express" npm run bench:stack # dist/ and src/ in the same run
+ *     STACKS="library|library-notes-driver|express" npm run bench:stack # + the notes statements on better-sqlite3
  *
  * The library runs as its users run it: from the compiled package (`dist/`, rebuilt with
  * `npm run build` at the start), every import of `src/` served from `dist/` (`dist.mjs`).
@@ -96,7 +97,9 @@ const allStacks: ReadonlyArray<Stack> = [
   // Only when asked for (STACKS=...|library-platform): the library on @effect/platform-node's server instead of its default lean adapter (BENCHMARKS.md, node adapter).
   node("library-platform", "library.ts", { EFFECT_DJANGO_HTTP_ADAPTER: "platform" }),
   // Only when asked for (STACKS=...|library-src): the library from src/ through tsx, beside `library` from dist/.
-  node("library-src", "library.ts", {}, "src")
+  node("library-src", "library.ts", {}, "src"),
+  // Only when asked for (STACKS=...|library-notes-driver): the app's notes statements on better-sqlite3 too (`NotesDb`).
+  node("library-notes-driver", "library.ts", { STACK_NOTES: "driver" })
 ]
 const byDefault = ["library", "django", "express", "fastify", "platform"]
 
