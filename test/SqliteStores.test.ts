@@ -423,6 +423,36 @@ describe("Auth.layerSqlite: failures are typed, never a crash", () => {
     }).pipe(Effect.scoped)
   })
 
+  it.effect("a write lock held by another connection: a write waits on the Effect clock, then goes through or fails after 5 s", () => {
+    const filename = sqliteFile()
+    return Effect.gen(function*() {
+      const users = Context.get(yield* Layer.build(Auth.layerSqlite({ filename })), Auth.Users)
+      const gina = yield* users.create({ username: "gina", password: "!g" })
+      const holder = new Database(filename)
+      holder.exec("BEGIN IMMEDIATE")
+      const first = yield* Effect.fork(users.setPassword(gina.id, "!g2"))
+      yield* TestClock.adjust("1 second")
+      expect(Option.isNone(yield* Fiber.poll(first))).toBe(true)
+      // Reads go on beside the writer (WAL).
+      expect(Option.getOrThrow(yield* users.findById(gina.id)).password).toBe("!g")
+      holder.exec("COMMIT")
+      yield* TestClock.adjust("100 millis")
+      yield* Fiber.join(first)
+      expect(Option.getOrThrow(yield* users.findById(gina.id)).password).toBe("!g2")
+      holder.exec("BEGIN IMMEDIATE")
+      const second = yield* Effect.fork(Effect.either(users.setLastLogin(gina.id, new Date(0))))
+      yield* TestClock.adjust("6 seconds")
+      const failed = yield* Fiber.join(second)
+      holder.exec("ROLLBACK")
+      holder.close()
+      expect(Either.isLeft(failed) && failed.left).toBeInstanceOf(Auth.UsersError)
+      expect(Either.isLeft(failed) && failed.left.message).toBe(
+        "User store (database) failed to save last_login: Failed to execute statement"
+      )
+      expect(Option.getOrThrow(yield* users.findById(gina.id)).last_login).toBeNull()
+    }).pipe(Effect.scoped)
+  })
+
   it.effect("a file that cannot be opened fails the layer with UsersError; the connection closes with the scope", () => {
     const filename = sqliteFile()
     return Effect.gen(function*() {
