@@ -7,6 +7,13 @@
  * rounds interleaved, CPU µs per call (medians of ROUNDS).
  *
  *     npx tsx bench/stack/storecalls.ts            # ROUNDS=5 N=20000
+ *
+ * Instructions per call: one call (`ONLY`, the start of its name), a bundle under callgrind, two N:
+ *
+ *     npx esbuild bench/stack/storecalls.ts --bundle --platform=node --format=esm --packages=external \
+ *       --outfile=bench/stack/_storecalls.mjs
+ *     ONLY="session load: \`layerSqlite" N=10000 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+ *       node --single-threaded --predictable bench/stack/_storecalls.mjs      # and N=30000
  */
 import { SqlClient } from "@effect/sql"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
@@ -63,6 +70,18 @@ const program = Effect.gen(function*() {
   // Each returns what it found: a wrong key would measure a miss.
   if (run(onDriver.load(key, now))._tag !== "Some" || run(onSql.load(key, now))._tag !== "Some") {
     throw new Error("the session row is not found")
+  }
+  const only = process.env["ONLY"]
+  if (only !== undefined) {
+    // For `valgrind --tool=callgrind`: the one call whose name starts with ONLY, a warm-up, then
+    // N calls; the difference of two runs with different N is the instructions of the calls.
+    const name = Object.keys(calls).find((k) => k.startsWith(only))
+    if (name === undefined) throw new Error(`ONLY=${only}: no such call`)
+    const f = calls[name]!
+    for (let i = 0; i < 5000; i++) f()
+    for (let i = 0; i < n; i++) f()
+    console.log(`${name}: ${n} calls`)
+    return
   }
   const names = Object.keys(calls)
   const results = new Map(names.map((name) => [name, [] as Array<number>]))
