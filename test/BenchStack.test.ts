@@ -18,7 +18,7 @@ import { checkOnce, signIn } from "../bench/stack/client.js"
 import { countNotes, seed } from "../bench/stack/common.js"
 import { app as expressApp } from "../bench/stack/express.js"
 import { app as fastifyApp } from "../bench/stack/fastify.js"
-import { services, settings, site } from "../bench/stack/library.js"
+import { services, settings, site, siteNotesOnDriver } from "../bench/stack/library.js"
 import { serve as platformLayer } from "../bench/stack/platform.js"
 import { Server } from "../src/index.js"
 
@@ -70,6 +70,19 @@ describe("bench/stack", () => {
       const db = seeded()
       const context = yield* Layer.build(
         Server.layer(site, { port: 0, host: "127.0.0.1" }).pipe(
+          Layer.provide(services(db)),
+          Layer.provide(settings)
+        )
+      )
+      const port = portOf(Context.get(context, HttpServer.HttpServer).address)
+      expectations(yield* exercise(`http://127.0.0.1:${port}`, db))
+    }))
+
+  it.scoped("this library's app with its notes statements on better-sqlite3 (STACK_NOTES=driver)", () =>
+    Effect.gen(function*() {
+      const db = seeded()
+      const context = yield* Layer.build(
+        Server.layer(siteNotesOnDriver, { port: 0, host: "127.0.0.1" }).pipe(
           Layer.provide(services(db)),
           Layer.provide(settings)
         )
