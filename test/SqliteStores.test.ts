@@ -14,7 +14,7 @@ import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import Database from "better-sqlite3"
-import { Context, Effect, Either, Fiber, Layer, Option, TestClock } from "effect"
+import { Context, Effect, Either, FastCheck as fc, Fiber, Layer, Option, TestClock } from "effect"
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -30,6 +30,9 @@ import {
   Settings,
   Urls
 } from "../src/index.js"
+import type { Storage } from "../src/internal/sessions.js"
+import { sql as sqlStorage } from "../src/internal/sessionStores.js"
+import * as sqlite from "../src/internal/sqliteStores.js"
 
 const SECRET = "wave2-test-secret-key"
 const T0 = 1700000000000
@@ -167,6 +170,68 @@ describe("Sessions.layerSqlite: the django_session rows of layerSql", () => {
       expect(yield* on(client)(Effect.flatMap(Sessions.SessionStore, (s) => s.exists(fresh.cookie!)))).toBe(false)
     }).pipe(Effect.scoped)
   })
+})
+
+describe("Sessions.layerSqlite's storage against layerSql's, op by op", () => {
+  type Op =
+    | { readonly op: "load"; readonly key: string; readonly at: number }
+    | { readonly op: "exists"; readonly key: string }
+    | { readonly op: "insert" | "update"; readonly key: string; readonly value: string; readonly at: number }
+    | { readonly op: "delete"; readonly key: string }
+    | { readonly op: "clearExpired"; readonly at: number }
+  // Few keys and instants, so that ops meet: taken keys, missing rows, expiry on the boundary.
+  const key = fc.constantFrom("k1", "k2", "k3")
+  const at = fc.constantFrom(T0, T0 + 1, T0 + 1500, T0 + 60_000)
+  const ops = fc.array(
+    fc.oneof(
+      fc.record({ op: fc.constant("load" as const), key, at }),
+      fc.record({ op: fc.constant("exists" as const), key }),
+      fc.record({ op: fc.constantFrom("insert" as const, "update" as const), key, value: fc.string(), at }),
+      fc.record({ op: fc.constant("delete" as const), key }),
+      fc.record({ op: fc.constant("clearExpired" as const), at })
+    ),
+    { maxLength: 25 }
+  )
+  const run = (storage: Storage, op: Op): Effect.Effect<unknown, Sessions.SessionStoreError> => {
+    switch (op.op) {
+      case "load":
+        return storage.load(op.key, new Date(op.at))
+      case "exists":
+        return storage.exists(op.key)
+      case "insert":
+      case "update":
+        return storage[op.op](op.key, op.value, { date: new Date(op.at), age: 0 })
+      case "delete":
+        return storage.delete(op.key)
+      case "clearExpired":
+        return storage.clearExpired(new Date(op.at))
+    }
+  }
+
+  it.effect("property: every op gives the same result, and the two tables hold the same rows", () =>
+    Effect.gen(function*() {
+      const first = sqliteFile()
+      const second = sqliteFile()
+      const db = yield* sqlite.open(first)
+      yield* Effect.sync(() => sqlite.createTable(db, "django_session", Sessions.DDL.sqlite))
+      const direct = sqlite.sessionStorage(db)
+      const context = yield* Layer.build(SqliteClient.layer({ filename: second }))
+      yield* Effect.provide(Sessions.migrate, context)
+      const client = Context.get(context, SqlClient.SqlClient)
+      const overSql = sqlStorage(client)
+      const rows = (filename: string) =>
+        onFile(filename, (d) => d.prepare("SELECT * FROM django_session ORDER BY session_key").all())
+      fc.assert(
+        fc.property(ops, (list) => {
+          Effect.runSync(Effect.all([direct.clearExpired(new Date(8e15)), overSql.clearExpired(new Date(8e15))]))
+          for (const op of list) {
+            expect(Effect.runSync(run(direct, op))).toEqual(Effect.runSync(run(overSql, op)))
+          }
+          expect(rows(first)).toEqual(rows(second))
+        }),
+        { numRuns: 100 }
+      )
+    }).pipe(Effect.scoped))
 })
 
 describe("Sessions.layerSqlite: failures are typed, never a crash", () => {
