@@ -43,7 +43,7 @@ import * as Option from "effect/Option"
 import type { ImproperlyConfigured, InvalidArgument } from "./Errors.js"
 import * as internal from "./internal/auth.js"
 import * as api from "./internal/authApi.js"
-import * as sqlite from "./internal/sqliteStores.js"
+import * as sqliteUsers from "./internal/sqliteUsers.js"
 import type * as Middleware from "./Middleware.js"
 import type * as Passwords from "./Passwords.js"
 import type * as Sessions from "./Sessions.js"
@@ -402,7 +402,7 @@ export const layerSql: Layer.Layer<Users, never, SqlClient.SqlClient> = Layer.ef
  * @category layers
  */
 export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<Users, UsersError> =>
-  sqlite.layerUsers(options, (message, cause) => new UsersError({ message, cause }))
+  sqliteUsers.layerUsers(options, (message, cause) => new UsersError({ message, cause }))
 
 /**
  * Creates `auth_user` as Django 3.2's `auth` migrations leave it (SQLite or PostgreSQL) when

@@ -1,7 +1,8 @@
 /**
  * The stores on a SQLite file through better-sqlite3 directly: Django's `django_session` (the
- * `db` session backend) and `auth_user` (`Users`), each statement prepared once on a `Database`
- * the layer owns and run synchronously, one `Effect.suspend` per statement.
+ * `db` session backend) here and `auth_user` (`Users`, `sqliteUsers.ts`), each statement
+ * prepared once on a `Database` the layer owns and run synchronously, one `Effect.suspend` per
+ * statement.
  *
  * Through `@effect/sql-sqlite-node` a statement costs about 26 µs of CPU above the prepared
  * statement it runs (a `Scope` per query, the client's semaphore, the `sql.execute` span, the
@@ -29,14 +30,10 @@
  * @internal
  */
 import { SqlError } from "@effect/sql/SqlError"
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import type * as Auth from "../Auth.js"
-import * as auth from "./auth.js"
-import { makeUser, Users } from "./authApi.js"
 import { SessionStore } from "./sessionApi.js"
 import { SessionStoreError } from "./sessionErrors.js"
 import { fromStorage, type Storage } from "./sessions.js"
@@ -67,7 +64,7 @@ export interface Database {
 export const executeError = (cause: unknown): SqlError =>
   new SqlError({ cause, message: "Failed to execute statement" })
 
-const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+export const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
 
 /** How long a statement waits for another connection's write lock, in all (better-sqlite3's default). */
 export const BUSY_WAIT_MS = 5_000
@@ -97,7 +94,7 @@ export const attempt = <A, E>(f: () => A, onError: (cause: unknown) => E): Effec
 }
 
 /** The set-up done (SQLite's busy handler used for it), statements from now on wait in `attempt`. */
-const noBusyTimeout = (db: Database): void => void db.pragma("busy_timeout = 0")
+export const noBusyTimeout = (db: Database): void => void db.pragma("busy_timeout = 0")
 
 /**
  * Opens `filename` with better-sqlite3 (loaded when first needed: an optional peer dependency),
@@ -212,77 +209,6 @@ export const layerSessions = (options: { readonly filename: string }): Layer.Lay
               message: `Cannot create django_session: ${messageOf(cause)}`,
               cause: executeError(cause)
             })
-        })
-    )
-  )
-
-// ---------------------------------------------------------------------------
-// Users (auth_user)
-// ---------------------------------------------------------------------------
-
-/** The failure of a user store: `Auth.UsersError`, made by `Auth`. */
-export type UsersFailure = (message: string, cause: SqlError) => Auth.UsersError
-
-/** Django's SQLite formats: naive UTC text, booleans as 0/1. */
-const sqliteFormats = {
-  when: (d: Date | null): string | null => (d === null ? null : sqliteDatetime(d)),
-  flag: (b: boolean): number => (b ? 1 : 0)
-}
-
-/** `Users` over `auth_user`, its statements prepared once on `db`. */
-export const users = (db: Database, failure: UsersFailure): Auth.Users => {
-  const byId = db.prepare(auth.FIND_BY.id.other)
-  const byUsername = db.prepare(auth.FIND_BY.username.other)
-  const setPassword = db.prepare(auth.WRITES.other.setPassword)
-  const setLastLogin = db.prepare(auth.WRITES.other.setLastLogin)
-  const create = db.prepare(auth.WRITES.other.create)
-  const failed = (what: string) => (cause: unknown) => {
-    const error = executeError(cause)
-    return failure(`User store (database) failed to ${what}: ${error.message}`, error)
-  }
-  const lookingUp = failed("look a user up")
-  const savingPassword = failed("save a password")
-  const savingLastLogin = failed("save last_login")
-  const creating = failed("create a user")
-  const find = (statement: Statement, value: number | string) =>
-    attempt(() => {
-      const raw = statement.get(value) as Parameters<typeof auth.fromRaw>[0] | undefined
-      return raw === undefined ? Option.none() : Option.some(makeUser(auth.fromRaw(raw)))
-    }, lookingUp)
-  return {
-    findById: (id) => find(byId, id),
-    findByUsername: (username) => find(byUsername, username),
-    setPassword: (id, password) => attempt(() => void setPassword.run(password, id), savingPassword),
-    setLastLogin: (id, at) => attempt(() => void setLastLogin.run(sqliteDatetime(at), id), savingLastLogin),
-    create: (user) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        const f = auth.completeNew(user, 0, new Date(now))
-        return attempt(() => {
-          const row = create.get(...auth.createParams(f, sqliteFormats)) as { readonly id: number } | undefined
-          return makeUser({ ...f, id: Number(row?.id) })
-        }, creating)
-      })
-  }
-}
-
-/** `Auth.layerSqlite`: `Users` on a SQLite file, `auth_user` created when missing. */
-export const layerUsers = (
-  options: { readonly filename: string },
-  failure: UsersFailure
-): Layer.Layer<Auth.Users, Auth.UsersError> =>
-  Layer.scoped(
-    Users,
-    Effect.flatMap(
-      Effect.mapError(open(options.filename), (e) => failure(`Cannot open SQLite: ${e.message}`, e)),
-      (db) =>
-        Effect.try({
-          try: () => {
-            createTable(db, "auth_user", auth.ddl.sqlite)
-            const store = users(db, failure)
-            noBusyTimeout(db)
-            return store
-          },
-          catch: (cause) => failure(`Cannot create auth_user: ${messageOf(cause)}`, executeError(cause))
         })
     )
   )
