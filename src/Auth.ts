@@ -381,7 +381,7 @@ export const layerSql: Layer.Layer<Users, never, SqlClient.SqlClient> = Layer.ef
  * (`migrate`'s DDL). The layer opens the file with better-sqlite3 (an optional peer dependency,
  * the driver of `@effect/sql-sqlite-node`), in WAL mode, and closes it when its scope closes;
  * its statements are prepared once and run synchronously on that connection, without
- * `@effect/sql`'s per-query span, scope and semaphore (about 26 µs of CPU each). Same SQL text as
+ * `@effect/sql`'s per-query span, scope and semaphore (about 25-30 µs of CPU each). Same SQL text as
  * `layerSql`'s, so the same rows and outcomes, and the same `UsersError` when a statement fails;
  * `layerSql` over your own `SqliteClient` keeps the `sql.execute` spans.
  *

@@ -160,7 +160,7 @@ export const DDL: typeof stores.ddl = stores.ddl
  * layer opens the file with better-sqlite3 (an optional peer dependency, the driver of
  * `@effect/sql-sqlite-node`), in WAL mode, and closes it when its scope closes; its statements
  * are prepared once and run synchronously on that connection, without `@effect/sql`'s per-query
- * span, scope and semaphore (about 26 µs of CPU each). Same SQL text as `layerSql`'s, so the same
+ * span, scope and semaphore (about 25-30 µs of CPU each). Same SQL text as `layerSql`'s, so the same
  * rows and outcomes, and the same typed `SessionStoreError` when a statement fails; `layerSql`
  * over your own `SqliteClient` keeps the `sql.execute` spans.
  *

@@ -4,7 +4,7 @@
  * prepared once on a `Database` the layer owns and run synchronously, one `Effect.suspend` per
  * statement.
  *
- * Through `@effect/sql-sqlite-node` a statement costs about 26 µs of CPU above the prepared
+ * Through `@effect/sql-sqlite-node` a statement costs about 25-30 µs of CPU above the prepared
  * statement it runs (a `Scope` per query, the client's semaphore, the `sql.execute` span, the
  * prepared-statement `Cache`; BENCHMARKS.md, session 9). The statements here are the same text
  * as `layerSql`'s (`sessionStores.statements`, `auth.FIND_BY`, `auth.WRITES`), with the same
