@@ -57,13 +57,13 @@ export interface Database {
   readonly pragma: (source: string) => unknown
   readonly transaction: (fn: () => void) => () => void
   readonly close: () => unknown
-  readonly open: boolean
 }
 
 /** A statement's failure as `@effect/sql-sqlite-node` reports it. */
 export const executeError = (cause: unknown): SqlError =>
   new SqlError({ cause, message: "Failed to execute statement" })
 
+/** An error's message, for the layers' own failures. */
 export const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
 
 /** How long a statement waits for another connection's write lock, in all (better-sqlite3's default). */
@@ -126,10 +126,7 @@ export const open = (filename: string): Effect.Effect<Database, SqlError, Scope.
               exec: (source) => db.exec(source),
               pragma: (source) => db.pragma(source),
               transaction: (fn) => db.transaction(fn),
-              close: () => db.close(),
-              get open() {
-                return db.open
-              }
+              close: () => db.close()
             }
           },
           catch: (cause) => new SqlError({ cause, message: messageOf(cause) })
