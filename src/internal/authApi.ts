@@ -7,8 +7,11 @@
  */
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
@@ -26,6 +29,7 @@ import * as Sessions from "../Sessions.js"
 import * as Settings from "../Settings.js"
 import * as Signing from "../Signing.js"
 import type * as View from "../View.js"
+import { provideServiceIn, provideSomeContextLocally } from "./middleware.js"
 import { urlsplit, urlunsplit } from "./urljoin.js"
 
 export const SESSION_KEY = "_auth_user_id"
@@ -207,15 +211,26 @@ export const User: Context.Tag<Auth.RequestUser, Auth.RequestUser> = Context.Gen
  */
 const unsafeMakeRequestUser = (load: Effect.Effect<Auth.AnyUser, Auth.AuthError>): Auth.RequestUser => {
   let current: Auth.AnyUser | undefined
-  const lock = Effect.unsafeMakeSemaphore(1)
-  const loadOnce = lock.withPermits(1)(
-    Effect.suspend(() =>
-      current !== undefined ? Effect.succeed(current) : Effect.map(load, (user) => (current ??= user))
+  // The load in flight, if any: completed when it ends (succeeding, failing or interrupted), and
+  // readers that came meanwhile then read again (a failed or interrupted load is tried again by
+  // the next reader, as a lock's next holder would). Cheaper than a semaphore's permits.
+  let loading: Deferred.Deferred<void> | undefined
+  const get: Effect.Effect<Auth.AnyUser, Auth.AuthError> = Effect.suspend(() => {
+    if (current !== undefined) return Effect.succeed(current)
+    if (loading !== undefined) return Effect.zipRight(Deferred.await(loading), get)
+    const done = Deferred.unsafeMake<void>(FiberId.none)
+    loading = done
+    return Effect.ensuring(
+      Effect.map(load, (user) => (current ??= user)),
+      Effect.sync(() => {
+        loading = undefined
+        Deferred.unsafeDone(done, Exit.void)
+      })
     )
-  )
+  })
   return {
     [TypeId]: TypeId,
-    get: Effect.suspend(() => (current !== undefined ? Effect.succeed(current) : loadOnce)),
+    get,
     set: (user) =>
       Effect.sync(() => {
         current = user
@@ -234,14 +249,20 @@ export const user: Effect.Effect<Auth.AnyUser, Auth.AuthError, Auth.RequestUser>
 )
 
 export const middleware: Middleware.Middleware<never, Sessions.Session | Auth.Users, Auth.RequestUser> = Middleware
-  .provideService(User, () =>
-    Effect.withFiberRuntime((fiber) => {
-      // The user loads with this layer's services (the session, the user store, the settings).
-      const context = fiber.currentContext as Context.Context<Sessions.Session | Auth.Users>
-      return Effect.succeed(unsafeMakeRequestUser(
-        Effect.provide(getUser, Context.add(context, Settings.Settings, Settings.fromContext(context)))
-      ))
-    }))
+  .make({
+    // One step: the lazy user made and provided in place (as `Middleware.provideService(User, ...)`).
+    call: (request, getResponse) =>
+      Effect.withFiberRuntime((fiber) => {
+        // The user loads with this layer's services (the session, the user store, the settings).
+        const context = fiber.currentContext as Context.Context<Sessions.Session | Auth.Users>
+        const services = Context.add(context, Settings.Settings, Settings.fromContext(context))
+        // `Effect.provide(getUser, services)` (the reader's context with these services over it),
+        // set in place: `Effect.provide` costs a dozen runtime steps.
+        const user = unsafeMakeRequestUser(provideSomeContextLocally(getUser, services))
+        return provideServiceIn(fiber, getResponse(request), User, user)
+      }),
+    provides: [User]
+  })
 
 // ---------------------------------------------------------------------------
 // authenticate, login, logout

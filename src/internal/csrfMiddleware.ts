@@ -24,7 +24,7 @@ import * as View from "../View.js"
 import * as internal from "./csrf.js"
 import { isSameDomain } from "./host.js"
 import { postIfParsed } from "./httpRequest.js"
-import { provideServiceLocally } from "./middleware.js"
+import { provideServiceThen } from "./middleware.js"
 import { escape } from "./python/html.js"
 
 export const SESSION_KEY = "_csrftoken"
@@ -356,18 +356,34 @@ const storedToken = (
     : Effect.map(store.get(request, settings), (stored) => sanitizeStored(stored, store, cells))
 }
 
+/**
+ * Django's `process_request` in `ctx`: the request's state, or the outer middleware's; made
+ * without an Effect when the stored token reads synchronously (the cookie stores), else
+ * `undefined` (see `makeState`).
+ */
+const makeStateNow = (ctx: Context.Context<never>, request: HttpRequest.HttpRequest): Csrf.CsrfToken | undefined => {
+  const outer = ctx.unsafeMap.get(CsrfToken.key) as Csrf.CsrfToken | undefined
+  if (outer !== undefined) return makeToken(outer.cells, false)
+  const settings = settingsIn(ctx, request)
+  const store = Context.get(ctx, CsrfStore)
+  const sync = syncRead(store, request, settings)
+  if (sync === undefined) return undefined
+  const cells = new Cells()
+  cells.cookie = sanitizeStored(sync, store, cells)
+  return makeToken(cells, true)
+}
+
 /** Django's `process_request`: the request's state, or the outer middleware's. */
 const makeState = (request: HttpRequest.HttpRequest): Effect.Effect<Csrf.CsrfToken, Errors.ImproperlyConfigured> =>
-  Effect.contextWithEffect((ctx: Context.Context<never>) => {
-    const outer = Context.getOption(ctx, CsrfToken)
-    if (Option.isSome(outer)) return Effect.succeed(makeToken(outer.value.cells, false))
+  Effect.withFiberRuntime((fiber) => {
+    const ctx = fiber.currentContext
+    const now = makeStateNow(ctx, request)
+    if (now !== undefined) return Effect.succeed(now)
     const cells = new Cells()
-    return Effect.as(
-      Effect.tap(storedToken(request, settingsIn(ctx, request), Context.get(ctx, CsrfStore), cells), (token) => {
-        cells.cookie = token
-      }),
-      makeToken(cells, true)
-    )
+    return Effect.map(storedToken(request, settingsIn(ctx, request), Context.get(ctx, CsrfStore), cells), (token) => {
+      cells.cookie = token
+      return makeToken(cells, true)
+    })
   })
 
 /** Django's `process_response`: store the token when one was asked for. */
@@ -379,9 +395,10 @@ const finish = (
   const { cells } = state
   if (!state.owner || !cells.used || cells.cookie === undefined) return Effect.succeed(response)
   const token = cells.cookie
-  return Effect.contextWithEffect((ctx: Context.Context<never>) =>
-    Context.get(ctx, CsrfStore).save(request, response, token, settingsIn(ctx, request))
-  )
+  return Effect.withFiberRuntime((fiber) => {
+    const ctx = fiber.currentContext
+    return Context.get(ctx, CsrfStore).save(request, response, token, settingsIn(ctx, request))
+  })
 }
 
 const logRejection = (request: HttpRequest.HttpRequest, reason: string) =>
@@ -523,12 +540,17 @@ export const make = <F extends { readonly reason: string }>(
 
   const middleware: Middleware.Middleware<Csrf.MiddlewareError, never, Csrf.CsrfToken> = Middleware.make({
     // process_request and process_response: the request's token state, the cookie on the way out.
+    // The state is made without a step of its own when the store reads synchronously.
     call: (request, getResponse) =>
-      Effect.flatMap(makeState(request), (state) =>
-        Effect.flatMap(
-          provideServiceLocally(getResponse(request), CsrfToken, state),
-          (response) => finish(request, state, response)
-        )),
+      Effect.withFiberRuntime((fiber) => {
+        const now = makeStateNow(fiber.currentContext, request)
+        const around = (state: Csrf.CsrfToken) =>
+          provideServiceThen(fiber, getResponse(request), CsrfToken, state, {
+            onFailure: Effect.failCause,
+            onSuccess: (response) => finish(request, state, response)
+          })
+        return now !== undefined ? around(now) : Effect.flatMap(makeState(request), around)
+      }),
     // process_view: the check, with the resolved view's `csrfExempt` mark.
     processView: (request, resolved) =>
       Effect.catchIf(

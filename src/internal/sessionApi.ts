@@ -28,6 +28,7 @@ import type * as Sessions from "../Sessions.js"
 import * as Settings from "../Settings.js"
 import * as View from "../View.js"
 import { responseForCause } from "./handler.js"
+import { provideServiceThen } from "./middleware.js"
 import * as codec from "./sessionCodec.js"
 import {
   INTERRUPTED_MESSAGE,
@@ -506,22 +507,24 @@ export const middleware: Middleware.Middleware<SessionInterrupted | SessionStore
     call: (request, getResponse) =>
       Effect.withFiberRuntime((fiber) => {
         const session = fromRequestIn(fiber.currentContext, request)
-        return Effect.flatMap(
-          Effect.catchAllCause(
-            Effect.provideService(getResponse(request), Session, session),
-            (cause) =>
-              Cause.isInterruptedOnly(cause) ?
-                Effect.failCause(cause as Cause.Cause<never>) :
-                Effect.withFiberRuntime<View.Response>((fiber) =>
+        // The view's failure becomes its response here (then saved as any other); the session is
+        // provided in place (`provideServiceThen`: `Effect.provideService` costs a dozen steps).
+        return provideServiceThen(fiber, getResponse(request), Session, session, {
+          onFailure: (cause) =>
+            Cause.isInterruptedOnly(cause) ?
+              Effect.failCause(cause as Cause.Cause<never>) :
+              Effect.withFiberRuntime<View.Response, SessionInterrupted | SessionStoreError>((fiber) =>
+                Effect.flatMap(
                   responseForCause(
                     cause,
                     { method: request.method, path: request.path, meta: request.META },
                     Settings.fromContext(fiber.currentContext)
-                  )
+                  ),
+                  (response) => processResponse(session, response)
                 )
-          ),
-          (response) => processResponse(session, response)
-        )
+              ),
+          onSuccess: (response) => processResponse(session, response)
+        })
       }),
     provides: [Session]
   })
