@@ -126,6 +126,48 @@ describe("Auth: the lazy request.user (Django's SimpleLazyObject)", () => {
       expect(yield* user.get).toBe(alice)
     }))
 
+  it.effect("a first read interrupted while loading: the read that waited on it loads again", () =>
+    Effect.gen(function*() {
+      let loads = 0
+      const never = yield* Deferred.make<void>()
+      const alice = Auth.makeUser({ ...rows()[0]!, id: 42 })
+      const user = yield* Auth.makeRequestUser(
+        Effect.suspend(() =>
+          ++loads === 1 ? Effect.as(Deferred.await(never), Auth.anonymousUser) : Effect.succeed(alice)
+        )
+      )
+      const first = yield* Effect.fork(user.get)
+      yield* Effect.yieldNow()
+      const second = yield* Effect.fork(user.get)
+      yield* Effect.yieldNow()
+      expect(loads).toBe(1)
+      yield* Fiber.interrupt(first)
+      expect(yield* Fiber.join(second)).toBe(alice)
+      expect(loads).toBe(2)
+      expect(yield* user.get).toBe(alice)
+    }))
+
+  it.effect("a first read that fails: the read that waited on it loads again, and gets its own result", () =>
+    Effect.gen(function*() {
+      let loads = 0
+      const gate = yield* Deferred.make<void>()
+      const user = yield* Auth.makeRequestUser(
+        Effect.suspend(() =>
+          ++loads === 1
+            ? Effect.zipRight(Deferred.await(gate), Effect.fail(new Auth.UsersError({ message: "down" })))
+            : Effect.succeed(Auth.anonymousUser)
+        )
+      )
+      const first = yield* Effect.fork(Effect.either(user.get))
+      yield* Effect.yieldNow()
+      const second = yield* Effect.fork(user.get)
+      yield* Effect.yieldNow()
+      yield* Deferred.succeed(gate, undefined)
+      expect((yield* Fiber.join(first))._tag).toBe("Left")
+      expect(yield* Fiber.join(second)).toBe(Auth.anonymousUser)
+      expect(loads).toBe(2)
+    }))
+
   it.effect("a failed load is not kept: the next read loads again", () =>
     Effect.gen(function*() {
       let loads = 0
