@@ -132,7 +132,7 @@ describe("Auth: the lazy request.user (Django's SimpleLazyObject)", () => {
       const never = yield* Deferred.make<void>()
       const alice = Auth.makeUser({ ...rows()[0]!, id: 42 })
       const user = yield* Auth.makeRequestUser(
-        Effect.suspend(() =>
+        Effect.suspend((): Effect.Effect<Auth.AnyUser> =>
           ++loads === 1 ? Effect.as(Deferred.await(never), Auth.anonymousUser) : Effect.succeed(alice)
         )
       )
