@@ -243,9 +243,8 @@ export const makeRequestUser = (
   load: Effect.Effect<Auth.AnyUser, Auth.AuthError>
 ): Effect.Effect<Auth.RequestUser> => Effect.sync(() => unsafeMakeRequestUser(load))
 
-export const user: Effect.Effect<Auth.AnyUser, Auth.AuthError, Auth.RequestUser> = Effect.flatMap(
-  User,
-  (u) => u.get
+export const user: Effect.Effect<Auth.AnyUser, Auth.AuthError, Auth.RequestUser> = Effect.withFiberRuntime((fiber) =>
+  Context.unsafeGet(fiber.currentContext as Context.Context<Auth.RequestUser>, User).get
 )
 
 export const middleware: Middleware.Middleware<never, Sessions.Session | Auth.Users, Auth.RequestUser> = Middleware
@@ -370,11 +369,24 @@ export const userPassesTest = <E2 = never, R2 = never>(
 ) =>
 <E, R>(view: View.View<E, R>): View.View<E | E2 | AuthDecorators.DecoratorError, R | R2 | Auth.RequestUser> =>
 (request) =>
-  Effect.gen(function*() {
-    const current = yield* user
+  // The usual case in two steps: the user read, the test passed, the view called.
+  Effect.flatMap(user, (current): Effect.Effect<View.Response, E | E2 | AuthDecorators.DecoratorError, R | R2> => {
     const verdict = test(current)
-    const passes = typeof verdict === "boolean" ? verdict : yield* verdict
-    if (passes) return yield* view(request)
+    if (verdict === true) return view(request)
+    if (verdict === false) return toLogin(request, options)
+    return Effect.flatMap(
+      verdict,
+      (passes): Effect.Effect<View.Response, E | AuthDecorators.DecoratorError, R> =>
+        passes ? view(request) : toLogin(request, options)
+    )
+  })
+
+/** `user_passes_test`'s answer to a user who fails the test: the redirect to the login page. */
+const toLogin = (
+  request: HttpRequest.HttpRequest,
+  options: AuthDecorators.TestOptions | undefined
+): Effect.Effect<HttpResponse.HttpResponse, AuthDecorators.DecoratorError> =>
+  Effect.gen(function*() {
     const settings = yield* Settings.current
     const loginUrl = options?.loginUrl ?? settings.LOGIN_URL
     let path = yield* HttpRequest.buildAbsoluteUri(request)

@@ -401,6 +401,9 @@ const finish = (
   })
 }
 
+/** `process_view`'s `None`: the view is called. */
+const noAnswer: Effect.Effect<Option.Option<View.Response>> = Effect.succeed(Option.none())
+
 const logRejection = (request: HttpRequest.HttpRequest, reason: string) =>
   Effect.annotateLogs(Effect.logWarning(`Forbidden (${reason}): ${request.path}`), {
     logger: "django.security.csrf",
@@ -488,22 +491,34 @@ export const make = <F extends { readonly reason: string }>(
     request: HttpRequest.HttpRequest,
     view: Csrf.ViewInfo = protectedInfo
   ): Effect.Effect<void, F | Csrf.CheckError> =>
-    Effect.withFiberRuntime((fiber) => {
-      const ctx = fiber.currentContext
-      const state = Context.getOption(ctx, CsrfToken)
-      const cells = Option.isSome(state) ? state.value.cells : undefined
-      if (cells !== undefined && cells.processingDone) return Effect.void
-      if (view.csrfExempt) return Effect.void
-      if (SAFE_METHODS.has(request.method) || Context.get(ctx, DontEnforceChecks)) {
-        if (cells !== undefined) cells.processingDone = true
-        return Effect.void
-      }
-      const settings = settingsIn(ctx, request)
-      const store = Context.get(ctx, CsrfStore)
-      if (!isSecureWith(request, settings)) return checkTokens(request, settings, store, cells)
-      const reason = refererReason(request, settings, store)
-      return reason === undefined ? checkTokens(request, settings, store, cells) : reject(reason)
-    })
+    Effect.withFiberRuntime((fiber) => checkIn(fiber.currentContext, request, view))
+
+  /** `check` in a context at hand: `Effect.void` itself when the request passes without an Effect. */
+  const checkIn = (
+    ctx: Context.Context<never>,
+    request: HttpRequest.HttpRequest,
+    view: Csrf.ViewInfo
+  ): Effect.Effect<void, F | Csrf.CheckError> => {
+    const state = Context.getOption(ctx, CsrfToken)
+    const cells = Option.isSome(state) ? state.value.cells : undefined
+    if (cells !== undefined && cells.processingDone) return Effect.void
+    if (view.csrfExempt) return Effect.void
+    if (SAFE_METHODS.has(request.method) || Context.get(ctx, DontEnforceChecks)) {
+      if (cells !== undefined) cells.processingDone = true
+      return Effect.void
+    }
+    const settings = settingsIn(ctx, request)
+    const store = Context.get(ctx, CsrfStore)
+    if (!isSecureWith(request, settings)) return checkTokens(request, settings, store, cells)
+    const reason = refererReason(request, settings, store)
+    return reason === undefined ? checkTokens(request, settings, store, cells) : reject(reason)
+  }
+
+  const rejected = (request: HttpRequest.HttpRequest) => (failure: F) =>
+    Effect.zipRight(
+      logRejection(request, failure.reason),
+      Effect.flatMap(FailureView, (failureView) => Effect.map(failureView(request, failure.reason), Option.some))
+    )
 
   const protectWith =
     (mode: Mode) => <E, R>(view: View.View<E, R>): View.View<E | Csrf.MiddlewareError, Exclude<R, Csrf.CsrfToken>> => {
@@ -552,16 +567,17 @@ export const make = <F extends { readonly reason: string }>(
         return now !== undefined ? around(now) : Effect.flatMap(makeState(request), around)
       }),
     // process_view: the check, with the resolved view's `csrfExempt` mark.
+    // A request that passes without an Effect (a safe method, a checked form already parsed)
+    // costs one step.
     processView: (request, resolved) =>
-      Effect.catchIf(
-        Effect.as(check(request, viewInfo(resolved.view)), Option.none<View.Response>()),
-        isFailure,
-        (failure) =>
-          Effect.zipRight(
-            logRejection(request, failure.reason),
-            Effect.flatMap(FailureView, (failureView) => Effect.map(failureView(request, failure.reason), Option.some))
-          )
-      ),
+      Effect.withFiberRuntime((fiber) => {
+        const checked = checkIn(fiber.currentContext, request, viewInfo(resolved.view))
+        return checked === Effect.void ? noAnswer : Effect.catchIf(
+          Effect.as(checked, Option.none<View.Response>()),
+          isFailure,
+          rejected(request)
+        )
+      }),
     provides: [CsrfToken]
   })
 
