@@ -18,8 +18,10 @@
  * @internal
  */
 import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -381,16 +383,23 @@ export class Memo<A, E> {
   result: Exit.Exit<A, E> | undefined = undefined
   readonly effect: Effect.Effect<A, E>
   constructor(self: Effect.Effect<A, E>) {
-    const lock = Effect.unsafeMakeSemaphore(1)
-    const keep = (exit: Exit.Exit<A, E>) =>
-      Effect.sync(() => {
-        if (!Exit.isInterrupted(exit)) this.result = exit
-      })
-    this.effect = Effect.suspend(() =>
-      this.result !== undefined ?
-        this.result :
-        lock.withPermits(1)(Effect.suspend(() => this.result !== undefined ? this.result : Effect.onExit(self, keep)))
-    )
+    // The run in flight, if any: completed when it ends, and the runs that came meanwhile then
+    // start again (finding the outcome, or running it themselves after an interruption), as a
+    // lock's next holder would. Cheaper than a semaphore's permits.
+    let running: Deferred.Deferred<void> | undefined
+    const again: Effect.Effect<A, E> = Effect.suspend(() => this.effect)
+    this.effect = Effect.suspend(() => {
+      if (this.result !== undefined) return this.result
+      if (running !== undefined) return Effect.zipRight(Deferred.await(running), again)
+      const done = Deferred.unsafeMake<void>(FiberId.none)
+      running = done
+      return Effect.onExit(self, (exit) =>
+        Effect.sync(() => {
+          if (!Exit.isInterrupted(exit)) this.result = exit
+          running = undefined
+          Deferred.unsafeDone(done, Exit.void)
+        }))
+    })
   }
 }
 
