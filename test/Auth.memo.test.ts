@@ -9,6 +9,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, FastCheck as fc, Fiber, Layer, Option, Redacted } from "effect"
 import { readFileSync } from "node:fs"
 import { Auth, Passwords, Sessions, Settings } from "../src/index.js"
+import * as auth from "../src/internal/auth.js"
 import * as authApi from "../src/internal/authApi.js"
 
 const fixtures: {
@@ -180,4 +181,51 @@ describe("Auth: the lazy request.user (Django's SimpleLazyObject)", () => {
       expect(yield* user.get).toBe(Auth.anonymousUser)
       expect(loads).toBe(2)
     }))
+})
+
+describe("Auth: the user row's datetimes, memoised", () => {
+  // Django's SQLite text (`2026-01-01 00:00:00.000000`, `T` too, fractions of 0-6 digits) and texts
+  // that are not datetimes: the memo answers what the parser answers, cold and warm, and every
+  // answer is a Date of its own (a caller changing one changes no other user's).
+  const text = fc.oneof(
+    fc.tuple(
+      fc.integer({ min: 1, max: 9999 }),
+      fc.integer({ min: 1, max: 12 }),
+      fc.integer({ min: 1, max: 31 }),
+      fc.integer({ min: 0, max: 23 }),
+      fc.integer({ min: 0, max: 59 }),
+      fc.integer({ min: 0, max: 59 }),
+      fc.string({ unit: fc.constantFrom("0", "1", "5", "9"), maxLength: 7 }),
+      fc.constantFrom(" ", "T")
+    ).map(([y, mo, d, h, mi, s, frac, sep]) => {
+      const p2 = (n: number) => String(n).padStart(2, "0")
+      return `${String(y).padStart(4, "0")}-${p2(mo)}-${p2(d)}${sep}${p2(h)}:${p2(mi)}:${p2(s)}${
+        frac === "" ? "" : `.${frac}`
+      }`
+    }),
+    fc.string()
+  )
+
+  it("parseDatetime equals the parser on any text, cold and warm, and returns a new Date each time", () => {
+    auth.forgetParsedDatetimes()
+    fc.assert(fc.property(text, (t) => {
+      const expected = auth.parseDatetimeText(t)
+      const cold = auth.parseDatetime(t)
+      const warm = auth.parseDatetime(t)
+      expect(cold?.getTime()).toEqual(expected?.getTime())
+      expect(warm?.getTime()).toEqual(expected?.getTime())
+      if (cold !== null && warm !== null) {
+        expect(warm).not.toBe(cold)
+        warm.setTime(0)
+        expect(auth.parseDatetime(t)?.getTime()).toEqual(expected?.getTime())
+      }
+    }))
+  })
+
+  it("parseDatetime keeps a Date and null as they are", () => {
+    const d = new Date(Date.UTC(2020, 0, 1))
+    expect(auth.parseDatetime(d)).toBe(d)
+    expect(auth.parseDatetime(null)).toBeNull()
+    expect(auth.parseDatetime(undefined)).toBeNull()
+  })
 })

@@ -7,11 +7,8 @@
  */
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
@@ -29,6 +26,7 @@ import * as Sessions from "../Sessions.js"
 import * as Settings from "../Settings.js"
 import * as Signing from "../Signing.js"
 import type * as View from "../View.js"
+import * as InFlight from "./inFlight.js"
 import { provideServiceIn, provideSomeContextLocally } from "./middleware.js"
 import { urlsplit, urlunsplit } from "./urljoin.js"
 
@@ -214,17 +212,18 @@ const unsafeMakeRequestUser = (load: Effect.Effect<Auth.AnyUser, Auth.AuthError>
   // The load in flight, if any: completed when it ends (succeeding, failing or interrupted), and
   // readers that came meanwhile then read again (a failed or interrupted load is tried again by
   // the next reader, as a lock's next holder would). Cheaper than a semaphore's permits.
-  let loading: Deferred.Deferred<void> | undefined
+  // (The Deferred is made by the first reader that has to wait: most loads have none.)
+  let loading: InFlight.InFlight | undefined
   const get: Effect.Effect<Auth.AnyUser, Auth.AuthError> = Effect.suspend(() => {
     if (current !== undefined) return Effect.succeed(current)
-    if (loading !== undefined) return Effect.zipRight(Deferred.await(loading), get)
-    const done = Deferred.unsafeMake<void>(FiberId.none)
-    loading = done
+    if (loading !== undefined) return Effect.zipRight(InFlight.awaitEnd(loading), get)
+    const mine = InFlight.make()
+    loading = mine
     return Effect.ensuring(
       Effect.map(load, (user) => (current ??= user)),
       Effect.sync(() => {
         loading = undefined
-        Deferred.unsafeDone(done, Exit.void)
+        InFlight.end(mine)
       })
     )
   })

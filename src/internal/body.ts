@@ -18,15 +18,14 @@
  * @internal
  */
 import * as Chunk from "effect/Chunk"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { RawPostDataException, RequestDataTooBig, UnreadablePostError } from "../Errors.js"
 import { concat } from "./bytes.js"
+import * as InFlight from "./inFlight.js"
 
 /** Everything `body` can fail with. */
 export type BodyError = RequestDataTooBig | UnreadablePostError | RawPostDataException
@@ -386,18 +385,18 @@ export class Memo<A, E> {
     // The run in flight, if any: completed when it ends, and the runs that came meanwhile then
     // start again (finding the outcome, or running it themselves after an interruption), as a
     // lock's next holder would. Cheaper than a semaphore's permits.
-    let running: Deferred.Deferred<void> | undefined
+    let running: InFlight.InFlight | undefined
     const again: Effect.Effect<A, E> = Effect.suspend(() => this.effect)
     this.effect = Effect.suspend(() => {
       if (this.result !== undefined) return this.result
-      if (running !== undefined) return Effect.zipRight(Deferred.await(running), again)
-      const done = Deferred.unsafeMake<void>(FiberId.none)
-      running = done
+      if (running !== undefined) return Effect.zipRight(InFlight.awaitEnd(running), again)
+      const mine = InFlight.make()
+      running = mine
       return Effect.onExit(self, (exit) =>
         Effect.sync(() => {
           if (!Exit.isInterrupted(exit)) this.result = exit
           running = undefined
-          Deferred.unsafeDone(done, Exit.void)
+          InFlight.end(mine)
         }))
     })
   }

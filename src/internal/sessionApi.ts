@@ -93,7 +93,8 @@ const loadedNow = (state: State): Loaded | undefined =>
 export const modify = <A, E = never>(
   f: (state: Loaded, session: Session, before: State) => readonly [Either.Either<A, E>, State]
 ): Effect.Effect<A, E | SessionStoreError, Session> =>
-  Effect.flatMap(Session, (session): Effect.Effect<A, E | SessionStoreError> => {
+  Effect.withFiberRuntime((fiber): Effect.Effect<A, E | SessionStoreError> => {
+    const session = Context.unsafeGet(fiber.currentContext as Context.Context<Session>, Session)
     const before = session.state.current
     const loaded = loadedNow(before)
     if (loaded !== undefined) {
