@@ -138,6 +138,20 @@ describe("response encoders and parsers (properties)", () => {
     )
   })
 
+  it("httpDate (the last date remembered) writes what the formatter writes, in any order of calls", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(fc.double({ min: -1e13, max: 1e13 }), fc.integer({ min: 0, max: 2 ** 31 }), fc.constant(NaN)),
+          { minLength: 1, maxLength: 8 }
+        ),
+        (times) => {
+          for (const t of [...times, ...times]) expect(cookie.httpDate(t)).toBe(cookie.formatHttpDate(Math.floor(t)))
+        }
+      )
+    )
+  })
+
   it("floatRepr round-trips every finite double", () => {
     fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (n) => {
       expect(Number(floatRepr(n))).toBe(n)

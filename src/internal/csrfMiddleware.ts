@@ -150,18 +150,24 @@ export const cookieStore: Csrf.Store = {
   sanitizes: true,
   save: (_request, response, token, settings) => {
     if (HttpResponse.isAnyResponse(response)) {
-      return Effect.mapError(
-        Effect.flatMap(
-          ResponseCookies.setCookie(response, settings.CSRF_COOKIE_NAME, token, cookieOptions(settings)),
-          (r) =>
-            HttpResponse.setHeader(
-              r,
-              "Vary",
-              internal.patchVary(Option.getOrUndefined(HttpResponse.getHeader(r, "Vary")), ["Cookie"])
-            )
-        ),
-        badCookieSetting
-      )
+      // `setCookie` then `Vary: Cookie`, in one step: the Clock read as `setCookie` reads it.
+      return Effect.clockWith((clock) => {
+        const withCookie = ResponseCookies.setCookieAt(
+          response,
+          settings.CSRF_COOKIE_NAME,
+          token,
+          cookieOptions(settings),
+          clock.unsafeCurrentTimeMillis()
+        )
+        if (Either.isLeft(withCookie)) return Effect.fail(badCookieSetting(withCookie.left))
+        const r = withCookie.right
+        const varied = HttpResponse.setHeader(
+          r,
+          "Vary",
+          internal.patchVary(Option.getOrUndefined(HttpResponse.getHeader(r, "Vary")), ["Cookie"])
+        )
+        return Either.isLeft(varied) ? Effect.fail(badCookieSetting(varied.left)) : Effect.succeed(varied.right)
+      })
     }
     // Not a response of this library: its interpretation has no `MakeError`.
     return Effect.flatMap(Effect.orDie(View.toServerResponse(response)), (r) => setPlatformCookie(r, token, settings))
