@@ -22,8 +22,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as HttpResponse from "./HttpResponse.js"
-import { provideServiceLocally } from "./internal/middleware.js"
-import { settingsFor } from "./internal/standardMiddleware.js"
+import { provideServiceThen } from "./internal/middleware.js"
+import { settingsIn } from "./internal/standardMiddleware.js"
 import * as Middleware from "./Middleware.js"
 import type * as Settings from "./Settings.js"
 import type * as View from "./View.js"
@@ -82,12 +82,15 @@ export const middleware: Middleware.Middleware<HttpResponse.MakeError> = Middlew
   getResponse
 ) => {
   const marker: Exemption = { exempt: false }
-  return Effect.flatMap(
-    provideServiceLocally(getResponse(request), Exemption, marker),
-    (response) =>
-      HttpResponse.isAnyResponse(response)
-        ? Effect.flatMap(settingsFor(request), (settings) => processResponse(response, settings, marker.exempt))
-        : Effect.succeed(response)
+  return Effect.withFiberRuntime((fiber) =>
+    provideServiceThen(fiber, getResponse(request), Exemption, marker, {
+      onFailure: Effect.failCause,
+      // The context is restored here: the settings are the ones this layer was called with.
+      onSuccess: (response) =>
+        HttpResponse.isAnyResponse(response)
+          ? processResponse(response, settingsIn(fiber.currentContext, request), marker.exempt)
+          : Effect.succeed(response)
+    })
   )
 })
 

@@ -156,36 +156,47 @@ export const processRequest = (
   Option.Option<HttpResponse.HttpResponse>,
   PermissionDenied | ImproperlyConfigured | DisallowedHost | RuntimeError
 > =>
-  Effect.contextWithEffect((context: Context.Context<never>): Effect.Effect<
-    Option.Option<HttpResponse.HttpResponse>,
-    PermissionDenied | ImproperlyConfigured | DisallowedHost | RuntimeError
-  > => {
-    const settings = Settings.fromContext(context)
-    const agent = checkUserAgent(request, settings)
-    if (Either.isLeft(agent)) return Effect.fail(agent.left)
-    // `get_host()` validates with the settings in effect, or the request's own without any.
-    const host = HttpRequest.getHostWith(
-      request,
-      Option.getOrElse(Context.getOption(context, Settings.Settings), () => request.settings)
-    )
-    if (Either.isLeft(host)) return Effect.fail(host.left)
-    const conf = urlconfIn(context, urlconf)
-    const slash = shouldRedirectWithSlash(request, conf, settings)
-    const www = settings.PREPEND_WWW && host.right !== "" && !host.right.startsWith("www.")
-    // The usual request: nothing to redirect to, and no full path to build.
-    if (!slash && !www) return Effect.succeed(Option.none())
-    const fullPath = HttpRequest.getFullPath(request)
-    return Effect.flatMap(
-      Effect.zip(
-        www ? Effect.map(HttpRequest.scheme(request), (scheme) => `${scheme}://www.${host.right}`) : Effect.succeed(""),
-        slash ? fullPathWithSlash(request, settings) : Effect.succeed(fullPath)
-      ),
-      ([redirect, path]) =>
-        redirect !== "" || path !== fullPath
-          ? Effect.map(permanent(redirect + path), Option.some)
-          : Effect.succeed(Option.none())
-    )
-  })
+  Effect.contextWithEffect((context: Context.Context<never>) =>
+    processRequestIn(context, request, urlconf) ?? Effect.succeed(Option.none())
+  )
+
+type RequestError = PermissionDenied | ImproperlyConfigured | DisallowedHost | RuntimeError
+
+/**
+ * `processRequest` in a context at hand: `undefined` for the usual request (nothing to redirect
+ * to, nothing to fail with), so that the middleware spends no step on it.
+ */
+const processRequestIn = (
+  context: Context.Context<never>,
+  request: HttpRequest.HttpRequest,
+  urlconf: Urls.AnyURLconf
+): Effect.Effect<Option.Option<HttpResponse.HttpResponse>, RequestError> | undefined => {
+  const settings = Settings.fromContext(context)
+  const agent = checkUserAgent(request, settings)
+  if (Either.isLeft(agent)) return Effect.fail(agent.left)
+  // `get_host()` validates with the settings in effect, or the request's own without any.
+  const host = HttpRequest.getHostWith(
+    request,
+    Option.getOrElse(Context.getOption(context, Settings.Settings), () => request.settings)
+  )
+  if (Either.isLeft(host)) return Effect.fail(host.left)
+  const conf = urlconfIn(context, urlconf)
+  const slash = shouldRedirectWithSlash(request, conf, settings)
+  const www = settings.PREPEND_WWW && host.right !== "" && !host.right.startsWith("www.")
+  // The usual request: nothing to redirect to, and no full path to build.
+  if (!slash && !www) return undefined
+  const fullPath = HttpRequest.getFullPath(request)
+  return Effect.flatMap(
+    Effect.zip(
+      www ? Effect.map(HttpRequest.scheme(request), (scheme) => `${scheme}://www.${host.right}`) : Effect.succeed(""),
+      slash ? fullPathWithSlash(request, settings) : Effect.succeed(fullPath)
+    ),
+    ([redirect, path]) =>
+      redirect !== "" || path !== fullPath
+        ? Effect.map(permanent(redirect + path), Option.some)
+        : Effect.succeed(Option.none())
+  )
+}
 
 /**
  * Django's `CommonMiddleware.process_response`: a 404 becomes the redirect to the slashed path
@@ -232,12 +243,16 @@ const withContentLength = (response: HttpResponse.AnyResponse): View.Response =>
 export const commonMiddleware = (
   urlconf: Urls.AnyURLconf
 ): Middleware.Middleware<PermissionDenied | ImproperlyConfigured | DisallowedHost | RuntimeError> =>
-  Middleware.make<PermissionDenied | ImproperlyConfigured | DisallowedHost | RuntimeError>((request, getResponse) =>
-    Effect.flatMap(
-      processRequest(request, urlconf),
-      Option.match({
-        onSome: (redirect): Effect.Effect<View.Response, RuntimeError | DisallowedHost> => Effect.succeed(redirect),
-        onNone: () => Effect.flatMap(getResponse(request), (response) => processResponse(request, response, urlconf))
-      })
-    )
+  Middleware.make<RequestError>((request, getResponse) =>
+    Effect.withFiberRuntime((fiber) => {
+      const rest = () => Effect.flatMap(getResponse(request), (response) => processResponse(request, response, urlconf))
+      const early = processRequestIn(fiber.currentContext, request, urlconf)
+      return early === undefined ? rest() : Effect.flatMap(
+        early,
+        Option.match({
+          onSome: (redirect): Effect.Effect<View.Response, RuntimeError | DisallowedHost> => Effect.succeed(redirect),
+          onNone: rest
+        })
+      )
+    })
   )

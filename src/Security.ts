@@ -23,7 +23,7 @@ import * as Option from "effect/Option"
 import type { DisallowedHost, DisallowedRedirect } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import * as HttpResponse from "./HttpResponse.js"
-import { settingsFor } from "./internal/standardMiddleware.js"
+import { isSecureWith, settingsIn } from "./internal/standardMiddleware.js"
 import * as Middleware from "./Middleware.js"
 import type * as Settings from "./Settings.js"
 import type * as View from "./View.js"
@@ -145,10 +145,12 @@ export const processResponse = <A extends HttpResponse.AnyResponse>(
  */
 export const middleware: Middleware.Middleware<DisallowedHost | DisallowedRedirect | HttpResponse.MakeError> =
   Middleware.make<DisallowedHost | DisallowedRedirect | HttpResponse.MakeError>((request, getResponse) =>
-    Effect.flatMap(settingsFor(request), (settings) => {
+    Effect.withFiberRuntime((fiber) => {
+      // The settings read once (the context is the same again when the response comes back).
+      const settings = settingsIn(fiber.currentContext, request)
       const after = (response: View.Response) =>
         HttpResponse.isAnyResponse(response)
-          ? Effect.flatMap(HttpRequest.isSecure(request), (secure) => processResponse(response, settings, secure))
+          ? processResponse(response, settings, isSecureWith(request, settings))
           : Effect.succeed(response)
       // Without SECURE_SSL_REDIRECT, process_request has nothing to do: no step for it.
       return settings.SECURE_SSL_REDIRECT

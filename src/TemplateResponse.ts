@@ -43,6 +43,7 @@
  */
 import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
@@ -258,21 +259,25 @@ const makeWith = <
   HttpResponse.MakeError,
   Templates.Templates
 > =>
-  Effect.zipWith(
-    Templates.Templates,
-    HttpResponse.make(options ?? {}),
-    (templates, response) =>
-      unsafeMake<never, Tag, Request>({
-        _tag: tag,
-        templateName,
-        contextData: contextData ?? {},
-        request,
-        response,
-        isRendered: false,
-        postRenderCallbacks: [],
-        templates
-      })
-  )
+  // One step: the engine read from the context, the response made (a `MakeError` fails it).
+  Effect.withFiberRuntime((fiber) => {
+    const templates = Context.unsafeGet(
+      fiber.currentContext as Context.Context<Templates.Templates>,
+      Templates.Templates
+    )
+    const response = HttpResponse.make(options ?? {})
+    if (Either.isLeft(response)) return Effect.fail(response.left)
+    return Effect.succeed(unsafeMake<never, Tag, Request>({
+      _tag: tag,
+      templateName,
+      contextData: contextData ?? {},
+      request,
+      response: response.right,
+      isRendered: false,
+      postRenderCallbacks: [],
+      templates
+    }))
+  })
 
 /**
  * Django's `SimpleTemplateResponse(template, context, content_type, status, charset, headers)`:
@@ -492,6 +497,7 @@ export const render = <E>(
   ): Effect.Effect<HttpResponse.AnyResponse, Errors.InvalidArgument | E> => {
     const rendered = HttpResponse.setContent(self.response, text)
     if (Either.isLeft(rendered)) return Effect.fail(rendered.left)
+    if (self.postRenderCallbacks.length === 0) return Effect.succeed(rendered.right)
     return Effect.reduce(
       self.postRenderCallbacks,
       rendered.right as HttpResponse.AnyResponse,

@@ -9,6 +9,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, FastCheck as fc, Fiber, Layer, Option, Redacted } from "effect"
 import { readFileSync } from "node:fs"
 import { Auth, Passwords, Sessions, Settings } from "../src/index.js"
+import * as auth from "../src/internal/auth.js"
 import * as authApi from "../src/internal/authApi.js"
 
 const fixtures: {
@@ -126,6 +127,48 @@ describe("Auth: the lazy request.user (Django's SimpleLazyObject)", () => {
       expect(yield* user.get).toBe(alice)
     }))
 
+  it.effect("a first read interrupted while loading: the read that waited on it loads again", () =>
+    Effect.gen(function*() {
+      let loads = 0
+      const never = yield* Deferred.make<void>()
+      const alice = Auth.makeUser({ ...rows()[0]!, id: 42 })
+      const user = yield* Auth.makeRequestUser(
+        Effect.suspend((): Effect.Effect<Auth.AnyUser> =>
+          ++loads === 1 ? Effect.as(Deferred.await(never), Auth.anonymousUser) : Effect.succeed(alice)
+        )
+      )
+      const first = yield* Effect.fork(user.get)
+      yield* Effect.yieldNow()
+      const second = yield* Effect.fork(user.get)
+      yield* Effect.yieldNow()
+      expect(loads).toBe(1)
+      yield* Fiber.interrupt(first)
+      expect(yield* Fiber.join(second)).toBe(alice)
+      expect(loads).toBe(2)
+      expect(yield* user.get).toBe(alice)
+    }))
+
+  it.effect("a first read that fails: the read that waited on it loads again, and gets its own result", () =>
+    Effect.gen(function*() {
+      let loads = 0
+      const gate = yield* Deferred.make<void>()
+      const user = yield* Auth.makeRequestUser(
+        Effect.suspend(() =>
+          ++loads === 1
+            ? Effect.zipRight(Deferred.await(gate), Effect.fail(new Auth.UsersError({ message: "down" })))
+            : Effect.succeed(Auth.anonymousUser)
+        )
+      )
+      const first = yield* Effect.fork(Effect.either(user.get))
+      yield* Effect.yieldNow()
+      const second = yield* Effect.fork(user.get)
+      yield* Effect.yieldNow()
+      yield* Deferred.succeed(gate, undefined)
+      expect((yield* Fiber.join(first))._tag).toBe("Left")
+      expect(yield* Fiber.join(second)).toBe(Auth.anonymousUser)
+      expect(loads).toBe(2)
+    }))
+
   it.effect("a failed load is not kept: the next read loads again", () =>
     Effect.gen(function*() {
       let loads = 0
@@ -138,4 +181,51 @@ describe("Auth: the lazy request.user (Django's SimpleLazyObject)", () => {
       expect(yield* user.get).toBe(Auth.anonymousUser)
       expect(loads).toBe(2)
     }))
+})
+
+describe("Auth: the user row's datetimes, memoised", () => {
+  // Django's SQLite text (`2026-01-01 00:00:00.000000`, `T` too, fractions of 0-6 digits) and texts
+  // that are not datetimes: the memo answers what the parser answers, cold and warm, and every
+  // answer is a Date of its own (a caller changing one changes no other user's).
+  const text = fc.oneof(
+    fc.tuple(
+      fc.integer({ min: 1, max: 9999 }),
+      fc.integer({ min: 1, max: 12 }),
+      fc.integer({ min: 1, max: 31 }),
+      fc.integer({ min: 0, max: 23 }),
+      fc.integer({ min: 0, max: 59 }),
+      fc.integer({ min: 0, max: 59 }),
+      fc.string({ unit: fc.constantFrom("0", "1", "5", "9"), maxLength: 7 }),
+      fc.constantFrom(" ", "T")
+    ).map(([y, mo, d, h, mi, s, frac, sep]) => {
+      const p2 = (n: number) => String(n).padStart(2, "0")
+      return `${String(y).padStart(4, "0")}-${p2(mo)}-${p2(d)}${sep}${p2(h)}:${p2(mi)}:${p2(s)}${
+        frac === "" ? "" : `.${frac}`
+      }`
+    }),
+    fc.string()
+  )
+
+  it("parseDatetime equals the parser on any text, cold and warm, and returns a new Date each time", () => {
+    auth.forgetParsedDatetimes()
+    fc.assert(fc.property(text, (t) => {
+      const expected = auth.parseDatetimeText(t)
+      const cold = auth.parseDatetime(t)
+      const warm = auth.parseDatetime(t)
+      expect(cold?.getTime()).toEqual(expected?.getTime())
+      expect(warm?.getTime()).toEqual(expected?.getTime())
+      if (cold !== null && warm !== null) {
+        expect(warm).not.toBe(cold)
+        warm.setTime(0)
+        expect(auth.parseDatetime(t)?.getTime()).toEqual(expected?.getTime())
+      }
+    }))
+  })
+
+  it("parseDatetime keeps a Date and null as they are", () => {
+    const d = new Date(Date.UTC(2020, 0, 1))
+    expect(auth.parseDatetime(d)).toBe(d)
+    expect(auth.parseDatetime(null)).toBeNull()
+    expect(auth.parseDatetime(undefined)).toBeNull()
+  })
 })

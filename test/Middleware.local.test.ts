@@ -6,7 +6,12 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Effect, Exit, Option } from "effect"
-import { provideLocally, provideServiceLocally } from "../src/internal/middleware.js"
+import {
+  provideLocally,
+  provideServiceLocally,
+  provideServiceThen,
+  provideSomeContextLocally
+} from "../src/internal/middleware.js"
 
 class Marker extends Context.Tag("test/Marker")<Marker, { readonly n: number }>() {}
 const seen = Effect.map(Effect.serviceOption(Marker), Option.map((m) => m.n))
@@ -54,6 +59,66 @@ describe("provideServiceLocally", () => {
         seen
       )
       expect(yield* provideServiceLocally(later, Marker, { n: 4 })).toEqual(Option.some(4))
+      expect(yield* seen).toEqual(Option.none())
+    }))
+})
+
+describe("provideServiceThen (a middleware's after-step fused with the put-back)", () => {
+  const then = <A, E>(effect: Effect.Effect<A, E>) =>
+    Effect.withFiberRuntime((fiber) =>
+      provideServiceThen(fiber, effect, Marker, { n: 1 }, {
+        onFailure: (cause) => Effect.map(seen, (outside) => ({ failed: Cause.squash(cause), outside })),
+        onSuccess: (a) => Effect.map(seen, (outside) => ({ a, outside }))
+      })
+    )
+
+  it.effect("inside sees the service; each continuation runs with the context put back", () =>
+    Effect.gen(function*() {
+      expect(yield* then(seen)).toEqual({ a: Option.some(1), outside: Option.none() })
+      expect(yield* then(Effect.zipRight(seen, Effect.fail("no")))).toEqual({ failed: "no", outside: Option.none() })
+      expect(yield* seen).toEqual(Option.none())
+    }))
+
+  it.effect("a failure of the success continuation is not handed to the failure one", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(
+        Effect.withFiberRuntime<string, string>((fiber) =>
+          provideServiceThen(fiber, Effect.succeed(1), Marker, { n: 1 }, {
+            onFailure: () => Effect.succeed("caught"),
+            onSuccess: () => Effect.fail("after")
+          })
+        )
+      )
+      expect(exit).toEqual(Exit.fail("after"))
+      expect(yield* seen).toEqual(Option.none())
+    }))
+
+  it.effect("nested under an outer service: the outer one is seen by the continuation", () =>
+    Effect.gen(function*() {
+      const inner = Effect.withFiberRuntime((fiber) =>
+        provideServiceThen(fiber, seen, Marker, { n: 2 }, {
+          onFailure: Effect.failCause,
+          onSuccess: (inside) => Effect.map(seen, (after) => [inside, after] as const)
+        })
+      )
+      expect(yield* provideServiceLocally(inner, Marker, { n: 1 })).toEqual([Option.some(2), Option.some(1)])
+    }))
+})
+
+describe("provideSomeContextLocally (Effect.provide of a context, in place)", () => {
+  class Other extends Context.Tag("test/Other")<Other, string>() {}
+  it.effect("the given services over the fiber's own, the fiber's own back after", () =>
+    Effect.gen(function*() {
+      const read = Effect.all([seen, Effect.serviceOption(Other)])
+      const given = Context.make(Marker, { n: 2 })
+      const out = yield* provideServiceLocally(
+        Effect.zip(provideSomeContextLocally(read, given), read),
+        Other,
+        "mine"
+      )
+      expect(out).toEqual([[Option.some(2), Option.some("mine")], [Option.none(), Option.some("mine")]])
+      const exit = yield* Effect.exit(provideSomeContextLocally(Effect.zipRight(read, Effect.fail("no")), given))
+      expect(exit).toEqual(Exit.fail("no"))
       expect(yield* seen).toEqual(Option.none())
     }))
 })

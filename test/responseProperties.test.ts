@@ -10,6 +10,7 @@ import * as json from "../src/internal/python/json.js"
 import { floatRepr } from "../src/internal/python/repr.js"
 import { reprStr } from "../src/internal/python/repr.js"
 import { utf8Encode } from "../src/internal/response.js"
+import * as jsonReference from "./utils/jsonReference.js"
 
 /** Reads back a Python-quoted cookie value (http.cookies._unquote). */
 const unquote = (s: string): string => {
@@ -69,6 +70,86 @@ describe("response encoders and parsers (properties)", () => {
       // Compared through JSON.stringify, where -0 (Python's float -0.0) and 0 read alike.
       expect(JSON.stringify(JSON.parse(out as string))).toBe(JSON.stringify(v))
     }))
+  })
+
+  // The writer is a one-pass rewrite of the plain one kept in test/utils/jsonReference.ts (regular
+  // expressions for the escapes, arrays of entries): the same text, or the same failure, for any
+  // value and any of json.dumps' options.
+  const anyString = fc.oneof(
+    fc.string({ unit: "grapheme-composite" }),
+    fc.string({ unit: "binary" }),
+    fc.string({ unit: fc.integer({ min: 0, max: 0x9f }).map((c) => String.fromCharCode(c)) }),
+    fc.constantFrom("\"", "\\", "\u007f", "\ud800", "\udc00x", "\u2028", "é\"\n")
+  )
+  const { leaf: anyLeaf, tree: anyTree } = fc.letrec((tie) => ({
+    leaf: fc.oneof(
+      anyString,
+      fc.double(),
+      fc.integer(),
+      fc.constant(-0),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.bigInt(),
+      fc.date({ noInvalidDate: false }),
+      fc.constant(Symbol.for("x")),
+      fc.constant(() => 1)
+    ),
+    tree: fc.oneof(
+      { depthSize: "small" },
+      tie("leaf"),
+      fc.array(tie("tree"), { maxLength: 4 }),
+      fc.dictionary(anyString, tie("tree"), { maxKeys: 4 }),
+      fc.array(fc.tuple(fc.oneof(anyString, fc.integer()), tie("tree")), { maxLength: 3 }).map((es) => new Map(es))
+    )
+  }))
+  const anyOptions = fc.record({
+    ensureAscii: fc.option(fc.boolean(), { nil: undefined }),
+    sortKeys: fc.option(fc.boolean(), { nil: undefined }),
+    indent: fc.option(fc.oneof(fc.integer({ min: -1, max: 3 }), fc.constantFrom("", "\t", "--")), { nil: undefined }),
+    separators: fc.option(fc.constantFrom([",", ":"] as const, [", ", ": "] as const, [";", "="] as const), {
+      nil: undefined
+    }),
+    allowNan: fc.option(fc.boolean(), { nil: undefined }),
+    django: fc.option(fc.boolean(), { nil: undefined }),
+    maps: fc.option(fc.boolean(), { nil: undefined }),
+    skipUndefined: fc.option(fc.boolean(), { nil: undefined })
+  })
+  const same = (a: string | { readonly message: string }, b: string | { readonly message: string }) =>
+    expect(typeof a === "string" ? a : { failure: a.message }).toEqual(
+      typeof b === "string" ? b : { failure: b.message }
+    )
+
+  it("json dumps writes what the plain reference writer writes, for any value and options", () => {
+    fc.assert(
+      fc.property(fc.oneof(anyTree, anyLeaf), anyOptions, (value, options) => {
+        same(json.dumps(value, options), jsonReference.dumps(value, options))
+      }),
+      { numRuns: 2000 }
+    )
+  })
+
+  it("json encodeString escapes as the plain reference does, with and without ensure_ascii", () => {
+    fc.assert(
+      fc.property(anyString, fc.boolean(), (s, ensureAscii) => {
+        expect(json.encodeString(s, ensureAscii)).toBe(jsonReference.encodeString(s, ensureAscii))
+      }),
+      { numRuns: 5000 }
+    )
+  })
+
+  it("httpDate (the last date remembered) writes what the formatter writes, in any order of calls", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(fc.double({ min: -1e13, max: 1e13 }), fc.integer({ min: 0, max: 2 ** 31 }), fc.constant(NaN)),
+          { minLength: 1, maxLength: 8 }
+        ),
+        (times) => {
+          for (const t of [...times, ...times]) expect(cookie.httpDate(t)).toBe(cookie.formatHttpDate(Math.floor(t)))
+        }
+      )
+    )
   })
 
   it("floatRepr round-trips every finite double", () => {

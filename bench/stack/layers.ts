@@ -251,7 +251,12 @@ const program = Effect.gen(function*() {
     // For `valgrind --tool=callgrind`: warm up, then N requests of one variant; the difference of
     // two runs with different N is the instruction count of N requests.
     for (let i = 0; i < 300; i++) yield* variants[single]!.view!(variants[single]!.request())
+    // With `--import ./bench/stack/opcount.mjs`: the runtime's steps of the N requests, counted.
+    const counter = globalThis as { __opcount_on?: boolean; __opcount_dump?: (n: number) => void }
+    counter.__opcount_on = true
     yield* run(single)
+    counter.__opcount_on = false
+    counter.__opcount_dump?.(n)
     console.log(`${single}: ${n} requests`)
     return
   }

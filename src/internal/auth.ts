@@ -61,11 +61,33 @@ export interface Row {
 
 type Raw = { readonly [K in keyof Row]: unknown }
 
-/** A datetime column: a `Date` (PostgreSQL) or Django's SQLite text, naive UTC with `USE_TZ`. */
+/**
+ * A datetime column: a `Date` (PostgreSQL) or Django's SQLite text, naive UTC with `USE_TZ`.
+ * Texts already read are remembered (a user's `last_login` and `date_joined` are read on every
+ * request): each call still returns a `Date` of its own.
+ */
 export const parseDatetime = (value: unknown): Date | null => {
   if (value === null || value === undefined) return null
   if (value instanceof Date) return value
-  const m = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,6}))?)?/.exec(String(value))
+  const text = String(value)
+  const known = parsedTexts.get(text)
+  if (known !== undefined) return known === null ? null : new Date(known)
+  const parsed = parseDatetimeText(text)
+  if (parsedTexts.size >= PARSED_MAX) parsedTexts.clear()
+  parsedTexts.set(text, parsed === null ? null : parsed.getTime())
+  return parsed
+}
+
+/** Texts parsed by `parseDatetime`, to their time (`null`: not a datetime). Emptied when full. */
+const parsedTexts = new Map<string, number | null>()
+const PARSED_MAX = 4096
+
+/** Empties `parseDatetime`'s memo (tests). */
+export const forgetParsedDatetimes = (): void => parsedTexts.clear()
+
+/** `parseDatetime` of a text, without the memo. */
+export const parseDatetimeText = (text: string): Date | null => {
+  const m = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,6}))?)?/.exec(text)
   if (m === null) return null
   const ms = m[7] === undefined ? 0 : Math.floor(Number(m[7].padEnd(6, "0")) / 1000)
   const d = new Date(Date.UTC(2000, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0), ms))

@@ -26,6 +26,8 @@ import * as Sessions from "../Sessions.js"
 import * as Settings from "../Settings.js"
 import * as Signing from "../Signing.js"
 import type * as View from "../View.js"
+import * as InFlight from "./inFlight.js"
+import { provideServiceIn, provideSomeContextLocally } from "./middleware.js"
 import { urlsplit, urlunsplit } from "./urljoin.js"
 
 export const SESSION_KEY = "_auth_user_id"
@@ -207,15 +209,27 @@ export const User: Context.Tag<Auth.RequestUser, Auth.RequestUser> = Context.Gen
  */
 const unsafeMakeRequestUser = (load: Effect.Effect<Auth.AnyUser, Auth.AuthError>): Auth.RequestUser => {
   let current: Auth.AnyUser | undefined
-  const lock = Effect.unsafeMakeSemaphore(1)
-  const loadOnce = lock.withPermits(1)(
-    Effect.suspend(() =>
-      current !== undefined ? Effect.succeed(current) : Effect.map(load, (user) => (current ??= user))
+  // The load in flight, if any: completed when it ends (succeeding, failing or interrupted), and
+  // readers that came meanwhile then read again (a failed or interrupted load is tried again by
+  // the next reader, as a lock's next holder would). Cheaper than a semaphore's permits.
+  // (The Deferred is made by the first reader that has to wait: most loads have none.)
+  let loading: InFlight.InFlight | undefined
+  const get: Effect.Effect<Auth.AnyUser, Auth.AuthError> = Effect.suspend(() => {
+    if (current !== undefined) return Effect.succeed(current)
+    if (loading !== undefined) return Effect.zipRight(InFlight.awaitEnd(loading), get)
+    const mine = InFlight.make()
+    loading = mine
+    return Effect.ensuring(
+      Effect.map(load, (user) => (current ??= user)),
+      Effect.sync(() => {
+        loading = undefined
+        InFlight.end(mine)
+      })
     )
-  )
+  })
   return {
     [TypeId]: TypeId,
-    get: Effect.suspend(() => (current !== undefined ? Effect.succeed(current) : loadOnce)),
+    get,
     set: (user) =>
       Effect.sync(() => {
         current = user
@@ -228,20 +242,25 @@ export const makeRequestUser = (
   load: Effect.Effect<Auth.AnyUser, Auth.AuthError>
 ): Effect.Effect<Auth.RequestUser> => Effect.sync(() => unsafeMakeRequestUser(load))
 
-export const user: Effect.Effect<Auth.AnyUser, Auth.AuthError, Auth.RequestUser> = Effect.flatMap(
-  User,
-  (u) => u.get
+export const user: Effect.Effect<Auth.AnyUser, Auth.AuthError, Auth.RequestUser> = Effect.withFiberRuntime((fiber) =>
+  Context.unsafeGet(fiber.currentContext as Context.Context<Auth.RequestUser>, User).get
 )
 
 export const middleware: Middleware.Middleware<never, Sessions.Session | Auth.Users, Auth.RequestUser> = Middleware
-  .provideService(User, () =>
-    Effect.withFiberRuntime((fiber) => {
-      // The user loads with this layer's services (the session, the user store, the settings).
-      const context = fiber.currentContext as Context.Context<Sessions.Session | Auth.Users>
-      return Effect.succeed(unsafeMakeRequestUser(
-        Effect.provide(getUser, Context.add(context, Settings.Settings, Settings.fromContext(context)))
-      ))
-    }))
+  .make({
+    // One step: the lazy user made and provided in place (as `Middleware.provideService(User, ...)`).
+    call: (request, getResponse) =>
+      Effect.withFiberRuntime((fiber) => {
+        // The user loads with this layer's services (the session, the user store, the settings).
+        const context = fiber.currentContext as Context.Context<Sessions.Session | Auth.Users>
+        const services = Context.add(context, Settings.Settings, Settings.fromContext(context))
+        // `Effect.provide(getUser, services)` (the reader's context with these services over it),
+        // set in place: `Effect.provide` costs a dozen runtime steps.
+        const user = unsafeMakeRequestUser(provideSomeContextLocally(getUser, services))
+        return provideServiceIn(fiber, getResponse(request), User, user)
+      }),
+    provides: [User]
+  })
 
 // ---------------------------------------------------------------------------
 // authenticate, login, logout
@@ -349,11 +368,24 @@ export const userPassesTest = <E2 = never, R2 = never>(
 ) =>
 <E, R>(view: View.View<E, R>): View.View<E | E2 | AuthDecorators.DecoratorError, R | R2 | Auth.RequestUser> =>
 (request) =>
-  Effect.gen(function*() {
-    const current = yield* user
+  // The usual case in two steps: the user read, the test passed, the view called.
+  Effect.flatMap(user, (current): Effect.Effect<View.Response, E | E2 | AuthDecorators.DecoratorError, R | R2> => {
     const verdict = test(current)
-    const passes = typeof verdict === "boolean" ? verdict : yield* verdict
-    if (passes) return yield* view(request)
+    if (verdict === true) return view(request)
+    if (verdict === false) return toLogin(request, options)
+    return Effect.flatMap(
+      verdict,
+      (passes): Effect.Effect<View.Response, E | AuthDecorators.DecoratorError, R> =>
+        passes ? view(request) : toLogin(request, options)
+    )
+  })
+
+/** `user_passes_test`'s answer to a user who fails the test: the redirect to the login page. */
+const toLogin = (
+  request: HttpRequest.HttpRequest,
+  options: AuthDecorators.TestOptions | undefined
+): Effect.Effect<HttpResponse.HttpResponse, AuthDecorators.DecoratorError> =>
+  Effect.gen(function*() {
     const settings = yield* Settings.current
     const loginUrl = options?.loginUrl ?? settings.LOGIN_URL
     let path = yield* HttpRequest.buildAbsoluteUri(request)

@@ -25,6 +25,7 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { RawPostDataException, RequestDataTooBig, UnreadablePostError } from "../Errors.js"
 import { concat } from "./bytes.js"
+import * as InFlight from "./inFlight.js"
 
 /** Everything `body` can fail with. */
 export type BodyError = RequestDataTooBig | UnreadablePostError | RawPostDataException
@@ -381,16 +382,23 @@ export class Memo<A, E> {
   result: Exit.Exit<A, E> | undefined = undefined
   readonly effect: Effect.Effect<A, E>
   constructor(self: Effect.Effect<A, E>) {
-    const lock = Effect.unsafeMakeSemaphore(1)
-    const keep = (exit: Exit.Exit<A, E>) =>
-      Effect.sync(() => {
-        if (!Exit.isInterrupted(exit)) this.result = exit
-      })
-    this.effect = Effect.suspend(() =>
-      this.result !== undefined ?
-        this.result :
-        lock.withPermits(1)(Effect.suspend(() => this.result !== undefined ? this.result : Effect.onExit(self, keep)))
-    )
+    // The run in flight, if any: completed when it ends, and the runs that came meanwhile then
+    // start again (finding the outcome, or running it themselves after an interruption), as a
+    // lock's next holder would. Cheaper than a semaphore's permits.
+    let running: InFlight.InFlight | undefined
+    const again: Effect.Effect<A, E> = Effect.suspend(() => this.effect)
+    this.effect = Effect.suspend(() => {
+      if (this.result !== undefined) return this.result
+      if (running !== undefined) return Effect.zipRight(InFlight.awaitEnd(running), again)
+      const mine = InFlight.make()
+      running = mine
+      return Effect.onExit(self, (exit) =>
+        Effect.sync(() => {
+          if (!Exit.isInterrupted(exit)) this.result = exit
+          running = undefined
+          InFlight.end(mine)
+        }))
+    })
   }
 }
 

@@ -60,7 +60,21 @@ const pad2 = (n: number): string => (n < 10 ? "0" + n : String(n))
  * `undefined` when the date cannot be represented.
  */
 export const httpDate = (epochSeconds: number): string | undefined => {
-  const d = new Date(Math.floor(epochSeconds) * 1000)
+  const seconds = Math.floor(epochSeconds)
+  // The last date written, again (a cookie's expiry is the same for every response in a second).
+  if (seconds === lastSeconds) return lastDate
+  const date = formatHttpDate(seconds)
+  lastSeconds = seconds
+  lastDate = date
+  return date
+}
+
+let lastSeconds: number | undefined = undefined
+let lastDate: string | undefined = undefined
+
+/** `httpDate` of whole seconds, without the memo of the last one. */
+export const formatHttpDate = (seconds: number): string | undefined => {
+  const d = new Date(seconds * 1000)
   const t = d.getTime()
   if (Number.isNaN(t)) return undefined
   const year = d.getUTCFullYear()

@@ -24,7 +24,7 @@ import * as View from "../View.js"
 import * as internal from "./csrf.js"
 import { isSameDomain } from "./host.js"
 import { postIfParsed } from "./httpRequest.js"
-import { provideServiceLocally } from "./middleware.js"
+import { provideServiceThen } from "./middleware.js"
 import { escape } from "./python/html.js"
 
 export const SESSION_KEY = "_csrftoken"
@@ -150,18 +150,24 @@ export const cookieStore: Csrf.Store = {
   sanitizes: true,
   save: (_request, response, token, settings) => {
     if (HttpResponse.isAnyResponse(response)) {
-      return Effect.mapError(
-        Effect.flatMap(
-          ResponseCookies.setCookie(response, settings.CSRF_COOKIE_NAME, token, cookieOptions(settings)),
-          (r) =>
-            HttpResponse.setHeader(
-              r,
-              "Vary",
-              internal.patchVary(Option.getOrUndefined(HttpResponse.getHeader(r, "Vary")), ["Cookie"])
-            )
-        ),
-        badCookieSetting
-      )
+      // `setCookie` then `Vary: Cookie`, in one step: the Clock read as `setCookie` reads it.
+      return Effect.clockWith((clock) => {
+        const withCookie = ResponseCookies.setCookieAt(
+          response,
+          settings.CSRF_COOKIE_NAME,
+          token,
+          cookieOptions(settings),
+          clock.unsafeCurrentTimeMillis()
+        )
+        if (Either.isLeft(withCookie)) return Effect.fail(badCookieSetting(withCookie.left))
+        const r = withCookie.right
+        const varied = HttpResponse.setHeader(
+          r,
+          "Vary",
+          internal.patchVary(Option.getOrUndefined(HttpResponse.getHeader(r, "Vary")), ["Cookie"])
+        )
+        return Either.isLeft(varied) ? Effect.fail(badCookieSetting(varied.left)) : Effect.succeed(varied.right)
+      })
     }
     // Not a response of this library: its interpretation has no `MakeError`.
     return Effect.flatMap(Effect.orDie(View.toServerResponse(response)), (r) => setPlatformCookie(r, token, settings))
@@ -356,18 +362,34 @@ const storedToken = (
     : Effect.map(store.get(request, settings), (stored) => sanitizeStored(stored, store, cells))
 }
 
+/**
+ * Django's `process_request` in `ctx`: the request's state, or the outer middleware's; made
+ * without an Effect when the stored token reads synchronously (the cookie stores), else
+ * `undefined` (see `makeState`).
+ */
+const makeStateNow = (ctx: Context.Context<never>, request: HttpRequest.HttpRequest): Csrf.CsrfToken | undefined => {
+  const outer = ctx.unsafeMap.get(CsrfToken.key) as Csrf.CsrfToken | undefined
+  if (outer !== undefined) return makeToken(outer.cells, false)
+  const settings = settingsIn(ctx, request)
+  const store = Context.get(ctx, CsrfStore)
+  const sync = syncRead(store, request, settings)
+  if (sync === undefined) return undefined
+  const cells = new Cells()
+  cells.cookie = sanitizeStored(sync, store, cells)
+  return makeToken(cells, true)
+}
+
 /** Django's `process_request`: the request's state, or the outer middleware's. */
 const makeState = (request: HttpRequest.HttpRequest): Effect.Effect<Csrf.CsrfToken, Errors.ImproperlyConfigured> =>
-  Effect.contextWithEffect((ctx: Context.Context<never>) => {
-    const outer = Context.getOption(ctx, CsrfToken)
-    if (Option.isSome(outer)) return Effect.succeed(makeToken(outer.value.cells, false))
+  Effect.withFiberRuntime((fiber) => {
+    const ctx = fiber.currentContext
+    const now = makeStateNow(ctx, request)
+    if (now !== undefined) return Effect.succeed(now)
     const cells = new Cells()
-    return Effect.as(
-      Effect.tap(storedToken(request, settingsIn(ctx, request), Context.get(ctx, CsrfStore), cells), (token) => {
-        cells.cookie = token
-      }),
-      makeToken(cells, true)
-    )
+    return Effect.map(storedToken(request, settingsIn(ctx, request), Context.get(ctx, CsrfStore), cells), (token) => {
+      cells.cookie = token
+      return makeToken(cells, true)
+    })
   })
 
 /** Django's `process_response`: store the token when one was asked for. */
@@ -379,10 +401,14 @@ const finish = (
   const { cells } = state
   if (!state.owner || !cells.used || cells.cookie === undefined) return Effect.succeed(response)
   const token = cells.cookie
-  return Effect.contextWithEffect((ctx: Context.Context<never>) =>
-    Context.get(ctx, CsrfStore).save(request, response, token, settingsIn(ctx, request))
-  )
+  return Effect.withFiberRuntime((fiber) => {
+    const ctx = fiber.currentContext
+    return Context.get(ctx, CsrfStore).save(request, response, token, settingsIn(ctx, request))
+  })
 }
+
+/** `process_view`'s `None`: the view is called. */
+const noAnswer: Effect.Effect<Option.Option<View.Response>> = Effect.succeed(Option.none())
 
 const logRejection = (request: HttpRequest.HttpRequest, reason: string) =>
   Effect.annotateLogs(Effect.logWarning(`Forbidden (${reason}): ${request.path}`), {
@@ -471,22 +497,34 @@ export const make = <F extends { readonly reason: string }>(
     request: HttpRequest.HttpRequest,
     view: Csrf.ViewInfo = protectedInfo
   ): Effect.Effect<void, F | Csrf.CheckError> =>
-    Effect.withFiberRuntime((fiber) => {
-      const ctx = fiber.currentContext
-      const state = Context.getOption(ctx, CsrfToken)
-      const cells = Option.isSome(state) ? state.value.cells : undefined
-      if (cells !== undefined && cells.processingDone) return Effect.void
-      if (view.csrfExempt) return Effect.void
-      if (SAFE_METHODS.has(request.method) || Context.get(ctx, DontEnforceChecks)) {
-        if (cells !== undefined) cells.processingDone = true
-        return Effect.void
-      }
-      const settings = settingsIn(ctx, request)
-      const store = Context.get(ctx, CsrfStore)
-      if (!isSecureWith(request, settings)) return checkTokens(request, settings, store, cells)
-      const reason = refererReason(request, settings, store)
-      return reason === undefined ? checkTokens(request, settings, store, cells) : reject(reason)
-    })
+    Effect.withFiberRuntime((fiber) => checkIn(fiber.currentContext, request, view))
+
+  /** `check` in a context at hand: `Effect.void` itself when the request passes without an Effect. */
+  const checkIn = (
+    ctx: Context.Context<never>,
+    request: HttpRequest.HttpRequest,
+    view: Csrf.ViewInfo
+  ): Effect.Effect<void, F | Csrf.CheckError> => {
+    const state = Context.getOption(ctx, CsrfToken)
+    const cells = Option.isSome(state) ? state.value.cells : undefined
+    if (cells !== undefined && cells.processingDone) return Effect.void
+    if (view.csrfExempt) return Effect.void
+    if (SAFE_METHODS.has(request.method) || Context.get(ctx, DontEnforceChecks)) {
+      if (cells !== undefined) cells.processingDone = true
+      return Effect.void
+    }
+    const settings = settingsIn(ctx, request)
+    const store = Context.get(ctx, CsrfStore)
+    if (!isSecureWith(request, settings)) return checkTokens(request, settings, store, cells)
+    const reason = refererReason(request, settings, store)
+    return reason === undefined ? checkTokens(request, settings, store, cells) : reject(reason)
+  }
+
+  const rejected = (request: HttpRequest.HttpRequest) => (failure: F) =>
+    Effect.zipRight(
+      logRejection(request, failure.reason),
+      Effect.flatMap(FailureView, (failureView) => Effect.map(failureView(request, failure.reason), Option.some))
+    )
 
   const protectWith =
     (mode: Mode) => <E, R>(view: View.View<E, R>): View.View<E | Csrf.MiddlewareError, Exclude<R, Csrf.CsrfToken>> => {
@@ -523,23 +561,29 @@ export const make = <F extends { readonly reason: string }>(
 
   const middleware: Middleware.Middleware<Csrf.MiddlewareError, never, Csrf.CsrfToken> = Middleware.make({
     // process_request and process_response: the request's token state, the cookie on the way out.
+    // The state is made without a step of its own when the store reads synchronously.
     call: (request, getResponse) =>
-      Effect.flatMap(makeState(request), (state) =>
-        Effect.flatMap(
-          provideServiceLocally(getResponse(request), CsrfToken, state),
-          (response) => finish(request, state, response)
-        )),
+      Effect.withFiberRuntime((fiber) => {
+        const now = makeStateNow(fiber.currentContext, request)
+        const around = (state: Csrf.CsrfToken) =>
+          provideServiceThen(fiber, getResponse(request), CsrfToken, state, {
+            onFailure: Effect.failCause,
+            onSuccess: (response) => finish(request, state, response)
+          })
+        return now !== undefined ? around(now) : Effect.flatMap(makeState(request), around)
+      }),
     // process_view: the check, with the resolved view's `csrfExempt` mark.
+    // A request that passes without an Effect (a safe method, a checked form already parsed)
+    // costs one step.
     processView: (request, resolved) =>
-      Effect.catchIf(
-        Effect.as(check(request, viewInfo(resolved.view)), Option.none<View.Response>()),
-        isFailure,
-        (failure) =>
-          Effect.zipRight(
-            logRejection(request, failure.reason),
-            Effect.flatMap(FailureView, (failureView) => Effect.map(failureView(request, failure.reason), Option.some))
-          )
-      ),
+      Effect.withFiberRuntime((fiber) => {
+        const checked = checkIn(fiber.currentContext, request, viewInfo(resolved.view))
+        return checked === Effect.void ? noAnswer : Effect.catchIf(
+          Effect.as(checked, Option.none<View.Response>()),
+          isFailure,
+          rejected(request)
+        )
+      }),
     provides: [CsrfToken]
   })
 

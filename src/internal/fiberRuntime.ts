@@ -4,8 +4,9 @@
  * Missing public API: `Fiber.RuntimeFiber` lists `getFiberRef` and `currentContext` but not
  * `setFiberRef` (what `FiberRef.set` calls), so setting a fiber ref from inside
  * `Effect.withFiberRuntime` without one more runtime step has no public form. Used by the request
- * adapter (`withContextIn`, for `View.respond`/`toHttpApp`) and by the middleware chain
- * (`provideLocally`); both fall back to the public form when the runtime lacks it.
+ * adapter (`withContextIn`, for `View.respond`/`toHttpApp`) and by the middleware chain and the
+ * standard middleware (`provideLocally` and its forms in `internal/middleware.ts`); both fall back
+ * to the public form when the runtime lacks it.
  * `test/adapter.test.ts` fails the day Effect's runtime loses it.
  *
  * @internal

@@ -11,6 +11,7 @@
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
@@ -77,21 +78,77 @@ export const provideLocally = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   f: (context: Context.Context<never>) => Context.Context<never>
 ): Effect.Effect<A, E, any> =>
-  Effect.withFiberRuntime((fiber) => {
-    const before = fiber.currentContext
-    if (!canSetFiberRef(fiber)) return Effect.provide(effect, f(before) as Context.Context<R>)
-    fiber.setFiberRef(FiberRef.currentContext, f(before))
-    return Effect.matchCauseEffect(effect, {
-      onFailure: (cause) => {
-        fiber.setFiberRef(FiberRef.currentContext, before)
-        return Effect.failCause(cause)
-      },
-      onSuccess: (a) => {
-        fiber.setFiberRef(FiberRef.currentContext, before)
-        return Effect.succeed(a)
-      }
-    })
+  Effect.withFiberRuntime((fiber) => provideLocallyIn(fiber, effect, f(fiber.currentContext)))
+
+/**
+ * `provideLocally` from inside `Effect.withFiberRuntime` (no step of its own): `effect` with
+ * `context` as the running fiber's context, the context as it was once it ends.
+ */
+export const provideLocallyIn = <A, E, R>(
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  effect: Effect.Effect<A, E, R>,
+  context: Context.Context<never>
+): Effect.Effect<A, E, any> =>
+  provideLocallyThen(fiber, effect, context, { onFailure: Effect.failCause, onSuccess: Effect.succeed })
+
+/**
+ * `Effect.matchCauseEffect(provideLocallyIn(fiber, effect, context), then)` in one step: the
+ * continuation runs once the context is restored.
+ */
+export const provideLocallyThen = <A, E, R, B, E2, R2, B3, E3, R3>(
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  effect: Effect.Effect<A, E, R>,
+  context: Context.Context<never>,
+  then: {
+    readonly onFailure: (cause: Cause.Cause<E>) => Effect.Effect<B, E2, R2>
+    readonly onSuccess: (a: A) => Effect.Effect<B3, E3, R3>
+  }
+): Effect.Effect<B | B3, E2 | E3, any> => {
+  if (!canSetFiberRef(fiber)) {
+    return Effect.matchCauseEffect(Effect.provide(effect, context as Context.Context<R>), then)
+  }
+  const before = fiber.currentContext
+  fiber.setFiberRef(FiberRef.currentContext, context)
+  return Effect.matchCauseEffect(effect, {
+    onFailure: (cause) => {
+      fiber.setFiberRef(FiberRef.currentContext, before)
+      return then.onFailure(cause)
+    },
+    onSuccess: (a) => {
+      fiber.setFiberRef(FiberRef.currentContext, before)
+      return then.onSuccess(a)
+    }
   })
+}
+
+/** `Effect.provideService(effect, tag, service)` from inside `Effect.withFiberRuntime` (see `provideLocallyIn`). */
+export const provideServiceIn = <A, E, R, I, S>(
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  effect: Effect.Effect<A, E, R>,
+  tag: Context.Tag<I, S>,
+  service: S
+): Effect.Effect<A, E, Exclude<R, I>> =>
+  provideLocallyIn(fiber, effect, Context.add(fiber.currentContext, tag, service))
+
+/** `provideServiceIn` then `then`'s continuations, in one step (see `provideLocallyThen`). */
+export const provideServiceThen = <A, E, R, I, S, B, E2, R2, B3, E3, R3>(
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  effect: Effect.Effect<A, E, R>,
+  tag: Context.Tag<I, S>,
+  service: S,
+  then: {
+    readonly onFailure: (cause: Cause.Cause<E>) => Effect.Effect<B, E2, R2>
+    readonly onSuccess: (a: A) => Effect.Effect<B3, E3, R3>
+  }
+): Effect.Effect<B | B3, E2 | E3, Exclude<R, I> | R2 | R3> =>
+  provideLocallyThen(fiber, effect, Context.add(fiber.currentContext, tag, service), then)
+
+/** `Effect.provide(effect, context)` (the fiber's context with `context` over it) through `provideLocally`. */
+export const provideSomeContextLocally = <A, E, R, R2>(
+  effect: Effect.Effect<A, E, R>,
+  context: Context.Context<R2>
+): Effect.Effect<A, E, Exclude<R, R2>> =>
+  provideLocally(effect, (current) => Context.merge(current, context as Context.Context<never>))
 
 /** `Effect.provideService(effect, tag, service)` through `provideLocally`. */
 export const provideServiceLocally = <A, E, R, I, S>(
@@ -224,20 +281,35 @@ const settled = (response: View.Response): AnyEffect =>
  * `call` gets the response of the layers inside it settled.
  */
 export const chain = (engine: Engine): Step => {
-  let step = guard(core(engine), engine.convert)
+  const convert = engine.convert
+  // `unguarded` is the layer as written; what an outer layer's `getResponse` runs is that layer
+  // guarded and its response settled, in one step (`guardSettled`).
+  let unguarded: Step = core(engine)
   for (let i = engine.stack.length - 1; i >= 0; i--) {
     const call = engine.stack[i]!.call
     if (call === undefined) continue
-    const inner = step
-    const getResponse = (request: HttpRequest.HttpRequest) => Effect.flatMap(runWith(inner, request), settled)
-    step = guard(
-      (request) => call(request, getResponse as (r: HttpRequest.HttpRequest) => Effect.Effect<View.Response>),
-      engine.convert
-    )
+    const inner = guardSettled(unguarded, convert)
+    const getResponse = (request: HttpRequest.HttpRequest) => runWith(inner, request)
+    unguarded = (request) => call(request, getResponse as (r: HttpRequest.HttpRequest) => Effect.Effect<View.Response>)
   }
-  const outer = step
+  const outer = guard(unguarded, convert)
   return (request) => runWith(outer, request)
 }
+
+/**
+ * `(request) => Effect.flatMap(guard(step, convert)(request), settled)` with one continuation
+ * for both outcomes (a converted failure is settled too; a failure to settle is not converted
+ * here, as it was not).
+ */
+const guardSettled = (step: Step, convert: Engine["convert"]): Step =>
+  convert === undefined
+    ? (request) => Effect.flatMap(step(request), settled)
+    : (request) =>
+      Effect.matchCauseEffect(step(request), {
+        onFailure: (cause) =>
+          Cause.isInterruptedOnly(cause) ? Effect.failCause(cause) : Effect.flatMap(convert(request, cause), settled),
+        onSuccess: settled
+      })
 
 /** Django's `decorator_from_middleware`: the stack around one view, failures passed through. */
 export const decorate = (stack: ReadonlyArray<Hooks>, view: View.View<unknown, unknown>): Step =>

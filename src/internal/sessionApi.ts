@@ -28,6 +28,7 @@ import type * as Sessions from "../Sessions.js"
 import * as Settings from "../Settings.js"
 import * as View from "../View.js"
 import { responseForCause } from "./handler.js"
+import { provideServiceThen } from "./middleware.js"
 import * as codec from "./sessionCodec.js"
 import {
   INTERRUPTED_MESSAGE,
@@ -92,7 +93,8 @@ const loadedNow = (state: State): Loaded | undefined =>
 export const modify = <A, E = never>(
   f: (state: Loaded, session: Session, before: State) => readonly [Either.Either<A, E>, State]
 ): Effect.Effect<A, E | SessionStoreError, Session> =>
-  Effect.flatMap(Session, (session): Effect.Effect<A, E | SessionStoreError> => {
+  Effect.withFiberRuntime((fiber): Effect.Effect<A, E | SessionStoreError> => {
+    const session = Context.unsafeGet(fiber.currentContext as Context.Context<Session>, Session)
     const before = session.state.current
     const loaded = loadedNow(before)
     if (loaded !== undefined) {
@@ -479,22 +481,24 @@ export const middleware: Middleware.Middleware<SessionInterrupted | SessionStore
     call: (request, getResponse) =>
       Effect.withFiberRuntime((fiber) => {
         const session = fromRequestIn(fiber.currentContext, request)
-        return Effect.flatMap(
-          Effect.catchAllCause(
-            Effect.provideService(getResponse(request), Session, session),
-            (cause) =>
-              Cause.isInterruptedOnly(cause) ?
-                Effect.failCause(cause as Cause.Cause<never>) :
-                Effect.withFiberRuntime<View.Response>((fiber) =>
+        // The view's failure becomes its response here (then saved as any other); the session is
+        // provided in place (`provideServiceThen`: `Effect.provideService` costs a dozen steps).
+        return provideServiceThen(fiber, getResponse(request), Session, session, {
+          onFailure: (cause) =>
+            Cause.isInterruptedOnly(cause) ?
+              Effect.failCause(cause as Cause.Cause<never>) :
+              Effect.withFiberRuntime<View.Response, SessionInterrupted | SessionStoreError>((fiber) =>
+                Effect.flatMap(
                   responseForCause(
                     cause,
                     { method: request.method, path: request.path, meta: request.META },
                     Settings.fromContext(fiber.currentContext)
-                  )
+                  ),
+                  (response) => processResponse(session, response)
                 )
-          ),
-          (response) => processResponse(session, response)
-        )
+              ),
+          onSuccess: (response) => processResponse(session, response)
+        })
       }),
     provides: [Session]
   })

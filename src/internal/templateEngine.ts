@@ -233,18 +233,44 @@ export const make = (options: Options = {}): TemplatesService => {
       ))
   }
 
-  const wrap = (template: nunjucks.Template, name: string, origin: string | undefined): Template => {
-    const render = (context: TemplateContext = {}, renderOptions: RenderOptions = {}) => {
-      const run = (vars: TemplateContext) =>
-        Effect.try({
-          try: () => template.render(vars),
-          catch: (error) => toError(error, name)
-        })
-      const request = renderOptions.request
-      return request === undefined
-        ? run(context)
-        : Effect.flatMap(runProcessors(request), (vars) => run(Object.assign(vars, context)))
+  /** The engine's render of `vars`, as an Effect made without a step of its own. */
+  const runNow = (
+    template: nunjucks.Template,
+    name: string,
+    vars: TemplateContext
+  ): Effect.Effect<string, TemplateError> => {
+    try {
+      return Effect.succeed(template.render(vars))
+    } catch (error) {
+      return Effect.fail(toError(error, name))
     }
+  }
+
+  /**
+   * A template's `render` with the fiber's context at hand: with no context processors of the
+   * layer's own, the built-in variables are read from it and the engine runs at once (no step).
+   */
+  const renderIn = (
+    template: nunjucks.Template,
+    name: string,
+    fiberContext: Context.Context<never>,
+    context: TemplateContext = {},
+    renderOptions: RenderOptions = {}
+  ): Effect.Effect<string, TemplateError> => {
+    const request = renderOptions.request
+    if (request === undefined) return runNow(template, name, context)
+    if (processors.length === 0) {
+      const vars = Object.assign({ request }, csrfVariables(Context.getOption(fiberContext, Csrf.CsrfToken)))
+      return runNow(template, name, Object.assign(vars, context))
+    }
+    return Effect.flatMap(runProcessors(request), (vars) => runNow(template, name, Object.assign(vars, context)))
+  }
+
+  const wrap = (template: nunjucks.Template, name: string, origin: string | undefined): Template => {
+    const render = (context: TemplateContext = {}, renderOptions: RenderOptions = {}) =>
+      Effect.withFiberRuntime<string, TemplateError>((fiber) =>
+        renderIn(template, name, fiber.currentContext, context, renderOptions)
+      )
     return { [TypeId]: TypeId, _tag: "Template", name, origin, render }
   }
 
@@ -255,24 +281,42 @@ export const make = (options: Options = {}): TemplatesService => {
   }
 
   /** The template, or the files tried when `name` is not found at the top level (the caller tries the next name). */
+  /**
+   * The engine's template of `name` with its origin, or the files tried when `name` is not found at
+   * the top level (the caller tries the next name), or the failure as an Effect.
+   */
+  const loadNow = (
+    name: string
+  ):
+    | { readonly _tag: "Loaded"; readonly template: nunjucks.Template; readonly origin: string | undefined }
+    | { readonly _tag: "Missing"; readonly tried: ReadonlyArray<Tried> }
+    | Effect.Effect<never, TemplateDoesNotExist | TemplateSyntaxError> =>
+  {
+    const located: internal.Located = loader.isCached(name)
+      ? { _tag: "Found", path: "" }
+      : loader.locate(name)
+    if (located._tag === "Missing") return located
+    try {
+      // `true`: compile now (a cached template is already compiled), so syntax errors show here.
+      const template = environment.getTemplate(name, true)
+      return { _tag: "Loaded", template, origin: templatePath(template) ?? located.path }
+    } catch (error) {
+      const e = toError(error, name)
+      return e._tag === "TemplateRenderError"
+        ? Effect.die(e) // getting a template renders nothing: Nunjucks failed in an unexpected way
+        : Effect.fail(e)
+    }
+  }
+
+  /** The template, or the files tried when `name` is not found at the top level (the caller tries the next name). */
   const load = (
     name: string
   ): Effect.Effect<Template | ReadonlyArray<Tried>, TemplateDoesNotExist | TemplateSyntaxError> =>
     Effect.suspend((): Effect.Effect<Template | ReadonlyArray<Tried>, TemplateDoesNotExist | TemplateSyntaxError> => {
-      const located: internal.Located = loader.isCached(name)
-        ? { _tag: "Found", path: "" }
-        : loader.locate(name)
-      if (located._tag === "Missing") return Effect.succeed(located.tried)
-      try {
-        // `true`: compile now (a cached template is already compiled), so syntax errors show here.
-        const template = environment.getTemplate(name, true)
-        return Effect.succeed(wrap(template, name, templatePath(template) ?? located.path))
-      } catch (error) {
-        const e = toError(error, name)
-        return e._tag === "TemplateRenderError"
-          ? Effect.die(e) // getting a template renders nothing: Nunjucks failed in an unexpected way
-          : Effect.fail(e)
-      }
+      const loaded = loadNow(name)
+      if (Effect.isEffect(loaded)) return loaded
+      if (loaded._tag === "Missing") return Effect.succeed(loaded.tried)
+      return Effect.succeed(wrap(loaded.template, name, loaded.origin))
     })
 
   const selectTemplate = (names: ReadonlyArray<string>) =>
@@ -309,15 +353,23 @@ export const make = (options: Options = {}): TemplatesService => {
       }
     })
 
-  const render = (template: TemplateRef, context?: TemplateContext, renderOptions?: RenderOptions) =>
-    Effect.flatMap(
-      typeof template === "string"
-        ? getTemplate(template)
-        : isTemplate(template)
-        ? Effect.succeed(template)
-        : selectTemplate(template),
-      (t): Effect.Effect<string, TemplateError> => t.render(context, renderOptions)
-    )
+  const render = (
+    template: TemplateRef,
+    context?: TemplateContext,
+    renderOptions?: RenderOptions
+  ): Effect.Effect<string, TemplateError> =>
+    typeof template === "string"
+      // One step for the usual render: the template found, the context made and the engine run.
+      ? Effect.withFiberRuntime((fiber) => {
+        const loaded = loadNow(template)
+        if (Effect.isEffect(loaded)) return loaded
+        if (loaded._tag === "Missing") return Effect.fail(missing([template], loaded.tried, undefined))
+        return renderIn(loaded.template, template, fiber.currentContext, context, renderOptions)
+      })
+      : Effect.flatMap(
+        isTemplate(template) ? Effect.succeed(template) : selectTemplate(template),
+        (t): Effect.Effect<string, TemplateError> => t.render(context, renderOptions)
+      )
 
   return { [TypeId]: TypeId, debug, dirs, getTemplate, selectTemplate, fromString, render, environment }
 }

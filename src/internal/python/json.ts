@@ -32,39 +32,37 @@ export class DumpsError {
   constructor(readonly message: string) {}
 }
 
-const ESCAPES: Record<string, string> = {
-  "\"": "\\\"",
-  "\\": "\\\\",
-  "\n": "\\n",
-  "\r": "\\r",
-  "\t": "\\t",
-  "\b": "\\b",
-  "\f": "\\f"
-}
+/** The short escapes Python writes, by code unit; the other escaped units are `\\uXXXX`. */
+const SHORT: ReadonlyArray<string | undefined> = (() => {
+  const table: Array<string | undefined> = []
+  table[0x22] = "\\\""
+  table[0x5c] = "\\\\"
+  table[0x0a] = "\\n"
+  table[0x0d] = "\\r"
+  table[0x09] = "\\t"
+  table[0x08] = "\\b"
+  table[0x0c] = "\\f"
+  return table
+})()
 
-const hex4 = (n: number): string => n.toString(16).padStart(4, "0")
-
-// eslint-disable-next-line no-control-regex
-const NEEDS_ESCAPE_ASCII = /["\\\u0000-\u001f\u007f-\uffff]/
-// eslint-disable-next-line no-control-regex
-const NEEDS_ESCAPE = /["\\\u0000-\u001f]/
-// The same classes, global: each UTF-16 code unit that needs it is replaced on its own.
-// eslint-disable-next-line no-control-regex
-const ESCAPE_ASCII_ALL = /["\\\u0000-\u001f\u007f-\uffff]/g
-// eslint-disable-next-line no-control-regex
-const ESCAPE_ALL = /["\\\u0000-\u001f]/g
-
-const escapeUnit = (ch: string): string => ESCAPES[ch] ?? "\\u" + hex4(ch.charCodeAt(0))
+const escapeCode = (c: number): string => SHORT[c] ?? "\\u" + c.toString(16).padStart(4, "0")
 
 /**
  * `json.encoder.py_encode_basestring_ascii` / `py_encode_basestring`: `"` and `\\` and the short
  * escapes Python writes, every other control character (and with `ensureAscii` every code unit
- * above `~`) as `\\uXXXX`. One `replace` over the units that need it: the text between them is
- * copied by the engine, not character by character.
+ * above `~`) as `\\uXXXX`. One pass over the code units; the runs between escapes are copied
+ * as slices.
  */
 export const encodeString = (s: string, ensureAscii: boolean): string => {
-  if (!(ensureAscii ? NEEDS_ESCAPE_ASCII : NEEDS_ESCAPE).test(s)) return "\"" + s + "\""
-  return "\"" + s.replace(ensureAscii ? ESCAPE_ASCII_ALL : ESCAPE_ALL, escapeUnit) + "\""
+  let out = "\""
+  let from = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0x20 && c !== 0x22 && c !== 0x5c && (c < 0x7f || !ensureAscii)) continue
+    out += s.slice(from, i) + escapeCode(c)
+    from = i + 1
+  }
+  return from === 0 ? "\"" + s + "\"" : out + s.slice(from) + "\""
 }
 
 const isPlainObject = (u: unknown): u is Record<string, unknown> => {
@@ -107,12 +105,23 @@ export const dumps = (value: unknown, options: DumpsConfig = {}): string | Dumps
   const allowNan = options.allowNan ?? true
   const indent = typeof options.indent === "number" ? " ".repeat(Math.max(0, options.indent)) : options.indent
   const [itemSep, keySep] = options.separators ?? (indent !== undefined ? [",", ": "] : [", ", ": "])
+  const sortKeys = options.sortKeys === true
+  const skipUndefined = options.skipUndefined === true
   const seen = new Set<unknown>()
   const encodeNumber = (n: number): string | DumpsError => {
     if (!Number.isFinite(n) && !allowNan) {
       return new DumpsError(`Out of range float values are not JSON compliant: ${floatRepr(n)}`)
     }
     return Number.isSafeInteger(n) && !Object.is(n, -0) ? String(n) : jsonFloat(n)
+  }
+  // The separators and closing of a container at `level` (only indented output has per-level ones).
+  const inner = (level: number) => indent === undefined ? "" : "\n" + indent.repeat(level + 1)
+  const close = (level: number) => indent === undefined ? "" : "\n" + indent.repeat(level)
+  /** One dict entry appended to `out` (`first`: no separator before it), or the failure. */
+  const entry = (out: string, first: boolean, sep: string, key: string, v: unknown, level: number) => {
+    const r = go(v, level + 1)
+    if (r instanceof DumpsError) return r
+    return out + (first ? "" : sep) + encodeString(key, ensureAscii) + keySep + r
   }
   const go = (u: unknown, level: number): string | DumpsError => {
     if (u === null) return "null"
@@ -132,39 +141,53 @@ export const dumps = (value: unknown, options: DumpsConfig = {}): string | Dumps
     }
     if (seen.has(u)) return new DumpsError("Circular reference detected")
     seen.add(u)
-    const inner = indent === undefined ? "" : "\n" + indent.repeat(level + 1)
-    const sep = indent === undefined ? itemSep : itemSep + inner
-    const close = indent === undefined ? "" : "\n" + indent.repeat(level)
-    const parts: Array<string> = []
+    const sep = indent === undefined ? itemSep : itemSep + inner(level)
     if (isArray) {
-      for (const item of u) {
-        const r = go(item, level + 1)
+      let out = ""
+      for (let i = 0; i < u.length; i++) {
+        const r = go(u[i], level + 1)
         if (r instanceof DumpsError) return r
-        parts.push(r)
+        out += i === 0 ? r : sep + r
       }
       seen.delete(u)
-      return parts.length === 0 ? "[]" : "[" + inner + parts.join(sep) + close + "]"
+      return u.length === 0 ? "[]" : "[" + inner(level) + out + close(level) + "]"
     }
-    const entries: Array<readonly [string, unknown]> = []
-    if (u instanceof Map) {
-      for (const [k, v] of u) {
-        if (typeof k !== "string") {
-          return new DumpsError(`keys must be str, int, float, bool or None, not ${typeName(k)}`)
+    let out = ""
+    let first = true
+    if (isMap || sortKeys) {
+      const entries: Array<readonly [string, unknown]> = []
+      if (u instanceof Map) {
+        for (const [k, v] of u) {
+          if (typeof k !== "string") {
+            return new DumpsError(`keys must be str, int, float, bool or None, not ${typeName(k)}`)
+          }
+          entries.push([k, v])
         }
-        entries.push([k, v])
+      } else if (isPlainObject(u)) {
+        for (const k of Object.keys(u)) entries.push([k, u[k]])
       }
-    } else if (isPlainObject(u)) {
-      for (const k of Object.keys(u)) entries.push([k, u[k]])
-    }
-    if (options.sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    for (const [key, v] of entries) {
-      if (v === undefined && options.skipUndefined) continue
-      const r = go(v, level + 1)
-      if (r instanceof DumpsError) return r
-      parts.push(encodeString(key, ensureAscii) + keySep + r)
+      if (sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      for (const [key, v] of entries) {
+        if (v === undefined && skipUndefined) continue
+        const r = entry(out, first, sep, key, v, level)
+        if (r instanceof DumpsError) return r
+        out = r
+        first = false
+      }
+    } else {
+      // A plain object in key order: no array of entries.
+      const object = u as Record<string, unknown>
+      for (const key of Object.keys(object)) {
+        const v = object[key]
+        if (v === undefined && skipUndefined) continue
+        const r = entry(out, first, sep, key, v, level)
+        if (r instanceof DumpsError) return r
+        out = r
+        first = false
+      }
     }
     seen.delete(u)
-    return parts.length === 0 ? "{}" : "{" + inner + parts.join(sep) + close + "}"
+    return first ? "{}" : "{" + inner(level) + out + close(level) + "}"
   }
   return go(value, 0)
 }
