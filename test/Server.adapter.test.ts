@@ -12,7 +12,20 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Exit, Layer, Option, Schedule, Scope, Stream } from "effect"
+import {
+  Context,
+  Deferred,
+  Effect,
+  ExecutionStrategy,
+  Exit,
+  FastCheck as fc,
+  Layer,
+  Option,
+  Ref,
+  Schedule,
+  Scope,
+  Stream
+} from "effect"
 import * as Http from "node:http"
 import {
   Handler,
@@ -426,5 +439,131 @@ describe("Server, lean adapter", () => {
         }))
       expect(received.status).toBe(101)
       expect(received.data).toContain("hello ws")
+    }))
+})
+
+/** What a scope is asked to do, in order (the property test below). */
+type ScopeOp =
+  | { readonly _tag: "add"; readonly id: number }
+  | { readonly _tag: "fork"; readonly id: number }
+  | { readonly _tag: "close"; readonly failed: boolean }
+
+const scopeOps: fc.Arbitrary<ReadonlyArray<ScopeOp>> = fc.array(
+  fc.oneof(
+    fc.record({ _tag: fc.constant("add" as const), id: fc.nat(99) }),
+    fc.record({ _tag: fc.constant("fork" as const), id: fc.nat(99) }),
+    fc.record({ _tag: fc.constant("close" as const), failed: fc.boolean() })
+  ),
+  { maxLength: 12 }
+)
+
+/**
+ * Runs `ops` on `scope` (finalizers added to it or to a child forked from it; closes with a
+ * success or a failure) and returns what the finalizers saw, in the order they ran, then closes
+ * it once more with success (what the adapter does after the response).
+ */
+const runOps = (scope: Scope.CloseableScope, ops: ReadonlyArray<ScopeOp>) =>
+  Effect.gen(function*() {
+    const log = yield* Ref.make<ReadonlyArray<string>>([])
+    const finalizer = (label: string) => (exit: Exit.Exit<unknown, unknown>) =>
+      Ref.update(log, (l) => [...l, `${label}:${exit._tag}`])
+    for (const op of ops) {
+      if (op._tag === "add") yield* Scope.addFinalizerExit(scope, finalizer(`add ${op.id}`))
+      else if (op._tag === "fork") {
+        const child = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+        yield* Scope.addFinalizerExit(child, finalizer(`child ${op.id}`))
+      } else yield* Scope.close(scope, op.failed ? Exit.fail("boom") : Exit.void)
+    }
+    yield* Scope.close(scope, Exit.void)
+    return yield* Ref.get(log)
+  })
+
+describe("the lean adapter's request scope", () => {
+  it.effect("behaves as a Scope.make scope: finalizers and forks before and after closing, in the same order", () =>
+    Effect.promise(() =>
+      fc.assert(
+        fc.asyncProperty(scopeOps, async (ops) => {
+          const expected = await Effect.runPromise(Effect.flatMap(Scope.make(), (scope) => runOps(scope, ops)))
+          const actual = await Effect.runPromise(runOps(new LeanServer.RequestScope(), ops))
+          expect(actual).toEqual(expected)
+        }),
+        { numRuns: 200 }
+      )
+    ))
+
+  it.effect("a request that never uses its scope closes it without making one behind it", () =>
+    Effect.gen(function*() {
+      const scope = new LeanServer.RequestScope()
+      yield* Scope.close(scope, Exit.void)
+      // Used after closing: the finalizer runs at once, with the exit the scope closed with.
+      const seen = yield* Ref.make<string>("")
+      yield* Scope.addFinalizerExit(scope, (exit) => Ref.set(seen, exit._tag))
+      expect(yield* Ref.get(seen)).toBe("Success")
+    }))
+
+  it.effect("is the scope in a request's context, closed after the answer with the exit the platform's server gives", () =>
+    Effect.gen(function*() {
+      const exits = yield* Ref.make<ReadonlyArray<string>>([])
+      const app = Effect.flatMap(HttpServerRequest.HttpServerRequest, (r) =>
+        Effect.zipRight(
+          Effect.addFinalizer((exit) => Ref.update(exits, (l) => [...l, `${r.url} ${exit._tag}`])),
+          Effect.flatMap(Effect.scope, (scope) =>
+            r.url === "/teapot"
+              ? Effect.fail(new Teapot())
+              : r.url === "/die"
+              ? Effect.die("boom")
+              : Effect.succeed(HttpServerResponse.text(String(scope instanceof LeanServer.RequestScope))))
+        ))
+      const run = (adapter: "lean" | "platform") =>
+        Effect.gen(function*() {
+          yield* Ref.set(exits, [])
+          const answers = yield* Effect.acquireUseRelease(
+            Scope.make(),
+            (scope) =>
+              Effect.flatMap(
+                Layer.buildWithScope(
+                  Server.layer(app, { port: 0, host: "127.0.0.1", adapter, tracer: false }).pipe(
+                    Layer.provide(settings)
+                  ),
+                  scope
+                ),
+                (context) => {
+                  const address = Context.get(context, HttpServer.HttpServer).address
+                  const port = address._tag === "TcpAddress" ? address.port : 0
+                  return Effect.all([request(port, "/ok"), request(port, "/teapot"), request(port, "/die")])
+                }
+              ),
+            (scope) => Scope.close(scope, Exit.void)
+          )
+          yield* Effect.repeat(Ref.get(exits), { until: (l) => l.length === 3, schedule: Schedule.spaced("10 millis") })
+          return { answers: answers.map((a) => [a.status, a.body]), exits: [...(yield* Ref.get(exits))].sort() }
+        })
+      const lean = yield* run("lean")
+      const platform = yield* run("platform")
+      expect(lean.answers[0]).toEqual([200, "true"])
+      expect(platform.answers[0]).toEqual([200, "false"])
+      expect(lean.answers.slice(1)).toEqual(platform.answers.slice(1))
+      expect(lean.answers[1]).toEqual([418, "short and stout"])
+      expect(lean.answers[2]![0]).toBe(500)
+      expect(lean.exits).toEqual(platform.exits)
+      expect(lean.exits).toEqual(["/die Failure", "/ok Success", "/teapot Failure"])
+    }))
+
+  it.effect("a scope whose closing the app took over (a streamed body) closes when the stream ends", () =>
+    Effect.gen(function*() {
+      const events = yield* Ref.make<ReadonlyArray<string>>([])
+      const note = (event: string) => Ref.update(events, (l) => [...l, event])
+      const app = Effect.gen(function*() {
+        yield* Effect.addFinalizer(() => note("scope closed"))
+        const body = Stream.make("a", "b", "c").pipe(
+          Stream.tap((chunk) => note(`chunk ${chunk}`)),
+          Stream.encodeText
+        )
+        return HttpApp.unsafeEjectStreamScope(HttpServerResponse.stream(body))
+      })
+      const answer = yield* served(app, (port) => request(port, "/"))
+      expect(answer.body).toBe("abc")
+      yield* Effect.repeat(Ref.get(events), { until: (l) => l.length === 4, schedule: Schedule.spaced("10 millis") })
+      expect(yield* Ref.get(events)).toEqual(["chunk a", "chunk b", "chunk c", "scope closed"])
     }))
 })
