@@ -46,7 +46,11 @@ interface Answer {
   readonly body: string
 }
 
-const request = (port: number, path: string, options: { method?: string; headers?: Record<string, string> } = {}) =>
+const request = (
+  port: number,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {}
+) =>
   Effect.promise(() =>
     new Promise<Answer>((resolve, reject) => {
       const req = Http.request(
@@ -66,7 +70,7 @@ const request = (port: number, path: string, options: { method?: string; headers
         }
       )
       req.on("error", reject)
-      req.end()
+      req.end(options.body)
     })
   )
 
@@ -177,6 +181,76 @@ describe("Server, lean adapter", () => {
       expect(seen.length).toBe(2)
       expect(seen[0]).not.toBe(seen[1])
       expect(seen.map((r) => r.path)).toEqual(["/one", "/two"])
+    }))
+
+  it.effect("the request value built in the adapter is the one the view builds from the platform request", () =>
+    Effect.gen(function*() {
+      // What a view sees of its request, with the port of the server made constant.
+      const view: View.View = (request) =>
+        Effect.gen(function*() {
+          const post = yield* request.POST
+          const body = yield* request.body
+          const port = request.META.SERVER_PORT ?? ""
+          const described = JSON.stringify({
+            method: request.method,
+            path: request.path,
+            pathInfo: request.pathInfo,
+            scheme: request.urlScheme,
+            META: request.META,
+            COOKIES: request.COOKIES,
+            GET: QueryDict.lists(yield* request.GET),
+            POST: QueryDict.lists(post),
+            body: new TextDecoder().decode(body),
+            host: yield* HttpRequest.getHost(request),
+            secure: yield* HttpRequest.isSecure(request),
+            fullPath: HttpRequest.getFullPath(request)
+          })
+          return yield* HttpResponse.make({ content: described.split(port).join("PORT") })
+        })
+      const asked = (port: number) =>
+        Effect.all([
+          request(port, "/a/b%20c/?x=1&x=2&y=%E2%82%AC", {
+            headers: { cookie: "a=1; b=two", "x-custom": "v", "accept-language": "fr" }
+          }),
+          request(port, "/form/", {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded", "content-length": "12" },
+            body: "q=1&r=%C3%A9"
+          }),
+          request(port, "/head/", { method: "HEAD" })
+        ])
+      const passThrough: HttpMiddleware.HttpMiddleware = (app) => app
+      const fast = yield* served(view, asked)
+      const general = yield* servedThrough(view, passThrough, asked)
+      const platform = yield* Effect.acquireUseRelease(
+        Scope.make(),
+        (scope) =>
+          Effect.flatMap(
+            Layer.buildWithScope(
+              Server.layer(view, { port: 0, host: "127.0.0.1", adapter: "platform", tracer: false }).pipe(
+                Layer.provide(settings)
+              ),
+              scope
+            ),
+            (context) => {
+              const address = Context.get(context, HttpServer.HttpServer).address
+              return asked(address._tag === "TcpAddress" ? address.port : 0)
+            }
+          ),
+        (scope) => Scope.close(scope, Exit.void)
+      )
+      const strip = (answers: ReadonlyArray<Answer>) =>
+        answers.map((a) => ({ status: a.status, body: a.body.replace(/"REMOTE_PORT":"\d+",?/, "") }))
+      expect(fast.map((a) => a.status)).toEqual([200, 200, 200])
+      expect(JSON.parse(fast[0]!.body)).toMatchObject({
+        method: "GET",
+        path: "/a/b c/",
+        GET: [["x", ["1", "2"]], ["y", ["€"]]],
+        COOKIES: { a: "1", b: "two" }
+      })
+      expect(JSON.parse(fast[1]!.body)).toMatchObject({ method: "POST", POST: [["q", ["1"]], ["r", ["é"]]] })
+      expect(strip(fast)).toEqual(strip(general))
+      expect(strip(fast)).toEqual(strip(platform))
     }))
 
   it.effect("a platform middleware that changes the request before the view: the view builds its value from the changed one", () =>

@@ -131,6 +131,7 @@ class LeanRequest extends Inspectable.Class implements ServerRequest.HttpServerR
   readonly [ServerRequest.TypeId]: ServerRequest.TypeId = ServerRequest.TypeId
   readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
   private cachedCookies: ReadonlyRecord<string, string> | undefined = undefined
+  private cachedMethod: HttpMethod | undefined = undefined
   private textEffect: Effect.Effect<string, ServerError.RequestError> | undefined = undefined
   private multipartEffect:
     | Effect.Effect<Multipart.Persisted, Multipart.MultipartError, Scope.Scope | FileSystem.FileSystem | Path.Path>
@@ -155,7 +156,7 @@ class LeanRequest extends Inspectable.Class implements ServerRequest.HttpServerR
   }
 
   get method(): HttpMethod {
-    return this.source.method!.toUpperCase() as HttpMethod
+    return this.cachedMethod ??= this.source.method!.toUpperCase() as HttpMethod
   }
 
   get headers(): Headers.Headers {
@@ -520,7 +521,7 @@ export const makeHandler = <E, R>(
           requestContext = Context.unsafeMake(
             new Map(context.unsafeMap).set(requestKey, request).set(scopeTagKey, scope)
           )
-          if (viewApp) addRequestTo(requestContext)
+          if (viewApp) addRequestTo(requestContext, { request: nodeRequest, response: nodeResponse })
           run = runLean
         } else {
           // `HttpApp.toHandled` makes its own scope.
