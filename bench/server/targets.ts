@@ -211,6 +211,9 @@ export const targets: Record<string, () => void> = {
 
 runTarget(targets)
 
+// For `callgrind-network.sh`: exit (so that valgrind writes its counts) on SIGINT.
+if (process.env["EXIT_ON_SIGINT"] !== undefined) process.on("SIGINT", () => process.exit(0))
+
 // For profiling: exit by itself after EXIT_AFTER milliseconds, printing the CPU time used since it listened.
 if (process.env["EXIT_AFTER"] !== undefined) {
   setTimeout(() => {

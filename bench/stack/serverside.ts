@@ -9,7 +9,10 @@
  * - `raw`: `node:http` calling the view directly, with the request value made by `HttpRequest.make`
  *   from the `IncomingMessage` (headers read in place, a body stream only when the request has a
  *   body), the view run by `View.respond` in a fiber forked from the services' runtime, and the
- *   answer written with one `writeHead` and one `end`: the floor under the adapters.
+ *   answer written with one `writeHead` and one `end`: the floor under the adapters;
+ * - `raw-wide` (only when asked for): `raw` with what `Server.layer` adds to the services' context
+ *   (`NodeHttpServer.layerContext`: the platform's `NodeContext`, `HttpPlatform`, `Etag`), so the
+ *   request's fiber starts with a context of the same size as on the adapters.
  *
  * The driver (no argument) starts the three, signs in on each, and loads each request with
  * autocannon (same connections and duration), the servers in interleaved rounds (each round
@@ -20,11 +23,18 @@
  *     npm run build && npx tsx bench/stack/serverside.ts        # ROUNDS=5 DURATION=4 CONNECTIONS=50
  *     SERVERS="lean|raw" REQUESTS=hello LIBRARY=src npx tsx bench/stack/serverside.ts
  *
+ * `inprocess` (no server): the `list` view called with `RequestFactory` requests on two runtimes,
+ * the services' alone and the same with what `Server.layer` adds (`NodeHttpServer.layerContext`),
+ * interleaved rounds, CPU microseconds per request: what the size of the context costs the view.
+ *
+ *     npx tsx bench/stack/serverside.ts inprocess                 # ROUNDS=7 N=1000
+ *
  * One server by hand (`--cpu-prof` writes its profile when it gets SIGINT):
  *
  *     SERVERSIDE_DB=/tmp/db.sqlite3 PORT=8001 node --cpu-prof --import tsx --import ./bench/stack/dist.mjs \
  *       bench/stack/serverside.ts lean
  */
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import autocannon from "autocannon"
@@ -34,11 +44,11 @@ import { mkdtempSync, rmSync } from "node:fs"
 import * as Http from "node:http"
 import { loadavg, tmpdir } from "node:os"
 import * as Path from "node:path"
-import { Handler, HttpRequest, HttpResponse, Server, View } from "../../src/index.js"
+import { Client, Handler, HttpRequest, HttpResponse, RequestFactory, Server, Settings, View } from "../../src/index.js"
 import { bodyStream } from "../../src/internal/node/adapter.js"
-import { freePort, median } from "../harness.js"
+import { freePort, interleavedRounds, median } from "../harness.js"
 import { type BenchRequest, checkOnce, signIn } from "./client.js"
-import { here, seed } from "./common.js"
+import { here, PASSWORD, seed, USERNAME } from "./common.js"
 import { services, settings, site } from "./library.js"
 
 const HELLO = "Hello, World!"
@@ -47,7 +57,7 @@ const siteView = Handler.toView(site as Handler.Handler<any>) as View.View<unkno
 /** The one view every server serves: `/hello/` answered at once, everything else by the site. */
 const view: View.View<unknown, any> = (request) => request.path === "/hello/" ? hello() : siteView(request)
 
-const SERVERS = ["lean", "platform", "raw"] as const
+const SERVERS = ["lean", "platform", "raw", "raw-wide"] as const
 type ServerName = typeof SERVERS[number]
 
 // ---------------------------------------------------------------------------
@@ -78,8 +88,9 @@ const write = (res: Http.ServerResponse, response: HttpServerResponse.HttpServer
   res.end(body._tag === "Uint8Array" || body._tag === "Raw" ? body.body as Uint8Array : undefined)
 }
 
-const serveRaw = async (port: number, db: string) => {
-  const runtime = await ManagedRuntime.make(Layer.provideMerge(services(db), settings)).runtime()
+const serveRaw = async (port: number, db: string, wide: boolean) => {
+  const base = Layer.provideMerge(services(db), settings)
+  const runtime = await ManagedRuntime.make(wide ? Layer.merge(base, NodeHttpServer.layerContext) : base).runtime()
   const runFork = Runtime.runFork(runtime)
   const s = Runtime.runSync(runtime)(Effect.flatMap(Effect.context<never>(), (c) => Effect.succeed(c)))
   const server = Server.createServer({ maxRequestsPerSocket: 0 })
@@ -112,7 +123,7 @@ const serve = (name: ServerName) => {
   process.once("SIGINT", () => process.exit(0))
   const port = Number(process.env["PORT"] ?? 8000)
   const db = process.env["SERVERSIDE_DB"]!
-  if (name === "raw") void serveRaw(port, db)
+  if (name === "raw" || name === "raw-wide") void serveRaw(port, db, name === "raw-wide")
   else serveLayer(name, port, db)
 }
 
@@ -207,7 +218,7 @@ const measure = async (server: Running, request: BenchRequest) => {
 const load1 = () => loadavg().map((x) => x.toFixed(2)).join(", ")
 
 const drive = async () => {
-  const chosen = SERVERS.filter((s) => process.env["SERVERS"]?.split("|").includes(s) ?? true)
+  const chosen = SERVERS.filter((s) => process.env["SERVERS"]?.split("|").includes(s) ?? s !== "raw-wide")
   const requestNames = (process.env["REQUESTS"] ?? "hello|list").split("|")
   if (library === "dist") execFileSync("npm", ["run", "build"], { stdio: ["ignore", "ignore", "inherit"] })
   console.log(
@@ -273,8 +284,63 @@ const drive = async () => {
   }
 }
 
+/** The `list` view in process, on the services' runtime and on it widened as `Server.layer` widens it. */
+const inProcess = async () => {
+  const dir = mkdtempSync(Path.join(tmpdir(), "bench-serverside-inprocess-"))
+  const db = Path.join(dir, "db.sqlite3")
+  seed(db)
+  const base = Layer.provideMerge(services(db), settings)
+  const narrow = await ManagedRuntime.make(base).runtime()
+  const wide = await ManagedRuntime.make(Layer.merge(base, NodeHttpServer.layerContext)).runtime()
+  const cookies = await Runtime.runPromise(narrow)(Effect.scoped(Effect.gen(function*() {
+    const client = yield* Client.make(site)
+    const form = yield* client.get("/login/")
+    const token = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(form.text)?.[1] ?? ""
+    const login = yield* client.post("/login/", {
+      form: { csrfmiddlewaretoken: token, username: USERNAME, password: PASSWORD }
+    })
+    if (login.status !== 302) throw new Error(`login: ${login.status}`)
+    return yield* client.cookies
+  })))
+  const s = Runtime.runSync(narrow)(Settings.current)
+  const n = Number(process.env["N"] ?? 1000)
+  const one = Effect.suspend(() =>
+    Effect.scoped(
+      View.respond(view, RequestFactory.get("/notes/", { cookies, headers: { Host: "localhost" }, settings: s }))
+    )
+  )
+  const loop = Effect.gen(function*() {
+    const before = process.cpuUsage()
+    for (let i = 0; i < n; i++) {
+      const response = yield* one
+      if (response.status !== 200) throw new Error(`list: ${response.status}`)
+    }
+    const used = process.cpuUsage(before)
+    return (used.user + used.system) / n
+  })
+  const runtimes = { "services only": narrow, "services + Server.layer's context": wide }
+  const results = await interleavedRounds(
+    Object.keys(runtimes),
+    Number(process.env["ROUNDS"] ?? 7),
+    (name) => Runtime.runPromise(runtimes[name as keyof typeof runtimes])(loop),
+    undefined
+  )
+  console.log(`list in process, ${n} requests a round, CPU µs/request (medians; load average ${load1()}):`)
+  for (const [name, xs] of results) {
+    console.log(`| ${name} | ${median(xs).toFixed(1)} | ${xs.map((x) => x.toFixed(0)).join(", ")} |`)
+  }
+  const [a, b] = [...results.values()]
+  console.log(`wide / narrow, per round: ${a!.map((x, i) => (b![i]! / x).toFixed(2)).join(", ")}`)
+  rmSync(dir, { recursive: true, force: true })
+}
+
 const mode = process.argv[2]
-if (mode === undefined) {
+if (mode === "inprocess") {
+  inProcess().then(() => process.exit(0), (error) => {
+    console.error(error)
+    process.exit(1)
+  })
+} else if (mode === undefined) {
   drive().then(() => process.exit(0), (error) => {
     console.error(error)
     process.exit(1)

@@ -4,10 +4,11 @@
  * response, interruption of the response body when the client goes away, `Respondable` errors,
  * pre-response handlers, cookies, `source` the `IncomingMessage`) with less work per request.
  *
- * Per request it allocates the request wrapper (every field lazy), one fiber, and the effect
- * that provides the request to it; the close listener is one shared function that finds the
- * fiber on the response, and the common bodies (empty, bytes, text) are written and ended
- * synchronously instead of waiting for Node's `end` callback. When the platform's tracer is on
+ * Per request it allocates the request wrapper (every field lazy), the request's scope (a real
+ * scope behind it only once something uses it), one copy of the context holding both (and, for
+ * a view, the library's request value), and one fiber; the close listener is one shared
+ * function that finds the fiber on the response, and the common bodies (empty, bytes, text) are
+ * written and ended synchronously instead of waiting for Node's `end` callback. When the platform's tracer is on
  * for a request, the request runs through `HttpApp.toHandled` (which owns the `http.server` span),
  * with the same response writer. WebSocket upgrades are served by the platform's own server.
  *
