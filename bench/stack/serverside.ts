@@ -335,7 +335,16 @@ const inProcess = async () => {
 }
 
 const mode = process.argv[2]
-if (mode === "inprocess") {
+if (mode === "seed") {
+  // For `callgrind-serverside.sh`: a fresh database at the path given.
+  seed(process.argv[3]!)
+} else if (mode === "signin") {
+  // For `callgrind-serverside.sh`: signs in on the server at the URL given; prints the Cookie header.
+  signIn(process.argv[3]!).then((signedIn) => console.log(signedIn.cookie), (error) => {
+    console.error(error)
+    process.exit(1)
+  })
+} else if (mode === "inprocess") {
   inProcess().then(() => process.exit(0), (error) => {
     console.error(error)
     process.exit(1)
