@@ -13,6 +13,7 @@ import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { describe, expect, it } from "@effect/vitest"
 import {
+  Cause,
   Context,
   Deferred,
   Effect,
@@ -621,6 +622,38 @@ describe("the lean adapter's request scope", () => {
       expect(lean.answers[2]![0]).toBe(500)
       expect(lean.exits).toEqual(platform.exits)
       expect(lean.exits).toEqual(["/die Failure", "/ok Success", "/teapot Failure"])
+    }))
+
+  it.live("closes the request's scope when the client goes away during a long stream, with the interruption", () =>
+    Effect.gen(function*() {
+      const closedWith = yield* Deferred.make<string>()
+      const firstChunk = yield* Deferred.make<void>()
+      const app = Effect.zipRight(
+        Effect.addFinalizer((exit) =>
+          Deferred.succeed(
+            closedWith,
+            Exit.isFailure(exit) && Cause.isInterrupted(exit.cause) ? "interrupted" : exit._tag
+          )
+        ),
+        Effect.succeed(HttpServerResponse.stream(
+          Stream.repeatEffect(Effect.succeed(new TextEncoder().encode("tick\n"))).pipe(
+            Stream.schedule(Schedule.spaced("10 millis"))
+          )
+        ))
+      )
+      const seen = yield* served(app, (port) =>
+        Effect.gen(function*() {
+          const req = Http.get({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
+            res.once("data", () => {
+              Deferred.unsafeDone(firstChunk, Exit.void)
+              req.destroy()
+            })
+          })
+          req.on("error", () => {})
+          yield* Deferred.await(firstChunk)
+          return yield* Deferred.await(closedWith)
+        }))
+      expect(seen).toBe("interrupted")
     }))
 
   it.effect("a scope whose closing the app took over (a streamed body) closes when the stream ends", () =>
