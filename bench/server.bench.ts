@@ -62,6 +62,7 @@ const diagnostics: ReadonlyArray<Target> = [
   hello("platform app, Server.layer, tracer off"),
   hello("platform, tracer off, lean adapter"),
   hello("library, tracer off, lean adapter"),
+  hello("library, tracer off, lean adapter, Node's 30 s connection checks"),
   realistic("realistic: platform by hand, lean adapter"),
   realistic("realistic: library, lean adapter"),
   realistic("realistic: library, generator per request")

@@ -12,7 +12,21 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Exit, Layer, Option, Schedule, Scope, Stream } from "effect"
+import {
+  Cause,
+  Context,
+  Deferred,
+  Effect,
+  ExecutionStrategy,
+  Exit,
+  FastCheck as fc,
+  Layer,
+  Option,
+  Ref,
+  Schedule,
+  Scope,
+  Stream
+} from "effect"
 import * as Http from "node:http"
 import {
   Handler,
@@ -33,7 +47,11 @@ interface Answer {
   readonly body: string
 }
 
-const request = (port: number, path: string, options: { method?: string; headers?: Record<string, string> } = {}) =>
+const request = (
+  port: number,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {}
+) =>
   Effect.promise(() =>
     new Promise<Answer>((resolve, reject) => {
       const req = Http.request(
@@ -53,7 +71,7 @@ const request = (port: number, path: string, options: { method?: string; headers
         }
       )
       req.on("error", reject)
-      req.end()
+      req.end(options.body)
     })
   )
 
@@ -164,6 +182,76 @@ describe("Server, lean adapter", () => {
       expect(seen.length).toBe(2)
       expect(seen[0]).not.toBe(seen[1])
       expect(seen.map((r) => r.path)).toEqual(["/one", "/two"])
+    }))
+
+  it.effect("the request value built in the adapter is the one the view builds from the platform request", () =>
+    Effect.gen(function*() {
+      // What a view sees of its request, with the port of the server made constant.
+      const view: View.View = (request) =>
+        Effect.gen(function*() {
+          const post = yield* request.POST
+          const body = yield* request.body
+          const port = request.META.SERVER_PORT ?? ""
+          const described = JSON.stringify({
+            method: request.method,
+            path: request.path,
+            pathInfo: request.pathInfo,
+            scheme: request.urlScheme,
+            META: request.META,
+            COOKIES: request.COOKIES,
+            GET: QueryDict.lists(yield* request.GET),
+            POST: QueryDict.lists(post),
+            body: new TextDecoder().decode(body),
+            host: yield* HttpRequest.getHost(request),
+            secure: yield* HttpRequest.isSecure(request),
+            fullPath: HttpRequest.getFullPath(request)
+          })
+          return yield* HttpResponse.make({ content: described.split(port).join("PORT") })
+        })
+      const asked = (port: number) =>
+        Effect.all([
+          request(port, "/a/b%20c/?x=1&x=2&y=%E2%82%AC", {
+            headers: { cookie: "a=1; b=two", "x-custom": "v", "accept-language": "fr" }
+          }),
+          request(port, "/form/", {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded", "content-length": "12" },
+            body: "q=1&r=%C3%A9"
+          }),
+          request(port, "/head/", { method: "HEAD" })
+        ])
+      const passThrough: HttpMiddleware.HttpMiddleware = (app) => app
+      const fast = yield* served(view, asked)
+      const general = yield* servedThrough(view, passThrough, asked)
+      const platform = yield* Effect.acquireUseRelease(
+        Scope.make(),
+        (scope) =>
+          Effect.flatMap(
+            Layer.buildWithScope(
+              Server.layer(view, { port: 0, host: "127.0.0.1", adapter: "platform", tracer: false }).pipe(
+                Layer.provide(settings)
+              ),
+              scope
+            ),
+            (context) => {
+              const address = Context.get(context, HttpServer.HttpServer).address
+              return asked(address._tag === "TcpAddress" ? address.port : 0)
+            }
+          ),
+        (scope) => Scope.close(scope, Exit.void)
+      )
+      const strip = (answers: ReadonlyArray<Answer>) =>
+        answers.map((a) => ({ status: a.status, body: a.body.replace(/"REMOTE_PORT":"\d+",?/, "") }))
+      expect(fast.map((a) => a.status)).toEqual([200, 200, 200])
+      expect(JSON.parse(fast[0]!.body)).toMatchObject({
+        method: "GET",
+        path: "/a/b c/",
+        GET: [["x", ["1", "2"]], ["y", ["€"]]],
+        COOKIES: { a: "1", b: "two" }
+      })
+      expect(JSON.parse(fast[1]!.body)).toMatchObject({ method: "POST", POST: [["q", ["1"]], ["r", ["é"]]] })
+      expect(strip(fast)).toEqual(strip(general))
+      expect(strip(fast)).toEqual(strip(platform))
     }))
 
   it.effect("a platform middleware that changes the request before the view: the view builds its value from the changed one", () =>
@@ -426,5 +514,163 @@ describe("Server, lean adapter", () => {
         }))
       expect(received.status).toBe(101)
       expect(received.data).toContain("hello ws")
+    }))
+})
+
+/** What a scope is asked to do, in order (the property test below). */
+type ScopeOp =
+  | { readonly _tag: "add"; readonly id: number }
+  | { readonly _tag: "fork"; readonly id: number }
+  | { readonly _tag: "close"; readonly failed: boolean }
+
+const scopeOps: fc.Arbitrary<ReadonlyArray<ScopeOp>> = fc.array(
+  fc.oneof(
+    fc.record({ _tag: fc.constant("add" as const), id: fc.nat(99) }),
+    fc.record({ _tag: fc.constant("fork" as const), id: fc.nat(99) }),
+    fc.record({ _tag: fc.constant("close" as const), failed: fc.boolean() })
+  ),
+  { maxLength: 12 }
+)
+
+/**
+ * Runs `ops` on `scope` (finalizers added to it or to a child forked from it; closes with a
+ * success or a failure) and returns what the finalizers saw, in the order they ran, then closes
+ * it once more with success (what the adapter does after the response).
+ */
+const runOps = (scope: Scope.CloseableScope, ops: ReadonlyArray<ScopeOp>) =>
+  Effect.gen(function*() {
+    const log = yield* Ref.make<ReadonlyArray<string>>([])
+    const finalizer = (label: string) => (exit: Exit.Exit<unknown, unknown>) =>
+      Ref.update(log, (l) => [...l, `${label}:${exit._tag}`])
+    for (const op of ops) {
+      if (op._tag === "add") yield* Scope.addFinalizerExit(scope, finalizer(`add ${op.id}`))
+      else if (op._tag === "fork") {
+        const child = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+        yield* Scope.addFinalizerExit(child, finalizer(`child ${op.id}`))
+      } else yield* Scope.close(scope, op.failed ? Exit.fail("boom") : Exit.void)
+    }
+    yield* Scope.close(scope, Exit.void)
+    return yield* Ref.get(log)
+  })
+
+describe("the lean adapter's request scope", () => {
+  it.effect("behaves as a Scope.make scope: finalizers and forks before and after closing, in the same order", () =>
+    Effect.promise(() =>
+      fc.assert(
+        fc.asyncProperty(scopeOps, async (ops) => {
+          const expected = await Effect.runPromise(Effect.flatMap(Scope.make(), (scope) => runOps(scope, ops)))
+          const actual = await Effect.runPromise(runOps(new LeanServer.RequestScope(), ops))
+          expect(actual).toEqual(expected)
+        }),
+        { numRuns: 200 }
+      )
+    ))
+
+  it.effect("a request that never uses its scope closes it without making one behind it", () =>
+    Effect.gen(function*() {
+      const scope = new LeanServer.RequestScope()
+      yield* Scope.close(scope, Exit.void)
+      // Used after closing: the finalizer runs at once, with the exit the scope closed with.
+      const seen = yield* Ref.make<string>("")
+      yield* Scope.addFinalizerExit(scope, (exit) => Ref.set(seen, exit._tag))
+      expect(yield* Ref.get(seen)).toBe("Success")
+    }))
+
+  it.effect("is the scope in a request's context, closed after the answer with the exit the platform's server gives", () =>
+    Effect.gen(function*() {
+      const exits = yield* Ref.make<ReadonlyArray<string>>([])
+      const app = Effect.flatMap(HttpServerRequest.HttpServerRequest, (r) =>
+        Effect.zipRight(
+          Effect.addFinalizer((exit) => Ref.update(exits, (l) => [...l, `${r.url} ${exit._tag}`])),
+          Effect.flatMap(Effect.scope, (scope) =>
+            r.url === "/teapot"
+              ? Effect.fail(new Teapot())
+              : r.url === "/die"
+              ? Effect.die("boom")
+              : Effect.succeed(HttpServerResponse.text(String(scope instanceof LeanServer.RequestScope))))
+        ))
+      const run = (adapter: "lean" | "platform") =>
+        Effect.gen(function*() {
+          yield* Ref.set(exits, [])
+          const answers = yield* Effect.acquireUseRelease(
+            Scope.make(),
+            (scope) =>
+              Effect.flatMap(
+                Layer.buildWithScope(
+                  Server.layer(app, { port: 0, host: "127.0.0.1", adapter, tracer: false }).pipe(
+                    Layer.provide(settings)
+                  ),
+                  scope
+                ),
+                (context) => {
+                  const address = Context.get(context, HttpServer.HttpServer).address
+                  const port = address._tag === "TcpAddress" ? address.port : 0
+                  return Effect.all([request(port, "/ok"), request(port, "/teapot"), request(port, "/die")])
+                }
+              ),
+            (scope) => Scope.close(scope, Exit.void)
+          )
+          yield* Effect.repeat(Ref.get(exits), { until: (l) => l.length === 3, schedule: Schedule.spaced("10 millis") })
+          return { answers: answers.map((a) => [a.status, a.body]), exits: [...(yield* Ref.get(exits))].sort() }
+        })
+      const lean = yield* run("lean")
+      const platform = yield* run("platform")
+      expect(lean.answers[0]).toEqual([200, "true"])
+      expect(platform.answers[0]).toEqual([200, "false"])
+      expect(lean.answers.slice(1)).toEqual(platform.answers.slice(1))
+      expect(lean.answers[1]).toEqual([418, "short and stout"])
+      expect(lean.answers[2]![0]).toBe(500)
+      expect(lean.exits).toEqual(platform.exits)
+      expect(lean.exits).toEqual(["/die Failure", "/ok Success", "/teapot Failure"])
+    }))
+
+  it.live("closes the request's scope when the client goes away during a long stream, with the interruption", () =>
+    Effect.gen(function*() {
+      const closedWith = yield* Deferred.make<string>()
+      const firstChunk = yield* Deferred.make<void>()
+      const app = Effect.zipRight(
+        Effect.addFinalizer((exit) =>
+          Deferred.succeed(
+            closedWith,
+            Exit.isFailure(exit) && Cause.isInterrupted(exit.cause) ? "interrupted" : exit._tag
+          )
+        ),
+        Effect.succeed(HttpServerResponse.stream(
+          Stream.repeatEffect(Effect.succeed(new TextEncoder().encode("tick\n"))).pipe(
+            Stream.schedule(Schedule.spaced("10 millis"))
+          )
+        ))
+      )
+      const seen = yield* served(app, (port) =>
+        Effect.gen(function*() {
+          const req = Http.get({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
+            res.once("data", () => {
+              Deferred.unsafeDone(firstChunk, Exit.void)
+              req.destroy()
+            })
+          })
+          req.on("error", () => {})
+          yield* Deferred.await(firstChunk)
+          return yield* Deferred.await(closedWith)
+        }))
+      expect(seen).toBe("interrupted")
+    }))
+
+  it.effect("a scope whose closing the app took over (a streamed body) closes when the stream ends", () =>
+    Effect.gen(function*() {
+      const events = yield* Ref.make<ReadonlyArray<string>>([])
+      const note = (event: string) => Ref.update(events, (l) => [...l, event])
+      const app = Effect.gen(function*() {
+        yield* Effect.addFinalizer(() => note("scope closed"))
+        const body = Stream.make("a", "b", "c").pipe(
+          Stream.tap((chunk) => note(`chunk ${chunk}`)),
+          Stream.encodeText
+        )
+        return HttpApp.unsafeEjectStreamScope(HttpServerResponse.stream(body))
+      })
+      const answer = yield* served(app, (port) => request(port, "/"))
+      expect(answer.body).toBe("abc")
+      yield* Effect.repeat(Ref.get(events), { until: (l) => l.length === 4, schedule: Schedule.spaced("10 millis") })
+      expect(yield* Ref.get(events)).toEqual(["chunk a", "chunk b", "chunk c", "scope closed"])
     }))
 })

@@ -168,6 +168,16 @@ export const targets: Record<string, () => void> = {
   // The same apps on the lean adapter (src/internal/node/leanServer.ts; BENCHMARKS.md, node adapter).
   "platform, tracer off, lean adapter": () => platform(HttpServerResponse.text(HELLO), false, true),
   "library, tracer off, lean adapter": () => library(helloView, false, true),
+  // The same with Node's own connection-checking interval (30 s) instead of `Server.createServer`'s
+  // (half of `headersTimeout`, 5 s by default): does the shorter interval cost anything per request?
+  "library, tracer off, lean adapter, Node's 30 s connection checks": () => {
+    const listen = Http.Server.prototype.listen
+    Http.Server.prototype.listen = function(this: Http.Server, ...args: Array<unknown>) {
+      ;(this as Http.Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = 30_000
+      return (listen as (...args: Array<unknown>) => Http.Server).apply(this, args)
+    } as typeof listen
+    library(helloView, false, true)
+  },
   "realistic: platform by hand, lean adapter": () => platform(realisticPlatform, false, true),
   "realistic: library, lean adapter": () => library(realisticView, false, true),
   "realistic: library, generator per request": () => library(realisticViewGenPerRequest, false),
@@ -200,6 +210,9 @@ export const targets: Record<string, () => void> = {
 }
 
 runTarget(targets)
+
+// For `callgrind-network.sh`: exit (so that valgrind writes its counts) on SIGINT.
+if (process.env["EXIT_ON_SIGINT"] !== undefined) process.on("SIGINT", () => process.exit(0))
 
 // For profiling: exit by itself after EXIT_AFTER milliseconds, printing the CPU time used since it listened.
 if (process.env["EXIT_AFTER"] !== undefined) {

@@ -31,7 +31,7 @@ import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { ServerResponse } from "node:http"
+import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Readable } from "node:stream"
 import * as zlib from "node:zlib"
 import { type RequestDataTooBig, UnreadablePostError } from "../../Errors.js"
@@ -90,11 +90,20 @@ export const isViewApp = (app: unknown): boolean => typeof app === "object" && a
  * Adds the request value of the platform request in `context` to `context` itself: for a
  * context just made, that nothing else has seen yet (the lean adapter's, with the request's
  * scope). The value is the one `unsafeFromServerRequest` builds from `context`, and its own
- * context is that one, with itself in it.
+ * context is that one, with itself in it. With `node` (the lean adapter's), the platform
+ * request's Node request and response: read directly rather than looked for on the platform
+ * request (the same value; `test/Server.adapter.test.ts` compares it with the general path's).
  */
-export const addRequestTo = (context: Context.Context<never>): void => {
+export const addRequestTo = (
+  context: Context.Context<never>,
+  node?: { readonly request: IncomingMessage; readonly response: ServerResponse }
+): void => {
   const server = Context.unsafeGet(context, HttpServerRequest.HttpServerRequest)
-  const request = unsafeFromServerRequest(server, context)
+  // A context nothing has seen holds no request value yet, and no body was read from `server`:
+  // `unsafeFromServerRequest` would build it as this does.
+  const request = node === undefined
+    ? unsafeFromServerRequest(server, context)
+    : build(server, context, new NodeRequestScope(Context.unsafeGet(context, Scope.Scope), node.response), node.request)
   ;(context.unsafeMap as Map<string, unknown>).set(tag.key, request)
 }
 
@@ -121,15 +130,26 @@ const propertyOf = (u: unknown, name: string): unknown =>
 const build = (
   request: HttpServerRequest.HttpServerRequest,
   context: Context.Context<never>,
-  scopeRef: ScopeRef
+  scopeRef: ScopeRef,
+  /** `request.source`, when the caller knows it is a Node request. */
+  node?: IncomingMessage
 ): HttpRequest => {
   const settings = Settings.fromContext(context)
   const source = request.source
-  const socket = propertyOf(source, "socket")
+  const socket = node !== undefined ? undefined : propertyOf(source, "socket")
   let urlScheme: "http" | "https" = "http"
   let serverName: string | undefined
   let serverPort: string | undefined
-  if (socket !== undefined) {
+  let version: unknown
+  if (node !== undefined) {
+    const nodeSocket = node.socket as IncomingMessage["socket"] & { readonly encrypted?: boolean }
+    urlScheme = nodeSocket.encrypted === true ? "https" : "http"
+    const localAddress = nodeSocket.localAddress
+    if (typeof localAddress === "string") serverName = localAddress
+    const localPort = nodeSocket.localPort
+    if (typeof localPort === "number") serverPort = String(localPort)
+    version = node.httpVersion
+  } else if (socket !== undefined) {
     // A Node request: `socket` is a `net.Socket` (a `tls.TLSSocket` has `encrypted`).
     urlScheme = propertyOf(socket, "encrypted") === true ? "https" : "http"
     // Getters on a Node socket: each read once.
@@ -156,7 +176,7 @@ const build = (
   const q = url.indexOf("?")
   const path = q === -1 ? url : url.slice(0, q)
   const queryString = q === -1 ? "" : url.slice(q + 1)
-  const version = propertyOf(source, "httpVersion")
+  if (node === undefined) version = propertyOf(source, "httpVersion")
   const httpVersion = typeof version === "string" ? version : "1.1"
   return makeRequest(
     {

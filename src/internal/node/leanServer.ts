@@ -4,10 +4,11 @@
  * response, interruption of the response body when the client goes away, `Respondable` errors,
  * pre-response handlers, cookies, `source` the `IncomingMessage`) with less work per request.
  *
- * Per request it allocates the request wrapper (every field lazy), one fiber, and the effect
- * that provides the request to it; the close listener is one shared function that finds the
- * fiber on the response, and the common bodies (empty, bytes, text) are written and ended
- * synchronously instead of waiting for Node's `end` callback. When the platform's tracer is on
+ * Per request it allocates the request wrapper (every field lazy), the request's scope (a real
+ * scope behind it only once something uses it), one copy of the context holding both (and, for
+ * a view, the library's request value), and one fiber; the close listener is one shared
+ * function that finds the fiber on the response, and the common bodies (empty, bytes, text) are
+ * written and ended synchronously instead of waiting for Node's `end` callback. When the platform's tracer is on
  * for a request, the request runs through `HttpApp.toHandled` (which owns the `http.server` span),
  * with the same response writer. WebSocket upgrades are served by the platform's own server.
  *
@@ -35,6 +36,7 @@ import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
@@ -44,6 +46,7 @@ import * as GlobalValue from "effect/GlobalValue"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import { pipeArguments } from "effect/Pipeable"
 import type { ReadonlyRecord } from "effect/Record"
 import * as Runtime from "effect/Runtime"
 import * as RuntimeFlags from "effect/RuntimeFlags"
@@ -63,10 +66,65 @@ const ejectedScopes = GlobalValue.globalValue(
 
 const fiberKey = Symbol.for("effect-django-http/leanServer/fiber")
 const handledKey = Symbol.for("effect-django-http/leanServer/handled")
+const scopeKey = Symbol.for("effect-django-http/leanServer/scope")
 
 interface Tracked extends Http.ServerResponse {
   [fiberKey]?: Fiber.RuntimeFiber<void, never>
   [handledKey]?: boolean
+  [scopeKey]?: RequestScope
+}
+
+/**
+ * A request's scope, made with the request in the listener (no runtime step, and so in the same
+ * copy of the context as the request): a `Scope.make` scope is made behind it only when
+ * something first adds a finalizer to it or forks it, which most requests never do; closing it
+ * then closes that one (a scope first used after it closed is closed at once, as a closed
+ * `Scope.make` scope behaves).
+ *
+ * Reach into private parts: `Scope.addFinalizer`, `Scope.addFinalizerExit`, `Scope.fork` and
+ * `Scope.close` call the scope's own `addFinalizer`, `fork` and `close` methods (Effect's
+ * `internal/core.ts`, `scopeAddFinalizer` ... `scopeFork`), which the public `Scope` interface
+ * does not declare; `test/Server.adapter.test.ts` checks this scope against `Scope.make`'s.
+ * Missing public API: a scope made without running an effect (`Scope.unsafeMake`).
+ */
+export class RequestScope implements Scope.CloseableScope {
+  readonly [Scope.ScopeTypeId]: Scope.ScopeTypeId = Scope.ScopeTypeId
+  readonly [Scope.CloseableScopeTypeId]: Scope.CloseableScopeTypeId = Scope.CloseableScopeTypeId
+  readonly strategy: ExecutionStrategy.ExecutionStrategy = ExecutionStrategy.sequential
+  private inner: Scope.CloseableScope | undefined = undefined
+  private closedWith: Exit.Exit<unknown, unknown> | undefined = undefined
+
+  pipe() {
+    return pipeArguments(this, arguments)
+  }
+
+  /** The scope behind this one, made on first use (and closed at once if this one is closed). */
+  private readonly real: Effect.Effect<Scope.CloseableScope> = Effect.suspend(() =>
+    this.inner !== undefined ? Effect.succeed(this.inner) : Effect.flatMap(Scope.make(), (made) => {
+      if (this.inner !== undefined) return Effect.succeed(this.inner)
+      this.inner = made
+      return this.closedWith === undefined ? Effect.succeed(made) : Effect.as(Scope.close(made, this.closedWith), made)
+    })
+  )
+
+  fork(strategy: ExecutionStrategy.ExecutionStrategy): Effect.Effect<Scope.CloseableScope> {
+    return Effect.flatMap(this.real, (scope) => Scope.fork(scope, strategy))
+  }
+
+  addFinalizer(finalizer: Scope.Scope.Finalizer): Effect.Effect<void> {
+    return Effect.flatMap(this.real, (scope) => Scope.addFinalizerExit(scope, finalizer))
+  }
+
+  close(exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> {
+    return Effect.suspend(() => this.unsafeClose(exit))
+  }
+
+  /** `close`'s work, run now: nothing more to do when the scope was never used. */
+  unsafeClose(exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> {
+    if (this.closedWith !== undefined) return Effect.void
+    this.closedWith = exit
+    return this.inner === undefined ? Effect.void : Scope.close(this.inner, exit)
+  }
 }
 
 /** The request wrapper: `source` is the `IncomingMessage`, everything else computed on demand. */
@@ -74,6 +132,7 @@ class LeanRequest extends Inspectable.Class implements ServerRequest.HttpServerR
   readonly [ServerRequest.TypeId]: ServerRequest.TypeId = ServerRequest.TypeId
   readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
   private cachedCookies: ReadonlyRecord<string, string> | undefined = undefined
+  private cachedMethod: HttpMethod | undefined = undefined
   private textEffect: Effect.Effect<string, ServerError.RequestError> | undefined = undefined
   private multipartEffect:
     | Effect.Effect<Multipart.Persisted, Multipart.MultipartError, Scope.Scope | FileSystem.FileSystem | Path.Path>
@@ -98,7 +157,7 @@ class LeanRequest extends Inspectable.Class implements ServerRequest.HttpServerR
   }
 
   get method(): HttpMethod {
-    return this.source.method!.toUpperCase() as HttpMethod
+    return this.cachedMethod ??= this.source.method!.toUpperCase() as HttpMethod
   }
 
   get headers(): Headers.Headers {
@@ -355,67 +414,59 @@ const handled = <E, R>(
           ))
       )
   })
-  const finish = {
-    onFailure: (cause: Cause.Cause<unknown>): Effect.Effect<void> =>
-      Effect.withFiberRuntime((fiber) => {
-        const request = currentRequest(fiber.currentContext)
-        if (responseOf(request)[handledKey] === true) return Effect.void
-        return Effect.matchCauseEffect(ServerError.causeResponse(cause), {
-          onFailure: () => Effect.ignore(handleResponse(request, ServerResponse.empty({ status: 500 }))),
-          onSuccess: ([response]) => Effect.ignore(handleResponse(request, response))
-        })
-      }),
-    // Without middleware, an answer always went through `respond`, which wrote it.
-    onSuccess: middleware === undefined
-      ? constVoid
-      : (response: ServerResponse.HttpServerResponse): Effect.Effect<void> =>
+  // What is written when the response was not (a failure past the error handling, or a
+  // middleware's answer): the platform's rule.
+  const writeUnhandled = (request: ServerRequest.HttpServerRequest, cause: Cause.Cause<unknown>) =>
+    responseOf(request)[handledKey] === true ? Effect.void : Effect.matchCauseEffect(ServerError.causeResponse(cause), {
+      onFailure: () => Effect.ignore(handleResponse(request, ServerResponse.empty({ status: 500 }))),
+      onSuccess: ([response]) => Effect.ignore(handleResponse(request, response))
+    })
+  if (middleware === undefined) {
+    // As the platform: the request's scope closes with the exit of the app with its error
+    // handling (a failure turned into a response still closes it with that failure).
+    return Effect.matchCauseEffect(withErrorHandling, {
+      onFailure: (cause) =>
         Effect.withFiberRuntime((fiber) => {
           const request = currentRequest(fiber.currentContext)
-          return responseOf(request)[handledKey] === true
-            ? Effect.void
-            : Effect.ignore(handleResponse(request, response))
-        })
+          return Effect.zipRight(closeScope(request, Exit.failCause(cause)), writeUnhandled(request, cause))
+        }),
+      // An answer always went through `respond`, which wrote it.
+      onSuccess: (response) =>
+        Effect.withFiberRuntime((fiber) => closeScope(currentRequest(fiber.currentContext), Exit.succeed(response)))
+    })
   }
-  const applied = middleware === undefined ? withErrorHandling : middleware(withErrorHandling)
-  return Effect.matchCauseEffect(applied as Effect.Effect<ServerResponse.HttpServerResponse, unknown, R>, finish)
-}
-
-/**
- * `context` with the request's `scope` (`Context.add`), and for an app of `View.toHttpApp` the
- * library's request value too, built in the same copy of the context (`addRequestTo`).
- */
-const withScope = (context: Context.Context<never>, scope: Scope.Scope, viewApp: boolean): Context.Context<never> => {
-  const next = Context.unsafeMake<never>(new Map(context.unsafeMap).set(Scope.Scope.key, scope))
-  if (viewApp) addRequestTo(next)
-  return next
-}
-
-/**
- * Runs `effect` in a fresh scope, closed with its exit unless the app took the closing over.
- * The scope is added to the fiber's context in one step (`Scope.extend` would restore the
- * context afterwards, a dozen runtime steps, and nothing runs after it in the request's fiber),
- * and closed from a `matchCauseEffect`: the request's whole effect is uninterruptible, so
- * that is `Effect.onExit` without its `uninterruptibleMask`.
- */
-const scoped = <R>(
-  effect: Effect.Effect<void, never, R>,
-  viewApp: boolean
-): Effect.Effect<void, never, Exclude<R, Scope.Scope>> =>
-  Effect.flatMap(Scope.make(), (scope) => {
-    const close = (exit: Exit.Exit<void>) => ejectedScopes.has(scope) ? Effect.void : Scope.close(scope, exit)
-    return Effect.matchCauseEffect(
-      Effect.zipRight(
-        FiberRef.update(FiberRef.currentContext, (context) => withScope(context, scope, viewApp)),
-        effect
-      ),
+  // With middleware, the platform's `handled` rule: an answer the app did not write is written;
+  // then the scope closes.
+  return Effect.zipRight(
+    Effect.matchCauseEffect(
+      middleware(withErrorHandling) as Effect.Effect<ServerResponse.HttpServerResponse, unknown, R>,
       {
-        onFailure: (cause) => Effect.zipRight(close(Exit.failCause(cause)), Effect.failCause(cause)),
-        onSuccess: () => close(Exit.void)
+        onFailure: (cause) =>
+          Effect.withFiberRuntime((fiber) => writeUnhandled(currentRequest(fiber.currentContext), cause)),
+        onSuccess: (response) =>
+          Effect.withFiberRuntime((fiber) => {
+            const request = currentRequest(fiber.currentContext)
+            return responseOf(request)[handledKey] === true
+              ? Effect.void
+              : Effect.ignore(handleResponse(request, response))
+          })
       }
-    ) as Effect.Effect<void, never, Exclude<R, Scope.Scope>>
-  })
+    ),
+    Effect.withFiberRuntime((fiber) => closeScope(currentRequest(fiber.currentContext), Exit.void))
+  )
+}
 
-const constVoid = (): Effect.Effect<void> => Effect.void
+/**
+ * Closes the request's scope (`RequestScope`, in the fiber's context from its start) with
+ * `exit`, unless the app took the closing over (`HttpApp.ejectDefaultScopeClose`).
+ */
+const closeScope = (
+  request: ServerRequest.HttpServerRequest,
+  exit: Exit.Exit<unknown, unknown>
+): Effect.Effect<void> => {
+  const scope = responseOf(request)[scopeKey]
+  return scope === undefined || ejectedScopes.has(scope) ? Effect.void : scope.unsafeClose(exit)
+}
 
 function onClose(this: Tracked): void {
   const fiber = this[fiberKey]
@@ -443,9 +494,11 @@ export const makeHandler = <E, R>(
       if (profile?.awaitEnd === true) profileAwaitEnd = true
       // The platform's own path, which owns the `http.server` span, for requests the tracer is on for.
       const traced = HttpApp.toHandled(app, handleResponse, middleware)
-      const lean = profile?.viaToHandled === true
-        ? traced
-        : scoped(handled(app, middleware), middleware === undefined && isViewApp(app))
+      const viaToHandled = profile?.viaToHandled === true
+      const lean = viaToHandled ? traced : handled(app, middleware)
+      // For an app of `View.toHttpApp` without platform middleware, the library's request value
+      // is built in the request's context (`addRequestTo`): the view finds it there.
+      const viewApp = !viaToHandled && middleware === undefined && isViewApp(app)
       const { context, fiberRefs } = runtime
       // A request's fiber starts uninterruptible (as `Effect.uninterruptible` would make it, one
       // step less); only the body being streamed is interruptible.
@@ -454,17 +507,31 @@ export const makeHandler = <E, R>(
       const tracerDisabledWhen = FiberRefs.getOrDefault(fiberRefs, HttpMiddleware.currentTracerDisabledWhen)
       const runLean = lean as Effect.Effect<void>
       const runTraced = traced as Effect.Effect<void>
+      const requestKey = ServerRequest.HttpServerRequest.key
+      const scopeTagKey = Scope.Scope.key
       return function handler(nodeRequest: Http.IncomingMessage, nodeResponse: Tracked) {
         const request = new LeanRequest(nodeRequest, nodeResponse, nodeRequest.url!, undefined, undefined)
-        // The fiber starts with the request in its context (`Effect.provideService` would add it
-        // with a dozen runtime steps and a second copy of the context).
+        let requestContext: Context.Context<never>
+        let run: Effect.Effect<void>
+        if (tracerDisabledWhen(request)) {
+          // The fiber starts with the request, its scope and (for a view) the library's request
+          // value in one copy of the context: `Effect.provideService` would add each with a dozen
+          // runtime steps and a copy of the context, and `Scope.make` is a runtime step.
+          const scope = new RequestScope()
+          nodeResponse[scopeKey] = scope
+          requestContext = Context.unsafeMake(
+            new Map(context.unsafeMap).set(requestKey, request).set(scopeTagKey, scope)
+          )
+          if (viewApp) addRequestTo(requestContext, { request: nodeRequest, response: nodeResponse })
+          run = runLean
+        } else {
+          // `HttpApp.toHandled` makes its own scope.
+          requestContext = Context.add(context, ServerRequest.HttpServerRequest, request)
+          run = runTraced
+        }
         nodeResponse[fiberKey] = Runtime.runFork(
-          Runtime.make({
-            context: Context.add(context, ServerRequest.HttpServerRequest, request),
-            fiberRefs,
-            runtimeFlags
-          }),
-          tracerDisabledWhen(request) ? runLean : runTraced
+          Runtime.make({ context: requestContext, fiberRefs, runtimeFlags }),
+          run
         )
         nodeResponse.on("close", onClose)
       }
