@@ -91,19 +91,18 @@ export const isViewApp = (app: unknown): boolean => typeof app === "object" && a
  * context just made, that nothing else has seen yet (the lean adapter's, with the request's
  * scope). The value is the one `unsafeFromServerRequest` builds from `context`, and its own
  * context is that one, with itself in it. With `node` (the lean adapter's), the platform
- * request's Node request and response: read directly rather than looked for on the platform
- * request (the same value; `test/Server.adapter.test.ts` compares it with the general path's).
+ * request's Node request: read directly rather than looked for on the platform request (the
+ * same value; `test/Server.adapter.test.ts` compares it with the general path's).
  */
-export const addRequestTo = (
-  context: Context.Context<never>,
-  node?: { readonly request: IncomingMessage; readonly response: ServerResponse }
-): void => {
+export const addRequestTo = (context: Context.Context<never>, node?: IncomingMessage): void => {
   const server = Context.unsafeGet(context, HttpServerRequest.HttpServerRequest)
   // A context nothing has seen holds no request value yet, and no body was read from `server`:
-  // `unsafeFromServerRequest` would build it as this does.
+  // `unsafeFromServerRequest` would build it as this does. The lean adapter's platform request
+  // has no `response` (`nodeResponseOf`), and its scope closes as soon as the answer is written
+  // (no wait for Node's `end` callback): the request's resources live in that scope itself.
   const request = node === undefined
     ? unsafeFromServerRequest(server, context)
-    : build(server, context, new NodeRequestScope(Context.unsafeGet(context, Scope.Scope), node.response), node.request)
+    : build(server, context, new ParentScope(Context.unsafeGet(context, Scope.Scope)), node)
   ;(context.unsafeMap as Map<string, unknown>).set(tag.key, request)
 }
 

@@ -522,7 +522,7 @@ export const makeHandler = <E, R>(
           requestContext = Context.unsafeMake(
             new Map(context.unsafeMap).set(requestKey, request).set(scopeTagKey, scope)
           )
-          if (viewApp) addRequestTo(requestContext, { request: nodeRequest, response: nodeResponse })
+          if (viewApp) addRequestTo(requestContext, nodeRequest)
           run = runLean
         } else {
           // `HttpApp.toHandled` makes its own scope.
