@@ -8,9 +8,10 @@
  * scope behind it only once something uses it), one copy of the context holding both (and, for
  * a view, the library's request value), and one fiber; the close listener is one shared
  * function that finds the fiber on the response, and the common bodies (empty, bytes, text) are
- * written and ended synchronously instead of waiting for Node's `end` callback. When the platform's tracer is on
- * for a request, the request runs through `HttpApp.toHandled` (which owns the `http.server` span),
- * with the same response writer. WebSocket upgrades are served by the platform's own server.
+ * written and ended synchronously instead of waiting for Node's `end` callback. When the
+ * platform's tracer is on for a request, the request runs through `HttpApp.toHandled` (which owns
+ * the `http.server` span), with the same response writer. WebSocket upgrades are served by the
+ * platform's own server.
  *
  * @internal
  */
@@ -98,21 +99,28 @@ export class RequestScope implements Scope.CloseableScope {
     return pipeArguments(this, arguments)
   }
 
-  /** The scope behind this one, made on first use (and closed at once if this one is closed). */
-  private readonly real: Effect.Effect<Scope.CloseableScope> = Effect.suspend(() =>
-    this.inner !== undefined ? Effect.succeed(this.inner) : Effect.flatMap(Scope.make(), (made) => {
-      if (this.inner !== undefined) return Effect.succeed(this.inner)
-      this.inner = made
-      return this.closedWith === undefined ? Effect.succeed(made) : Effect.as(Scope.close(made, this.closedWith), made)
-    })
-  )
+  /**
+   * The scope behind this one, made on first use (and closed at once if this one is closed).
+   * A method, not a field: a request that never uses its scope allocates no effect for it.
+   */
+  private real(): Effect.Effect<Scope.CloseableScope> {
+    return Effect.suspend(() =>
+      this.inner !== undefined ? Effect.succeed(this.inner) : Effect.flatMap(Scope.make(), (made) => {
+        if (this.inner !== undefined) return Effect.succeed(this.inner)
+        this.inner = made
+        return this.closedWith === undefined
+          ? Effect.succeed(made)
+          : Effect.as(Scope.close(made, this.closedWith), made)
+      })
+    )
+  }
 
   fork(strategy: ExecutionStrategy.ExecutionStrategy): Effect.Effect<Scope.CloseableScope> {
-    return Effect.flatMap(this.real, (scope) => Scope.fork(scope, strategy))
+    return Effect.flatMap(this.real(), (scope) => Scope.fork(scope, strategy))
   }
 
   addFinalizer(finalizer: Scope.Scope.Finalizer): Effect.Effect<void> {
-    return Effect.flatMap(this.real, (scope) => Scope.addFinalizerExit(scope, finalizer))
+    return Effect.flatMap(this.real(), (scope) => Scope.addFinalizerExit(scope, finalizer))
   }
 
   close(exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> {
