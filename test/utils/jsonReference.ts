@@ -2,12 +2,15 @@
  * The first, plain writing of `src/internal/python/json.ts` (Python's `json.dumps`: regular
  * expressions for the escapes, arrays of entries and parts): kept as the reference that the
  * library's faster one is compared with (test/responseProperties.test.ts).
+ * The helpers the rewrite did not change (plain objects, dates, type names, floats) are the
+ * library's own.
  *
  * Python's `json.dumps`, byte for byte for the JSON-like values a TypeScript
  * program has: the one writer behind `JsonResponse` (with Django's
  * `DjangoJSONEncoder`) and the signing payloads (plain `json.dumps` with
  * compact separators).
  */
+import { encodeDate, isPlainObject, jsonFloat, typeName } from "../../src/internal/python/json.js"
 import { floatRepr } from "../../src/internal/python/repr.js"
 
 /** Options of `json.dumps` that `JsonResponse(json_dumps_params=...)` users reach for. */
@@ -68,34 +71,6 @@ export const encodeString = (s: string, ensureAscii: boolean): string => {
   if (!(ensureAscii ? NEEDS_ESCAPE_ASCII : NEEDS_ESCAPE).test(s)) return "\"" + s + "\""
   return "\"" + s.replace(ensureAscii ? ESCAPE_ASCII_ALL : ESCAPE_ALL, escapeUnit) + "\""
 }
-
-const isPlainObject = (u: unknown): u is Record<string, unknown> => {
-  if (typeof u !== "object" || u === null) return false
-  const proto = Object.getPrototypeOf(u)
-  return proto === Object.prototype || proto === null
-}
-
-/** `DjangoJSONEncoder` for a `Date` (always aware, in UTC): ISO 8601, milliseconds kept when non-zero, `Z`. */
-const encodeDate = (d: Date): string | undefined => {
-  if (Number.isNaN(d.getTime())) return undefined
-  const iso = d.toISOString()
-  return d.getUTCMilliseconds() === 0 ? iso.slice(0, -5) + "Z" : iso
-}
-
-const typeName = (u: unknown): string => {
-  if (u === undefined) return "undefined"
-  if (typeof u === "function") return "function"
-  if (typeof u === "symbol") return "symbol"
-  if (typeof u === "object" && u !== null) {
-    const ctor = (Object.getPrototypeOf(u) as { constructor?: { name?: unknown } } | null)?.constructor
-    return typeof ctor?.name === "string" ? ctor.name : "object"
-  }
-  return typeof u
-}
-
-/** `float.__repr__` as `json` writes a float: `NaN`, `Infinity` and `-Infinity` for the non-finite ones. */
-const jsonFloat = (n: number): string =>
-  Number.isNaN(n) ? "NaN" : n === Infinity ? "Infinity" : n === -Infinity ? "-Infinity" : floatRepr(n)
 
 /**
  * `json.dumps(value, **options)`. Numbers that are integers print as Python

@@ -65,20 +65,20 @@ export const encodeString = (s: string, ensureAscii: boolean): string => {
   return from === 0 ? "\"" + s + "\"" : out + s.slice(from) + "\""
 }
 
-const isPlainObject = (u: unknown): u is Record<string, unknown> => {
+export const isPlainObject = (u: unknown): u is Record<string, unknown> => {
   if (typeof u !== "object" || u === null) return false
   const proto = Object.getPrototypeOf(u)
   return proto === Object.prototype || proto === null
 }
 
 /** `DjangoJSONEncoder` for a `Date` (always aware, in UTC): ISO 8601, milliseconds kept when non-zero, `Z`. */
-const encodeDate = (d: Date): string | undefined => {
+export const encodeDate = (d: Date): string | undefined => {
   if (Number.isNaN(d.getTime())) return undefined
   const iso = d.toISOString()
   return d.getUTCMilliseconds() === 0 ? iso.slice(0, -5) + "Z" : iso
 }
 
-const typeName = (u: unknown): string => {
+export const typeName = (u: unknown): string => {
   if (u === undefined) return "undefined"
   if (typeof u === "function") return "function"
   if (typeof u === "symbol") return "symbol"
@@ -90,7 +90,7 @@ const typeName = (u: unknown): string => {
 }
 
 /** `float.__repr__` as `json` writes a float: `NaN`, `Infinity` and `-Infinity` for the non-finite ones. */
-const jsonFloat = (n: number): string =>
+export const jsonFloat = (n: number): string =>
   Number.isNaN(n) ? "NaN" : n === Infinity ? "Infinity" : n === -Infinity ? "-Infinity" : floatRepr(n)
 
 /**
