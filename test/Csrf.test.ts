@@ -4,7 +4,7 @@
  */
 import { Cookies, HttpServerResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, ConfigProvider, Effect, Either, FastCheck as fc, Option, TestClock } from "effect"
+import { Cause, ConfigProvider, Effect, Either, FastCheck as fc, Option, Stream, TestClock } from "effect"
 import { readFileSync } from "node:fs"
 import {
   Csrf,
@@ -378,13 +378,29 @@ describe("Csrf.check reads a POST parsed earlier without an effect (postIfParsed
       }
     }))
 
-  it.effect("a form POST: unknown until read, then the very QueryDict the effect gives", () =>
+  it.effect("a form POST read from a stream: unknown until read, then the very QueryDict the effect gives", () =>
     Effect.gen(function*() {
-      const request = RequestFactory.post("/", { form: { csrfmiddlewaretoken: "abc", a: ["1", "2"] } })
+      const request = HttpRequest.make({
+        method: "POST",
+        path: "/",
+        headers: [["Content-Type", "application/x-www-form-urlencoded"]],
+        body: Stream.make(new TextEncoder().encode("csrfmiddlewaretoken=abc&a=1&a=2"))
+      })
       expect(postIfParsed(request)).toBeUndefined()
       const post = yield* request.POST
       expect(postIfParsed(request)).toEqual(Either.right(post))
       expect(Either.getOrThrow(postIfParsed(request)!)).toBe(post)
+      expect(QueryDict.lists(post)).toEqual([["csrfmiddlewaretoken", ["abc"]], ["a", ["1", "2"]]])
+    }))
+
+  it.effect("a form POST in memory: parsed in place without a read, the very QueryDict the effect then gives", () =>
+    Effect.gen(function*() {
+      const request = RequestFactory.post("/", { form: { csrfmiddlewaretoken: "abc", a: ["1", "2"] } })
+      const known = postIfParsed(request)
+      expect(known).toBeDefined()
+      const post = yield* request.POST
+      expect(Either.getOrThrow(known!)).toBe(post)
+      expect(QueryDict.lists(post)).toEqual([["csrfmiddlewaretoken", ["abc"]], ["a", ["1", "2"]]])
     }))
 
   it.effect("a multipart POST: unknown until read, then the parsed fields", () =>

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, FastCheck as fc, Stream } from "effect"
-import { HttpRequest, QueryDict, Settings } from "../src/index.js"
+import { HttpRequest, MultiValueDict, QueryDict, Settings } from "../src/index.js"
+import { postIfParsed } from "../src/internal/httpRequest.js"
 import { parseHeader, wsgiBytes } from "../src/internal/meta.js"
 import { urljoin } from "../src/internal/urljoin.js"
 
@@ -181,5 +182,97 @@ describe("GET of an ASCII query string (property)", () => {
         Either.map(QueryDict.parse(wsgiBytes(qs), { encoding: "iso-8859-1" }), QueryDict.lists)
       )
     }))
+  })
+})
+
+describe("request.POST from bytes in memory (property)", () => {
+  // A form body in memory (the test client's, RequestFactory's) is parsed in place, without an
+  // effect run, a lock or the request's scope. Django's `_load_post_and_files` must not change
+  // with it: Content-Length cuts the body (LimitedStream), DATA_UPLOAD_MAX_MEMORY_SIZE refuses it
+  // (RequestDataTooBig), DATA_UPLOAD_MAX_NUMBER_FIELDS (TooManyFieldsSent), the request's
+  // encoding decodes it, a body that is not a form (or not a POST) gives an empty POST: the same
+  // as the same bytes streamed (the general path: `body` read from a stream, then parsed).
+  const formText = fc.array(
+    fc.tuple(
+      fc.stringMatching(/^[a-z%+=&;é]{0,6}$/),
+      fc.stringMatching(/^[a-zA-Z0-9%+=&;é ]{0,8}$/)
+    ),
+    { maxLength: 6 }
+  ).map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join("&"))
+  const bytesOf = (text: string, latin1: boolean) =>
+    latin1 ? Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff) : new TextEncoder().encode(text)
+
+  it("POST from bytes in memory equals POST from the same bytes streamed, limits and encoding included", () => {
+    fc.assert(
+      fc.property(
+        formText,
+        fc.boolean(),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        fc.option(fc.nat({ max: 80 }), { nil: undefined }),
+        fc.option(fc.nat({ max: 80 }), { nil: null }),
+        fc.option(fc.nat({ max: 6 }), { nil: null }),
+        fc.constantFrom(null, "utf-8", "latin-1"),
+        fc.constantFrom(
+          "application/x-www-form-urlencoded",
+          "application/x-www-form-urlencoded; charset=utf-8",
+          "text/plain"
+        ),
+        fc.constantFrom("POST", "PUT"),
+        (text, latin1, cuts, length, maxMemory, maxFields, encoding, contentType, method) => {
+          const body = bytesOf(text, latin1)
+          const make = (source: Uint8Array | Stream.Stream<Uint8Array>) => {
+            const request = HttpRequest.make({
+              method,
+              path: "/",
+              headers: [
+                ["Content-Type", contentType],
+                ...(length === undefined ? [] : [["Content-Length", String(length)] as const])
+              ],
+              body: source,
+              settings: Settings.make({
+                DATA_UPLOAD_MAX_MEMORY_SIZE: maxMemory,
+                DATA_UPLOAD_MAX_NUMBER_FIELDS: maxFields
+              })
+            })
+            return encoding === null ? request : HttpRequest.withEncoding(request, encoding)
+          }
+          const shown = (
+            post: Either.Either<QueryDict.QueryDict, { readonly _tag: string; readonly message: string }>
+          ) =>
+            Either.match(post, {
+              onLeft: (e) => ({ error: e._tag, message: e.message }),
+              onRight: (q) => ({ encoding: q.encoding, lists: MultiValueDict.lists(q) })
+            })
+          const run = (r: HttpRequest.HttpRequest) => shown(Effect.runSync(Effect.either(r.POST)))
+          const inMemory = make(body)
+          // The CSRF check's seam reads it without running an effect, before any read.
+          const seen = postIfParsed(inMemory)
+          expect(seen).toBeDefined()
+          const general = run(make(chunked(body, cuts)))
+          expect(shown(seen!)).toEqual(general)
+          expect(run(inMemory)).toEqual(general)
+          // Kept: read again, the same.
+          expect(run(inMemory)).toEqual(general)
+        }
+      )
+    )
+  })
+
+  it("POST after body was read in memory equals POST after the same body streamed", () => {
+    fc.assert(
+      fc.property(formText, fc.array(fc.nat(), { maxLength: 4 }), (text, cuts) => {
+        const body = bytesOf(text, false)
+        const make = (source: Uint8Array | Stream.Stream<Uint8Array>) =>
+          HttpRequest.make({
+            method: "POST",
+            path: "/",
+            headers: [["Content-Type", "application/x-www-form-urlencoded"]],
+            body: source
+          })
+        const run = (r: HttpRequest.HttpRequest) =>
+          Effect.runSync(Effect.map(Effect.zip(r.body, r.POST), ([b, q]) => [[...b], MultiValueDict.lists(q)]))
+        expect(run(make(body))).toEqual(run(make(chunked(body, cuts))))
+      })
+    )
   })
 })

@@ -19,6 +19,7 @@
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
@@ -37,6 +38,13 @@ type State =
   | { readonly _tag: "Failed"; readonly error: UnreadablePostError | RequestDataTooBig }
 
 const EMPTY = new Uint8Array(0)
+
+/** `body` past `DATA_UPLOAD_MAX_MEMORY_SIZE`. */
+const tooBig = () => new RequestDataTooBig({ message: "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE." })
+
+/** `body` after the stream was read from. */
+const streamingStarted = () =>
+  new RawPostDataException({ message: "You cannot access body after reading from request's data stream" })
 
 /**
  * A body that `body` can read whole without going through a stream: a stream costs tens of
@@ -208,8 +216,48 @@ export class BodyCell {
     })
   }
 
+  /**
+   * `body`'s outcome when it is known without running an effect: the body was read (or failed)
+   * already, reading started without it, or nothing was read yet, no read is under way (the lock
+   * was never made) and the bytes are in memory (a request built with its body: `RequestFactory`,
+   * the test client). Reading them then is `body`'s first read, done in place (the state moves as
+   * `body` moves it). `undefined` when `body` has to run (a stream or a Node request to read).
+   */
+  bodyNow(maxMemory: number | null): Either.Either<Uint8Array, BodyError> | undefined {
+    const s = this.state
+    switch (s._tag) {
+      case "Buffered":
+        return Either.right(s.bytes)
+      case "Failed":
+        return Either.left(s.error)
+      case "Streaming":
+        return Either.left(streamingStarted())
+    }
+    if (this._lock !== undefined) return undefined
+    if (this.pull !== undefined || this.pulled > 0 || this.pending.length > 0 || this.sourceDone) return undefined
+    const source = this.resolved()
+    if (!(source instanceof Uint8Array)) return undefined
+    if (maxMemory !== null && (this.contentLength ?? 0) > maxMemory) return Either.left(tooBig())
+    const limit = this.contentLength ?? Infinity
+    const bytes = source.length > limit ? source.subarray(0, limit) : source
+    this.pulled = bytes.length
+    this.sourceDone = true
+    if (maxMemory !== null && bytes.length > maxMemory) {
+      const error = tooBig()
+      this.state = { _tag: "Failed", error }
+      return Either.left(error)
+    }
+    this.state = { _tag: "Buffered", bytes }
+    this.pos = 0
+    return Either.right(bytes)
+  }
+
   /** Django's `body`. */
   body(maxMemory: number | null): Effect.Effect<Uint8Array, BodyError> {
+    return Effect.suspend(() => this.bodyNow(maxMemory) ?? this.bodyLocked(maxMemory))
+  }
+
+  private bodyLocked(maxMemory: number | null): Effect.Effect<Uint8Array, BodyError> {
     return this.lock.withPermits(1)(Effect.suspend((): Effect.Effect<Uint8Array, BodyError> => {
       const s = this.state
       switch (s._tag) {
@@ -218,12 +266,8 @@ export class BodyCell {
         case "Failed":
           return Effect.fail(s.error)
         case "Streaming":
-          return Effect.fail(
-            new RawPostDataException({ message: "You cannot access body after reading from request's data stream" })
-          )
+          return Effect.fail(streamingStarted())
       }
-      const tooBig = () =>
-        new RequestDataTooBig({ message: "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE." })
       if (maxMemory !== null && (this.contentLength ?? 0) > maxMemory) return Effect.fail(tooBig())
       const whole = this.readWhole(maxMemory, tooBig)
       const parts: Array<Uint8Array> = []
@@ -381,24 +425,45 @@ export const rawBodyStream = (request: HasBodyCell): Stream.Stream<Uint8Array, U
 export class Memo<A, E> {
   result: Exit.Exit<A, E> | undefined = undefined
   readonly effect: Effect.Effect<A, E>
-  constructor(self: Effect.Effect<A, E>) {
-    // The run in flight, if any: completed when it ends, and the runs that came meanwhile then
-    // start again (finding the outcome, or running it themselves after an interruption), as a
-    // lock's next holder would. Cheaper than a semaphore's permits.
-    let running: InFlight.InFlight | undefined
+  /**
+   * The run in flight, if any: completed when it ends, and the runs that came meanwhile then
+   * start again (finding the outcome, or running it themselves after an interruption), as a
+   * lock's next holder would. Cheaper than a semaphore's permits.
+   */
+  private running: InFlight.InFlight | undefined = undefined
+  constructor(
+    self: Effect.Effect<A, E>,
+    /**
+     * The first run's outcome when it can be had without running `self` (the same outcome, made
+     * in place: a form body already in memory), else `undefined`; asked only when no run is in
+     * flight.
+     */
+    private readonly now?: () => Exit.Exit<A, E> | undefined
+  ) {
     const again: Effect.Effect<A, E> = Effect.suspend(() => this.effect)
     this.effect = Effect.suspend(() => {
-      if (this.result !== undefined) return this.result
+      const known = this.resultNow()
+      if (known !== undefined) return known
+      const running = this.running
       if (running !== undefined) return Effect.zipRight(InFlight.awaitEnd(running), again)
       const mine = InFlight.make()
-      running = mine
+      this.running = mine
       return Effect.onExit(self, (exit) =>
         Effect.sync(() => {
           if (!Exit.isInterrupted(exit)) this.result = exit
-          running = undefined
+          this.running = undefined
           InFlight.end(mine)
         }))
     })
+  }
+
+  /**
+   * The outcome without running an effect: the kept one, or the one `now` makes when no run is
+   * in flight (then kept); `undefined` when `effect` has to run.
+   */
+  resultNow(): Exit.Exit<A, E> | undefined {
+    if (this.result === undefined && this.running === undefined && this.now !== undefined) this.result = this.now()
+    return this.result
   }
 }
 

@@ -13,6 +13,7 @@ import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
@@ -204,12 +205,12 @@ export class RequestImpl implements HttpRequest {
   get loaded(): Memo<PostAndFiles, PostError> {
     if (this._loaded === undefined) {
       const body = platformBody(this)
-      if (body === undefined) this._loaded = new Memo(inRequest(this, loadPostAndFiles(this)))
+      if (body === undefined) this._loaded = postMemo(this)
       else {
         // Values of one platform request parse its body once per encoding, whichever asks first.
         let loaded = body.parsed.get(this.encoding)
         if (loaded === undefined) {
-          loaded = new Memo(inRequest(this, loadPostAndFiles(this)))
+          loaded = postMemo(this)
           body.parsed.set(this.encoding, loaded)
         }
         this._loaded = loaded
@@ -307,7 +308,7 @@ export const postIfParsed = (self: HttpRequest): Either.Either<QueryDict, PostEr
   ) {
     return Either.right(QD.empty(self.encoding ?? self.settings.DEFAULT_CHARSET))
   }
-  const result = self.loaded.result
+  const result = self.loaded.resultNow()
   if (result === undefined) return undefined
   if (result._tag === "Success") return Either.right(result.value.POST)
   return result.cause._tag === "Fail" ? Either.left(result.cause.error) : undefined
@@ -346,33 +347,66 @@ const platformBody = (self: RequestImpl): SharedBody | undefined => {
 }
 
 /**
- * Django's `_load_post_and_files`: POST and FILES together, from the body.
+ * POST and FILES, parsed once (`Memo`): Django's `_load_post_and_files`. A multipart body is
+ * parsed in the request's scope and construction context (its uploads); any other body needs
+ * neither (a Node request's scope is made on first use, at a cost), and a form whose bytes are in
+ * memory is parsed in place (`formNow`), without running an effect.
  */
-const loadPostAndFiles = (request: HttpRequest): Effect.Effect<PostAndFiles, PostError, Scope.Scope> =>
+const postMemo = (request: HttpRequest): Memo<PostAndFiles, PostError> =>
+  request.method === "POST" && request.contentType === "multipart/form-data"
+    ? new Memo(inRequest(request, loadMultipart(request)))
+    : new Memo(loadForm(request), () => formNow(request))
+
+/** A body that is not parsed: not a POST, neither a form nor multipart, or read as a stream. */
+const unparsed = (request: HttpRequest): boolean =>
+  request.method !== "POST" || cellOf(request).streamingStarted ||
+  request.contentType !== "application/x-www-form-urlencoded"
+
+/** The form body's bytes parsed (`QD.parse`). */
+const parseForm = (request: HttpRequest, bytes: Uint8Array, encoding: string) =>
+  Either.map(
+    QD.parse(bytes, { encoding, maxNumFields: request.settings.DATA_UPLOAD_MAX_NUMBER_FIELDS }),
+    (POST): PostAndFiles => ({ POST, FILES: QD.emptyMultiValueDict() })
+  )
+
+/** POST and FILES of a request that is not a multipart POST. */
+const loadForm = (request: HttpRequest): Effect.Effect<PostAndFiles, PostError> =>
   Effect.suspend(() => {
     const encoding = request.encoding ?? request.settings.DEFAULT_CHARSET
-    const cell = cellOf(request)
-    if (request.method !== "POST") return Effect.succeed(emptyPostAndFiles(encoding))
     // A stream read without `body`: Django gives empty results.
-    if (cell.streamingStarted) return Effect.succeed(emptyPostAndFiles(encoding))
-    if (request.contentType === "multipart/form-data") {
-      // Multipart: the uploads work plugs its parser in here (src/internal/post.ts).
-      return parseMultipart({
-        contentType: request.META.CONTENT_TYPE ?? "",
-        contentLength: contentLengthOf(request.META),
-        encoding: request.encoding,
-        settings: request.settings,
-        withFileSystem: (request as RequestImpl).shared.withFileSystem
-      }, cell.stream())
+    if (unparsed(request)) return Effect.succeed(emptyPostAndFiles(encoding))
+    return Effect.flatMap(request.body, (bytes) => parseForm(request, bytes, encoding))
+  })
+
+/**
+ * `loadForm`'s outcome when it is known without running an effect (`BodyCell.bodyNow`);
+ * `undefined` when the body has to be read.
+ */
+const formNow = (request: HttpRequest): Exit.Exit<PostAndFiles, PostError> | undefined => {
+  const encoding = request.encoding ?? request.settings.DEFAULT_CHARSET
+  if (unparsed(request)) return Exit.succeed(emptyPostAndFiles(encoding))
+  const bytes = cellOf(request).bodyNow(request.settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+  if (bytes === undefined) return undefined
+  const parsed = Either.flatMap(bytes, (bytes) => parseForm(request, bytes, encoding))
+  return Either.isRight(parsed) ? Exit.succeed(parsed.right) : Exit.fail(parsed.left)
+}
+
+/** POST and FILES of a multipart POST, in the request's scope (its uploads' files). */
+const loadMultipart = (request: HttpRequest): Effect.Effect<PostAndFiles, PostError, Scope.Scope> =>
+  Effect.suspend(() => {
+    const cell = cellOf(request)
+    // A stream read without `body`: Django gives empty results.
+    if (cell.streamingStarted) {
+      return Effect.succeed(emptyPostAndFiles(request.encoding ?? request.settings.DEFAULT_CHARSET))
     }
-    if (request.contentType === "application/x-www-form-urlencoded") {
-      return Effect.flatMap(request.body, (bytes) =>
-        Either.map(
-          QD.parse(bytes, { encoding, maxNumFields: request.settings.DATA_UPLOAD_MAX_NUMBER_FIELDS }),
-          (POST): PostAndFiles => ({ POST, FILES: QD.emptyMultiValueDict() })
-        ))
-    }
-    return Effect.succeed(emptyPostAndFiles(encoding))
+    // The uploads parser (src/internal/post.ts).
+    return parseMultipart({
+      contentType: request.META.CONTENT_TYPE ?? "",
+      contentLength: contentLengthOf(request.META),
+      encoding: request.encoding,
+      settings: request.settings,
+      withFileSystem: (request as RequestImpl).shared.withFileSystem
+    }, cell.stream())
   })
 
 const utf8Strict = new TextDecoder("utf-8", { fatal: false })
