@@ -17,6 +17,7 @@
  *
  * @internal
  */
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -41,6 +42,9 @@ const EMPTY = new Uint8Array(0)
 
 /** `body` past `DATA_UPLOAD_MAX_MEMORY_SIZE`. */
 const tooBig = () => new RequestDataTooBig({ message: "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE." })
+
+/** A whole-body read interrupted. */
+const interrupted = () => new UnreadablePostError({ message: "request data read error: the read was interrupted" })
 
 /** `body` after the stream was read from. */
 const streamingStarted = () =>
@@ -101,6 +105,21 @@ export class BodyCell {
   private get lock(): Effect.Semaphore {
     return (this._lock ??= Effect.unsafeMakeSemaphore(1))
   }
+  /**
+   * The whole-body read of a `DirectBody` under way without the lock (`bodyDirect`), if any: a
+   * semaphore's permits cost more than the read of a small form. Every locked operation waits for
+   * its end first, and makes the lock, after which no such read starts.
+   */
+  private reading: InFlight.InFlight | undefined = undefined
+
+  /** `effect` holding the lock, after the end of a read without it (`bodyDirect`). */
+  private locked<A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> {
+    return Effect.suspend(() => {
+      const reading = this.reading
+      const held = this.lock.withPermits(1)(effect)
+      return reading === undefined ? held : Effect.zipRight(InFlight.awaitEnd(reading), held)
+    })
+  }
 
   constructor(
     /**
@@ -148,10 +167,7 @@ export class BodyCell {
       Effect.onInterrupt(source.readAll(limit, maxMemory, tooBig), () =>
         Effect.sync(() => {
           this.sourceDone = true
-          this.state = {
-            _tag: "Failed",
-            error: new UnreadablePostError({ message: "request data read error: the read was interrupted" })
-          }
+          this.state = { _tag: "Failed", error: interrupted() }
         })),
       (bytes) => {
         this.pulled = bytes.length
@@ -254,11 +270,49 @@ export class BodyCell {
 
   /** Django's `body`. */
   body(maxMemory: number | null): Effect.Effect<Uint8Array, BodyError> {
-    return Effect.suspend(() => this.bodyNow(maxMemory) ?? this.bodyLocked(maxMemory))
+    return Effect.suspend(() => this.bodyNow(maxMemory) ?? this.bodyDirect(maxMemory) ?? this.bodyLocked(maxMemory))
+  }
+
+  /**
+   * `body`'s first read of a `DirectBody` (a Node request) without the lock, when nothing was read
+   * and no operation ever took the lock: what `bodyLocked` does then (`readWhole`), the state set
+   * as it sets it, with the end of the read (`reading`) for any operation that came meanwhile.
+   * `undefined` otherwise.
+   */
+  private bodyDirect(maxMemory: number | null): Effect.Effect<Uint8Array, BodyError> | undefined {
+    if (this._lock !== undefined || this.reading !== undefined) return undefined
+    if (this.pull !== undefined || this.pulled > 0 || this.pending.length > 0 || this.sourceDone) return undefined
+    const source = this.resolved()
+    if (!isDirectBody(source)) return undefined
+    if (maxMemory !== null && (this.contentLength ?? 0) > maxMemory) return Effect.fail(tooBig())
+    const mine = InFlight.make()
+    this.reading = mine
+    return Effect.onExit(
+      source.readAll(this.contentLength ?? Infinity, maxMemory, tooBig),
+      (exit) =>
+        Effect.sync(() => {
+          if (Exit.isSuccess(exit)) {
+            this.pulled = exit.value.length
+            this.sourceDone = true
+            this.state = { _tag: "Buffered", bytes: exit.value }
+            this.pos = 0
+          } else if (Cause.isInterruptedOnly(exit.cause)) {
+            // Interrupted mid-read, the bytes read so far are gone and the rest is discarded: a
+            // later read must not take what is left for the whole body.
+            this.sourceDone = true
+            this.state = { _tag: "Failed", error: interrupted() }
+          } else {
+            const error = Cause.failureOption(exit.cause)
+            if (Option.isSome(error)) this.state = { _tag: "Failed", error: error.value }
+          }
+          this.reading = undefined
+          InFlight.end(mine)
+        })
+    )
   }
 
   private bodyLocked(maxMemory: number | null): Effect.Effect<Uint8Array, BodyError> {
-    return this.lock.withPermits(1)(Effect.suspend((): Effect.Effect<Uint8Array, BodyError> => {
+    return this.locked(Effect.suspend((): Effect.Effect<Uint8Array, BodyError> => {
       const s = this.state
       switch (s._tag) {
         case "Buffered":
@@ -299,7 +353,7 @@ export class BodyCell {
    * position; `None` at the end. Marks the stream as started.
    */
   readChunk(max?: number): Effect.Effect<Option.Option<Uint8Array>, UnreadablePostError> {
-    return this.lock.withPermits(1)(this.readChunkUnlocked(max))
+    return this.locked(this.readChunkUnlocked(max))
   }
 
   private readChunkUnlocked(max?: number): Effect.Effect<Option.Option<Uint8Array>, UnreadablePostError> {
@@ -341,7 +395,7 @@ export class BodyCell {
   /** At most `size` bytes (all when undefined or negative), stopping after a `\n` when `line`. */
   private readUpTo(size: number | undefined, line: boolean): Effect.Effect<Uint8Array, UnreadablePostError> {
     const want = size === undefined || size < 0 ? Infinity : size
-    return this.lock.withPermits(1)(Effect.suspend(() => {
+    return this.locked(Effect.suspend(() => {
       const parts: Array<Uint8Array> = []
       let total = 0
       const loop: Effect.Effect<Uint8Array, UnreadablePostError> = Effect.suspend(() =>
