@@ -23,7 +23,7 @@ import * as Settings from "../Settings.js"
 import * as View from "../View.js"
 import * as internal from "./csrf.js"
 import { isSameDomain } from "./host.js"
-import { postIfParsed } from "./httpRequest.js"
+import { matchPost, postIfParsed } from "./httpRequest.js"
 import { provideServiceThen } from "./middleware.js"
 import { escape } from "./python/html.js"
 
@@ -453,9 +453,8 @@ export const make = <F extends { readonly reason: string }>(
     // `process_view` does when it is the first reader.
     const parsed = postIfParsed(request)
     if (parsed !== undefined) return withPost(request, settings, stored, cells, parsed)
-    // Inline callbacks rather than a `{ onFailure, onSuccess }` object: nothing is named per call.
-    return Effect.flatMap(
-      Effect.either(request.POST),
+    return matchPost(
+      request,
       (post): Effect.Effect<void, F | Csrf.CheckError> => withPost(request, settings, stored, cells, post)
     )
   }

@@ -219,12 +219,16 @@ export class RequestImpl implements HttpRequest {
     return this._loaded
   }
 
+  // Known already (parsed, or parsed in place from bytes in memory): the outcome itself, an
+  // `Exit`, with no step to map it.
   get POST(): Effect.Effect<QueryDict, PostError> {
-    return Effect.map(this.loaded.effect, (l) => l.POST)
+    const known = this.loaded.resultNow()
+    return known !== undefined ? Exit.map(known, postOf) : Effect.map(this.loaded.effect, postOf)
   }
 
   get FILES(): Effect.Effect<MultiValueDict<UploadedFileLike>, PostError> {
-    return Effect.map(this.loaded.effect, (l) => l.FILES)
+    const known = this.loaded.resultNow()
+    return known !== undefined ? Exit.map(known, filesOf) : Effect.map(this.loaded.effect, filesOf)
   }
 
   get REQUEST(): Effect.Effect<QueryDict, PostError | TooManyFieldsSent> {
@@ -313,6 +317,24 @@ export const postIfParsed = (self: HttpRequest): Either.Either<QueryDict, PostEr
   if (result._tag === "Success") return Either.right(result.value.POST)
   return result.cause._tag === "Fail" ? Either.left(result.cause.error) : undefined
 }
+
+const postOf = (loaded: PostAndFiles): QueryDict => loaded.POST
+const filesOf = (loaded: PostAndFiles): MultiValueDict<UploadedFileLike> => loaded.FILES
+
+/**
+ * `f` of `request.POST`'s outcome (a `PostError` as a `Left`), in one step once it is parsed:
+ * the CSRF check's read when `postIfParsed` does not know it yet.
+ */
+export const matchPost = <A, E, R>(
+  self: HttpRequest,
+  f: (post: Either.Either<QueryDict, PostError>) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  self instanceof RequestImpl
+    ? Effect.matchEffect(self.loaded.effect, {
+      onFailure: (e) => f(Either.left(e)),
+      onSuccess: (loaded) => f(Either.right(loaded.POST))
+    })
+    : Effect.matchEffect(self.POST, { onFailure: (e) => f(Either.left(e)), onSuccess: (post) => f(Either.right(post)) })
 
 /** Runs a body-dependent effect in the request's scope and construction context. */
 export const inRequest = <A, E>(
