@@ -63,4 +63,48 @@ describe("Memo (request.POST parsed once)", () => {
       expect(yield* Fiber.join(first)).toBe("v")
       expect(yield* memo.effect).toBe("v")
     }))
+
+  // `now` (a form body in memory parsed in place): the outcome without running the effect, kept as
+  // a run's would be; asked only when no run is in flight (a run's outcome is then awaited).
+  it.effect("an outcome known now is kept without running the effect; unknown, the effect runs", () =>
+    Effect.gen(function*() {
+      let runs = 0
+      let asked = 0
+      const known = new Memo(Effect.sync(() => ++runs), () => (asked++, Exit.succeed(7)))
+      expect(known.resultNow()).toEqual(Exit.succeed(7))
+      expect(yield* known.effect).toBe(7)
+      expect(yield* known.effect).toBe(7)
+      expect([runs, asked]).toEqual([0, 1])
+      const failed = new Memo<number, string>(Effect.sync(() => ++runs), () => Exit.fail("bad"))
+      expect(yield* Effect.flip(failed.effect)).toBe("bad")
+      expect(failed.result).toEqual(Exit.fail("bad"))
+      const unknown = new Memo(Effect.sync(() => ++runs), () => (asked++, undefined))
+      expect(unknown.resultNow()).toBeUndefined()
+      expect(yield* unknown.effect).toBe(1)
+      expect(unknown.resultNow()).toEqual(Exit.succeed(1))
+      expect([runs, asked]).toEqual([1, 3])
+    }))
+
+  it.effect("while a run is in flight, now is not asked: the outcome is the run's", () =>
+    Effect.gen(function*() {
+      const gate = yield* Deferred.make<void>()
+      let asked = 0
+      let allow = false
+      const memo = new Memo(
+        Effect.as(Deferred.await(gate), "run"),
+        () => (asked++, allow ? Exit.succeed("now") : undefined)
+      )
+      const first = yield* Effect.fork(memo.effect)
+      yield* Effect.yieldNow()
+      expect(asked).toBe(1)
+      allow = true
+      expect(memo.resultNow()).toBeUndefined()
+      const second = yield* Effect.fork(memo.effect)
+      yield* Effect.yieldNow()
+      expect(asked).toBe(1)
+      yield* Deferred.succeed(gate, undefined)
+      expect([yield* Fiber.join(first), yield* Fiber.join(second)]).toEqual(["run", "run"])
+      expect(memo.resultNow()).toEqual(Exit.succeed("run"))
+      expect(asked).toBe(1)
+    }))
 })
