@@ -298,10 +298,11 @@ Object.defineProperty(RequestImpl.prototype, TypeId, { value: TypeId })
 
 /**
  * `request.POST` when it is known without running an effect: parsed already (the outcome an
- * earlier read kept), or empty by Django's rules without reading the body (not a POST, or a
- * content type that is neither a form nor multipart). `undefined` when the body has yet to be
- * read and parsed, or when the earlier read ended otherwise than with a `PostError` (the
- * effect then reproduces it). The CSRF check reads a POST an earlier reader parsed this way.
+ * earlier read kept), a form whose bytes are in memory (parsed here, in place, and kept), or
+ * empty by Django's rules without reading the body (not a POST, or a content type that is
+ * neither a form nor multipart). `undefined` when the body has yet to be read from its source
+ * and parsed, or when the earlier read ended otherwise than with a `PostError` (the effect then
+ * reproduces it). The CSRF check reads a POST an earlier reader parsed this way.
  */
 export const postIfParsed = (self: HttpRequest): Either.Either<QueryDict, PostError> | undefined => {
   if (!(self instanceof RequestImpl)) return undefined
