@@ -251,7 +251,9 @@ export class BodyCell {
     }
     if (this._lock !== undefined) return undefined
     if (this.pull !== undefined || this.pulled > 0 || this.pending.length > 0 || this.sourceDone) return undefined
-    const source = this.resolved()
+    // Bytes given as they are (a source made on first read is a stream or a Node request, and is
+    // not made here: this may run outside any effect, when `request.POST` is asked for).
+    const source = this.source
     if (!(source instanceof Uint8Array)) return undefined
     if (maxMemory !== null && (this.contentLength ?? 0) > maxMemory) return Either.left(tooBig())
     const limit = this.contentLength ?? Infinity
