@@ -135,6 +135,31 @@ describe("Auth.middleware's lazy user (property)", () => {
       )
     ).pipe(Effect.map(() => expect(signedIn).toBeGreaterThan(0))))
 
+  it.effect("the load reads the session of the middleware's layer, not one a view provides around the read", () =>
+    Effect.gen(function*() {
+      const signedIn = [
+        [Auth.SESSION_KEY, "7"],
+        [Auth.BACKEND_SESSION_KEY, fixtures.modelBackend],
+        [Auth.HASH_SESSION_KEY, fixtures.hashes["7"]![0]]
+      ] as const
+      const seen = yield* inWorld(signedIn, (session) =>
+        Effect.gen(function*() {
+          // An empty session provided around the first read: the user still comes from the
+          // session the middleware was called with (Django: `request.user` is bound to `request`).
+          const other = yield* Sessions.make()
+          let pk: unknown
+          const view = Auth.middleware(() =>
+            Effect.flatMap(Effect.provideService(Auth.user, Sessions.Session, other), (user) => {
+              pk = user.pk
+              return HttpResponse.make({ content: "ok" })
+            })
+          )
+          yield* Effect.provideService(view(RequestFactory.get("/", { settings })), Sessions.Session, session)
+          return { pk, items: [], kept: true }
+        }))
+      expect(seen.pk).toBe(7)
+    }))
+
   it.effect("the fixture's signed-in session gives user 7 on both paths (the property is not vacuous)", () =>
     Effect.gen(function*() {
       const data = [
