@@ -78,6 +78,8 @@ export const checkUserAgent = (
   request: HttpRequest.HttpRequest,
   settings: Settings.Settings
 ): Either.Either<void, PermissionDenied | ImproperlyConfigured> => {
+  // No patterns (the default): nothing to check, and META is not built for it.
+  if (settings.DISALLOWED_USER_AGENTS.length === 0) return Either.void
   const agent = request.META.HTTP_USER_AGENT
   if (agent === undefined) return Either.void
   for (const python of settings.DISALLOWED_USER_AGENTS) {

@@ -276,7 +276,10 @@ const fromURLconf = (root: Urls_.AnyURLconf) => (request: HttpRequest.HttpReques
             args: match.args,
             kwargs: match.kwargs,
             match,
-            context: Context.make(Resolver_.ResolverMatch, match).pipe(Context.add(Resolver_.Urlconf, urlconf))
+            // The two services in one map (`Context.make(...).pipe(Context.add(...))` makes two).
+            context: Context.unsafeMake(
+              new Map<string, unknown>().set(Resolver_.ResolverMatch.key, match).set(Resolver_.Urlconf.key, urlconf)
+            )
           })
           : Effect.dieMessage(`The URLconf's view for ${match.route} is not a view`)
     })

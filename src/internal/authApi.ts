@@ -27,7 +27,8 @@ import * as Settings from "../Settings.js"
 import * as Signing from "../Signing.js"
 import type * as View from "../View.js"
 import * as InFlight from "./inFlight.js"
-import { provideServiceIn, provideSomeContextLocally } from "./middleware.js"
+import { provideServiceIn } from "./middleware.js"
+import * as sessionApi from "./sessionApi.js"
 import { urlsplit, urlunsplit } from "./urljoin.js"
 
 export const SESSION_KEY = "_auth_user_id"
@@ -159,31 +160,34 @@ const sessionHashOf = (user: Auth.AuthUser, settings: Settings.Settings) =>
 
 /** The user of a session whose user row was found: checked against the stored hash. */
 const checkedUser = (
+  session: Sessions.Session,
   found: Option.Option<Auth.AuthUser>,
   hash: Sessions.Json | undefined,
   settings: Settings.Settings
-): Effect.Effect<Auth.AnyUser, Auth.AuthError, Sessions.Session> => {
+): Effect.Effect<Auth.AnyUser, Auth.AuthError> => {
   if (Option.isNone(found) || !found.value.is_active) return Effect.succeed(anonymousUser)
   const secret = secretOf(settings)
   if (Either.isLeft(secret)) return Effect.fail(secret.left)
   return typeof hash === "string" && verifySessionAuthHash(hash, found.value.password, secret.right)
     ? Effect.succeed(found.value)
-    : Effect.as(Sessions.flush, anonymousUser)
+    : Effect.as(sessionApi.flushIn(session), anonymousUser)
 }
 
-export const getUser: Effect.Effect<Auth.AnyUser, Auth.AuthError, Sessions.Session | Auth.Users> = Effect
-  .withFiberRuntime((fiber) => {
-    const context = fiber.currentContext
-    // One read of the session for its three keys.
-    return Effect.flatMap(Sessions.items, (items): Effect.Effect<Auth.AnyUser, Auth.AuthError, Sessions.Session> => {
-      let id: Sessions.Json | undefined
-      let backend: Sessions.Json | undefined
-      let hash: Sessions.Json | undefined
-      for (const [key, value] of items) {
-        if (key === SESSION_KEY) id = value
-        else if (key === BACKEND_SESSION_KEY) backend = value
-        else if (key === HASH_SESSION_KEY) hash = value
-      }
+/**
+ * `getUser` with the session, the user store and the settings of `context` (not the fiber's):
+ * what the lazy `request.user` runs, with the services of the layer that made it, and no context
+ * to provide around the load. To be called when the step runs (the session is read at once).
+ */
+const getUserIn = (context: Context.Context<never>): Effect.Effect<Auth.AnyUser, Auth.AuthError> => {
+  const session = Context.unsafeGet(context as Context.Context<Sessions.Session>, sessionApi.Session)
+  // One read of the session (as `request.session.items()`, it marks the session accessed) for
+  // its three keys.
+  return Effect.flatMap(
+    sessionApi.modifyIn(session, (s) => [Either.right(s.cache), s]),
+    (data): Effect.Effect<Auth.AnyUser, Auth.AuthError> => {
+      const id = data.get(SESSION_KEY)
+      const backend = data.get(BACKEND_SESSION_KEY)
+      const hash = data.get(HASH_SESSION_KEY)
       if (id === undefined) return Effect.succeed(anonymousUser)
       const settings = Settings.fromContext(context)
       if (typeof backend !== "string" || !settings.AUTHENTICATION_BACKENDS.includes(backend)) {
@@ -193,10 +197,14 @@ export const getUser: Effect.Effect<Auth.AnyUser, Auth.AuthError, Sessions.Sessi
       if (pk === undefined) return Effect.succeed(anonymousUser)
       return Effect.flatMap(
         Context.unsafeGet(context as Context.Context<Auth.Users>, Users).findById(pk),
-        (found) => checkedUser(found, hash, settings)
+        (found) => checkedUser(session, found, hash, settings)
       )
-    })
-  })
+    }
+  )
+}
+
+export const getUser: Effect.Effect<Auth.AnyUser, Auth.AuthError, Sessions.Session | Auth.Users> = Effect
+  .withFiberRuntime((fiber) => getUserIn(fiber.currentContext))
 
 export const User: Context.Tag<Auth.RequestUser, Auth.RequestUser> = Context.GenericTag<Auth.RequestUser>(
   "effect-django-http/Auth/User"
@@ -251,12 +259,10 @@ export const middleware: Middleware.Middleware<never, Sessions.Session | Auth.Us
     // One step: the lazy user made and provided in place (as `Middleware.provideService(User, ...)`).
     call: (request, getResponse) =>
       Effect.withFiberRuntime((fiber) => {
-        // The user loads with this layer's services (the session, the user store, the settings).
-        const context = fiber.currentContext as Context.Context<Sessions.Session | Auth.Users>
-        const services = Context.add(context, Settings.Settings, Settings.fromContext(context))
-        // `Effect.provide(getUser, services)` (the reader's context with these services over it),
-        // set in place: `Effect.provide` costs a dozen runtime steps.
-        const user = unsafeMakeRequestUser(provideSomeContextLocally(getUser, services))
+        // The user loads with this layer's services (the session, the user store, the settings),
+        // read from this context when the load runs: no context provided around the load.
+        const context = fiber.currentContext
+        const user = unsafeMakeRequestUser(Effect.withFiberRuntime(() => getUserIn(context)))
         return provideServiceIn(fiber, getResponse(request), User, user)
       }),
     provides: [User]

@@ -474,6 +474,36 @@ const buildMeta = (shared: Shared): Record<string, string> => {
   return meta
 }
 
+/**
+ * `request.META[key]` for a header's key (`HTTP_...`), read from the headers as `buildMeta` would
+ * write it (names with `_` left out, `Content-Type`/`Content-Length` not under `HTTP_`, repeated
+ * headers joined with `,`) while META is not built: `get_host` reads one header on every request,
+ * and building META is a dict of every header. Any other key, or a request whose META is built or
+ * has entries of its own (`extraMeta`), reads META.
+ */
+export const metaHeader = (self: HttpRequest, key: string): string | undefined => {
+  if (!(self instanceof RequestImpl)) return self.META[key]
+  const shared = self.shared
+  if (shared.metaCache !== undefined || shared.extraMeta !== undefined || !key.startsWith("HTTP_")) {
+    return self.META[key]
+  }
+  let found: string | undefined
+  const see = (name: string, value: string) => {
+    if (name.includes("_")) return
+    const lower = name.toLowerCase()
+    if (lower === "content-type" || lower === "content-length" || metaName(name) !== key) return
+    found = found === undefined ? value : `${found},${value}`
+  }
+  const headers = shared.headers
+  if (Array.isArray(headers)) {
+    for (const [name, value] of headers as ReadonlyArray<readonly [string, string]>) see(name, value)
+  } else {
+    const record = headers as Readonly<Record<string, string>>
+    for (const name in record) if (Object.hasOwn(record, name)) see(name, record[name]!)
+  }
+  return found
+}
+
 /** The headers `makeRequest` reads eagerly (META is built on first use). */
 interface EagerHeaders {
   contentType: string | undefined

@@ -12,7 +12,7 @@ import { DisallowedHost } from "../Errors.js"
 import type { FullPathOptions, HttpRequest } from "../HttpRequest.js"
 import type * as Settings from "../Settings.js"
 import { DEBUG_ALLOWED_HOSTS, splitDomainPort, validateHost } from "./host.js"
-import { fullPath, isHttpRequest, queryStringOf, settingsOf } from "./httpRequest.js"
+import { fullPath, isHttpRequest, metaHeader, queryStringOf, settingsOf } from "./httpRequest.js"
 import { reprStr as pyRepr } from "./python/repr.js"
 import { iriToUri } from "./url.js"
 import { urljoin, urlsplit } from "./urljoin.js"
@@ -36,10 +36,13 @@ const portWith = (self: HttpRequest, settings: Settings.Settings): string =>
     : self.META.SERVER_PORT ?? ""
 
 const rawHost = (self: HttpRequest, settings: Settings.Settings): string => {
-  if (settings.USE_X_FORWARDED_HOST && self.META.HTTP_X_FORWARDED_HOST !== undefined) {
-    return self.META.HTTP_X_FORWARDED_HOST
+  if (settings.USE_X_FORWARDED_HOST) {
+    const forwarded = metaHeader(self, "HTTP_X_FORWARDED_HOST")
+    if (forwarded !== undefined) return forwarded
   }
-  if (self.META.HTTP_HOST !== undefined) return self.META.HTTP_HOST
+  // The header alone (META is not built for it).
+  const host = metaHeader(self, "HTTP_HOST")
+  if (host !== undefined) return host
   const port = portWith(self, settings)
   const name = self.META.SERVER_NAME ?? ""
   return port !== (schemeWith(self, settings) === "https" ? "443" : "80") ? `${name}:${port}` : name

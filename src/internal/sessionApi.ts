@@ -93,21 +93,31 @@ const loadedNow = (state: State): Loaded | undefined =>
 export const modify = <A, E = never>(
   f: (state: Loaded, session: Session, before: State) => readonly [Either.Either<A, E>, State]
 ): Effect.Effect<A, E | SessionStoreError, Session> =>
-  Effect.withFiberRuntime((fiber): Effect.Effect<A, E | SessionStoreError> => {
-    const session = Context.unsafeGet(fiber.currentContext as Context.Context<Session>, Session)
-    const before = session.state.current
-    const loaded = loadedNow(before)
-    if (loaded !== undefined) {
-      const [result, next] = f(loaded, session, before)
-      session.state.current = next
-      return result
-    }
-    return Effect.flatMap(session.store.load({ ...before, key: before.key! }, session.settings), (s) => {
-      const [result, next] = f({ ...s, accessed: true, cache: s.cache ?? internal.emptyData }, session, before)
-      session.state.current = next
-      return result
-    })
+  Effect.withFiberRuntime((fiber): Effect.Effect<A, E | SessionStoreError> =>
+    modifyIn(Context.unsafeGet(fiber.currentContext as Context.Context<Session>, Session), f)
+  )
+
+/**
+ * `modify` on a given session (not the context's): to be called when the step runs, as it reads
+ * the cell at once (the lazy `request.user` reads its layer's session this way).
+ */
+export const modifyIn = <A, E = never>(
+  session: Session,
+  f: (state: Loaded, session: Session, before: State) => readonly [Either.Either<A, E>, State]
+): Effect.Effect<A, E | SessionStoreError> => {
+  const before = session.state.current
+  const loaded = loadedNow(before)
+  if (loaded !== undefined) {
+    const [result, next] = f(loaded, session, before)
+    session.state.current = next
+    return result
+  }
+  return Effect.flatMap(session.store.load({ ...before, key: before.key! }, session.settings), (s) => {
+    const [result, next] = f({ ...s, accessed: true, cache: s.cache ?? internal.emptyData }, session, before)
+    session.state.current = next
+    return result
   })
+}
 
 export const loadState = (session: Session, state: State): Effect.Effect<Loaded, SessionStoreError> => {
   const loaded = loadedNow(state)
@@ -237,12 +247,17 @@ export const updateEffect = <S extends State, E>(
     return next
   })
 
-export const flush: Effect.Effect<void, SessionStoreError, Session> = backendStep((s, session) =>
+const flushStep = (s: State, session: Session): Effect.Effect<State, SessionStoreError> =>
   Effect.map(
     session.store.delete({ ...s, cache: internal.emptyData, accessed: true, modified: true }, null),
     (after): State => ({ ...after, key: null })
   )
-)
+
+export const flush: Effect.Effect<void, SessionStoreError, Session> = backendStep(flushStep)
+
+/** `flush` of a given session (not the context's), to be called when the step runs (see `modifyIn`). */
+export const flushIn = (session: Session): Effect.Effect<void, SessionStoreError> =>
+  updateEffect(session.state, (s) => flushStep(s, session))
 
 export const cycleKey: Effect.Effect<void, SessionStoreError, Session> = backendStep((s, session) =>
   session.store.cycleKey(s, session.settings)

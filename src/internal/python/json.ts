@@ -94,6 +94,27 @@ export const jsonFloat = (n: number): string =>
   Number.isNaN(n) ? "NaN" : n === Infinity ? "Infinity" : n === -Infinity ? "-Infinity" : floatRepr(n)
 
 /**
+ * Containers nested this deep or deeper are checked for cycles (`check_circular`); shallower
+ * ones need no check of their own: a cycle goes on past this depth, so it is still found (one
+ * turn of the cycle later, with the same error, and no other error met meanwhile: the values
+ * before the cycle's edge were written at the shallower turn already).
+ */
+const SEEN_FROM = 32
+
+/** Object keys written already, by `ensureAscii` (keys repeat across a list of records). */
+const keyCaches = { ascii: new Map<string, string>(), raw: new Map<string, string>() }
+
+const encodeKey = (key: string, ensureAscii: boolean): string => {
+  const cache = ensureAscii ? keyCaches.ascii : keyCaches.raw
+  let encoded = cache.get(key)
+  if (encoded === undefined) {
+    encoded = encodeString(key, ensureAscii)
+    if (key.length <= 64 && cache.size < 1024) cache.set(key, encoded)
+  }
+  return encoded
+}
+
+/**
  * `json.dumps(value, **options)`. Numbers that are integers print as Python
  * ints (but `-0`, a float), others as Python floats; `bigint` as an int; plain
  * objects and `Map`s with string keys as dicts (keys in their JavaScript order
@@ -107,7 +128,9 @@ export const dumps = (value: unknown, options: DumpsConfig = {}): string | Dumps
   const [itemSep, keySep] = options.separators ?? (indent !== undefined ? [",", ": "] : [", ", ": "])
   const sortKeys = options.sortKeys === true
   const skipUndefined = options.skipUndefined === true
-  const seen = new Set<unknown>()
+  const django = options.django === true
+  const maps = options.maps === true
+  let seen: Set<unknown> | undefined
   const encodeNumber = (n: number): string | DumpsError => {
     if (!Number.isFinite(n) && !allowNan) {
       return new DumpsError(`Out of range float values are not JSON compliant: ${floatRepr(n)}`)
@@ -117,42 +140,40 @@ export const dumps = (value: unknown, options: DumpsConfig = {}): string | Dumps
   // The separators and closing of a container at `level` (only indented output has per-level ones).
   const inner = (level: number) => indent === undefined ? "" : "\n" + indent.repeat(level + 1)
   const close = (level: number) => indent === undefined ? "" : "\n" + indent.repeat(level)
-  /** One dict entry appended to `out` (`first`: no separator before it), or the failure. */
-  const entry = (out: string, first: boolean, sep: string, key: string, v: unknown, level: number) => {
-    const r = go(v, level + 1)
-    if (r instanceof DumpsError) return r
-    return out + (first ? "" : sep) + encodeString(key, ensureAscii) + keySep + r
-  }
   const go = (u: unknown, level: number): string | DumpsError => {
+    // The common leaves first.
+    if (typeof u === "string") return encodeString(u, ensureAscii)
+    if (typeof u === "number") return encodeNumber(u)
     if (u === null) return "null"
     if (u === true) return "true"
     if (u === false) return "false"
-    if (typeof u === "string") return encodeString(u, ensureAscii)
-    if (typeof u === "number") return encodeNumber(u)
     if (typeof u === "bigint") return u.toString()
-    if (options.django && u instanceof Date) {
+    if (django && u instanceof Date) {
       const s = encodeDate(u)
       return s === undefined ? new DumpsError("Invalid Date is not JSON serializable") : encodeString(s, ensureAscii)
     }
     const isArray = Array.isArray(u)
-    const isMap = options.maps === true && u instanceof Map
+    const isMap = maps && u instanceof Map
     if (!isArray && !isMap && !isPlainObject(u)) {
       return new DumpsError(`Object of type ${typeName(u)} is not JSON serializable`)
     }
-    if (seen.has(u)) return new DumpsError("Circular reference detected")
-    seen.add(u)
+    const tracked = level >= SEEN_FROM
+    if (tracked) {
+      seen ??= new Set()
+      if (seen.has(u)) return new DumpsError("Circular reference detected")
+      seen.add(u)
+    }
     const sep = indent === undefined ? itemSep : itemSep + inner(level)
+    let out = ""
     if (isArray) {
-      let out = ""
       for (let i = 0; i < u.length; i++) {
         const r = go(u[i], level + 1)
-        if (r instanceof DumpsError) return r
+        if (typeof r !== "string") return r
         out += i === 0 ? r : sep + r
       }
-      seen.delete(u)
+      if (tracked) seen!.delete(u)
       return u.length === 0 ? "[]" : "[" + inner(level) + out + close(level) + "]"
     }
-    let out = ""
     let first = true
     if (isMap || sortKeys) {
       const entries: Array<readonly [string, unknown]> = []
@@ -169,9 +190,9 @@ export const dumps = (value: unknown, options: DumpsConfig = {}): string | Dumps
       if (sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       for (const [key, v] of entries) {
         if (v === undefined && skipUndefined) continue
-        const r = entry(out, first, sep, key, v, level)
-        if (r instanceof DumpsError) return r
-        out = r
+        const r = go(v, level + 1)
+        if (typeof r !== "string") return r
+        out += (first ? "" : sep) + encodeKey(key, ensureAscii) + keySep + r
         first = false
       }
     } else {
@@ -180,13 +201,13 @@ export const dumps = (value: unknown, options: DumpsConfig = {}): string | Dumps
       for (const key of Object.keys(object)) {
         const v = object[key]
         if (v === undefined && skipUndefined) continue
-        const r = entry(out, first, sep, key, v, level)
-        if (r instanceof DumpsError) return r
-        out = r
+        const r = go(v, level + 1)
+        if (typeof r !== "string") return r
+        out += (first ? "" : sep) + encodeKey(key, ensureAscii) + keySep + r
         first = false
       }
     }
-    seen.delete(u)
+    if (tracked) seen!.delete(u)
     return first ? "{}" : "{" + inner(level) + out + close(level) + "}"
   }
   return go(value, 0)
