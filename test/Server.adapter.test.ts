@@ -119,6 +119,20 @@ const servedThrough = <A>(
     use
   )
 
+/** A GET of `/` that goes away (destroys its socket) as soon as the first piece of the body arrives. */
+const leaveAfterFirstChunk = (port: number) =>
+  Effect.gen(function*() {
+    const firstChunk = yield* Deferred.make<void>()
+    const req = Http.get({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
+      res.once("data", () => {
+        Deferred.unsafeDone(firstChunk, Exit.void)
+        req.destroy()
+      })
+    })
+    req.on("error", () => {})
+    yield* Deferred.await(firstChunk)
+  })
+
 class Teapot extends Error implements HttpServerRespondable.Respondable {
   readonly [HttpServerRespondable.symbol] = () => HttpServerResponse.text("short and stout", { status: 418 })
 }
@@ -357,7 +371,6 @@ describe("Server, lean adapter", () => {
   it.live("stops a long stream when the client goes away", () =>
     Effect.gen(function*() {
       const stopped = yield* Deferred.make<void>()
-      const firstChunk = yield* Deferred.make<void>()
       const app = Effect.succeed(HttpServerResponse.stream(
         Stream.repeatEffect(Effect.succeed(new TextEncoder().encode("tick\n"))).pipe(
           Stream.schedule(Schedule.spaced("10 millis")),
@@ -366,14 +379,7 @@ describe("Server, lean adapter", () => {
       ))
       yield* served(app, (port) =>
         Effect.gen(function*() {
-          const req = Http.get({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
-            res.once("data", () => {
-              Deferred.unsafeDone(firstChunk, Exit.void)
-              req.destroy()
-            })
-          })
-          req.on("error", () => {})
-          yield* Deferred.await(firstChunk)
+          yield* leaveAfterFirstChunk(port)
           // The stream never ends by itself: only the client going away stops it.
           yield* Deferred.await(stopped)
         }))
@@ -588,7 +594,6 @@ describe("the lean adapter's request scope", () => {
   it.live("closes the request's scope when the client goes away during a long stream, with the interruption", () =>
     Effect.gen(function*() {
       const closedWith = yield* Deferred.make<string>()
-      const firstChunk = yield* Deferred.make<void>()
       const app = Effect.zipRight(
         Effect.addFinalizer((exit) =>
           Deferred.succeed(
@@ -604,14 +609,7 @@ describe("the lean adapter's request scope", () => {
       )
       const seen = yield* served(app, (port) =>
         Effect.gen(function*() {
-          const req = Http.get({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
-            res.once("data", () => {
-              Deferred.unsafeDone(firstChunk, Exit.void)
-              req.destroy()
-            })
-          })
-          req.on("error", () => {})
-          yield* Deferred.await(firstChunk)
+          yield* leaveAfterFirstChunk(port)
           return yield* Deferred.await(closedWith)
         }))
       expect(seen).toBe("interrupted")

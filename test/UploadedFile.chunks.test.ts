@@ -53,15 +53,7 @@ const inMemory = (bytes: Uint8Array) => UploadedFile.fromBytes({ name: "data.bin
 const collect = (file: UploadedFile.UploadedFile, chunkSize?: number) =>
   Effect.map(Stream.runCollect(UploadedFile.chunks(file, chunkSize)), Chunk.toReadonlyArray)
 
-const concat = (chunks: ReadonlyArray<Uint8Array>) => {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
-  let offset = 0
-  for (const c of chunks) {
-    out.set(c, offset)
-    offset += c.length
-  }
-  return out
-}
+const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => Buffer.concat(chunks)
 
 /** Byte equality without a deep comparison per byte (the arrays here are megabytes). */
 const same = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean =>
