@@ -24,6 +24,8 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as UploadedFile from "../src/UploadedFile.js"
+import { median } from "./harness.js"
+import { writeBigFile } from "./uploadFile.js"
 
 const variants = ["UploadedFile.chunks", "FileSystem.stream", "node:fs read loop"] as const
 type Variant = typeof variants[number]
@@ -82,16 +84,7 @@ if (process.argv[2] === "child") {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bench-uploads-readback-"))
   const file = path.join(tmp, "big")
   try {
-    const hash = Crypto.createHash("sha256")
-    const fd = fs.openSync(file, "w")
-    const block = Crypto.randomBytes(1024 * 1024)
-    for (let i = 0; i < SIZE_MB; i++) {
-      block.writeUInt32LE(i, 0)
-      fs.writeSync(fd, block)
-      hash.update(block)
-    }
-    fs.closeSync(fd)
-    const expected = hash.digest("hex")
+    const expected = writeBigFile(file, SIZE_MB)
     const load = () => os.loadavg().map((x) => x.toFixed(2)).join(", ")
     console.log(`SHA-256 of a ${SIZE_MB} MiB file, ${RUNS} runs; load average before: ${load()}`)
     const growths = new Map(variants.map((v) => [v, [] as Array<number>]))
@@ -111,9 +104,7 @@ if (process.argv[2] === "child") {
     const mb = (k: number) => (k / 1024).toFixed(1)
     console.log("| read by | growth over idle, median (MB) | max (MB) |\n| --- | --- | --- |")
     for (const [variant, g] of growths) {
-      const s = [...g].sort((a, b) => a - b)
-      const median = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
-      console.log(`| ${variant} | ${mb(median)} | ${mb(s[s.length - 1]!)} |`)
+      console.log(`| ${variant} | ${mb(median(g))} | ${mb(Math.max(...g))} |`)
     }
     console.log(`load average after: ${load()}`)
   } finally {

@@ -5,19 +5,22 @@
  *
  *   npx tsx bench/uploads-rss.ts                  # 5 runs of 256 MiB
  *   RUNS=9 SIZE_MB=256 npx tsx bench/uploads-rss.ts
+ *   TREES=/work/main,. npx tsx bench/uploads-rss.ts   # before/after: each tree's example, runs interleaved
  *
  * Each run starts a fresh `node --import tsx examples/server.ts` (as BENCHMARKS.md's session 9
  * commands do by hand), uploads a small file with curl to warm it up, reads the server's VmRSS
  * (idle), then uploads the big file with curl while sampling VmRSS every 100 ms, checks the
  * SHA-256 the page reports, and reads VmHWM (the peak). The server is stopped after each run.
  * Prints each run and the median and max of the growth (peak - idle), with the load average.
+ * With TREES (checkouts, each with its node_modules), run i serves each tree's example in turn.
  */
 import { spawn } from "node:child_process"
-import * as Crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
+import { median } from "./harness.js"
+import { writeBigFile } from "./uploadFile.js"
 
 const RUNS = Number(process.env["RUNS"] ?? 5)
 const SIZE_MB = Number(process.env["SIZE_MB"] ?? 256)
@@ -26,25 +29,14 @@ const PORT = Number(process.env["PORT"] ?? 18765)
 const NODE_ARGS = (process.env["NODE_ARGS"] ?? "").split(" ").filter((a) => a !== "")
 const TRACE = process.env["TRACE"] === "1"
 const root = path.resolve(import.meta.dirname, "..")
+const trees = (process.env["TREES"] ?? root).split(",").map((t) => path.resolve(t))
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bench-uploads-rss-"))
 const small = path.join(tmp, "small")
 const big = path.join(tmp, "big")
 fs.writeFileSync(small, "hello, world\n")
 
-// The big file: pseudo-random bytes (incompressible), written 1 MiB at a time; its SHA-256 kept.
-const bigSha = (() => {
-  const hash = Crypto.createHash("sha256")
-  const fd = fs.openSync(big, "w")
-  const block = Crypto.randomBytes(1024 * 1024)
-  for (let i = 0; i < SIZE_MB; i++) {
-    block.writeUInt32LE(i, 0)
-    fs.writeSync(fd, block)
-    hash.update(block)
-  }
-  fs.closeSync(fd)
-  return hash.digest("hex")
-})()
+const bigSha = writeBigFile(big, SIZE_MB)
 
 const kb = (pid: number, key: string): number => {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8")
@@ -82,9 +74,9 @@ interface Run {
   readonly seconds: number
 }
 
-const once = async (port: number): Promise<Run> => {
+const once = async (tree: string, port: number): Promise<Run> => {
   const server = spawn(process.execPath, [...NODE_ARGS, "--import", "tsx", "examples/server.ts"], {
-    cwd: root,
+    cwd: tree,
     env: {
       ...process.env,
       PORT: String(port),
@@ -123,30 +115,30 @@ const once = async (port: number): Promise<Run> => {
 }
 
 const mb = (k: number) => (k / 1024).toFixed(1)
-const median = (xs: Array<number>) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
-}
 
 try {
-  const growths: Array<number> = []
-  console.log(
-    `${SIZE_MB} MiB through /inspect/, ${RUNS} runs; load average before: ${
-      os.loadavg().map((x) => x.toFixed(2)).join(", ")
-    }`
-  )
+  const growths = new Map(trees.map((t) => [t, [] as Array<number>]))
+  const load = () => os.loadavg().map((x) => x.toFixed(2)).join(", ")
+  console.log(`${SIZE_MB} MiB through /inspect/, ${RUNS} runs; load average before: ${load()}`)
   for (let i = 0; i < RUNS; i++) {
-    const r = await once(PORT + i)
-    growths.push(r.peak - r.idle)
+    for (const [j, tree] of trees.entries()) {
+      const r = await once(tree, PORT + i * trees.length + j)
+      growths.get(tree)!.push(r.peak - r.idle)
+      console.log(
+        `run ${i + 1}${trees.length > 1 ? ` ${tree}` : ""}: idle ${mb(r.idle)} MB, peak (VmHWM) ${mb(r.peak)} MB, ` +
+          `growth ${mb(r.peak - r.idle)} MB (sampled every 100 ms: ${mb(r.sampledPeak - r.idle)} MB), ` +
+          `${r.seconds.toFixed(1)} s`
+      )
+    }
+  }
+  for (const [tree, g] of growths) {
     console.log(
-      `run ${i + 1}: idle ${mb(r.idle)} MB, peak (VmHWM) ${mb(r.peak)} MB, growth ${mb(r.peak - r.idle)} MB ` +
-        `(sampled every 100 ms: ${mb(r.sampledPeak - r.idle)} MB), ${r.seconds.toFixed(1)} s`
+      `${trees.length > 1 ? `${tree}: ` : ""}growth over idle: median ${mb(median(g))} MB, max ${
+        mb(Math.max(...g))
+      } MB (bound 64 MB)`
     )
   }
-  console.log(
-    `growth over idle: median ${mb(median(growths))} MB, max ${mb(Math.max(...growths))} MB (bound 64 MB); ` +
-      `load average after: ${os.loadavg().map((x) => x.toFixed(2)).join(", ")}`
-  )
+  console.log(`load average after: ${load()}`)
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true })
 }
