@@ -140,6 +140,20 @@ describe("UploadedFile.chunks of a temporary file", () => {
       )
     }), 60_000)
 
+  it.effect("a chunk size of 0 is the default (Django's `chunk_size or DEFAULT_CHUNK_SIZE`); others as in memory", () =>
+    Effect.gen(function*() {
+      const bytes = content(200_000, 5)
+      const zero = yield* collect(temporary(bytes), 0)
+      expect(zero.map((c) => c.length)).toEqual(expectedSizes(bytes.length, UploadedFile.DEFAULT_CHUNK_SIZE))
+      // Sizes that are not positive integers give the chunks an in-memory upload gives.
+      for (const chunkSize of [-5, 2.5, 1000.9, 70_000.5]) {
+        const fromDisk = yield* collect(temporary(bytes), chunkSize)
+        const fromMemory = yield* collect(inMemory(bytes), chunkSize)
+        expect(fromDisk.map((c) => c.length)).toEqual(fromMemory.map((c) => c.length))
+        expect(allSame(fromDisk, fromMemory)).toBe(true)
+      }
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
   it.effect("every chunk is an array of its own that later reads never overwrite", () =>
     Effect.gen(function*() {
       const bytes = content(3 * MiB + 100, 7)
