@@ -77,28 +77,28 @@ const request = (
 
 const settings = Settings.layer({ ALLOWED_HOSTS: ["127.0.0.1"] })
 
-/** Serves `app` on the lean adapter in `scope`; its port. */
-const serve = (app: Server.Servable<unknown, Settings.Settings | Scope.Scope>, scope: Scope.Scope, tracer = false) =>
-  Effect.map(
-    Layer.buildWithScope(
-      Server.layer(app, { port: 0, host: "127.0.0.1", adapter: "lean", tracer }).pipe(Layer.provide(settings)),
-      scope
-    ),
-    (context) => {
-      const address = Context.get(context, HttpServer.HttpServer).address
-      return address._tag === "TcpAddress" ? address.port : 0
-    }
+/** Builds the server `layer` in a scope of its own, runs `use` with its port, then closes the scope. */
+const onPort = <A, E, R>(layer: Layer.Layer<HttpServer.HttpServer, E, R>, use: (port: number) => Effect.Effect<A>) =>
+  Effect.acquireUseRelease(
+    Scope.make(),
+    (scope) =>
+      Effect.flatMap(Layer.buildWithScope(layer, scope), (context) => {
+        const address = Context.get(context, HttpServer.HttpServer).address
+        return use(address._tag === "TcpAddress" ? address.port : 0)
+      }),
+    (scope) => Scope.close(scope, Exit.void)
   )
 
+/** Serves `app` with `Server.layer` (on the lean adapter unless told); `use` gets the port. */
 const served = <A>(
   app: Server.Servable<unknown, Settings.Settings | Scope.Scope>,
   use: (port: number) => Effect.Effect<A>,
-  tracer = false
+  tracer = false,
+  adapter: "lean" | "platform" = "lean"
 ) =>
-  Effect.acquireUseRelease(
-    Scope.make(),
-    (scope) => Effect.flatMap(serve(app, scope, tracer), use),
-    (scope) => Scope.close(scope, Exit.void)
+  onPort(
+    Server.layer(app, { port: 0, host: "127.0.0.1", adapter, tracer }).pipe(Layer.provide(settings)),
+    use
   )
 
 /**
@@ -110,25 +110,28 @@ const servedThrough = <A>(
   middleware: HttpMiddleware.HttpMiddleware,
   use: (port: number) => Effect.Effect<A>
 ) =>
-  Effect.acquireUseRelease(
-    Scope.make(),
-    (scope) =>
-      Effect.flatMap(
-        Layer.buildWithScope(
-          HttpServer.serve(View.toHttpApp(view), middleware).pipe(
-            HttpMiddleware.withTracerDisabledWhen(() => true),
-            Layer.provideMerge(LeanServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
-            Layer.provide(settings)
-          ),
-          scope
-        ),
-        (context) => {
-          const address = Context.get(context, HttpServer.HttpServer).address
-          return use(address._tag === "TcpAddress" ? address.port : 0)
-        }
-      ),
-    (scope) => Scope.close(scope, Exit.void)
+  onPort(
+    HttpServer.serve(View.toHttpApp(view), middleware).pipe(
+      HttpMiddleware.withTracerDisabledWhen(() => true),
+      Layer.provideMerge(LeanServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
+      Layer.provide(settings)
+    ),
+    use
   )
+
+/** A GET of `/` that goes away (destroys its socket) as soon as the first piece of the body arrives. */
+const leaveAfterFirstChunk = (port: number) =>
+  Effect.gen(function*() {
+    const firstChunk = yield* Deferred.make<void>()
+    const req = Http.get({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
+      res.once("data", () => {
+        Deferred.unsafeDone(firstChunk, Exit.void)
+        req.destroy()
+      })
+    })
+    req.on("error", () => {})
+    yield* Deferred.await(firstChunk)
+  })
 
 class Teapot extends Error implements HttpServerRespondable.Respondable {
   readonly [HttpServerRespondable.symbol] = () => HttpServerResponse.text("short and stout", { status: 418 })
@@ -223,23 +226,7 @@ describe("Server, lean adapter", () => {
       const passThrough: HttpMiddleware.HttpMiddleware = (app) => app
       const fast = yield* served(view, asked)
       const general = yield* servedThrough(view, passThrough, asked)
-      const platform = yield* Effect.acquireUseRelease(
-        Scope.make(),
-        (scope) =>
-          Effect.flatMap(
-            Layer.buildWithScope(
-              Server.layer(view, { port: 0, host: "127.0.0.1", adapter: "platform", tracer: false }).pipe(
-                Layer.provide(settings)
-              ),
-              scope
-            ),
-            (context) => {
-              const address = Context.get(context, HttpServer.HttpServer).address
-              return asked(address._tag === "TcpAddress" ? address.port : 0)
-            }
-          ),
-        (scope) => Scope.close(scope, Exit.void)
-      )
+      const platform = yield* served(view, asked, false, "platform")
       const strip = (answers: ReadonlyArray<Answer>) =>
         answers.map((a) => ({ status: a.status, body: a.body.replace(/"REMOTE_PORT":"\d+",?/, "") }))
       expect(fast.map((a) => a.status)).toEqual([200, 200, 200])
@@ -384,7 +371,6 @@ describe("Server, lean adapter", () => {
   it.live("stops a long stream when the client goes away", () =>
     Effect.gen(function*() {
       const stopped = yield* Deferred.make<void>()
-      const firstChunk = yield* Deferred.make<void>()
       const app = Effect.succeed(HttpServerResponse.stream(
         Stream.repeatEffect(Effect.succeed(new TextEncoder().encode("tick\n"))).pipe(
           Stream.schedule(Schedule.spaced("10 millis")),
@@ -393,14 +379,7 @@ describe("Server, lean adapter", () => {
       ))
       yield* served(app, (port) =>
         Effect.gen(function*() {
-          const req = Http.get({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
-            res.once("data", () => {
-              Deferred.unsafeDone(firstChunk, Exit.void)
-              req.destroy()
-            })
-          })
-          req.on("error", () => {})
-          yield* Deferred.await(firstChunk)
+          yield* leaveAfterFirstChunk(port)
           // The stream never ends by itself: only the client going away stops it.
           yield* Deferred.await(stopped)
         }))
@@ -592,23 +571,11 @@ describe("the lean adapter's request scope", () => {
       const run = (adapter: "lean" | "platform") =>
         Effect.gen(function*() {
           yield* Ref.set(exits, [])
-          const answers = yield* Effect.acquireUseRelease(
-            Scope.make(),
-            (scope) =>
-              Effect.flatMap(
-                Layer.buildWithScope(
-                  Server.layer(app, { port: 0, host: "127.0.0.1", adapter, tracer: false }).pipe(
-                    Layer.provide(settings)
-                  ),
-                  scope
-                ),
-                (context) => {
-                  const address = Context.get(context, HttpServer.HttpServer).address
-                  const port = address._tag === "TcpAddress" ? address.port : 0
-                  return Effect.all([request(port, "/ok"), request(port, "/teapot"), request(port, "/die")])
-                }
-              ),
-            (scope) => Scope.close(scope, Exit.void)
+          const answers = yield* served(
+            app,
+            (port) => Effect.all([request(port, "/ok"), request(port, "/teapot"), request(port, "/die")]),
+            false,
+            adapter
           )
           yield* Effect.repeat(Ref.get(exits), { until: (l) => l.length === 3, schedule: Schedule.spaced("10 millis") })
           return { answers: answers.map((a) => [a.status, a.body]), exits: [...(yield* Ref.get(exits))].sort() }
@@ -627,7 +594,6 @@ describe("the lean adapter's request scope", () => {
   it.live("closes the request's scope when the client goes away during a long stream, with the interruption", () =>
     Effect.gen(function*() {
       const closedWith = yield* Deferred.make<string>()
-      const firstChunk = yield* Deferred.make<void>()
       const app = Effect.zipRight(
         Effect.addFinalizer((exit) =>
           Deferred.succeed(
@@ -643,14 +609,7 @@ describe("the lean adapter's request scope", () => {
       )
       const seen = yield* served(app, (port) =>
         Effect.gen(function*() {
-          const req = Http.get({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
-            res.once("data", () => {
-              Deferred.unsafeDone(firstChunk, Exit.void)
-              req.destroy()
-            })
-          })
-          req.on("error", () => {})
-          yield* Deferred.await(firstChunk)
+          yield* leaveAfterFirstChunk(port)
           return yield* Deferred.await(closedWith)
         }))
       expect(seen).toBe("interrupted")

@@ -23,6 +23,7 @@ import { join } from "node:path"
 import { afterAll } from "vitest"
 import { HttpResponse, RequestFactory, Sessions, Settings } from "../src/index.js"
 import { pgDatabase, pgDatabaseUrl, pgSkip, redisSkip, redisUrl } from "./utils/services.js"
+import { expectDjangoRow, SECRET as ROW_SECRET } from "./utils/sessionRow.js"
 
 const SECRET = "stores-test-secret"
 const T0 = 1700000000000
@@ -272,27 +273,10 @@ describe("Sessions on SQLite: Django's table and rows", () => {
 
   it.effect("the row save() writes is Django's: key, encode(data), naive UTC expire_date (V18)", () => {
     const filename = sqliteFile()
-    const db = {
-      layer: Layer.merge(SqliteClient.layer({ filename }), Settings.layer({ SECRET_KEY: "wave2-test-secret-key" }))
-    }
     return Effect.gen(function*() {
-      yield* TestClock.setTime(T0)
       yield* Sessions.migrate
-      const r = yield* request(undefined, Sessions.set("user_pref", "dark")).pipe(Effect.provide(Sessions.layerSql))
-      const sql = yield* SqlClient.SqlClient
-      const rows = yield* sql<
-        { session_key: string; session_data: string; expire_date: string }
-      >`SELECT * FROM django_session`
-      expect(rows).toEqual([{
-        session_key: r.cookie,
-        session_data: "eyJ1c2VyX3ByZWYiOiJkYXJrIn0:1r31eq:b3FJdNlSe13babimSa_rZ8fxs9FWsE93ykOczkyvFWw",
-        expire_date: "2023-11-28 22:13:20"
-      }])
-      yield* TestClock.setTime(T0 + 1500)
-      yield* request(r.cookie, Sessions.set("x", 1)).pipe(Effect.provide(Sessions.layerSql))
-      const [row] = yield* sql<{ expire_date: string }>`SELECT expire_date FROM django_session`
-      expect(row!.expire_date).toBe("2023-11-28 22:13:21.500000")
-    }).pipe(Effect.provide(db.layer))
+      yield* expectDjangoRow((cookie, ops) => Effect.provide(request(cookie, ops), Sessions.layerSql))
+    }).pipe(Effect.provide(Layer.merge(SqliteClient.layer({ filename }), Settings.layer({ SECRET_KEY: ROW_SECRET }))))
   })
 
   it.effect("layerSqlite opens the file and creates the table on first use", () => {

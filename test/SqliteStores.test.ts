@@ -33,9 +33,8 @@ import {
 import type { Storage } from "../src/internal/sessions.js"
 import { sql as sqlStorage } from "../src/internal/sessionStores.js"
 import * as sqlite from "../src/internal/sqliteStores.js"
+import { expectDjangoRow, SECRET, T0 } from "./utils/sessionRow.js"
 
-const SECRET = "wave2-test-secret-key"
-const T0 = 1700000000000
 const settings = Settings.layer({ SECRET_KEY: SECRET })
 
 const dir = mkdtempSync(join(tmpdir(), "sqlite-stores-"))
@@ -100,28 +99,43 @@ const onFile = <A>(filename: string, f: (db: Database.Database) => A): A => {
   }
 }
 
+/**
+ * A `layerSqlite` session store on a fresh file (with `beside`, e.g. a user store, built with it),
+ * `inStore` to run an effect on it, and one session saved there (`n` = 1).
+ */
+const storeWithSession = <ROut, E>(beside: Layer.Layer<ROut, E>) =>
+  Effect.gen(function*() {
+    const filename = sqliteFile()
+    const store = yield* Layer.build(Layer.merge(Sessions.layerSqlite({ filename }), beside))
+    const inStore = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.provide(effect, Layer.merge(Layer.succeedContext(store), settings))
+    const first = yield* inStore(request(undefined, Sessions.set("n", 1)))
+    expect(first.error).toBeUndefined()
+    return { filename, inStore, first }
+  })
+
+/** Another connection to the file that takes the write lock (`BEGIN IMMEDIATE`) and holds it. */
+const lockFile = (filename: string) => {
+  const holder = new Database(filename)
+  holder.exec("BEGIN IMMEDIATE")
+  return holder
+}
+
+/** `table` renamed away on the file by another connection while `whileGone` runs, then put back. */
+const withTableGone = <A, E, R>(filename: string, table: string, whileGone: Effect.Effect<A, E, R>) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => onFile(filename, (db) => db.exec(`ALTER TABLE ${table} RENAME TO ${table}_away`))),
+    () => whileGone,
+    () => Effect.sync(() => onFile(filename, (db) => db.exec(`ALTER TABLE ${table}_away RENAME TO ${table}`)))
+  )
+
 describe("Sessions.layerSqlite: the django_session rows of layerSql", () => {
   it.effect("the row it writes is Django's (V18), and the one layerSql would write", () => {
     const filename = sqliteFile()
     return Effect.gen(function*() {
-      yield* TestClock.setTime(T0)
-      const r = yield* request(undefined, Sessions.set("user_pref", "dark")).pipe(
-        Effect.provide(Sessions.layerSqlite({ filename }))
-      )
+      // The same check as `Sessions.stores.test.ts`'s `layerSql` row.
+      yield* expectDjangoRow((cookie, ops) => Effect.provide(request(cookie, ops), Sessions.layerSqlite({ filename })))
       const sql = yield* SqlClient.SqlClient
-      const rows = yield* sql<
-        { session_key: string; session_data: string; expire_date: string }
-      >`SELECT * FROM django_session`
-      // The same fixture as `Sessions.stores.test.ts`'s `layerSql` row.
-      expect(rows).toEqual([{
-        session_key: r.cookie,
-        session_data: "eyJ1c2VyX3ByZWYiOiJkYXJrIn0:1r31eq:b3FJdNlSe13babimSa_rZ8fxs9FWsE93ykOczkyvFWw",
-        expire_date: "2023-11-28 22:13:20"
-      }])
-      yield* TestClock.setTime(T0 + 1500)
-      yield* request(r.cookie, Sessions.set("x", 1)).pipe(Effect.provide(Sessions.layerSqlite({ filename })))
-      const [row] = yield* sql<{ expire_date: string }>`SELECT expire_date FROM django_session`
-      expect(row!.expire_date).toBe("2023-11-28 22:13:21.500000")
       // Django's DDL (V19), made by the layer: `migrate` over the client finds it.
       expect(yield* Sessions.migrate).toBe(false)
       const ddl = yield* sql<
@@ -235,58 +249,51 @@ describe("Sessions.layerSqlite's storage against layerSql's, op by op", () => {
 })
 
 describe("Sessions.layerSqlite: failures are typed, never a crash", () => {
-  it.effect("a table gone under the running layer: SessionStoreError (500), through the handler 500; back when it is", () => {
-    const filename = sqliteFile()
-    return Effect.gen(function*() {
-      const store = yield* Layer.build(Layer.merge(Sessions.layerSqlite({ filename }), Auth.layerMemory()))
-      const inStore = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-        Effect.provide(effect, Layer.merge(Layer.succeedContext(store), settings))
-      const first = yield* inStore(request(undefined, Sessions.set("n", 1)))
-      expect(first.error).toBeUndefined()
-      onFile(filename, (db) => db.exec("ALTER TABLE django_session RENAME TO django_session_away"))
-      const failed = yield* inStore(Effect.either(
-        Effect.flatMap(
-          Sessions.make(first.cookie),
-          (session) => Effect.provideService(Sessions.get("n"), Sessions.Session, session)
-        )
-      ))
-      expect(Either.isLeft(failed) && failed.left._tag).toBe("SessionStoreError")
-      if (Either.isLeft(failed) && failed.left._tag === "SessionStoreError") {
-        expect(failed.left.status).toBe(500)
-        // As `layerSql` reports it: the statement's `SqlError`, its cause SQLite's own error.
-        expect(failed.left.message).toBe(
-          "Session store (database) failed to load the session: Failed to execute statement"
-        )
-        const cause = failed.left.cause as { _tag: string; cause: Error }
-        expect(cause._tag).toBe("SqlError")
-        expect(cause.cause.message).toContain("no such table: django_session")
-      }
-      const answered = yield* inStore(get(site, first.cookie))
-      expect(answered.status).toBe(500)
-      // A new session's save fails the same way (the INSERT), answered with 500 too.
-      const creating = Handler.make({
-        middleware: Sessions.middleware,
-        urls: Urls.make([Urls.path("", () => Effect.zipRight(Sessions.set("a", 1), HttpResponse.make({})))])
-      })
-      expect((yield* inStore(get(creating))).status).toBe(500)
-      onFile(filename, (db) => db.exec("ALTER TABLE django_session_away RENAME TO django_session"))
+  it.effect("a table gone under the running layer: SessionStoreError (500), through the handler 500; back when it is", () =>
+    Effect.gen(function*() {
+      const { filename, first, inStore } = yield* storeWithSession(Auth.layerMemory())
+      yield* withTableGone(
+        filename,
+        "django_session",
+        Effect.gen(function*() {
+          const failed = yield* inStore(Effect.either(
+            Effect.flatMap(
+              Sessions.make(first.cookie),
+              (session) => Effect.provideService(Sessions.get("n"), Sessions.Session, session)
+            )
+          ))
+          expect(Either.isLeft(failed) && failed.left._tag).toBe("SessionStoreError")
+          if (Either.isLeft(failed) && failed.left._tag === "SessionStoreError") {
+            expect(failed.left.status).toBe(500)
+            // As `layerSql` reports it: the statement's `SqlError`, its cause SQLite's own error.
+            expect(failed.left.message).toBe(
+              "Session store (database) failed to load the session: Failed to execute statement"
+            )
+            const cause = failed.left.cause as { _tag: string; cause: Error }
+            expect(cause._tag).toBe("SqlError")
+            expect(cause.cause.message).toContain("no such table: django_session")
+          }
+          const answered = yield* inStore(get(site, first.cookie))
+          expect(answered.status).toBe(500)
+          // A new session's save fails the same way (the INSERT), answered with 500 too.
+          const creating = Handler.make({
+            middleware: Sessions.middleware,
+            urls: Urls.make([Urls.path("", () => Effect.zipRight(Sessions.set("a", 1), HttpResponse.make({})))])
+          })
+          expect((yield* inStore(get(creating))).status).toBe(500)
+        })
+      )
       const back = yield* inStore(get(site, first.cookie))
       expect(back.status).toBe(200)
       expect(back.text).toBe("AnonymousUser 1")
-    }).pipe(Effect.scoped)
-  })
+    }).pipe(Effect.scoped))
 
-  it.effect("a write lock held by another connection: the save waits without blocking the thread, then goes through", () => {
-    const filename = sqliteFile()
-    return Effect.gen(function*() {
-      const store = yield* Layer.build(Sessions.layerSqlite({ filename }))
-      const inStore = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-        Effect.provide(effect, Layer.merge(Layer.succeedContext(store), settings))
-      const first = yield* inStore(request(undefined, Sessions.set("n", 1)))
+  it.effect("a write lock held by another connection: the save waits without blocking the thread, then goes through", () =>
+    Effect.gen(function*() {
+      const { filename, first, inStore } = yield* storeWithSession(Layer.empty)
       // Another connection of this process takes the write lock (an app's transaction whose
       // fiber yielded between two statements).
-      const holder = new Database(filename)
-      holder.exec("BEGIN IMMEDIATE")
+      const holder = lockFile(filename)
       holder.prepare("UPDATE django_session SET expire_date = expire_date").run()
       const saving = yield* Effect.fork(inStore(request(first.cookie, Sessions.set("n", 2))))
       // The save is waiting on the Effect clock: this fiber runs on meanwhile, and reads go on (WAL).
@@ -299,18 +306,12 @@ describe("Sessions.layerSqlite: failures are typed, never a crash", () => {
       const saved = yield* Fiber.join(saving)
       expect(saved.error).toBeUndefined()
       expect(yield* inStore(inSession(first.cookie!, Sessions.get("n")))).toEqual(Option.some(2))
-    }).pipe(Effect.scoped)
-  })
+    }).pipe(Effect.scoped))
 
-  it.effect("a write lock held for longer than 5 s: SessionStoreError (500), nothing changed", () => {
-    const filename = sqliteFile()
-    return Effect.gen(function*() {
-      const store = yield* Layer.build(Sessions.layerSqlite({ filename }))
-      const inStore = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-        Effect.provide(effect, Layer.merge(Layer.succeedContext(store), settings))
-      const first = yield* inStore(request(undefined, Sessions.set("n", 1)))
-      const holder = new Database(filename)
-      holder.exec("BEGIN IMMEDIATE")
+  it.effect("a write lock held for longer than 5 s: SessionStoreError (500), nothing changed", () =>
+    Effect.gen(function*() {
+      const { filename, first, inStore } = yield* storeWithSession(Layer.empty)
+      const holder = lockFile(filename)
       const saving = yield* Effect.fork(inStore(request(first.cookie, Sessions.set("n", 2))))
       yield* TestClock.adjust("4900 millis")
       expect(Option.isNone(yield* Fiber.poll(saving))).toBe(true)
@@ -328,8 +329,7 @@ describe("Sessions.layerSqlite: failures are typed, never a crash", () => {
         : undefined
       expect(cause?.cause.code).toBe("SQLITE_BUSY")
       expect(yield* inStore(inSession(first.cookie!, Sessions.get("n")))).toEqual(Option.some(1))
-    }).pipe(Effect.scoped)
-  })
+    }).pipe(Effect.scoped))
 
   it.effect("a file that cannot be opened as SQLite fails the layer: SessionStoreError (500)", () =>
     Effect.gen(function*() {
@@ -462,27 +462,31 @@ describe("Auth.layerSqlite: failures are typed, never a crash", () => {
       const dave = yield* users.create({ username: "dave", password: "!d" })
       const cookie = (yield* Effect.provide(get(loginSite(dave)), context)).cookies["sessionid"]
       expect(cookie).toBeDefined()
-      onFile(filename, (db) => db.exec("ALTER TABLE auth_user RENAME TO auth_user_away"))
-      for (
-        const failing of [
-          users.findById(dave.id),
-          users.findByUsername("dave"),
-          users.setPassword(dave.id, "!x"),
-          users.setLastLogin(dave.id, new Date()),
-          users.create({ username: "eve", password: "!e" })
-        ] as ReadonlyArray<Effect.Effect<unknown, Auth.UsersError>>
-      ) {
-        const result = yield* Effect.either(failing)
-        expect(Either.isLeft(result) && result.left).toBeInstanceOf(Auth.UsersError)
-        expect(Either.isLeft(result) && result.left.status).toBe(500)
-        expect(Either.isLeft(result) && result.left.message).toMatch(
-          /^User store \(database\) failed to [a-z_ ]+: Failed to execute statement$/
-        )
-      }
-      const answered = yield* Effect.provide(get(site, cookie), context)
-      expect(answered.status).toBe(500)
-      expect(answered.text).toContain("Server Error (500)")
-      onFile(filename, (db) => db.exec("ALTER TABLE auth_user_away RENAME TO auth_user"))
+      yield* withTableGone(
+        filename,
+        "auth_user",
+        Effect.gen(function*() {
+          for (
+            const failing of [
+              users.findById(dave.id),
+              users.findByUsername("dave"),
+              users.setPassword(dave.id, "!x"),
+              users.setLastLogin(dave.id, new Date()),
+              users.create({ username: "eve", password: "!e" })
+            ] as ReadonlyArray<Effect.Effect<unknown, Auth.UsersError>>
+          ) {
+            const result = yield* Effect.either(failing)
+            expect(Either.isLeft(result) && result.left).toBeInstanceOf(Auth.UsersError)
+            expect(Either.isLeft(result) && result.left.status).toBe(500)
+            expect(Either.isLeft(result) && result.left.message).toMatch(
+              /^User store \(database\) failed to [a-z_ ]+: Failed to execute statement$/
+            )
+          }
+          const answered = yield* Effect.provide(get(site, cookie), context)
+          expect(answered.status).toBe(500)
+          expect(answered.text).toContain("Server Error (500)")
+        })
+      )
       const back = yield* Effect.provide(get(site, cookie), context)
       expect(back.text).toBe("dave null")
     }).pipe(Effect.scoped)
@@ -493,8 +497,7 @@ describe("Auth.layerSqlite: failures are typed, never a crash", () => {
     return Effect.gen(function*() {
       const users = Context.get(yield* Layer.build(Auth.layerSqlite({ filename })), Auth.Users)
       const gina = yield* users.create({ username: "gina", password: "!g" })
-      const holder = new Database(filename)
-      holder.exec("BEGIN IMMEDIATE")
+      const holder = lockFile(filename)
       const first = yield* Effect.fork(users.setPassword(gina.id, "!g2"))
       yield* TestClock.adjust("1 second")
       expect(Option.isNone(yield* Fiber.poll(first))).toBe(true)

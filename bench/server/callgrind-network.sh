@@ -10,19 +10,10 @@
 #     bash bench/server/callgrind-network.sh "library, tracer off, lean adapter" [N1=3000] [N2=9000]
 #     SRC=/tmp/main-copy bash bench/server/callgrind-network.sh "platform, tracer off"   # another tree's targets.ts
 set -euo pipefail
-name="$1"
-n1="${2:-3000}"
-n2="${3:-9000}"
 here="$(cd "$(dirname "$0")" && pwd)"
 src="${SRC:-$here/../..}"
-out="${CG_DIR:-$(mktemp -d)}"
-mkdir -p "$out"
-bundle="$out/targets.mjs"
-if [ ! -f "$bundle" ]; then
-  (cd "$here/../.." && npx esbuild "$src/bench/server/targets.ts" --bundle --platform=node --format=esm \
-    --outfile="$bundle" --log-level=warning \
-    --banner:js="import { createRequire } from 'module'; const require = createRequire(import.meta.url);")
-fi
+. "$here/callgrind-setup.sh"
+callgrind_setup 3000 9000 "$src/bench/server/targets.ts" targets.mjs "$@"
 count() {
   local n="$1" file="$out/cg.$$.$1.out" log="$out/server.$$.$1.log"
   EXIT_ON_SIGINT=1 valgrind --tool=callgrind --callgrind-out-file="$file" node --single-threaded "$bundle" "$name" \

@@ -8,17 +8,9 @@
 #     bash bench/server/callgrind-per-request.sh "platform, tracer off" [N1=2000] [N2=5000]
 #     ADAPTER=lean bash bench/server/callgrind-per-request.sh "library, tracer off"
 set -euo pipefail
-name="$1"
-n1="${2:-2000}"
-n2="${3:-5000}"
 here="$(cd "$(dirname "$0")" && pwd)"
-out="${CG_DIR:-$(mktemp -d)}"
-mkdir -p "$out"
-bundle="$out/inprocess.mjs"
-if [ ! -f "$bundle" ]; then
-  npx esbuild "$here/inprocess.ts" --bundle --platform=node --format=esm --outfile="$bundle" --log-level=warning \
-    --banner:js="import { createRequire } from 'module'; const require = createRequire(import.meta.url);"
-fi
+. "$here/callgrind-setup.sh"
+callgrind_setup 2000 5000 "$here/inprocess.ts" inprocess.mjs "$@"
 count() {
   local file="$out/cg.$$.$1.out"
   ROUNDS=0 valgrind --tool=callgrind --callgrind-out-file="$file" node --single-threaded "$bundle" "$name" "$1" \

@@ -28,16 +28,13 @@ import {
 } from "../../src/index.js"
 import { interleavedRounds, median } from "../harness.js"
 import { noteJson, PASSWORD, seed, USERNAME } from "./common.js"
-import { latest, services, settings, site } from "./library.js"
+import { latest, ok, okUrls, services, settings, site, siteOf } from "./library.js"
 
 const rounds = Number(process.env["ROUNDS"] ?? 5)
 const n = Number(process.env["N"] ?? 500)
 
-const ok = () => HttpResponse.make({ content: "ok" })
 type AnySite = Handler.Handler<any>
-const handler = (middleware: Middleware.Middleware<any, any, any> | undefined, urls: any): AnySite =>
-  Handler.make(middleware === undefined ? { urls } : { middleware, urls }) as AnySite
-const okUrls = Urls.make([Urls.path("x/", ok)])
+const handler = siteOf
 
 const variants: Record<string, { readonly site: AnySite; readonly path: string }> = {
   "json": { site, path: "/api/notes/" },
@@ -72,13 +69,13 @@ const variants: Record<string, { readonly site: AnySite; readonly path: string }
     ),
     path: "/api/notes/"
   },
-  "no middleware, view ok": { site: handler(undefined, Urls.make([Urls.path("x/", ok)])), path: "/x/" },
+  "no middleware, view ok": { site: handler(undefined, okUrls), path: "/x/" },
   "Security only, view ok": {
-    site: handler(Security.middleware, Urls.make([Urls.path("x/", ok)])),
+    site: handler(Security.middleware, okUrls),
     path: "/x/"
   },
   "Sessions only, view ok": {
-    site: handler(Sessions.middleware, Urls.make([Urls.path("x/", ok)])),
+    site: handler(Sessions.middleware, okUrls),
     path: "/x/"
   },
   "Sessions + Auth, view reads user": {
@@ -89,13 +86,13 @@ const variants: Record<string, { readonly site: AnySite; readonly path: string }
     path: "/x/"
   },
   "Sessions + Csrf, view ok": {
-    site: handler(Middleware.compose(Sessions.middleware, Csrf.middleware), Urls.make([Urls.path("x/", ok)])),
+    site: handler(Middleware.compose(Sessions.middleware, Csrf.middleware), okUrls),
     path: "/x/"
   },
   "Common + Clickjacking, view ok": {
     site: handler(
-      Middleware.compose(Common.commonMiddleware(Urls.make([Urls.path("x/", ok)])), Clickjacking.middleware),
-      Urls.make([Urls.path("x/", ok)])
+      Middleware.compose(Common.commonMiddleware(okUrls), Clickjacking.middleware),
+      okUrls
     ),
     path: "/x/"
   }

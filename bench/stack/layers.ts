@@ -52,17 +52,15 @@ import {
 } from "../../src/index.js"
 import { interleavedRounds, median } from "../harness.js"
 import { noteJson, PASSWORD, seed, TEMPLATES, USERNAME } from "./common.js"
-import { latest, services, settings, site, siteNotesOnDriver } from "./library.js"
+import { latest, ok, okUrls, services, settings, site, siteNotesOnDriver, siteOf } from "./library.js"
 
 const rounds = Number(process.env["ROUNDS"] ?? 7)
 const n = Number(process.env["N"] ?? 2000)
 
-const ok = () => HttpResponse.make({ content: "ok" })
 type AnyView = View.View<unknown, any>
 const viewOf = (middleware: Middleware.Middleware<any, any, any> | undefined, urls: any): AnyView =>
-  Handler.toView(Handler.make(middleware === undefined ? { urls } : { middleware, urls }) as Handler.Handler<any>)
+  Handler.toView(siteOf(middleware, urls))
 const passThrough = Middleware.make((request, getResponse) => getResponse(request))
-const okUrls = Urls.make([Urls.path("x/", ok)])
 const readsUser = () => Effect.zipRight(Auth.user, ok())
 const userUrls = Urls.make([Urls.path("x/", readsUser)])
 

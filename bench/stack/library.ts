@@ -21,6 +21,7 @@ import {
   Defaults,
   Handler,
   HttpResponse,
+  type Middleware,
   MultiValueDict,
   Server,
   Sessions,
@@ -163,6 +164,16 @@ export const settings = Settings.layer({
   DEBUG: false,
   ALLOWED_HOSTS: ["127.0.0.1", "localhost"]
 })
+
+/** The trivial view of the by-part benchmarks (`layers.ts`, `inprocess.ts`): "ok", nothing else. */
+export const ok = () => HttpResponse.make({ content: "ok" })
+
+/** `x/` to the trivial view. */
+export const okUrls = Urls.make([Urls.path("x/", ok)])
+
+/** A site of `middleware` (none when `undefined`) over `urls`, typed loosely for the benchmarks' tables. */
+export const siteOf = (middleware: Middleware.Middleware<any, any, any> | undefined, urls: any): Handler.Handler<any> =>
+  Handler.make(middleware === undefined ? { urls } : { middleware, urls }) as Handler.Handler<any>
 
 if (process.env["STACK_DB"] !== undefined) {
   const { db, port } = stackEnv()
