@@ -13,17 +13,8 @@ import { Effect, FastCheck as fc, Layer, Option } from "effect"
 import { readFileSync } from "node:fs"
 import { Auth, HttpResponse, RequestFactory, Sessions, Settings } from "../src/index.js"
 
-interface FixtureUser {
-  readonly id: number
-  readonly username: string
-  readonly password: string
-  readonly is_active: boolean
-  readonly is_staff: boolean
-  readonly is_superuser: boolean
-  readonly first_name: string
-  readonly last_name: string
-  readonly email: string
-}
+/** A user of the fixture: `auth_user`'s columns but the two dates. */
+type FixtureUser = Omit<Auth.UserFields, "last_login" | "date_joined">
 const fixtures = JSON.parse(readFileSync(new URL("./fixtures/auth.json", import.meta.url), "utf8")) as {
   readonly secret: string
   readonly users: ReadonlyArray<FixtureUser>

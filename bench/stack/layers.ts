@@ -25,7 +25,7 @@
  * (provided per request)"` compares the SQLite stores in one process (session 9).
  */
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import { type Context, Effect, Layer, Option, Runtime } from "effect"
+import { type Context, Effect, Layer, Option } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
@@ -50,9 +50,9 @@ import {
   Urls,
   View
 } from "../../src/index.js"
-import { interleavedRounds, median } from "../harness.js"
 import { noteJson, PASSWORD, seed, TEMPLATES, USERNAME } from "./common.js"
 import { latest, ok, okUrls, services, settings, site, siteNotesOnDriver, siteOf } from "./library.js"
+import { measureVariants, type Variant } from "./variants.js"
 
 const rounds = Number(process.env["ROUNDS"] ?? 7)
 const n = Number(process.env["N"] ?? 2000)
@@ -63,11 +63,6 @@ const viewOf = (middleware: Middleware.Middleware<any, any, any> | undefined, ur
 const passThrough = Middleware.make((request, getResponse) => getResponse(request))
 const readsUser = () => Effect.zipRight(Auth.user, ok())
 const userUrls = Urls.make([Urls.path("x/", readsUser)])
-
-interface Variant {
-  readonly view: AnyView | undefined
-  readonly request: () => HttpRequest.HttpRequest
-}
 
 /**
  * Under valgrind, the login's PBKDF2 (260,000 iterations) takes minutes: `CALLGRIND_VARIANT` signs
@@ -123,7 +118,7 @@ const program = Effect.gen(function*() {
   const plainRender = () => plain.render("notes.html", { user, notes, csrf_token: csrf })
   const templateView = (csrfToken: boolean) => (request: HttpRequest.HttpRequest) =>
     TemplateResponse.make(request, "notes.html", csrfToken ? { user, notes } : { user, notes, csrf_token: csrf })
-  const variants: Record<string, Variant> = {
+  const variants: Record<string, Variant<any>> = {
     "RequestFactory.get alone (subtracted below)": { view: undefined, request: get("/x/") },
     "Nunjucks alone: notes.html with 20 notes (no request made)": {
       view: undefined,
@@ -219,58 +214,7 @@ const program = Effect.gen(function*() {
       request: get("/x/")
     }
   }
-  const only = process.env["VARIANTS"]?.split("|")
-  const single = process.env["CALLGRIND_VARIANT"]
-  const chosen = Object.keys(variants).filter((v) =>
-    single !== undefined
-      ? v === single
-      : v.startsWith("RequestFactory") || only === undefined || only.includes(v)
-  )
-  for (const name of chosen) {
-    const { request, view } = variants[name]!
-    if (view === undefined) continue
-    const response = yield* view(request())
-    const status = HttpResponse.isAnyResponse(response) ? response.status : 0
-    if (status !== 200 && status !== 302) throw new Error(`${name}: ${status}`)
-  }
-  const run = (name: string) =>
-    Effect.gen(function*() {
-      const { request, view } = variants[name]!
-      const before = process.cpuUsage()
-      if (view === undefined) {
-        for (let i = 0; i < n; i++) request()
-      } else {
-        for (let i = 0; i < n; i++) yield* view(request())
-      }
-      const used = process.cpuUsage(before)
-      return (used.user + used.system) / n
-    })
-  if (single !== undefined) {
-    // For `valgrind --tool=callgrind`: warm up, then N requests of one variant; the difference of
-    // two runs with different N is the instruction count of N requests.
-    for (let i = 0; i < 300; i++) yield* variants[single]!.view!(variants[single]!.request())
-    // With `--import ./bench/stack/opcount.mjs`: the runtime's steps of the N requests, counted.
-    const counter = globalThis as { __opcount_on?: boolean; __opcount_dump?: (n: number) => void }
-    counter.__opcount_on = true
-    yield* run(single)
-    counter.__opcount_on = false
-    counter.__opcount_dump?.(n)
-    console.log(`${single}: ${n} requests`)
-    return
-  }
-  // The rounds run on this fiber's runtime, which holds the stack's services.
-  const runtime = yield* Effect.runtime<Effect.Effect.Context<ReturnType<typeof run>>>()
-  const results = yield* Effect.promise(() =>
-    interleavedRounds(chosen, rounds, (name) => Runtime.runPromise(runtime, run(name)), process.env["PROFILE"])
-  )
-  const base = median(results.get(chosen[0]!)!)
-  console.log(`${rounds} rounds of ${n} requests, in process (no client), CPU µs/request, medians:`)
-  console.log(`| variant | CPU µs/request | less the request value |`)
-  console.log(`| --- | --- | --- |`)
-  for (const name of chosen) {
-    const m = median(results.get(name)!)
-    console.log(`| ${name} | ${m.toFixed(1)} | ${name === chosen[0] ? "" : (m - base).toFixed(1)} |`)
-  }
+  yield* measureVariants(variants, rounds, n)
 })
 
 const filename = Path.join(mkdtempSync(Path.join(tmpdir(), "bench-stack-layers-")), "db.sqlite3")

@@ -13,7 +13,7 @@
  *       node --import tsx --import ./bench/stack/dist.mjs --import ./bench/stack/opcount.mjs \
  *       bench/stack/postpath.ts
  */
-import { Effect, Layer, Runtime } from "effect"
+import { Effect, Layer } from "effect"
 import {
   Auth,
   Csrf,
@@ -29,8 +29,8 @@ import {
   Urls,
   type View
 } from "../../src/index.js"
-import { interleavedRounds, median } from "../harness.js"
 import { SECRET_KEY } from "./common.js"
+import { measureVariants, type Variant } from "./variants.js"
 
 const rounds = Number(process.env["ROUNDS"] ?? 5)
 const n = Number(process.env["N"] ?? 5000)
@@ -60,11 +60,7 @@ const form = () =>
   })
 const get = () => RequestFactory.get("/x/", { cookies: { csrftoken: token }, headers: { Host: "localhost" }, settings })
 
-interface Variant {
-  readonly view: AnyView | undefined
-  readonly request: () => HttpRequest.HttpRequest
-}
-const variants: Record<string, Variant> = {
+const variants: Record<string, Variant<any>> = {
   "RequestFactory.post alone (subtracted below)": { view: undefined, request: form },
   "no middleware, view ok": { view: viewOf(undefined, urlsOf(ok)), request: form },
   "no middleware, view reads POST": {
@@ -89,59 +85,7 @@ const variants: Record<string, Variant> = {
   }
 }
 
-const program = Effect.gen(function*() {
-  const only = process.env["VARIANTS"]?.split("|")
-  const single = process.env["CALLGRIND_VARIANT"]
-  const chosen = Object.keys(variants).filter((v) =>
-    single !== undefined ? v === single : v.startsWith("RequestFactory") || only === undefined || only.includes(v)
-  )
-  for (const name of chosen) {
-    const { request, view } = variants[name]!
-    if (view === undefined) continue
-    const response = yield* view(request())
-    const status = HttpResponse.isAnyResponse(response) ? response.status : 0
-    if (status !== 200 && status !== 302) throw new Error(`${name}: ${status}`)
-  }
-  const run = (name: string) =>
-    Effect.gen(function*() {
-      const { request, view } = variants[name]!
-      const before = process.cpuUsage()
-      if (view === undefined) {
-        for (let i = 0; i < n; i++) request()
-      } else {
-        for (let i = 0; i < n; i++) yield* view(request())
-      }
-      const used = process.cpuUsage(before)
-      return (used.user + used.system) / n
-    })
-  if (single !== undefined) {
-    for (let i = 0; i < 300; i++) yield* variants[single]!.view!(variants[single]!.request())
-    const counter = globalThis as { __opcount_on?: boolean; __opcount_dump?: (n: number) => void }
-    counter.__opcount_on = true
-    yield* run(single)
-    counter.__opcount_on = false
-    counter.__opcount_dump?.(n)
-    console.log(`${single}: ${n} requests`)
-    return
-  }
-  const runtime = yield* Effect.runtime<never>()
-  const results = yield* Effect.promise(() =>
-    interleavedRounds(
-      chosen,
-      rounds,
-      (name) => Runtime.runPromise(runtime, run(name) as Effect.Effect<number>),
-      process.env["PROFILE"]
-    )
-  )
-  const base = median(results.get(chosen[0]!)!)
-  console.log(`${rounds} rounds of ${n} requests, in process (no client), CPU µs/request, medians:`)
-  console.log(`| variant | CPU µs/request | less the request value |`)
-  console.log(`| --- | --- | --- |`)
-  for (const name of chosen) {
-    const m = median(results.get(name)!)
-    console.log(`| ${name} | ${m.toFixed(1)} | ${name === chosen[0] ? "" : (m - base).toFixed(1)} |`)
-  }
-})
+const program = measureVariants(variants, rounds, n)
 
 // The standard middleware's stores (no session cookie is sent: neither is read).
 const stores = Layer.merge(SessionStores.layerMemory, Auth.layerMemory())
