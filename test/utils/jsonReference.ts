@@ -2,40 +2,24 @@
  * The first, plain writing of `src/internal/python/json.ts` (Python's `json.dumps`: regular
  * expressions for the escapes, arrays of entries and parts): kept as the reference that the
  * library's faster one is compared with (test/responseProperties.test.ts).
- * The helpers the rewrite did not change (plain objects, dates, type names, floats) are the
- * library's own.
+ * The helpers and types the rewrite did not change (plain objects, a dict's entries, dates, type
+ * names, floats, the options and the error) are the library's own.
  *
  * Python's `json.dumps`, byte for byte for the JSON-like values a TypeScript
  * program has: the one writer behind `JsonResponse` (with Django's
  * `DjangoJSONEncoder`) and the signing payloads (plain `json.dumps` with
  * compact separators).
  */
-import { encodeDate, isPlainObject, jsonFloat, typeName } from "../../src/internal/python/json.js"
+import {
+  dictEntries,
+  type DumpsConfig,
+  DumpsError,
+  encodeDate,
+  isPlainObject,
+  jsonFloat,
+  typeName
+} from "../../src/internal/python/json.js"
 import { floatRepr } from "../../src/internal/python/repr.js"
-
-/** Options of `json.dumps` that `JsonResponse(json_dumps_params=...)` users reach for. */
-export interface DumpsOptions {
-  readonly ensureAscii?: boolean | undefined
-  readonly sortKeys?: boolean | undefined
-  readonly indent?: number | string | undefined
-  readonly separators?: readonly [item: string, key: string] | undefined
-  readonly allowNan?: boolean | undefined
-}
-
-/** `DumpsOptions` and what the library's callers set: the encoder, and how `undefined` properties go. */
-export interface DumpsConfig extends DumpsOptions {
-  /** `cls=DjangoJSONEncoder`: a `Date` is written as an ISO 8601 string (else it is not serializable). */
-  readonly django?: boolean | undefined
-  /** A `Map` with string keys is written as a dict (else it is not serializable). */
-  readonly maps?: boolean | undefined
-  /** Object properties whose value is `undefined` are left out, as `JSON.stringify` does (else not serializable). */
-  readonly skipUndefined?: boolean | undefined
-}
-
-/** A `TypeError`/`ValueError` that `json.dumps` raises, with Python's message. */
-export class DumpsError {
-  constructor(readonly message: string) {}
-}
 
 const ESCAPES: Record<string, string> = {
   "\"": "\\\"",
@@ -122,18 +106,8 @@ export const dumps = (value: unknown, options: DumpsConfig = {}): string | Dumps
       seen.delete(u)
       return parts.length === 0 ? "[]" : "[" + inner + parts.join(sep) + close + "]"
     }
-    const entries: Array<readonly [string, unknown]> = []
-    if (u instanceof Map) {
-      for (const [k, v] of u) {
-        if (typeof k !== "string") {
-          return new DumpsError(`keys must be str, int, float, bool or None, not ${typeName(k)}`)
-        }
-        entries.push([k, v])
-      }
-    } else if (isPlainObject(u)) {
-      for (const k of Object.keys(u)) entries.push([k, u[k]])
-    }
-    if (options.sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    const entries = dictEntries(u, options.sortKeys === true)
+    if (entries instanceof DumpsError) return entries
     for (const [key, v] of entries) {
       if (v === undefined && options.skipUndefined) continue
       const r = go(v, level + 1)

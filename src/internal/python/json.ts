@@ -115,6 +115,24 @@ const encodeKey = (key: string, ensureAscii: boolean): string => {
 }
 
 /**
+ * A dict's entries: a `Map`'s (its keys must be strings, as Python's `json` requires) or a plain
+ * object's, in their order, sorted by key with `sortKeys`.
+ */
+export const dictEntries = (u: unknown, sortKeys: boolean): Array<readonly [string, unknown]> | DumpsError => {
+  const entries: Array<readonly [string, unknown]> = []
+  if (u instanceof Map) {
+    for (const [k, v] of u) {
+      if (typeof k !== "string") return new DumpsError(`keys must be str, int, float, bool or None, not ${typeName(k)}`)
+      entries.push([k, v])
+    }
+  } else if (isPlainObject(u)) {
+    for (const k of Object.keys(u)) entries.push([k, u[k]])
+  }
+  if (sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return entries
+}
+
+/**
  * `json.dumps(value, **options)`. Numbers that are integers print as Python
  * ints (but `-0`, a float), others as Python floats; `bigint` as an int; plain
  * objects and `Map`s with string keys as dicts (keys in their JavaScript order
@@ -176,18 +194,8 @@ export const dumps = (value: unknown, options: DumpsConfig = {}): string | Dumps
     }
     let first = true
     if (isMap || sortKeys) {
-      const entries: Array<readonly [string, unknown]> = []
-      if (u instanceof Map) {
-        for (const [k, v] of u) {
-          if (typeof k !== "string") {
-            return new DumpsError(`keys must be str, int, float, bool or None, not ${typeName(k)}`)
-          }
-          entries.push([k, v])
-        }
-      } else if (isPlainObject(u)) {
-        for (const k of Object.keys(u)) entries.push([k, u[k]])
-      }
-      if (sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      const entries = dictEntries(u, sortKeys)
+      if (entries instanceof DumpsError) return entries
       for (const [key, v] of entries) {
         if (v === undefined && skipUndefined) continue
         const r = go(v, level + 1)
