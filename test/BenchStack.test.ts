@@ -20,7 +20,7 @@ import { app as expressApp } from "../bench/stack/express.js"
 import { app as fastifyApp } from "../bench/stack/fastify.js"
 import { services, settings, site, siteNotesOnDriver } from "../bench/stack/library.js"
 import { serve as platformLayer } from "../bench/stack/platform.js"
-import { Server } from "../src/index.js"
+import { type Handler, Server } from "../src/index.js"
 
 const seeded = (): string => {
   const db = Path.join(mkdtempSync(Path.join(tmpdir(), "bench-stack-test-")), "db.sqlite3")
@@ -64,32 +64,30 @@ const nodeServer = (listen: (done: (server: Http.Server) => void) => void) =>
 
 const portOf = (address: HttpServer.Address): number => (address._tag === "TcpAddress" ? address.port : 0)
 
-describe("bench/stack", () => {
-  it.scoped("this library's app (Handler, Defaults.middleware, db sessions, Auth, Csrf, TemplateResponse)", () =>
-    Effect.gen(function*() {
-      const db = seeded()
-      const context = yield* Layer.build(
-        Server.layer(site, { port: 0, host: "127.0.0.1" }).pipe(
-          Layer.provide(services(db)),
-          Layer.provide(settings)
-        )
+/** `app` served by `Server.layer` on a seeded database, through the stack's three requests. */
+const servesTheApp = (app: Handler.Handler<Layer.Layer.Success<ReturnType<typeof services>>>) =>
+  Effect.gen(function*() {
+    const db = seeded()
+    const context = yield* Layer.build(
+      Server.layer(app, { port: 0, host: "127.0.0.1" }).pipe(
+        Layer.provide(services(db)),
+        Layer.provide(settings)
       )
-      const port = portOf(Context.get(context, HttpServer.HttpServer).address)
-      expectations(yield* exercise(`http://127.0.0.1:${port}`, db))
-    }))
+    )
+    const port = portOf(Context.get(context, HttpServer.HttpServer).address)
+    expectations(yield* exercise(`http://127.0.0.1:${port}`, db))
+  })
 
-  it.scoped("this library's app with its notes statements on better-sqlite3 (STACK_NOTES=driver)", () =>
-    Effect.gen(function*() {
-      const db = seeded()
-      const context = yield* Layer.build(
-        Server.layer(siteNotesOnDriver, { port: 0, host: "127.0.0.1" }).pipe(
-          Layer.provide(services(db)),
-          Layer.provide(settings)
-        )
-      )
-      const port = portOf(Context.get(context, HttpServer.HttpServer).address)
-      expectations(yield* exercise(`http://127.0.0.1:${port}`, db))
-    }))
+describe("bench/stack", () => {
+  it.scoped(
+    "this library's app (Handler, Defaults.middleware, db sessions, Auth, Csrf, TemplateResponse)",
+    () => servesTheApp(site)
+  )
+
+  it.scoped(
+    "this library's app with its notes statements on better-sqlite3 (STACK_NOTES=driver)",
+    () => servesTheApp(siteNotesOnDriver)
+  )
 
   it.scoped("the bare @effect/platform-node app", () =>
     Effect.gen(function*() {
