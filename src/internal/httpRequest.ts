@@ -440,28 +440,33 @@ const decodeScript = (raw: string): string => utf8Strict.decode(unquoteToBytes(r
 const noContentType: readonly [string, Readonly<Record<string, string>>] = ["", Object.freeze(Object.create(null))]
 
 /**
- * META, as a WSGI server builds it: the headers as `HTTP_*` variables, then the CGI variables.
- * A module-level function of the shared fields, so that a request keeps only what META needs.
+ * Each header under its META name, in order: `CONTENT_TYPE`, `CONTENT_LENGTH`, else `HTTP_*`. A
+ * name with `_` is left out (CVE-2015-0219: `X_Forwarded_For` may not pose as `X-Forwarded-For`).
  */
-const buildMeta = (shared: Shared): Record<string, string> => {
-  const meta: Record<string, string> = Object.create(null)
+const eachMetaHeader = (headers: Shared["headers"], f: (key: string, value: string) => void): void => {
   const add = (name: string, value: string) => {
-    if (name.includes("_")) return // CVE-2015-0219: `X_Forwarded_For` may not pose as `X-Forwarded-For`.
+    if (name.includes("_")) return
     const lower = name.toLowerCase()
-    if (lower === "content-type") meta.CONTENT_TYPE = value
-    else if (lower === "content-length") meta.CONTENT_LENGTH = value
-    else {
-      const key = metaName(name)
-      meta[key] = key in meta ? `${meta[key]},${value}` : value
-    }
+    f(lower === "content-type" ? "CONTENT_TYPE" : lower === "content-length" ? "CONTENT_LENGTH" : metaName(name), value)
   }
-  const headers = shared.headers
   if (Array.isArray(headers)) {
     for (const [name, value] of headers as ReadonlyArray<readonly [string, string]>) add(name, value)
   } else {
     const record = headers as Readonly<Record<string, string>>
     for (const name in record) if (Object.hasOwn(record, name)) add(name, record[name]!)
   }
+}
+
+/**
+ * META, as a WSGI server builds it: the headers as `HTTP_*` variables, then the CGI variables.
+ * A module-level function of the shared fields, so that a request keeps only what META needs.
+ */
+const buildMeta = (shared: Shared): Record<string, string> => {
+  const meta: Record<string, string> = Object.create(null)
+  eachMetaHeader(shared.headers, (key, value) => {
+    // A repeated header is joined with `,`; a repeated Content-Type or Content-Length replaces.
+    meta[key] = key in meta && key !== "CONTENT_TYPE" && key !== "CONTENT_LENGTH" ? `${meta[key]},${value}` : value
+  })
   meta.REQUEST_METHOD = shared.method
   meta.QUERY_STRING = shared.environQueryString
   meta.REMOTE_ADDR = shared.remoteAddr
@@ -488,19 +493,9 @@ export const metaHeader = (self: HttpRequest, key: string): string | undefined =
     return self.META[key]
   }
   let found: string | undefined
-  const see = (name: string, value: string) => {
-    if (name.includes("_")) return
-    const lower = name.toLowerCase()
-    if (lower === "content-type" || lower === "content-length" || metaName(name) !== key) return
-    found = found === undefined ? value : `${found},${value}`
-  }
-  const headers = shared.headers
-  if (Array.isArray(headers)) {
-    for (const [name, value] of headers as ReadonlyArray<readonly [string, string]>) see(name, value)
-  } else {
-    const record = headers as Readonly<Record<string, string>>
-    for (const name in record) if (Object.hasOwn(record, name)) see(name, record[name]!)
-  }
+  eachMetaHeader(shared.headers, (k, value) => {
+    if (k === key) found = found === undefined ? value : `${found},${value}`
+  })
   return found
 }
 
