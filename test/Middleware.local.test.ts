@@ -6,12 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Effect, Exit, Option } from "effect"
-import {
-  provideLocally,
-  provideServiceLocally,
-  provideServiceThen,
-  provideSomeContextLocally
-} from "../src/internal/middleware.js"
+import { provideLocally, provideServiceLocally, provideServiceThen } from "../src/internal/middleware.js"
 
 class Marker extends Context.Tag("test/Marker")<Marker, { readonly n: number }>() {}
 const seen = Effect.map(Effect.serviceOption(Marker), Option.map((m) => m.n))
@@ -102,23 +97,5 @@ describe("provideServiceThen (a middleware's after-step fused with the put-back)
         })
       )
       expect(yield* provideServiceLocally(inner, Marker, { n: 1 })).toEqual([Option.some(2), Option.some(1)])
-    }))
-})
-
-describe("provideSomeContextLocally (Effect.provide of a context, in place)", () => {
-  class Other extends Context.Tag("test/Other")<Other, string>() {}
-  it.effect("the given services over the fiber's own, the fiber's own back after", () =>
-    Effect.gen(function*() {
-      const read = Effect.all([seen, Effect.serviceOption(Other)])
-      const given = Context.make(Marker, { n: 2 })
-      const out = yield* provideServiceLocally(
-        Effect.zip(provideSomeContextLocally(read, given), read),
-        Other,
-        "mine"
-      )
-      expect(out).toEqual([[Option.some(2), Option.some("mine")], [Option.none(), Option.some("mine")]])
-      const exit = yield* Effect.exit(provideSomeContextLocally(Effect.zipRight(read, Effect.fail("no")), given))
-      expect(exit).toEqual(Exit.fail("no"))
-      expect(yield* seen).toEqual(Option.none())
     }))
 })

@@ -143,13 +143,6 @@ export const provideServiceThen = <A, E, R, I, S, B, E2, R2, B3, E3, R3>(
 ): Effect.Effect<B | B3, E2 | E3, Exclude<R, I> | R2 | R3> =>
   provideLocallyThen(fiber, effect, Context.add(fiber.currentContext, tag, service), then)
 
-/** `Effect.provide(effect, context)` (the fiber's context with `context` over it) through `provideLocally`. */
-export const provideSomeContextLocally = <A, E, R, R2>(
-  effect: Effect.Effect<A, E, R>,
-  context: Context.Context<R2>
-): Effect.Effect<A, E, Exclude<R, R2>> =>
-  provideLocally(effect, (current) => Context.merge(current, context as Context.Context<never>))
-
 /** `Effect.provideService(effect, tag, service)` through `provideLocally`. */
 export const provideServiceLocally = <A, E, R, I, S>(
   effect: Effect.Effect<A, E, R>,
