@@ -47,6 +47,7 @@ import * as sqliteUsers from "./internal/sqliteUsers.js"
 import type * as Middleware from "./Middleware.js"
 import type * as Passwords from "./Passwords.js"
 import type * as Sessions from "./Sessions.js"
+import type * as Sqlite from "./Sqlite.js"
 
 // ---------------------------------------------------------------------------
 // Constants
@@ -403,6 +404,29 @@ export const layerSql: Layer.Layer<Users, never, SqlClient.SqlClient> = Layer.ef
  */
 export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<Users, UsersError> =>
   sqliteUsers.layerUsers(options, (message, cause) => new UsersError({ message, cause }))
+
+/**
+ * `Users` on the connection of the app's `Sqlite` client (`Sqlite.layer`), `auth_user` created
+ * when missing: a user written inside the view's `sql.withTransaction` (`create`,
+ * `setPassword`, `setLastLogin` at login) commits or rolls back with it; a lookup of another fiber
+ * meanwhile waits until the transaction ends.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { Auth, Sessions, Sqlite } from "effect-django-http"
+ *
+ * const stores = Layer.mergeAll(Auth.layerSqliteClient, Sessions.layerSqliteClient).pipe(
+ *   Layer.provideMerge(Sqlite.layer({ filename: "db.sqlite3" }))
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerSqliteClient: Layer.Layer<Users, UsersError, Sqlite.SqliteClient> = sqliteUsers.layerUsersOnClient(
+  (message, cause) => new UsersError({ message, cause })
+)
 
 /**
  * Creates `auth_user` as Django 3.2's `auth` migrations leave it (SQLite or PostgreSQL) when

@@ -35,6 +35,7 @@ import type { SessionStoreError } from "./internal/sessionErrors.js"
 import * as internal from "./internal/sessions.js"
 import * as stores from "./internal/sessionStores.js"
 import * as sqlite from "./internal/sqliteStores.js"
+import type * as Sqlite from "./Sqlite.js"
 
 // ---------------------------------------------------------------------------
 // Models
@@ -169,6 +170,29 @@ export const DDL: typeof stores.ddl = stores.ddl
  */
 export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<SessionStore, SessionStoreError> =>
   sqlite.layerSessions(options)
+
+/**
+ * The `db` backend on the connection of the app's `Sqlite` client (`Sqlite.layer`), the table
+ * created when missing: Django's one connection for sessions and the app's tables. A session
+ * load or save made inside the view's `sql.withTransaction` runs in that transaction (it commits
+ * or rolls back with it); one made by another fiber meanwhile waits until the transaction ends.
+ * The statements are `layerSqlite`'s, prepared once, without `@effect/sql`'s per-query span.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { SessionStores, Sqlite } from "effect-django-http"
+ *
+ * const sessions = SessionStores.layerSqliteClient.pipe(
+ *   Layer.provideMerge(Sqlite.layer({ filename: "db.sqlite3" }))
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerSqliteClient: Layer.Layer<SessionStore, SessionStoreError, Sqlite.SqliteClient> =
+  sqlite.layerSessionsOnClient
 
 /**
  * The `db` backend on PostgreSQL (`@effect/sql-pg`), the table created when missing: for sites

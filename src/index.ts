@@ -267,3 +267,12 @@ export * as AuthDecorators from "./AuthDecorators.js"
  * @since 0.2.0
  */
 export * as SessionStores from "./SessionStores.js"
+
+/**
+ * `@effect/sql`'s `SqlClient` on a SQLite file through better-sqlite3, with
+ * `@effect/sql-sqlite-node`'s semantics and fewer steps per statement, its connection shared with
+ * the SQLite session and user stores (`SessionStores.layerSqliteClient`, `Auth.layerSqliteClient`).
+ *
+ * @since 0.2.0
+ */
+export * as Sqlite from "./Sqlite.js"

@@ -29,15 +29,27 @@
  *
  * @internal
  */
-import { SqlError } from "@effect/sql/SqlError"
+import type { SqlError } from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
+import type { SqliteClient } from "../Sqlite.js"
 import { SessionStore } from "./sessionApi.js"
 import { SessionStoreError } from "./sessionErrors.js"
 import { fromStorage, type Storage } from "./sessions.js"
 import { ddl, sqlFailure, sqliteDatetime, statements } from "./sessionStores.js"
+import {
+  BUSY_WAIT_MS,
+  executeError,
+  isBusy,
+  messageOf,
+  openDriver,
+  pauseAfter,
+  sharedOf,
+  storeRunner,
+  tag as SqliteClientTag
+} from "./sqliteClient.js"
 
 // ---------------------------------------------------------------------------
 // The driver
@@ -59,34 +71,24 @@ export interface Database {
   readonly close: () => unknown
 }
 
-/** A statement's failure as `@effect/sql-sqlite-node` reports it. */
-export const executeError = (cause: unknown): SqlError =>
-  new SqlError({ cause, message: "Failed to execute statement" })
+export { BUSY_WAIT_MS, executeError, isBusy, messageOf } from "./sqliteClient.js"
 
-/** An error's message, for the layers' own failures. */
-export const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
-
-/** How long a statement waits for another connection's write lock, in all (better-sqlite3's default). */
-export const BUSY_WAIT_MS = 5_000
-
-/** SQLite's `SQLITE_BUSY` (and its extended codes): another connection holds the lock. */
-export const isBusy = (cause: unknown): boolean =>
-  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" &&
-  cause.code.startsWith("SQLITE_BUSY")
+/** How a store runs one statement: `attempt` on its own connection, the gate's on a shared one. */
+export type Runner = <A, E>(f: () => A, onError: (cause: unknown) => E) => Effect.Effect<A, E>
 
 /**
  * `f()` (one statement) as an Effect: its result, or `onError` of what it threw; while it throws
  * `SQLITE_BUSY`, tried again after a pause (1 ms, doubling to 64 ms) for `BUSY_WAIT_MS` in all,
  * without blocking the thread.
  */
-export const attempt = <A, E>(f: () => A, onError: (cause: unknown) => E): Effect.Effect<A, E> => {
+export const attempt: Runner = <A, E>(f: () => A, onError: (cause: unknown) => E): Effect.Effect<A, E> => {
   const run = (waited: number): Effect.Effect<A, E> =>
     Effect.suspend(() => {
       try {
         return Effect.succeed(f())
       } catch (cause) {
         if (!isBusy(cause) || waited >= BUSY_WAIT_MS) return Effect.fail(onError(cause))
-        const pause = Math.min(64, Math.max(1, waited))
+        const pause = pauseAfter(waited)
         return Effect.zipRight(Effect.sleep(pause), run(waited + pause))
       }
     })
@@ -100,40 +102,7 @@ export const noBusyTimeout = (db: Database): void => void db.pragma("busy_timeou
  * Opens `filename` with better-sqlite3 (loaded when first needed: an optional peer dependency),
  * in WAL mode as `@effect/sql-sqlite-node` opens it; closed when the scope closes.
  */
-export const open = (filename: string): Effect.Effect<Database, SqlError, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.flatMap(
-      Effect.tryPromise({
-        try: () => import("better-sqlite3"),
-        catch: (cause) =>
-          new SqlError({
-            cause,
-            message: `better-sqlite3 cannot be loaded (npm install better-sqlite3): ${messageOf(cause)}`
-          })
-      }),
-      (mod) =>
-        Effect.try({
-          try: (): Database => {
-            const db = new mod.default(filename, { timeout: BUSY_WAIT_MS })
-            try {
-              db.pragma("journal_mode = WAL")
-            } catch (cause) {
-              db.close()
-              throw cause
-            }
-            return {
-              prepare: (source) => db.prepare<Array<unknown>>(source),
-              exec: (source) => db.exec(source),
-              pragma: (source) => db.pragma(source),
-              transaction: (fn) => db.transaction(fn),
-              close: () => db.close()
-            }
-          },
-          catch: (cause) => new SqlError({ cause, message: messageOf(cause) })
-        })
-    ),
-    (db) => Effect.sync(() => void db.close())
-  )
+export const open = (filename: string): Effect.Effect<Database, SqlError, Scope.Scope> => openDriver(filename)
 
 /** Runs `statements` (Django's DDL) in one transaction when `table` is missing; `true` when it did. */
 export const createTable = (db: Database, table: string, statements: ReadonlyArray<string>): boolean => {
@@ -152,7 +121,7 @@ export const createTable = (db: Database, table: string, statements: ReadonlyArr
 // ---------------------------------------------------------------------------
 
 /** Django's `db` backend over `django_session`, its statements prepared once on `db`. */
-export const sessionStorage = (db: Database): Storage => {
+export const sessionStorage = (db: Database, run: Runner = attempt): Storage => {
   const text = statements(false)
   const load = db.prepare(text.load)
   const exists = db.prepare(text.exists)
@@ -170,17 +139,17 @@ export const sessionStorage = (db: Database): Storage => {
   return {
     engine: "db",
     load: (key, now) =>
-      attempt(() => {
+      run(() => {
         const row = load.get(key, sqliteDatetime(now)) as { readonly session_data: string } | undefined
         return row === undefined ? Option.none() : Option.some(row.session_data)
       }, loading),
-    exists: (key) => attempt(() => exists.get(key) !== undefined, lookingUp),
+    exists: (key) => run(() => exists.get(key) !== undefined, lookingUp),
     insert: (key, value, expiry) =>
-      attempt(() => insert.get(key, value, sqliteDatetime(expiry.date)) !== undefined, creating),
+      run(() => insert.get(key, value, sqliteDatetime(expiry.date)) !== undefined, creating),
     update: (key, value, expiry) =>
-      attempt(() => update.get(value, sqliteDatetime(expiry.date), key) !== undefined, saving),
-    delete: (key) => attempt(() => void remove.run(key), deleting),
-    clearExpired: (now) => attempt(() => clearExpired.all(sqliteDatetime(now)).length, clearing)
+      run(() => update.get(value, sqliteDatetime(expiry.date), key) !== undefined, saving),
+    delete: (key) => run(() => void remove.run(key), deleting),
+    clearExpired: (now) => run(() => clearExpired.all(sqliteDatetime(now)).length, clearing)
   }
 }
 
@@ -209,3 +178,27 @@ export const layerSessions = (options: { readonly filename: string }): Layer.Lay
         })
     )
   )
+
+/**
+ * `SessionStores.layerSqliteClient`: the `db` backend on the connection of the `Sqlite` client in
+ * the context, its statements through the client's gate (they run in the transaction of the
+ * fiber that holds the connection, and wait while another fiber's holds it).
+ */
+export const layerSessionsOnClient: Layer.Layer<SessionStore, SessionStoreError, SqliteClient> = Layer.effect(
+  SessionStore,
+  Effect.flatMap(SqliteClientTag, (client) => {
+    const shared = sharedOf(client)
+    const run = storeRunner(shared)
+    return run(
+      () => {
+        createTable(shared.db, "django_session", ddl.sqlite)
+        return fromStorage(sessionStorage(shared.db, run))
+      },
+      (cause) =>
+        new SessionStoreError({
+          message: `Cannot create django_session: ${messageOf(cause)}`,
+          cause: executeError(cause)
+        })
+    )
+  })
+)

@@ -12,9 +12,11 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Auth from "../Auth.js"
+import type { SqliteClient } from "../Sqlite.js"
 import * as auth from "./auth.js"
 import { makeUser, Users } from "./authApi.js"
 import { sqliteDatetime } from "./sessionStores.js"
+import { sharedOf, storeRunner, tag as SqliteClientTag } from "./sqliteClient.js"
 import {
   attempt,
   createTable,
@@ -23,6 +25,7 @@ import {
   messageOf,
   noBusyTimeout,
   open,
+  type Runner,
   type Statement
 } from "./sqliteStores.js"
 
@@ -36,7 +39,7 @@ const sqliteFormats = {
 }
 
 /** `Users` over `auth_user`, its statements prepared once on `db`. */
-export const users = (db: Database, failure: UsersFailure): Auth.Users => {
+export const users = (db: Database, failure: UsersFailure, run: Runner = attempt): Auth.Users => {
   const byId = db.prepare(auth.FIND_BY.id.other)
   const byUsername = db.prepare(auth.FIND_BY.username.other)
   const setPassword = db.prepare(auth.WRITES.other.setPassword)
@@ -51,19 +54,19 @@ export const users = (db: Database, failure: UsersFailure): Auth.Users => {
   const savingLastLogin = failed("save last_login")
   const creating = failed("create a user")
   const find = (statement: Statement, value: number | string) =>
-    attempt(() => {
+    run(() => {
       const raw = statement.get(value) as Parameters<typeof auth.fromRaw>[0] | undefined
       return raw === undefined ? Option.none() : Option.some(makeUser(auth.fromRaw(raw)))
     }, lookingUp)
   return {
     findById: (id) => find(byId, id),
     findByUsername: (username) => find(byUsername, username),
-    setPassword: (id, password) => attempt(() => void setPassword.run(password, id), savingPassword),
-    setLastLogin: (id, at) => attempt(() => void setLastLogin.run(sqliteDatetime(at), id), savingLastLogin),
+    setPassword: (id, password) => run(() => void setPassword.run(password, id), savingPassword),
+    setLastLogin: (id, at) => run(() => void setLastLogin.run(sqliteDatetime(at), id), savingLastLogin),
     create: (user) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const f = auth.completeNew(user, 0, new Date(now))
-        return attempt(() => {
+        return run(() => {
           const row = create.get(...auth.createParams(f, sqliteFormats)) as { readonly id: number } | undefined
           return makeUser({ ...f, id: Number(row?.id) })
         }, creating)
@@ -91,4 +94,24 @@ export const layerUsers = (
           catch: (cause) => failure(`Cannot create auth_user: ${messageOf(cause)}`, executeError(cause))
         })
     )
+  )
+
+/**
+ * `Auth.layerSqliteClient`: `Users` on the connection of the `Sqlite` client in the context, its
+ * statements through the client's gate (see `sqliteStores.layerSessionsOnClient`).
+ */
+export const layerUsersOnClient = (failure: UsersFailure): Layer.Layer<Auth.Users, Auth.UsersError, SqliteClient> =>
+  Layer.effect(
+    Users,
+    Effect.flatMap(SqliteClientTag, (client) => {
+      const shared = sharedOf(client)
+      const run = storeRunner(shared)
+      return run(
+        () => {
+          createTable(shared.db, "auth_user", auth.ddl.sqlite)
+          return users(shared.db, failure, run)
+        },
+        (cause) => failure(`Cannot create auth_user: ${messageOf(cause)}`, executeError(cause))
+      )
+    })
   )
