@@ -1,9 +1,10 @@
 /**
  * The notes app of `bench/stack` on this library, as its guide writes a site: `Handler.make` with
- * Django's default middleware (`Defaults.middleware`), sessions in `django_session` and users in
- * `auth_user` (`Sessions.layerSqlite`, `Auth.layerSqlite`: the stores on better-sqlite3), the
- * app's own notes through `@effect/sql` (`@effect/sql-sqlite-node`), `TemplateResponse` with
- * Nunjucks, served by `Server.run` with `workers: 2`.
+ * Django's default middleware (`Defaults.middleware`), the app's own notes through `@effect/sql`
+ * on this library's `Sqlite` client (better-sqlite3), sessions in `django_session` and users in
+ * `auth_user` on the same connection (`Sessions.layerSqliteClient`, `Auth.layerSqliteClient`),
+ * `TemplateResponse` with Nunjucks, served by `Server.run` with `workers: 2`. (Before session 11
+ * the notes went through `@effect/sql-sqlite-node` and the stores had connections of their own.)
  *
  *     STACK_DB=/tmp/notes.sqlite3 PORT=8000 node --import tsx bench/stack/library.ts
  *
@@ -11,7 +12,6 @@
  * statements on better-sqlite3 too, through the tiny `NotesDb` service below, for comparison.
  */
 import { SqlClient } from "@effect/sql"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { SqlError } from "@effect/sql/SqlError"
 import Database from "better-sqlite3"
 import { Context, Effect, Layer, Option } from "effect"
@@ -26,6 +26,7 @@ import {
   Server,
   Sessions,
   Settings,
+  Sqlite,
   TemplateResponse,
   Templates,
   Urls,
@@ -147,15 +148,16 @@ export const { site, urls } = makeSite(onSql)
 export const siteNotesOnDriver = makeSite(onDriver).site
 
 /**
- * The stores and the templates: sessions and users on their own better-sqlite3 connections
- * (`layerSqlite`), the app's `SqlClient` on another, and `NotesDb` (a fourth) for the variant.
+ * The stores and the templates: the app's `SqlClient` (`Sqlite.layer`, this library's client on
+ * better-sqlite3), sessions and users on its connection (`layerSqliteClient`), and `NotesDb` (a
+ * connection of its own) for the variant.
  */
 export const services = (filename: string) =>
   Layer.mergeAll(
-    Sessions.layerSqlite({ filename }),
-    Auth.layerSqlite({ filename }),
+    Layer.mergeAll(Sessions.layerSqliteClient, Auth.layerSqliteClient).pipe(
+      Layer.provideMerge(Sqlite.layer({ filename }))
+    ),
     Templates.layer({ dirs: [TEMPLATES] }),
-    SqliteClient.layer({ filename }),
     layerNotesDb(filename)
   )
 

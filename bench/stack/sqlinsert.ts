@@ -1,6 +1,7 @@
 /**
  * What the notes app's insert (the `post` request's write) costs through `@effect/sql`
- * (`@effect/sql-sqlite-node`) against the same statement on better-sqlite3, in one process:
+ * (`@effect/sql-sqlite-node`, and this library's `Sqlite` client since session 11) against the
+ * same statement on better-sqlite3, in one process:
  * CPU microseconds per insert (`process.cpuUsage`), interleaved rounds, medians (session 10,
  * helper `post`). The rows go to a fresh database in WAL mode, as the stack's.
  *
@@ -10,15 +11,18 @@
  *
  *     CALLGRIND_VARIANT="@effect/sql, as the app writes it" N=1000 \
  *       node --import tsx --import ./bench/stack/opcount.mjs bench/stack/sqlinsert.ts
+ *     CALLGRIND_VARIANT="Sqlite (this library's client), as the app writes it" N=1000 \
+ *       node --import tsx --import ./bench/stack/opcount.mjs bench/stack/sqlinsert.ts
  */
 import { SqlClient } from "@effect/sql"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { SqlError } from "@effect/sql/SqlError"
 import Database from "better-sqlite3"
-import { Effect, Runtime } from "effect"
+import { Effect, Layer, Runtime, Scope } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
+import { Sqlite } from "../../src/index.js"
 import { interleavedRounds, median } from "../harness.js"
 import { djangoDatetime, seed } from "./common.js"
 
@@ -34,6 +38,11 @@ const program = Effect.gen(function*() {
   // Run on a runtime whose context holds the client, as a view's fiber does.
   const services = yield* Effect.runtime<SqlClient.SqlClient>()
   const runSync = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) => Runtime.runSync(services, effect)
+  // The library's client (`Sqlite.layer`) on its own connection to the same file.
+  const ours = yield* Layer.toRuntime(Sqlite.layer({ filename })).pipe(
+    Effect.provideService(Scope.Scope, yield* Scope.make())
+  )
+  const runOurs = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) => Runtime.runSync(ours, effect)
   const db = new Database(filename)
   const insert = db.prepare<[string, string, string, number]>(INSERT)
   const failed = (cause: unknown) => new SqlError({ cause, message: "Failed to execute statement" })
@@ -43,6 +52,16 @@ const program = Effect.gen(function*() {
       runSync(Effect.try({ try: () => insert.run("t", "b", djangoDatetime(new Date()), 1), catch: failed })),
     "@effect/sql, as the app writes it": () =>
       runSync(
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql`INSERT INTO notes_note (title, body, created, user_id) VALUES (${"t"}, ${"b"}, ${
+              djangoDatetime(new Date())
+            }, ${1})`
+        )
+      ),
+    "Sqlite (this library's client), as the app writes it": () =>
+      runOurs(
         Effect.flatMap(
           SqlClient.SqlClient,
           (sql) =>

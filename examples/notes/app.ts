@@ -11,7 +11,6 @@ import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import type { SqlClient } from "@effect/sql"
 import * as PgClient from "@effect/sql-pg/PgClient"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { Context, Effect, Either, Layer, Option, Redacted, Schema, Stream } from "effect"
 import * as Crypto from "node:crypto"
 import * as Path from "node:path"
@@ -31,6 +30,7 @@ import {
   Resolver,
   Sessions,
   Settings,
+  Sqlite,
   Static,
   TemplateResponse,
   Templates,
@@ -436,7 +436,7 @@ const sqlLayer = (options: Options): Layer.Layer<SqlClient.SqlClient, unknown, F
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       yield* fs.makeDirectory(Path.dirname(filename), { recursive: true })
-      return SqliteClient.layer({ filename })
+      return Sqlite.layer({ filename })
     })
   )
 }
