@@ -14,7 +14,8 @@ import * as SqliteNode from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, Scope, Stream } from "effect"
+import Database from "better-sqlite3"
+import { Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, Scope, Stream, TestClock } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -152,6 +153,70 @@ describe("Sqlite statements", () => {
       expect(sharedOf(sql).db.open).toBe(false)
       const after = yield* Effect.flip(sql`SELECT 1 AS one`)
       expect(after).toBeInstanceOf(SqlError)
+    }))
+})
+
+describe("Sqlite and other connections", () => {
+  it.effect("a statement waits on the Effect clock while another connection holds the write lock, then runs", () =>
+    Effect.gen(function*() {
+      const filename = sqliteFile()
+      yield* Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, s TEXT)`
+        const other = new Database(filename)
+        other.exec("BEGIN IMMEDIATE")
+        other.exec("INSERT INTO t (n) VALUES (1)")
+        const insert = yield* Effect.fork(sql`INSERT INTO t (n) VALUES (${2})`)
+        yield* settle
+        yield* TestClock.adjust(100)
+        expect(Option.isNone(yield* Fiber.poll(insert))).toBe(true)
+        other.exec("COMMIT")
+        other.close()
+        yield* TestClock.adjust(100)
+        yield* Fiber.join(insert)
+        expect(yield* all(sql)).toEqual([{ n: 1 }, { n: 2 }])
+      }).pipe(Effect.provide(Sqlite.layer({ filename })))
+    }))
+
+  it.effect("a lock held 5 s and more fails the statement with SQLITE_BUSY as its cause", () =>
+    Effect.gen(function*() {
+      const filename = sqliteFile()
+      yield* Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, s TEXT)`
+        const other = new Database(filename)
+        other.exec("BEGIN IMMEDIATE")
+        const insert = yield* Effect.fork(Effect.flip(sql`INSERT INTO t (n) VALUES (${2})`))
+        yield* settle
+        yield* TestClock.adjust(4_900)
+        expect(Option.isNone(yield* Fiber.poll(insert))).toBe(true)
+        yield* TestClock.adjust(200)
+        const error = yield* Fiber.join(insert)
+        expect(error.message).toBe("Failed to execute statement")
+        expect((error.cause as { readonly code: string }).code).toBe("SQLITE_BUSY")
+        other.exec("ROLLBACK")
+        other.close()
+      }).pipe(Effect.provide(Sqlite.layer({ filename })))
+    }))
+
+  it.effect("readonly: a write fails with SQLITE_READONLY; a file that cannot be opened fails the layer", () =>
+    Effect.gen(function*() {
+      const filename = sqliteFile()
+      const created = new Database(filename)
+      created.exec("PRAGMA journal_mode = WAL; CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (1)")
+      created.close()
+      const error = yield* Effect.flip(
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) => Effect.zipRight(sql`SELECT n FROM t`, sql`INSERT INTO t VALUES (2)`)
+        )
+          .pipe(Effect.provide(Sqlite.layer({ filename, readonly: true })))
+      )
+      expect((error.cause as { readonly code: string }).code).toBe("SQLITE_READONLY")
+      const missing = yield* Effect.flip(
+        Effect.provide(SqlClient.SqlClient, Sqlite.layer({ filename: join(dir, "no-such-dir", "db.sqlite3") }))
+      )
+      expect(missing).toBeInstanceOf(SqlError)
     }))
 })
 
