@@ -70,6 +70,15 @@ describe("Sqlite statements", () => {
       })
     ))
 
+  it.effect("sql.reactive runs the query through Reactivity, as sqlite-node's client does", () =>
+    withClient((sql) =>
+      Effect.gen(function*() {
+        yield* sql`INSERT INTO t (n) VALUES (${1})`
+        const first = yield* Stream.runHead(sql.reactive(["t"], all(sql)))
+        expect(first).toEqual(Option.some([{ n: 1 }]))
+      })
+    ))
+
   it.effect("transformResultNames and transformQueryNames apply to rows and identifiers", () =>
     withClient(
       (sql) =>
