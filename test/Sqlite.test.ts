@@ -399,6 +399,57 @@ describe("Sqlite against @effect/sql-sqlite-node", () => {
     ))
 })
 
+describe("Sqlite under concurrent fibers", () => {
+  type Step =
+    | { readonly _tag: "plain"; readonly label: string }
+    | { readonly _tag: "tx"; readonly labels: ReadonlyArray<string>; readonly fail: boolean }
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    fc.record({ _tag: fc.constant("plain" as const), label: fc.string({ maxLength: 3 }) }),
+    fc.record({
+      _tag: fc.constant("tx" as const),
+      labels: fc.array(fc.string({ maxLength: 3 }), { maxLength: 4 }),
+      fail: fc.boolean()
+    })
+  )
+  const fibers = fc.array(fc.array(step, { maxLength: 5 }), { minLength: 2, maxLength: 5 })
+
+  it.effect("every plain row stays, every committed transaction's rows stay, no rolled-back row does", () =>
+    Effect.promise(() =>
+      fc.assert(
+        fc.asyncProperty(fibers, (programs) =>
+          Effect.runPromise(
+            withClient((sql) =>
+              Effect.gen(function*() {
+                const expected: Array<string> = []
+                const insert = (label: string) =>
+                  Effect.zipRight(sql`INSERT INTO t (s) VALUES (${label})`, Effect.yieldNow())
+                yield* Effect.forEach(programs, (steps, i) =>
+                  Effect.forEach(steps, (s, j) => {
+                    if (s._tag === "plain") {
+                      return Effect.tap(insert(`${i}.${j}:${s.label}`), () => expected.push(`${i}.${j}:${s.label}`))
+                    }
+                    const labels = s.labels.map((l, k) => `${i}.${j}.${k}:${l}`)
+                    return sql.withTransaction(Effect.gen(function*() {
+                      for (const label of labels) yield* insert(label)
+                      // Inside, this transaction's rows are there, and no other fiber's row came in.
+                      const mine = yield* sql<{ readonly s: string }>`SELECT s FROM t WHERE s LIKE ${`${i}.${j}.%`}`
+                      expect(mine.map((r) => r.s).sort()).toEqual([...labels].sort())
+                      if (s.fail) return yield* Effect.fail("rolled back")
+                      expected.push(...labels)
+                    })).pipe(Effect.ignore)
+                  }), { concurrency: "unbounded", discard: true })
+                const rows = yield* sql<{ readonly s: string }>`SELECT s FROM t`
+                expect(rows.map((r) => r.s).sort()).toEqual(expected.sort())
+                expect(sharedOf(sql).held).toBe(false)
+                expect(sharedOf(sql).waiting).toHaveLength(0)
+              })
+            )
+          )),
+        { numRuns: 30 }
+      )
+    ))
+})
+
 // ---------------------------------------------------------------------------
 // The stores on the client's connection
 // ---------------------------------------------------------------------------
