@@ -305,6 +305,32 @@ describe("Sqlite transactions", () => {
       })
     ))
 
+  it.effect("sql.reserve holds the connection for its scope: another fiber's statement runs after it", () =>
+    withClient((sql) =>
+      Effect.gen(function*() {
+        const go = yield* Deferred.make<void>()
+        const reserved = yield* Deferred.make<void>()
+        const holder = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+          const connection = yield* sql.reserve
+          yield* connection.execute("INSERT INTO t (n) VALUES (?)", [1], undefined)
+          yield* Deferred.succeed(reserved, void 0)
+          yield* Deferred.await(go)
+          return yield* connection.executeValues("SELECT n FROM t ORDER BY id", [])
+        })))
+        yield* Deferred.await(reserved)
+        const other = yield* Effect.fork(sql`INSERT INTO t (n) VALUES (${2})`)
+        yield* settle
+        expect(Option.isNone(yield* Fiber.poll(other))).toBe(true)
+        yield* Deferred.succeed(go, void 0)
+        expect(yield* Fiber.join(holder)).toEqual([[1]])
+        yield* Fiber.join(other)
+        expect(yield* all(sql)).toEqual([{ n: 1 }, { n: 2 }])
+        expect(
+          yield* Effect.provideService(sql`SELECT n FROM t ORDER BY id`.values, SqlClient.SafeIntegers, true)
+        ).toEqual([[1n], [2n]])
+      })
+    ))
+
   it.effect("a statement interrupted while it waits leaves the queue", () =>
     withClient((sql) =>
       Effect.gen(function*() {
