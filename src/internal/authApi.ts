@@ -27,7 +27,7 @@ import * as Settings from "../Settings.js"
 import * as Signing from "../Signing.js"
 import type * as View from "../View.js"
 import * as InFlight from "./inFlight.js"
-import { provideServiceIn } from "./middleware.js"
+import { respondServiceThen } from "./middleware.js"
 import * as sessionApi from "./sessionApi.js"
 import { urlsplit, urlunsplit } from "./urljoin.js"
 
@@ -263,7 +263,10 @@ export const middleware: Middleware.Middleware<never, Sessions.Session | Auth.Us
         // read from this context when the load runs: no context provided around the load.
         const context = fiber.currentContext
         const user = unsafeMakeRequestUser(Effect.withFiberRuntime(() => getUserIn(context)))
-        return provideServiceIn(fiber, getResponse(request), User, user)
+        return respondServiceThen(fiber, getResponse, request, User, user, {
+          onFailure: Effect.failCause,
+          onSuccess: Effect.succeed
+        })
       }),
     provides: [User]
   })

@@ -24,7 +24,7 @@ import * as View from "../View.js"
 import * as internal from "./csrf.js"
 import { isSameDomain } from "./host.js"
 import { matchPost, postIfParsed } from "./httpRequest.js"
-import { provideServiceThen } from "./middleware.js"
+import { respondServiceThen } from "./middleware.js"
 import { escape } from "./python/html.js"
 
 export const SESSION_KEY = "_csrftoken"
@@ -565,7 +565,7 @@ export const make = <F extends { readonly reason: string }>(
       Effect.withFiberRuntime((fiber) => {
         const now = makeStateNow(fiber.currentContext, request)
         const around = (state: Csrf.CsrfToken) =>
-          provideServiceThen(fiber, getResponse(request), CsrfToken, state, {
+          respondServiceThen(fiber, getResponse, request, CsrfToken, state, {
             onFailure: Effect.failCause,
             onSuccess: (response) => finish(request, state, response)
           })

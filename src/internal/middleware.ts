@@ -276,14 +276,19 @@ const settled = (response: View.Response): AnyEffect =>
 export const chain = (engine: Engine): Step => {
   const convert = engine.convert
   // `unguarded` is the layer as written; what an outer layer's `getResponse` runs is that layer
-  // guarded and its response settled, in one step (`guardSettled`).
+  // guarded and its response settled, in one step (`guardSettled`). The layer below and the
+  // conversion go with `getResponse` too (`InnerTypeId`), for `respondThen`.
   let unguarded: Step = core(engine)
   for (let i = engine.stack.length - 1; i >= 0; i--) {
     const call = engine.stack[i]!.call
     if (call === undefined) continue
+    const below: Inner = { step: unguarded, convert }
     const inner = guardSettled(unguarded, convert)
-    const getResponse = (request: HttpRequest.HttpRequest) => runWith(inner, request)
-    unguarded = (request) => call(request, getResponse as (r: HttpRequest.HttpRequest) => Effect.Effect<View.Response>)
+    const getResponse = Object.assign((request: HttpRequest.HttpRequest) => runWith(inner, request), {
+      [InnerTypeId]: below
+    })
+    unguarded = (request) =>
+      call(request, getResponse as unknown as (r: HttpRequest.HttpRequest) => Effect.Effect<View.Response>)
   }
   const outer = guard(unguarded, convert)
   return (request) => runWith(outer, request)
@@ -303,6 +308,99 @@ const guardSettled = (step: Step, convert: Engine["convert"]): Step =>
           Cause.isInterruptedOnly(cause) ? Effect.failCause(cause) : Effect.flatMap(convert(request, cause), settled),
         onSuccess: settled
       })
+
+/** Where the chain puts, on the `getResponse` it hands a middleware, the layer below it. */
+const InnerTypeId: unique symbol = Symbol.for("effect-django-http/Middleware/Inner")
+
+/** The layer below a middleware, as written (unguarded), and how the chain converts its failures. */
+interface Inner {
+  readonly step: Step
+  readonly convert: Engine["convert"]
+}
+
+type Then<E, B, E2, R2, B3, E3, R3> = {
+  readonly onFailure: (cause: Cause.Cause<E>) => Effect.Effect<B, E2, R2>
+  readonly onSuccess: (response: View.Response) => Effect.Effect<B3, E3, R3>
+}
+
+/**
+ * `Effect.matchCauseEffect(getResponse(request), then)` run with `context` as the fiber's
+ * context (the context as it was again before `then`; the current context when `context` is
+ * `undefined`), from inside `Effect.withFiberRuntime`, where the effect runs at once.
+ *
+ * When `getResponse` is the chain's and `request` is the request of that context, the layer
+ * below runs under one continuation that does what the chain's two do (`runWith`, which then
+ * has nothing to provide, and `guardSettled`: a failure converted and settled in the inner
+ * context, a response settled) before `then`: two runtime steps and a continuation fewer per
+ * middleware. Anything else (a `getResponse` of another kind, another request, a runtime
+ * without `setFiberRef`) takes the general path, which gives the same outcome.
+ */
+export const respondThen = <E, R, B, E2, R2, B3, E3, R3>(
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  getResponse: (request: HttpRequest.HttpRequest) => Effect.Effect<View.Response, E, R>,
+  request: HttpRequest.HttpRequest,
+  context: Context.Context<never> | undefined,
+  then: Then<E, B, E2, R2, B3, E3, R3>
+): Effect.Effect<B | B3, E2 | E3, R | R2 | R3> => {
+  const inner = (getResponse as { readonly [InnerTypeId]?: Inner })[InnerTypeId]
+  if (
+    inner === undefined || !canSetFiberRef(fiber) ||
+    (context ?? fiber.currentContext).unsafeMap.get(HttpRequest.HttpRequest.key) !== request
+  ) {
+    return context === undefined
+      ? Effect.matchCauseEffect(getResponse(request), then)
+      : provideLocallyThen(fiber, getResponse(request), context, then) as Effect.Effect<B | B3, E2 | E3, R | R2 | R3>
+  }
+  let restored: Then<unknown, B, E2, R2, B3, E3, R3> = then as Then<unknown, B, E2, R2, B3, E3, R3>
+  if (context !== undefined) {
+    const before = fiber.currentContext
+    fiber.setFiberRef(FiberRef.currentContext, context)
+    restored = {
+      onFailure: (cause) => {
+        fiber.setFiberRef(FiberRef.currentContext, before)
+        return then.onFailure(cause as Cause.Cause<E>)
+      },
+      onSuccess: (response) => {
+        fiber.setFiberRef(FiberRef.currentContext, before)
+        return then.onSuccess(response)
+      }
+    }
+  }
+  let effect: AnyEffect
+  try {
+    effect = inner.step(request)
+  } catch (defect) {
+    // As `runWith`: a throw of the layer below is a defect of `getResponse`, not converted there.
+    return Effect.matchCauseEffect(Effect.die(defect), restored)
+  }
+  const convert = inner.convert
+  // The layer below is typed as the chain types it (`AnyEffect`); it is `getResponse`'s effect.
+  return Effect.matchCauseEffect(effect as Effect.Effect<View.Response, unknown, R>, {
+    onFailure: (cause) =>
+      convert === undefined || Cause.isInterruptedOnly(cause)
+        ? restored.onFailure(cause)
+        : Effect.matchCauseEffect(Effect.flatMap(convert(request, cause), settled), restored),
+    onSuccess: (response) =>
+      isResponse(response) && response.defaultCharset === undefined
+        ? Effect.matchCauseEffect(settle(response), restored)
+        : restored.onSuccess(response)
+  }) as Effect.Effect<B | B3, E2 | E3, R | R2 | R3>
+}
+
+/** `respondThen` with `tag` provided as `service` (one copy of the context, as `provideServiceThen`). */
+export const respondServiceThen = <E, R, I, S, B, E2, R2, B3, E3, R3>(
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  getResponse: (request: HttpRequest.HttpRequest) => Effect.Effect<View.Response, E, R>,
+  request: HttpRequest.HttpRequest,
+  tag: Context.Tag<I, S>,
+  service: S,
+  then: Then<E, B, E2, R2, B3, E3, R3>
+): Effect.Effect<B | B3, E2 | E3, Exclude<R, I> | R2 | R3> =>
+  respondThen(fiber, getResponse, request, Context.add(fiber.currentContext, tag, service), then) as Effect.Effect<
+    B | B3,
+    E2 | E3,
+    Exclude<R, I> | R2 | R3
+  >
 
 /** Django's `decorator_from_middleware`: the stack around one view, failures passed through. */
 export const decorate = (stack: ReadonlyArray<Hooks>, view: View.View<unknown, unknown>): Step =>

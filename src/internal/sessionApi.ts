@@ -28,7 +28,7 @@ import type * as Sessions from "../Sessions.js"
 import * as Settings from "../Settings.js"
 import * as View from "../View.js"
 import { responseForCause } from "./handler.js"
-import { provideServiceThen } from "./middleware.js"
+import { respondServiceThen } from "./middleware.js"
 import * as codec from "./sessionCodec.js"
 import {
   INTERRUPTED_MESSAGE,
@@ -497,8 +497,9 @@ export const middleware: Middleware.Middleware<SessionInterrupted | SessionStore
       Effect.withFiberRuntime((fiber) => {
         const session = fromRequestIn(fiber.currentContext, request)
         // The view's failure becomes its response here (then saved as any other); the session is
-        // provided in place (`provideServiceThen`: `Effect.provideService` costs a dozen steps).
-        return provideServiceThen(fiber, getResponse(request), Session, session, {
+        // provided in place (`Effect.provideService` costs a dozen steps), the layer below run
+        // under this layer's continuation (`respondServiceThen`).
+        return respondServiceThen(fiber, getResponse, request, Session, session, {
           onFailure: (cause) =>
             Cause.isInterruptedOnly(cause) ?
               Effect.failCause(cause as Cause.Cause<never>) :
