@@ -43,9 +43,32 @@ export const isDeferred = (u: unknown): u is Deferred => hasProperty(u, Deferred
 export interface Engine {
   readonly stack: ReadonlyArray<Hooks>
   readonly resolve: (request: HttpRequest.HttpRequest) => Effect.Effect<Resolved, unknown, unknown>
+  /**
+   * `resolve` in a context at hand, from inside `Effect.withFiberRuntime`: the resolution itself
+   * when it needs no effect, else the effect `resolve` runs (see `ResolveNowTypeId`).
+   */
+  readonly resolveNow?: ResolveNow | undefined
   /** Turns a failure into a response at the layer where it happens. */
   readonly convert?: ((request: HttpRequest.HttpRequest, cause: Cause.Cause<unknown>) => AnyEffect) | undefined
 }
+
+/** `Engine["resolveNow"]`. */
+export type ResolveNow = (
+  context: Context.Context<never>,
+  request: HttpRequest.HttpRequest
+) => Resolved | Effect.Effect<Resolved, unknown, unknown>
+
+/**
+ * Where a `resolve` function carries its `ResolveNow`, when it has one: on the function itself, so
+ * that whatever holds the function holds both, and they never disagree.
+ */
+export const ResolveNowTypeId: unique symbol = Symbol.for("effect-django-http/Middleware/ResolveNow")
+
+/** The `ResolveNow` a `resolve` function carries, if any. */
+export const resolveNowOf = (resolve: unknown): ResolveNow | undefined =>
+  typeof resolve === "function"
+    ? (resolve as { readonly [ResolveNowTypeId]?: ResolveNow })[ResolveNowTypeId]
+    : undefined
 
 const call = (f: Step, request: HttpRequest.HttpRequest): AnyEffect => {
   try {
@@ -180,24 +203,29 @@ const processException = (
   return next()
 }
 
-/** `process_view` hooks, top-down: the first that answers wins. */
-const processView = (
+/**
+ * `process_view` hooks, top-down: the first that answers wins (its answer rendered if deferred);
+ * when none answers, `orElse` (the view). Each hook's answer goes straight to the next hook or to
+ * the view: no `Option` passed back up through a continuation per hook.
+ */
+const processViewThen = (
   stack: ReadonlyArray<Hooks>,
   request: HttpRequest.HttpRequest,
-  resolved: Resolved
-): Effect.Effect<Option.Option<View.Response>, unknown, unknown> => {
+  resolved: Resolved,
+  orElse: () => AnyEffect
+): AnyEffect => {
   let i = 0
-  const next = (): Effect.Effect<Option.Option<View.Response>, unknown, unknown> => {
+  const next = (): AnyEffect => {
     while (i < stack.length) {
       const hook = stack[i++]!.processView
       if (hook !== undefined) {
         return Effect.flatMap(
           hook(request, resolved),
-          (answer) => Option.isSome(answer) ? Effect.succeed(answer) : next()
+          (answer) => Option.isSome(answer) ? renderIfDeferred(stack, request)(answer.value) : next()
         )
       }
     }
-    return Effect.succeed(Option.none())
+    return orElse()
   }
   return next()
 }
@@ -243,22 +271,27 @@ const core = (engine: Engine): Step => {
   }
   const afterResolve = (request: HttpRequest.HttpRequest, resolved: Resolved): AnyEffect =>
     hasViewHooks
-      ? Effect.flatMap(
-        processView(stack, request, resolved),
-        (answer): AnyEffect =>
-          Option.isSome(answer)
-            ? renderIfDeferred(stack, request)(answer.value)
-            : runView(request, resolved)
-      )
+      ? processViewThen(stack, request, resolved, () => runView(request, resolved))
       : runView(request, resolved)
+  const afterResolved = (request: HttpRequest.HttpRequest) => (resolved: Resolved): AnyEffect =>
+    resolved.context === undefined
+      ? afterResolve(request, resolved)
+      : provideLocally(afterResolve(request, resolved), mergeWith(resolved.context))
+  const resolveNow = engine.resolveNow ?? resolveNowOf(engine.resolve)
+  if (resolveNow === undefined) return (request) => Effect.flatMap(engine.resolve(request), afterResolved(request))
+  // The resolution and its services provided in one step (the effect's three more otherwise).
   return (request) =>
-    Effect.flatMap(
-      engine.resolve(request),
-      (resolved) =>
-        resolved.context === undefined
-          ? afterResolve(request, resolved)
-          : provideLocally(afterResolve(request, resolved), mergeWith(resolved.context))
-    )
+    Effect.withFiberRuntime((fiber) => {
+      const resolved = resolveNow(fiber.currentContext, request)
+      if (Effect.isEffect(resolved)) return Effect.flatMap(resolved, afterResolved(request))
+      return resolved.context === undefined
+        ? afterResolve(request, resolved)
+        : provideLocallyIn(
+          fiber,
+          afterResolve(request, resolved),
+          Context.merge(fiber.currentContext, resolved.context)
+        )
+    })
 }
 
 /**
