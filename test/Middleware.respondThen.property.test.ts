@@ -112,13 +112,23 @@ const all = (): ReadonlyArray<Middleware.Middleware<any, any, any>> => [
   Clickjacking.middleware
 ]
 
-/** The same middleware, each `call` given a `getResponse` of its own: the general path. */
+/**
+ * The same middleware, each `call` given a `getResponse` of its own and each `processView` a plain
+ * function (without what the chain asks in place, `ViewNow`): the general path.
+ */
 const general = (middleware: Middleware.Middleware<any, any, any>): Middleware.Middleware<any, any, any> =>
-  Middleware.fromStack(middleware.stack.map((hooks) => {
-    const call = hooks.call
-    return call === undefined
-      ? hooks
-      : { ...hooks, call: (request, getResponse) => call(request, (r) => getResponse(r)) }
+  Middleware.fromStack(middleware.stack.map((hooks): Middleware.Hooks => {
+    const { call, processView } = hooks
+    return {
+      ...hooks,
+      ...(call === undefined ? {} : {
+        call: (request: HttpRequest.HttpRequest, getResponse: Middleware.GetResponse) =>
+          call(request, (r) => getResponse(r))
+      }),
+      ...(processView === undefined ? {} : {
+        processView: (request: HttpRequest.HttpRequest, resolved: Middleware.Resolved) => processView(request, resolved)
+      })
+    }
   }))
 
 /** A 403 view that reads the session (the layer's context), and a 500 view that fails. */

@@ -227,11 +227,21 @@ const unsafeMakeRequestUser = (load: Effect.Effect<Auth.AnyUser, Auth.AuthError>
     if (loading !== undefined) return Effect.zipRight(InFlight.awaitEnd(loading), get)
     const mine = InFlight.make()
     loading = mine
-    return Effect.ensuring(
-      Effect.map(load, (user) => (current ??= user)),
-      Effect.sync(() => {
-        loading = undefined
-        InFlight.end(mine)
+    // `Effect.ensuring(Effect.map(load, keep), end)` in one continuation: uninterruptible but for
+    // the load itself, so that the end runs however the load ends (interrupted too).
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.matchCauseEffect(restore(load), {
+        onFailure: (cause) => {
+          loading = undefined
+          InFlight.end(mine)
+          return Effect.failCause(cause)
+        },
+        onSuccess: (user) => {
+          current ??= user
+          loading = undefined
+          InFlight.end(mine)
+          return Effect.succeed(current)
+        }
       })
     )
   })

@@ -24,7 +24,7 @@ import * as View from "../View.js"
 import * as internal from "./csrf.js"
 import { isSameDomain } from "./host.js"
 import { matchPost, postIfParsed } from "./httpRequest.js"
-import { respondServiceThen } from "./middleware.js"
+import { respondServiceThen, ViewNowTypeId } from "./middleware.js"
 import { escape } from "./python/html.js"
 
 export const SESSION_KEY = "_csrftoken"
@@ -558,6 +558,32 @@ export const make = <F extends { readonly reason: string }>(
       return Middleware.provideService(CsrfToken, makeState)(inner)
     }
 
+  /** `process_view` in a context at hand: `None` itself when the request passes without an Effect. */
+  const viewNow = (
+    ctx: Context.Context<never>,
+    request: HttpRequest.HttpRequest,
+    resolved: Middleware.Resolved
+  ): Option.Option<View.Response> | Effect.Effect<Option.Option<View.Response>, Csrf.MiddlewareError> => {
+    const checked = checkIn(ctx, request, viewInfo(resolved.view))
+    return checked === Effect.void
+      ? Option.none()
+      : Effect.catchIf(Effect.as(checked, Option.none<View.Response>()), isFailure, rejected(request))
+  }
+
+  // In the chain's core, where the context is at hand, the check is asked in place (`viewNow`).
+  const processView = Object.assign(
+    (
+      request: HttpRequest.HttpRequest,
+      resolved: Middleware.Resolved
+    ): Effect.Effect<Option.Option<View.Response>, Csrf.MiddlewareError> =>
+      Effect.withFiberRuntime((fiber) => {
+        const answer = viewNow(fiber.currentContext, request, resolved)
+        // (An `Option` is an Effect too: told apart first.)
+        return Option.isOption(answer) ? noAnswer : answer
+      }),
+    { [ViewNowTypeId]: viewNow }
+  )
+
   const middleware: Middleware.Middleware<Csrf.MiddlewareError, never, Csrf.CsrfToken> = Middleware.make({
     // process_request and process_response: the request's token state, the cookie on the way out.
     // The state is made without a step of its own when the store reads synchronously.
@@ -574,15 +600,7 @@ export const make = <F extends { readonly reason: string }>(
     // process_view: the check, with the resolved view's `csrfExempt` mark.
     // A request that passes without an Effect (a safe method, a checked form already parsed)
     // costs one step.
-    processView: (request, resolved) =>
-      Effect.withFiberRuntime((fiber) => {
-        const checked = checkIn(fiber.currentContext, request, viewInfo(resolved.view))
-        return checked === Effect.void ? noAnswer : Effect.catchIf(
-          Effect.as(checked, Option.none<View.Response>()),
-          isFailure,
-          rejected(request)
-        )
-      }),
+    processView,
     provides: [CsrfToken]
   })
 

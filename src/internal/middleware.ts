@@ -11,16 +11,18 @@
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import { hasProperty } from "effect/Predicate"
 import * as HttpRequest from "../HttpRequest.js"
 import type { Hooks, Resolved } from "../Middleware.js"
+import * as Settings from "../Settings.js"
 import type * as View from "../View.js"
 import { canSetFiberRef } from "./fiberRuntime.js"
 import { settle } from "./response/make.js"
-import { isResponse } from "./response/value.js"
+import { isResponse, settleWith } from "./response/value.js"
 
 type AnyEffect = Effect.Effect<View.Response, unknown, unknown>
 type Step = (request: HttpRequest.HttpRequest) => AnyEffect
@@ -63,6 +65,20 @@ export type ResolveNow = (
  * that whatever holds the function holds both, and they never disagree.
  */
 export const ResolveNowTypeId: unique symbol = Symbol.for("effect-django-http/Middleware/ResolveNow")
+
+/**
+ * A `processView` hook in a context at hand, from inside `Effect.withFiberRuntime`: its answer
+ * itself when it needs no effect (`None`: the next hook or the view), else the effect the hook
+ * runs. Carried by the hook function (`ViewNowTypeId`), as `ResolveNow`.
+ */
+export type ViewNow = (
+  context: Context.Context<never>,
+  request: HttpRequest.HttpRequest,
+  resolved: Resolved
+) => Option.Option<View.Response> | Effect.Effect<Option.Option<View.Response>, unknown, unknown>
+
+/** Where a `processView` hook carries its `ViewNow`, when it has one. */
+export const ViewNowTypeId: unique symbol = Symbol.for("effect-django-http/Middleware/ViewNow")
 
 /** The `ResolveNow` a `resolve` function carries, if any. */
 export const resolveNowOf = (resolve: unknown): ResolveNow | undefined =>
@@ -206,28 +222,35 @@ const processException = (
 /**
  * `process_view` hooks, top-down: the first that answers wins (its answer rendered if deferred);
  * when none answers, `orElse` (the view). Each hook's answer goes straight to the next hook or to
- * the view: no `Option` passed back up through a continuation per hook.
+ * the view: no `Option` passed back up through a continuation per hook. With `context` (the
+ * context the hooks and the view are about to run in, the effect built here being run at once in
+ * it), the hooks that can answer without an effect (`ViewNow`) are asked in place, as long as
+ * every hook before them did too.
  */
 const processViewThen = (
   stack: ReadonlyArray<Hooks>,
   request: HttpRequest.HttpRequest,
   resolved: Resolved,
-  orElse: () => AnyEffect
+  orElse: () => AnyEffect,
+  context: Context.Context<never> | undefined
 ): AnyEffect => {
   let i = 0
-  const next = (): AnyEffect => {
+  const onAnswer = (answer: Option.Option<View.Response>): AnyEffect =>
+    Option.isSome(answer) ? renderIfDeferred(stack, request)(answer.value) : next(undefined)
+  const next = (now: Context.Context<never> | undefined): AnyEffect => {
     while (i < stack.length) {
       const hook = stack[i++]!.processView
-      if (hook !== undefined) {
-        return Effect.flatMap(
-          hook(request, resolved),
-          (answer) => Option.isSome(answer) ? renderIfDeferred(stack, request)(answer.value) : next()
-        )
-      }
+      if (hook === undefined) continue
+      const viewNow = now === undefined ? undefined : (hook as { readonly [ViewNowTypeId]?: ViewNow })[ViewNowTypeId]
+      if (viewNow === undefined) return Effect.flatMap(hook(request, resolved), onAnswer)
+      const answer = viewNow(now!, request, resolved)
+      // (An `Option` is an Effect too: told apart first.)
+      if (!Option.isOption(answer)) return Effect.flatMap(answer, onAnswer)
+      if (Option.isSome(answer)) return renderIfDeferred(stack, request)(answer.value)
     }
     return orElse()
   }
-  return next()
+  return next(context)
 }
 
 /** `process_template_response` hooks bottom-up, then the render; failures go to `process_exception`. */
@@ -269,9 +292,13 @@ const core = (engine: Engine): Step => {
       : ran
     return Effect.flatMap(rescued, renderIfDeferred(stack, request))
   }
-  const afterResolve = (request: HttpRequest.HttpRequest, resolved: Resolved): AnyEffect =>
+  const afterResolve = (
+    request: HttpRequest.HttpRequest,
+    resolved: Resolved,
+    context?: Context.Context<never>
+  ): AnyEffect =>
     hasViewHooks
-      ? processViewThen(stack, request, resolved, () => runView(request, resolved))
+      ? processViewThen(stack, request, resolved, () => runView(request, resolved), context)
       : runView(request, resolved)
   const afterResolved = (request: HttpRequest.HttpRequest) => (resolved: Resolved): AnyEffect =>
     resolved.context === undefined
@@ -284,13 +311,9 @@ const core = (engine: Engine): Step => {
     Effect.withFiberRuntime((fiber) => {
       const resolved = resolveNow(fiber.currentContext, request)
       if (Effect.isEffect(resolved)) return Effect.flatMap(resolved, afterResolved(request))
-      return resolved.context === undefined
-        ? afterResolve(request, resolved)
-        : provideLocallyIn(
-          fiber,
-          afterResolve(request, resolved),
-          Context.merge(fiber.currentContext, resolved.context)
-        )
+      if (resolved.context === undefined) return afterResolve(request, resolved, fiber.currentContext)
+      const context = Context.merge(fiber.currentContext, resolved.context)
+      return provideLocallyIn(fiber, afterResolve(request, resolved, context), context)
     })
 }
 
@@ -409,14 +432,18 @@ export const respondThen = <E, R, B, E2, R2, B3, E3, R3>(
   const convert = inner.convert
   // The layer below is typed as the chain types it (`AnyEffect`); it is `getResponse`'s effect.
   return Effect.matchCauseEffect(effect as Effect.Effect<View.Response, unknown, R>, {
-    onFailure: (cause) =>
+    onFailure: (cause): Effect.Effect<B | B3, E2 | E3, unknown> =>
       convert === undefined || Cause.isInterruptedOnly(cause)
         ? restored.onFailure(cause)
         : Effect.matchCauseEffect(Effect.flatMap(convert(request, cause), settled), restored),
-    onSuccess: (response) =>
-      isResponse(response) && response.defaultCharset === undefined
-        ? Effect.matchCauseEffect(settle(response), restored)
-        : restored.onSuccess(response)
+    onSuccess: (response): Effect.Effect<B | B3, E2 | E3, unknown> => {
+      if (!isResponse(response) || response.defaultCharset !== undefined) return restored.onSuccess(response)
+      // `settle` in place: the charset of the context the layer below ran in (the fiber's now).
+      const settledNow = settleWith(response, Settings.fromContext(fiber.currentContext).DEFAULT_CHARSET)
+      return Either.isRight(settledNow)
+        ? restored.onSuccess(settledNow.right)
+        : restored.onFailure(Cause.fail(settledNow.left))
+    }
   }) as Effect.Effect<B | B3, E2 | E3, R | R2 | R3>
 }
 
