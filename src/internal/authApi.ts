@@ -211,6 +211,12 @@ export const User: Context.Tag<Auth.RequestUser, Auth.RequestUser> = Context.Gen
 )
 
 /**
+ * Where a lazy user of this module keeps `get` without its `Effect.suspend`: what `get` runs, for
+ * a reader already inside a step (`user`), so that a read costs no step of its own.
+ */
+const GetNowTypeId: unique symbol = Symbol.for("effect-django-http/Auth/RequestUser/getNow")
+
+/**
  * A lazy `request.user` without an Effect to make it: the user once loaded or set is kept in a
  * cell; loads are serialised (one load for concurrent first reads), and a user `set` during a
  * load wins over the loaded one.
@@ -222,7 +228,8 @@ const unsafeMakeRequestUser = (load: Effect.Effect<Auth.AnyUser, Auth.AuthError>
   // the next reader, as a lock's next holder would). Cheaper than a semaphore's permits.
   // (The Deferred is made by the first reader that has to wait: most loads have none.)
   let loading: InFlight.InFlight | undefined
-  const get: Effect.Effect<Auth.AnyUser, Auth.AuthError> = Effect.suspend(() => {
+  const get: Effect.Effect<Auth.AnyUser, Auth.AuthError> = Effect.suspend(() => getNow())
+  const getNow = (): Effect.Effect<Auth.AnyUser, Auth.AuthError> => {
     if (current !== undefined) return Effect.succeed(current)
     if (loading !== undefined) return Effect.zipRight(InFlight.awaitEnd(loading), get)
     const mine = InFlight.make()
@@ -244,9 +251,10 @@ const unsafeMakeRequestUser = (load: Effect.Effect<Auth.AnyUser, Auth.AuthError>
         }
       })
     )
-  })
-  return {
+  }
+  const requestUser: Auth.RequestUser & { readonly [GetNowTypeId]: typeof getNow } = {
     [TypeId]: TypeId,
+    [GetNowTypeId]: getNow,
     get,
     set: (user) =>
       Effect.sync(() => {
@@ -254,15 +262,20 @@ const unsafeMakeRequestUser = (load: Effect.Effect<Auth.AnyUser, Auth.AuthError>
       }),
     loaded: Effect.sync(() => current !== undefined)
   }
+  return requestUser
 }
 
 export const makeRequestUser = (
   load: Effect.Effect<Auth.AnyUser, Auth.AuthError>
 ): Effect.Effect<Auth.RequestUser> => Effect.sync(() => unsafeMakeRequestUser(load))
 
-export const user: Effect.Effect<Auth.AnyUser, Auth.AuthError, Auth.RequestUser> = Effect.withFiberRuntime((fiber) =>
-  Context.unsafeGet(fiber.currentContext as Context.Context<Auth.RequestUser>, User).get
-)
+export const user: Effect.Effect<Auth.AnyUser, Auth.AuthError, Auth.RequestUser> = Effect.withFiberRuntime((fiber) => {
+  const requestUser = Context.unsafeGet(fiber.currentContext as Context.Context<Auth.RequestUser>, User)
+  const getNow = (requestUser as {
+    readonly [GetNowTypeId]?: () => Effect.Effect<Auth.AnyUser, Auth.AuthError>
+  })[GetNowTypeId]
+  return getNow === undefined ? requestUser.get : getNow()
+})
 
 export const middleware: Middleware.Middleware<never, Sessions.Session | Auth.Users, Auth.RequestUser> = Middleware
   .make({

@@ -400,11 +400,22 @@ const finish = (
 ): Effect.Effect<View.Response, Errors.ImproperlyConfigured> => {
   const { cells } = state
   if (!state.owner || !cells.used || cells.cookie === undefined) return Effect.succeed(response)
-  const token = cells.cookie
-  return Effect.withFiberRuntime((fiber) => {
-    const ctx = fiber.currentContext
-    return Context.get(ctx, CsrfStore).save(request, response, token, settingsIn(ctx, request))
-  })
+  return Effect.withFiberRuntime((fiber) => finishIn(fiber.currentContext, request, state, response))
+}
+
+/**
+ * `finish` in a context at hand: called from the middleware's continuation (which runs in the
+ * context `finish` would read), without a step of its own.
+ */
+const finishIn = (
+  ctx: Context.Context<never>,
+  request: HttpRequest.HttpRequest,
+  state: Csrf.CsrfToken,
+  response: View.Response
+): Effect.Effect<View.Response, Errors.ImproperlyConfigured> => {
+  const { cells } = state
+  if (!state.owner || !cells.used || cells.cookie === undefined) return Effect.succeed(response)
+  return Context.get(ctx, CsrfStore).save(request, response, cells.cookie, settingsIn(ctx, request))
 }
 
 /** `process_view`'s `None`: the view is called. */
@@ -593,7 +604,8 @@ export const make = <F extends { readonly reason: string }>(
         const around = (state: Csrf.CsrfToken) =>
           respondServiceThen(fiber, getResponse, request, CsrfToken, state, {
             onFailure: Effect.failCause,
-            onSuccess: (response) => finish(request, state, response)
+            // The context is restored when this runs: `finish`'s own.
+            onSuccess: (response) => finishIn(fiber.currentContext, request, state, response)
           })
         return now !== undefined ? around(now) : Effect.flatMap(makeState(request), around)
       }),

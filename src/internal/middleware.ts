@@ -257,19 +257,24 @@ const processViewThen = (
 const renderDeferred = (
   stack: ReadonlyArray<Hooks>,
   request: HttpRequest.HttpRequest,
-  response: View.Response
+  response: View.Response & Deferred
 ): AnyEffect => {
-  let effect: AnyEffect = Effect.succeed(response)
+  const initial: AnyEffect = Effect.succeed(response)
+  let effect = initial
   for (let i = stack.length - 1; i >= 0; i--) {
     const hook = stack[i]!.processTemplateResponse
     if (hook !== undefined) {
       effect = Effect.flatMap(effect, (r) => isDeferred(r) ? hook(request, r) : Effect.succeed(r))
     }
   }
-  return Effect.catchAllCause(
-    Effect.flatMap(effect, (r) => isDeferred(r) ? r[DeferredTypeId].render : Effect.succeed(r)),
-    (cause) => processException(stack, request, cause)
-  )
+  // Without `process_template_response` hooks the render runs at once; without
+  // `process_exception` hooks a failure goes on as it is (what `processException` gives then).
+  const rendered = effect === initial
+    ? response[DeferredTypeId].render
+    : Effect.flatMap(effect, (r) => isDeferred(r) ? r[DeferredTypeId].render : Effect.succeed(r))
+  return stack.some((h) => h.processException !== undefined)
+    ? Effect.catchAllCause(rendered, (cause) => processException(stack, request, cause))
+    : rendered
 }
 
 const renderIfDeferred = (stack: ReadonlyArray<Hooks>, request: HttpRequest.HttpRequest) => (r: View.Response) =>
