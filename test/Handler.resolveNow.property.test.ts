@@ -14,13 +14,14 @@
  * effect, its services merged by a continuation).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, FastCheck as fc, Layer, Logger, LogLevel, Option } from "effect"
+import { Cause, Effect, FastCheck as fc, Layer, Logger, LogLevel, Option } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import {
   Errors,
   Handler,
+  type HttpRequest,
   HttpResponse,
   Middleware,
   RequestFactory,
@@ -157,5 +158,64 @@ describe("the core's resolution in one step and process_view (resolveNow, proces
       expect(yield* answer(hooked, "/a/")).toEqual({ status: 200, body: "template 1" })
       const [failing] = sites(["fail", "answer"], false)
       expect((yield* answer(failing, "/a/")).status).toBe(403)
+    }).pipe(Effect.provide(layer)))
+})
+
+/**
+ * A template response's render (Django's `_get_response`: `process_template_response` hooks in
+ * reverse order, then `response.render()`, whose exception goes to the `process_exception` hooks,
+ * the first answer winning, else the exception goes on: a 500 page here). The render runs at once
+ * when no middleware has a `process_template_response` hook, and without a `catchAllCause` when none
+ * has a `process_exception` hook: pinned with each hook present and absent.
+ */
+describe("a template response's render, with and without the hooks", () => {
+  const tplUrls = Urls.make([
+    Urls.path("ok/", (request: HttpRequest.HttpRequest) => TemplateResponse.make(request, "t.html", { i: 3 })),
+    Urls.path(
+      "missing/",
+      (request: HttpRequest.HttpRequest) => TemplateResponse.make(request, "nowhere.html", { i: 3 })
+    )
+  ])
+  const withTemplateHook = Middleware.make({
+    processTemplateResponse: (_request, response) =>
+      Effect.succeed(
+        TemplateResponse.isTemplateResponse(response) ? TemplateResponse.updateContext(response, { i: 9 }) : response
+      )
+  })
+  const rescuing = Middleware.make({
+    processException: (_request, cause) =>
+      Effect.map(
+        HttpResponse.make({ content: `rescued ${Cause.squash(cause) instanceof Error}`, status: 503 }),
+        Option.some
+      )
+  })
+  const site = (...middleware: ReadonlyArray<Middleware.Middleware<any, any, any>>) =>
+    Handler.make(
+      middleware.length === 0 ? { urls: tplUrls } : {
+        middleware: Middleware.compose(...(middleware as [Middleware.Middleware<any, any, any>])),
+        urls: tplUrls
+      }
+    ) as Handler.Handler<any>
+
+  it.effect("no hooks: rendered; a render failure is the 500 page", () =>
+    Effect.gen(function*() {
+      expect(yield* answer(site(), "/ok/")).toEqual({ status: 200, body: "template 3" })
+      expect((yield* answer(site(), "/missing/")).status).toBe(500)
+    }).pipe(Effect.provide(layer)))
+
+  it.effect("a process_template_response hook changes the context before the render", () =>
+    Effect.gen(function*() {
+      expect(yield* answer(site(withTemplateHook), "/ok/")).toEqual({ status: 200, body: "template 9" })
+      expect((yield* answer(site(withTemplateHook), "/missing/")).status).toBe(500)
+    }).pipe(Effect.provide(layer)))
+
+  it.effect("a process_exception hook answers for a render that fails", () =>
+    Effect.gen(function*() {
+      expect(yield* answer(site(rescuing), "/ok/")).toEqual({ status: 200, body: "template 3" })
+      expect(yield* answer(site(rescuing), "/missing/")).toEqual({ status: 503, body: "rescued true" })
+      expect(yield* answer(site(rescuing, withTemplateHook), "/missing/")).toEqual({
+        status: 503,
+        body: "rescued true"
+      })
     }).pipe(Effect.provide(layer)))
 })
