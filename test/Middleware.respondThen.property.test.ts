@@ -180,8 +180,12 @@ const stores = (charset: string) =>
     })
   )
 
-/** The random parts of an answer (session keys, CSRF tokens and cookies) as their length. */
-const normalize = (s: string) => s.replace(/[a-z0-9]{32}|[A-Za-z0-9]{64}/g, (m) => `<${m.length}>`)
+/**
+ * The random parts of an answer (session keys, CSRF tokens and cookies) as their length; a
+ * cookie's `expires` (the two sites run one after the other on the clock) as a mark.
+ */
+const normalize = (s: string) =>
+  s.replace(/[a-z0-9]{32}|[A-Za-z0-9]{64}/g, (m) => `<${m.length}>`).replace(/expires=[^;]*/g, "expires=<date>")
 
 interface Step {
   readonly behaviour: Behaviour
