@@ -22,7 +22,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as HttpResponse from "./HttpResponse.js"
-import { provideServiceThen } from "./internal/middleware.js"
+import { respondServiceThen } from "./internal/middleware.js"
 import { settingsIn } from "./internal/standardMiddleware.js"
 import * as Middleware from "./Middleware.js"
 import type * as Settings from "./Settings.js"
@@ -83,7 +83,7 @@ export const middleware: Middleware.Middleware<HttpResponse.MakeError> = Middlew
 ) => {
   const marker: Exemption = { exempt: false }
   return Effect.withFiberRuntime((fiber) =>
-    provideServiceThen(fiber, getResponse(request), Exemption, marker, {
+    respondServiceThen(fiber, getResponse, request, Exemption, marker, {
       onFailure: Effect.failCause,
       // The context is restored here: the settings are the ones this layer was called with.
       onSuccess: (response) =>

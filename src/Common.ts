@@ -24,6 +24,7 @@ import * as Errors from "./Errors.js"
 import { type DisallowedHost, ImproperlyConfigured, PermissionDenied } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import * as HttpResponse from "./HttpResponse.js"
+import { respondThen } from "./internal/middleware.js"
 import * as py from "./internal/urls/pyregex.js"
 import * as Middleware from "./Middleware.js"
 import * as Resolver from "./Resolver.js"
@@ -247,14 +248,19 @@ export const commonMiddleware = (
 ): Middleware.Middleware<PermissionDenied | ImproperlyConfigured | DisallowedHost | RuntimeError> =>
   Middleware.make<RequestError>((request, getResponse) =>
     Effect.withFiberRuntime((fiber) => {
-      const rest = () => Effect.flatMap(getResponse(request), (response) => processResponse(request, response, urlconf))
+      const after = (response: View.Response) => processResponse(request, response, urlconf)
+      const rest = () => Effect.flatMap(getResponse(request), after)
       const early = processRequestIn(fiber.currentContext, request, urlconf)
-      return early === undefined ? rest() : Effect.flatMap(
-        early,
-        Option.match({
-          onSome: (redirect): Effect.Effect<View.Response, RuntimeError | DisallowedHost> => Effect.succeed(redirect),
-          onNone: rest
-        })
-      )
+      // Nothing to do before the view (the usual case): the layer below runs at once, under this
+      // layer's continuation (`respondThen`).
+      return early === undefined
+        ? respondThen(fiber, getResponse, request, undefined, { onFailure: Effect.failCause, onSuccess: after })
+        : Effect.flatMap(
+          early,
+          Option.match({
+            onSome: (redirect): Effect.Effect<View.Response, RuntimeError | DisallowedHost> => Effect.succeed(redirect),
+            onNone: rest
+          })
+        )
     })
   )

@@ -263,27 +263,45 @@ export const fromHttpApp = <E, R>(
   )
 }
 
-const fromURLconf = (root: Urls_.AnyURLconf) => (request: HttpRequest.HttpRequest) =>
-  Effect.withFiberRuntime<Middleware.Resolved, Resolver_.Resolver404 | ImproperlyConfigured>((fiber) => {
-    const current = fiber.currentContext.unsafeMap.get(Resolver_.Urlconf.key) as Urls_.AnyURLconf | undefined
-    const urlconf = current ?? root
-    return Either.match(Resolver_.resolve(urlconf, request.pathInfo), {
-      onLeft: Effect.fail,
-      onRight: (match) =>
-        typeof match.func === "function"
-          ? Effect.succeed({
-            view: match.func as View.View<unknown, unknown>,
-            args: match.args,
-            kwargs: match.kwargs,
-            match,
-            // The two services in one map (`Context.make(...).pipe(Context.add(...))` makes two).
-            context: Context.unsafeMake(
-              new Map<string, unknown>().set(Resolver_.ResolverMatch.key, match).set(Resolver_.Urlconf.key, urlconf)
-            )
-          })
-          : Effect.dieMessage(`The URLconf's view for ${match.route} is not a view`)
-    })
+/**
+ * A URLconf's resolution in a context at hand: the `Resolved` itself, or the effect that fails
+ * (`Resolver404`, `ImproperlyConfigured`, a view that is not a function).
+ */
+const resolveIn = (root: Urls_.AnyURLconf): internal.ResolveNow => (context, request) => {
+  const current = context.unsafeMap.get(Resolver_.Urlconf.key) as Urls_.AnyURLconf | undefined
+  const urlconf = current ?? root
+  return Either.match(Resolver_.resolve(urlconf, request.pathInfo), {
+    onLeft: (error): Effect.Effect<Middleware.Resolved, Resolver_.Resolver404 | ImproperlyConfigured> =>
+      Effect.fail(error),
+    onRight: (match): Middleware.Resolved | Effect.Effect<never> =>
+      typeof match.func === "function"
+        ? {
+          view: match.func as View.View<unknown, unknown>,
+          args: match.args,
+          kwargs: match.kwargs,
+          match,
+          // The two services in one map (`Context.make(...).pipe(Context.add(...))` makes two).
+          context: Context.unsafeMake(
+            new Map<string, unknown>().set(Resolver_.ResolverMatch.key, match).set(Resolver_.Urlconf.key, urlconf)
+          )
+        }
+        : Effect.dieMessage(`The URLconf's view for ${match.route} is not a view`)
   })
+}
+
+/** The URLconf's `resolve`, carrying its `resolveIn` for the chain (`internal.ResolveNowTypeId`). */
+const fromURLconf = (root: Urls_.AnyURLconf) => {
+  const now = resolveIn(root)
+  const resolve = (request: HttpRequest.HttpRequest) =>
+    Effect.withFiberRuntime<Middleware.Resolved, Resolver_.Resolver404 | ImproperlyConfigured>((fiber) => {
+      const resolved = now(fiber.currentContext, request)
+      return (Effect.isEffect(resolved) ? resolved : Effect.succeed(resolved)) as Effect.Effect<
+        Middleware.Resolved,
+        Resolver_.Resolver404 | ImproperlyConfigured
+      >
+    })
+  return Object.assign(resolve, { [internal.ResolveNowTypeId]: now })
+}
 
 /**
  * A site from its middleware, URLs and error views. Requirements are inferred: those of the

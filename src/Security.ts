@@ -23,6 +23,7 @@ import * as Option from "effect/Option"
 import type { DisallowedHost, DisallowedRedirect } from "./Errors.js"
 import * as HttpRequest from "./HttpRequest.js"
 import * as HttpResponse from "./HttpResponse.js"
+import { respondThen } from "./internal/middleware.js"
 import { isSecureWith, settingsIn } from "./internal/standardMiddleware.js"
 import * as Middleware from "./Middleware.js"
 import type * as Settings from "./Settings.js"
@@ -158,6 +159,6 @@ export const middleware: Middleware.Middleware<DisallowedHost | DisallowedRedire
           processRequest(request, settings),
           (redirect) => Option.isSome(redirect) ? after(redirect.value) : Effect.flatMap(getResponse(request), after)
         )
-        : Effect.flatMap(getResponse(request), after)
+        : respondThen(fiber, getResponse, request, undefined, { onFailure: Effect.failCause, onSuccess: after })
     })
   )

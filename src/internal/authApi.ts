@@ -27,7 +27,7 @@ import * as Settings from "../Settings.js"
 import * as Signing from "../Signing.js"
 import type * as View from "../View.js"
 import * as InFlight from "./inFlight.js"
-import { provideServiceIn } from "./middleware.js"
+import { respondServiceThen } from "./middleware.js"
 import * as sessionApi from "./sessionApi.js"
 import { urlsplit, urlunsplit } from "./urljoin.js"
 
@@ -211,6 +211,12 @@ export const User: Context.Tag<Auth.RequestUser, Auth.RequestUser> = Context.Gen
 )
 
 /**
+ * Where a lazy user of this module keeps `get` without its `Effect.suspend`: what `get` runs, for
+ * a reader already inside a step (`user`), so that a read costs no step of its own.
+ */
+const GetNowTypeId: unique symbol = Symbol.for("effect-django-http/Auth/RequestUser/getNow")
+
+/**
  * A lazy `request.user` without an Effect to make it: the user once loaded or set is kept in a
  * cell; loads are serialised (one load for concurrent first reads), and a user `set` during a
  * load wins over the loaded one.
@@ -222,21 +228,33 @@ const unsafeMakeRequestUser = (load: Effect.Effect<Auth.AnyUser, Auth.AuthError>
   // the next reader, as a lock's next holder would). Cheaper than a semaphore's permits.
   // (The Deferred is made by the first reader that has to wait: most loads have none.)
   let loading: InFlight.InFlight | undefined
-  const get: Effect.Effect<Auth.AnyUser, Auth.AuthError> = Effect.suspend(() => {
+  const get: Effect.Effect<Auth.AnyUser, Auth.AuthError> = Effect.suspend(() => getNow())
+  const getNow = (): Effect.Effect<Auth.AnyUser, Auth.AuthError> => {
     if (current !== undefined) return Effect.succeed(current)
     if (loading !== undefined) return Effect.zipRight(InFlight.awaitEnd(loading), get)
     const mine = InFlight.make()
     loading = mine
-    return Effect.ensuring(
-      Effect.map(load, (user) => (current ??= user)),
-      Effect.sync(() => {
-        loading = undefined
-        InFlight.end(mine)
+    // `Effect.ensuring(Effect.map(load, keep), end)` in one continuation: uninterruptible but for
+    // the load itself, so that the end runs however the load ends (interrupted too).
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.matchCauseEffect(restore(load), {
+        onFailure: (cause) => {
+          loading = undefined
+          InFlight.end(mine)
+          return Effect.failCause(cause)
+        },
+        onSuccess: (user) => {
+          current ??= user
+          loading = undefined
+          InFlight.end(mine)
+          return Effect.succeed(current)
+        }
       })
     )
-  })
-  return {
+  }
+  const requestUser: Auth.RequestUser & { readonly [GetNowTypeId]: typeof getNow } = {
     [TypeId]: TypeId,
+    [GetNowTypeId]: getNow,
     get,
     set: (user) =>
       Effect.sync(() => {
@@ -244,15 +262,20 @@ const unsafeMakeRequestUser = (load: Effect.Effect<Auth.AnyUser, Auth.AuthError>
       }),
     loaded: Effect.sync(() => current !== undefined)
   }
+  return requestUser
 }
 
 export const makeRequestUser = (
   load: Effect.Effect<Auth.AnyUser, Auth.AuthError>
 ): Effect.Effect<Auth.RequestUser> => Effect.sync(() => unsafeMakeRequestUser(load))
 
-export const user: Effect.Effect<Auth.AnyUser, Auth.AuthError, Auth.RequestUser> = Effect.withFiberRuntime((fiber) =>
-  Context.unsafeGet(fiber.currentContext as Context.Context<Auth.RequestUser>, User).get
-)
+export const user: Effect.Effect<Auth.AnyUser, Auth.AuthError, Auth.RequestUser> = Effect.withFiberRuntime((fiber) => {
+  const requestUser = Context.unsafeGet(fiber.currentContext as Context.Context<Auth.RequestUser>, User)
+  const getNow = (requestUser as {
+    readonly [GetNowTypeId]?: () => Effect.Effect<Auth.AnyUser, Auth.AuthError>
+  })[GetNowTypeId]
+  return getNow === undefined ? requestUser.get : getNow()
+})
 
 export const middleware: Middleware.Middleware<never, Sessions.Session | Auth.Users, Auth.RequestUser> = Middleware
   .make({
@@ -263,7 +286,10 @@ export const middleware: Middleware.Middleware<never, Sessions.Session | Auth.Us
         // read from this context when the load runs: no context provided around the load.
         const context = fiber.currentContext
         const user = unsafeMakeRequestUser(Effect.withFiberRuntime(() => getUserIn(context)))
-        return provideServiceIn(fiber, getResponse(request), User, user)
+        return respondServiceThen(fiber, getResponse, request, User, user, {
+          onFailure: Effect.failCause,
+          onSuccess: Effect.succeed
+        })
       }),
     provides: [User]
   })

@@ -24,7 +24,7 @@ import * as View from "../View.js"
 import * as internal from "./csrf.js"
 import { isSameDomain } from "./host.js"
 import { matchPost, postIfParsed } from "./httpRequest.js"
-import { provideServiceThen } from "./middleware.js"
+import { respondServiceThen, ViewNowTypeId } from "./middleware.js"
 import { escape } from "./python/html.js"
 
 export const SESSION_KEY = "_csrftoken"
@@ -400,11 +400,22 @@ const finish = (
 ): Effect.Effect<View.Response, Errors.ImproperlyConfigured> => {
   const { cells } = state
   if (!state.owner || !cells.used || cells.cookie === undefined) return Effect.succeed(response)
-  const token = cells.cookie
-  return Effect.withFiberRuntime((fiber) => {
-    const ctx = fiber.currentContext
-    return Context.get(ctx, CsrfStore).save(request, response, token, settingsIn(ctx, request))
-  })
+  return Effect.withFiberRuntime((fiber) => finishIn(fiber.currentContext, request, state, response))
+}
+
+/**
+ * `finish` in a context at hand: called from the middleware's continuation (which runs in the
+ * context `finish` would read), without a step of its own.
+ */
+const finishIn = (
+  ctx: Context.Context<never>,
+  request: HttpRequest.HttpRequest,
+  state: Csrf.CsrfToken,
+  response: View.Response
+): Effect.Effect<View.Response, Errors.ImproperlyConfigured> => {
+  const { cells } = state
+  if (!state.owner || !cells.used || cells.cookie === undefined) return Effect.succeed(response)
+  return Context.get(ctx, CsrfStore).save(request, response, cells.cookie, settingsIn(ctx, request))
 }
 
 /** `process_view`'s `None`: the view is called. */
@@ -558,6 +569,32 @@ export const make = <F extends { readonly reason: string }>(
       return Middleware.provideService(CsrfToken, makeState)(inner)
     }
 
+  /** `process_view` in a context at hand: `None` itself when the request passes without an Effect. */
+  const viewNow = (
+    ctx: Context.Context<never>,
+    request: HttpRequest.HttpRequest,
+    resolved: Middleware.Resolved
+  ): Option.Option<View.Response> | Effect.Effect<Option.Option<View.Response>, Csrf.MiddlewareError> => {
+    const checked = checkIn(ctx, request, viewInfo(resolved.view))
+    return checked === Effect.void
+      ? Option.none()
+      : Effect.catchIf(Effect.as(checked, Option.none<View.Response>()), isFailure, rejected(request))
+  }
+
+  // In the chain's core, where the context is at hand, the check is asked in place (`viewNow`).
+  const processView = Object.assign(
+    (
+      request: HttpRequest.HttpRequest,
+      resolved: Middleware.Resolved
+    ): Effect.Effect<Option.Option<View.Response>, Csrf.MiddlewareError> =>
+      Effect.withFiberRuntime((fiber) => {
+        const answer = viewNow(fiber.currentContext, request, resolved)
+        // (An `Option` is an Effect too: told apart first.)
+        return Option.isOption(answer) ? noAnswer : answer
+      }),
+    { [ViewNowTypeId]: viewNow }
+  )
+
   const middleware: Middleware.Middleware<Csrf.MiddlewareError, never, Csrf.CsrfToken> = Middleware.make({
     // process_request and process_response: the request's token state, the cookie on the way out.
     // The state is made without a step of its own when the store reads synchronously.
@@ -565,24 +602,17 @@ export const make = <F extends { readonly reason: string }>(
       Effect.withFiberRuntime((fiber) => {
         const now = makeStateNow(fiber.currentContext, request)
         const around = (state: Csrf.CsrfToken) =>
-          provideServiceThen(fiber, getResponse(request), CsrfToken, state, {
+          respondServiceThen(fiber, getResponse, request, CsrfToken, state, {
             onFailure: Effect.failCause,
-            onSuccess: (response) => finish(request, state, response)
+            // The context is restored when this runs: `finish`'s own.
+            onSuccess: (response) => finishIn(fiber.currentContext, request, state, response)
           })
         return now !== undefined ? around(now) : Effect.flatMap(makeState(request), around)
       }),
     // process_view: the check, with the resolved view's `csrfExempt` mark.
     // A request that passes without an Effect (a safe method, a checked form already parsed)
     // costs one step.
-    processView: (request, resolved) =>
-      Effect.withFiberRuntime((fiber) => {
-        const checked = checkIn(fiber.currentContext, request, viewInfo(resolved.view))
-        return checked === Effect.void ? noAnswer : Effect.catchIf(
-          Effect.as(checked, Option.none<View.Response>()),
-          isFailure,
-          rejected(request)
-        )
-      }),
+    processView,
     provides: [CsrfToken]
   })
 

@@ -28,7 +28,7 @@ import type * as Sessions from "../Sessions.js"
 import * as Settings from "../Settings.js"
 import * as View from "../View.js"
 import { responseForCause } from "./handler.js"
-import { provideServiceThen } from "./middleware.js"
+import { respondServiceThen } from "./middleware.js"
 import * as codec from "./sessionCodec.js"
 import {
   INTERRUPTED_MESSAGE,
@@ -438,54 +438,62 @@ export const cookieFailure = (e: HttpResponse.MakeError) =>
 
 export const interrupted = () => Effect.fail(new SessionInterrupted({ message: INTERRUPTED_MESSAGE }))
 
+/**
+ * Django's `process_response` of the session middleware for a response of this library or of the
+ * platform, decided now (the session's state as it is when called): what `respond` runs, called
+ * straight from the middleware's continuation, where it runs at once.
+ */
+export const respondNow = (
+  session: Session,
+  res: internal.AnyResponse
+): Effect.Effect<View.Response, SessionInterrupted | SessionStoreError> => {
+  const state = session.state.current
+  const settings = session.settings
+  const outcome = internal.decide(state, session.cookieSent, internal.statusOf(res), settings)
+  switch (outcome._tag) {
+    case "Delete":
+      return Effect.mapBoth(internal.deleteSessionCookie(res, settings), {
+        onFailure: cookieFailure,
+        onSuccess: internal.varyCookie
+      })
+    case "None":
+      return Effect.succeed(outcome.vary ? internal.varyCookie(res) : res)
+    case "Save": {
+      const withVary = outcome.vary ? internal.varyCookie(res) : res
+      // `get_expire_at_browser_close()` / `get_expiry_age()` load the data before the save
+      // (a row gone meanwhile drops the key, so that the save creates a new session).
+      const saveWith = (loaded: Loaded) => {
+        const maxAge = internal.expireAtBrowserClose(loaded.cache, settings)
+          ? null
+          : internal.expiryAge(loaded.cache, settings)
+        return Effect.flatMap(
+          updateEffect(
+            session.state,
+            (s) =>
+              session.store.save(s, false, settings).pipe(
+                Effect.catchTags({ UpdateError: interrupted, CreateError: (e) => Effect.die(e) })
+              )
+          ),
+          (saved) =>
+            Effect.mapError(internal.setSessionCookie(withVary, saved.key ?? "", maxAge, settings), cookieFailure)
+        )
+      }
+      // Loaded already (the usual case): no step for it.
+      const now = loadedNow(state)
+      if (now !== undefined) {
+        session.state.current = now
+        return saveWith(now)
+      }
+      return Effect.flatMap(updateEffect(session.state, (s) => loadState(session, s)), saveWith)
+    }
+  }
+}
+
 export const respond = (
   session: Session,
   res: internal.AnyResponse
 ): Effect.Effect<View.Response, SessionInterrupted | SessionStoreError> =>
-  Effect.suspend(
-    (): Effect.Effect<View.Response, SessionInterrupted | SessionStoreError> => {
-      const state = session.state.current
-      const settings = session.settings
-      const outcome = internal.decide(state, session.cookieSent, internal.statusOf(res), settings)
-      switch (outcome._tag) {
-        case "Delete":
-          return Effect.mapBoth(internal.deleteSessionCookie(res, settings), {
-            onFailure: cookieFailure,
-            onSuccess: internal.varyCookie
-          })
-        case "None":
-          return Effect.succeed(outcome.vary ? internal.varyCookie(res) : res)
-        case "Save": {
-          const withVary = outcome.vary ? internal.varyCookie(res) : res
-          // `get_expire_at_browser_close()` / `get_expiry_age()` load the data before the save
-          // (a row gone meanwhile drops the key, so that the save creates a new session).
-          const saveWith = (loaded: Loaded) => {
-            const maxAge = internal.expireAtBrowserClose(loaded.cache, settings)
-              ? null
-              : internal.expiryAge(loaded.cache, settings)
-            return Effect.flatMap(
-              updateEffect(
-                session.state,
-                (s) =>
-                  session.store.save(s, false, settings).pipe(
-                    Effect.catchTags({ UpdateError: interrupted, CreateError: (e) => Effect.die(e) })
-                  )
-              ),
-              (saved) =>
-                Effect.mapError(internal.setSessionCookie(withVary, saved.key ?? "", maxAge, settings), cookieFailure)
-            )
-          }
-          // Loaded already (the usual case): no step for it.
-          const now = loadedNow(state)
-          if (now !== undefined) {
-            session.state.current = now
-            return saveWith(now)
-          }
-          return Effect.flatMap(updateEffect(session.state, (s) => loadState(session, s)), saveWith)
-        }
-      }
-    }
-  )
+  Effect.suspend(() => respondNow(session, res))
 
 export const isServerResponseLike = (u: View.Response): u is internal.AnyResponse =>
   HttpResponse.isAnyResponse(u) || HttpServerResponse.isServerResponse(u)
@@ -497,8 +505,9 @@ export const middleware: Middleware.Middleware<SessionInterrupted | SessionStore
       Effect.withFiberRuntime((fiber) => {
         const session = fromRequestIn(fiber.currentContext, request)
         // The view's failure becomes its response here (then saved as any other); the session is
-        // provided in place (`provideServiceThen`: `Effect.provideService` costs a dozen steps).
-        return provideServiceThen(fiber, getResponse(request), Session, session, {
+        // provided in place (`Effect.provideService` costs a dozen steps), the layer below run
+        // under this layer's continuation (`respondServiceThen`).
+        return respondServiceThen(fiber, getResponse, request, Session, session, {
           onFailure: (cause) =>
             Cause.isInterruptedOnly(cause) ?
               Effect.failCause(cause as Cause.Cause<never>) :
@@ -512,7 +521,9 @@ export const middleware: Middleware.Middleware<SessionInterrupted | SessionStore
                   (response) => processResponse(session, response)
                 )
               ),
-          onSuccess: (response) => processResponse(session, response)
+          // Decided in this continuation (no step of its own), as `processResponse` would decide it.
+          onSuccess: (response) =>
+            isServerResponseLike(response) ? respondNow(session, response) : processResponse(session, response)
         })
       }),
     provides: [Session]
