@@ -41,8 +41,9 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import autocannon from "autocannon"
 import { Effect, Layer, ManagedRuntime, Runtime } from "effect"
 import { execFileSync, spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import * as Http from "node:http"
+import * as Inspector from "node:inspector"
 import { loadavg, tmpdir } from "node:os"
 import * as Path from "node:path"
 import { Client, Handler, HttpRequest, HttpResponse, RequestFactory, Server, Settings, View } from "../../src/index.js"
@@ -116,8 +117,38 @@ const serveRaw = async (port: number, db: string, wide: boolean) => {
   server.listen(port, "127.0.0.1", () => announce(port))
 }
 
+/**
+ * With `ALLOC_PROFILE=FILE`: V8's sampling heap profiler runs from the first SIGUSR2 to the second,
+ * counting objects the collector has freed too (short-lived garbage is most of a request's), and
+ * its profile is written to FILE (`bench/server/alloc-summary.ts` reads it).
+ */
+const allocationProfile = (file: string) => {
+  const session = new Inspector.Session()
+  session.connect()
+  let marks = 0
+  return () => {
+    marks++
+    if (marks === 1) {
+      session.post("HeapProfiler.startSampling", {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true
+      } as never)
+    } else if (marks === 2) {
+      session.post("HeapProfiler.stopSampling", (error, result) => {
+        if (error === null) writeFileSync(file, JSON.stringify(result.profile))
+        else console.error(error)
+      })
+    }
+  }
+}
+
 const serve = (name: ServerName) => {
+  const onMark = process.env["ALLOC_PROFILE"] === undefined
+    ? undefined
+    : allocationProfile(process.env["ALLOC_PROFILE"])
   process.on("SIGUSR2", () => {
+    onMark?.()
     const used = process.cpuUsage()
     console.log(`cpu ${used.user + used.system}`)
   })
