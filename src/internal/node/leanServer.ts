@@ -551,8 +551,8 @@ export const makeHandler = <E, R>(
           if (viewApp) addRequestTo(requestContext, nodeRequest)
           run = runLean
         } else {
-          // `HttpApp.toHandled` makes its own scope.
-          requestContext = Context.add(context, ServerRequest.HttpServerRequest, request)
+          // `HttpApp.toHandled` makes its own scope. (`Context.add`, without its iterator garbage.)
+          requestContext = Context.unsafeMake(copyMap(context.unsafeMap).set(requestKey, request))
           run = runTraced
         }
         nodeResponse[fiberKey] = Runtime.runFork(
