@@ -28,6 +28,7 @@ import {
   Stream
 } from "effect"
 import * as Http from "node:http"
+import * as Net from "node:net"
 import {
   Handler,
   HttpRequest,
@@ -631,5 +632,159 @@ describe("the lean adapter's request scope", () => {
       expect(answer.body).toBe("abc")
       yield* Effect.repeat(Ref.get(events), { until: (l) => l.length === 4, schedule: Schedule.spaced("10 millis") })
       expect(yield* Ref.get(events)).toEqual(["chunk a", "chunk b", "chunk c", "scope closed"])
+    }))
+})
+
+describe("the lean adapter's context copy (copyMap)", () => {
+  it.effect("has the entries of new Map(map), in the same order, and is a map of its own", () =>
+    Effect.sync(() =>
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.string(), fc.anything())),
+          fc.array(fc.tuple(fc.string(), fc.integer())),
+          (entries, added) => {
+            const original = new Map<string, unknown>(entries)
+            const before = [...original]
+            const copy = LeanServer.copyMap(original)
+            const expected = new Map(original)
+            expect([...copy]).toEqual([...expected])
+            // Sets on the copy (a request's services added, or a key of the original replaced in
+            // place) behave as on `new Map(map)`, and leave the original as it was.
+            for (const [key, value] of added) {
+              copy.set(key, value)
+              expected.set(key, value)
+            }
+            expect([...copy]).toEqual([...expected])
+            expect([...original]).toEqual(before)
+          }
+        ),
+        { numRuns: 300 }
+      )
+    ))
+
+  it.effect("a request's context holds the runtime's services, its scope in place of the layer's, the request last", () =>
+    Effect.gen(function*() {
+      const app = Effect.gen(function*() {
+        const keys = [...(yield* Effect.context<never>()).unsafeMap.keys()]
+        const settings = yield* Settings.Settings
+        const scope = yield* Scope.Scope
+        return HttpServerResponse.text(
+          `${settings.ALLOWED_HOSTS.join(",")} ${scope instanceof LeanServer.RequestScope} ${
+            keys.filter((k) => k === Scope.Scope.key).length
+          } ${keys.at(-1)}`
+        )
+      })
+      const answer = yield* served(app, (port) => request(port, "/"))
+      expect(answer.body).toBe(`127.0.0.1 true 1 ${HttpServerRequest.HttpServerRequest.key}`)
+    }))
+})
+
+/** The whole answer to `raw` (a request written as it is), as the client's socket received it. */
+const onTheWire = (port: number, raw: string) =>
+  Effect.promise(() =>
+    new Promise<string>((resolve, reject) => {
+      const socket = Net.connect(port, "127.0.0.1", () => socket.end(raw))
+      const parts: Array<Buffer> = []
+      socket.on("data", (chunk: Buffer) => parts.push(chunk))
+      socket.on("error", reject)
+      socket.on("close", () => resolve(Buffer.concat(parts).toString("latin1")))
+    })
+  )
+
+/** `Date` is the one line that may differ between two answers. */
+const withoutDate = (answer: string) => answer.replace(/\r\nDate: [^\r]*/g, "\r\nDate: -")
+
+describe("the lean adapter on the wire", () => {
+  // The notes app's kinds of answers (a JSON body, an HTML page with cookies, a form POST answered
+  // with a redirect) and the others a view gives (HEAD, 4xx, a defect's 500, a bad POST),
+  // byte for byte the platform server's.
+  const view: View.View = (request) => {
+    switch (request.path) {
+      case "/json/":
+        return HttpResponse.json({ notes: [{ id: 1, title: "caf\u00e9 \u2603", body: "<b>&" }] })
+      case "/page/":
+        return HttpResponse.make({ content: "<p>caf\u00e9 \u2603</p>".repeat(500) }).pipe(
+          Effect.flatMap(ResponseCookies.setCookie("csrftoken", "abc", { maxAge: 31449600, sameSite: "Lax" })),
+          Effect.flatMap(ResponseCookies.setCookie("csrftoken", "def", { path: "/other/" })),
+          Effect.flatMap(HttpResponse.setHeader("Vary", "Cookie"))
+        )
+      case "/post/":
+        return Effect.flatMap(
+          Effect.orDie(request.POST),
+          (post) =>
+            Effect.zipRight(
+              Effect.log(QueryDict.urlencode(post)),
+              HttpResponse.redirect(`/page/?${QueryDict.urlencode(post)}`)
+            )
+        )
+      case "/missing/":
+        return HttpResponse.make({ content: "no", status: 404 })
+      default:
+        return Effect.dieMessage("boom")
+    }
+  }
+  const requests = {
+    "json": "GET /json/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    "page": "GET /page/ HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid=x; csrftoken=y\r\nConnection: close\r\n\r\n",
+    "head": "HEAD /page/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    "post": "POST /post/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
+      "Content-Length: 28\r\nConnection: close\r\n\r\ntitle=caf%C3%A9&body=a+b%26c",
+    "bad post": "POST /post/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
+      "Content-Length: 100\r\nConnection: close\r\n\r\ntitle=short",
+    "missing": "GET /missing/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    "defect": "GET /boom/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    "kept alive": "GET /json/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /missing/ HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+      "Connection: close\r\n\r\n"
+  }
+
+  it.effect("answers byte for byte as the platform's server", () =>
+    Effect.gen(function*() {
+      for (const [name, raw] of Object.entries(requests)) {
+        // "bad post" sends 11 of the 100 bytes it announces and half-closes: the read fails.
+        const lean = yield* served(view, (port) => onTheWire(port, raw))
+        const platform = yield* served(view, (port) => onTheWire(port, raw), false, "platform")
+        expect(withoutDate(lean), name).toBe(withoutDate(platform))
+      }
+    }))
+
+  it.effect("the answers themselves: status lines, headers in order, cookies, bodies", () =>
+    Effect.gen(function*() {
+      const answers: Record<string, string> = {}
+      for (const [name, raw] of Object.entries(requests)) {
+        answers[name] = withoutDate(yield* served(view, (port) => onTheWire(port, raw)))
+      }
+      const page = "<p>caf\u00e9 \u2603</p>".repeat(500)
+      const pageBytes = Buffer.from(page, "utf8")
+      // Django's json.dumps: ", " and ": " separators, non-ASCII escaped.
+      const json = "{\"notes\": [{\"id\": 1, \"title\": \"caf\\u00e9 \\u2603\", \"body\": \"<b>&\"}]}"
+      expect(answers["json"]).toBe(
+        `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${json.length}\r\nDate: -\r\n` +
+          `Connection: close\r\n\r\n${json}`
+      )
+      expect(answers["page"]).toBe(
+        "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\nvary: Cookie\r\n" +
+          `content-length: ${pageBytes.length}\r\n` +
+          "set-cookie: csrftoken=abc; expires=" + answers["page"]!.split("expires=")[1]!.split(";")[0] +
+          "; Max-Age=31449600; Path=/; SameSite=Lax\r\nset-cookie: csrftoken=def; Path=/other/\r\n" +
+          "Date: -\r\nConnection: close\r\n\r\n" + pageBytes.toString("latin1")
+      )
+      // HEAD: the GET's headers (its length too), no body.
+      expect(answers["head"]).toBe(answers["page"]!.slice(0, answers["page"]!.indexOf("\r\n\r\n") + 4))
+      expect(answers["post"]).toBe(
+        "HTTP/1.1 302 Found\r\ncontent-type: text/html; charset=utf-8\r\n" +
+          "location: /page/?title=caf%C3%A9&body=a+b%26c\r\ncontent-length: 0\r\nDate: -\r\nConnection: close\r\n\r\n"
+      )
+      expect(answers["bad post"]).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+      expect(answers["missing"]).toBe(
+        "HTTP/1.1 404 Not Found\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: 2\r\nDate: -\r\n" +
+          "Connection: close\r\n\r\nno"
+      )
+      expect(answers["defect"]).toMatch(/^HTTP\/1\.1 500 Internal Server Error\r\n/)
+      // Two requests on one connection: two answers, the first kept alive (Server.layer bounds a
+      // connection to 1,000 requests by default: Node says so).
+      expect(answers["kept alive"]).toBe(
+        answers["json"]!.replace("Connection: close", "Connection: keep-alive\r\nKeep-Alive: timeout=5, max=1000") +
+          answers["missing"]
+      )
     }))
 })

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Instructions per request of one server of `serverside.ts` (lean, platform, raw, raw-wide) on one
-# request (hello or list), over real sockets, counted by valgrind's callgrind in the server's
+# request (hello, or the notes app's list, json or post), over real sockets, counted by valgrind's callgrind in the server's
 # process only (the same under any load): the server (bundled with esbuild, the library from
 # src/, packages external) runs under callgrind (`node --single-threaded`: compilation and the
 # collector counted), is signed in to, then a client in another process (autocannon,
@@ -9,7 +9,7 @@
 # (instructions(N2) - instructions(N1)) / (N2 - N1) is one request's cost, start-up and sign-in
 # excluded.
 #
-#     bash bench/stack/callgrind-serverside.sh lean list [N1=500] [N2=1500]
+#     bash bench/stack/callgrind-serverside.sh lean list [N1=500] [N2=1500]   # hello, list, json, post
 #     SRC=/tmp/main-copy bash bench/stack/callgrind-serverside.sh lean list   # another tree's library
 set -euo pipefail
 server="$1"
@@ -29,8 +29,6 @@ if [ ! -f "$bundle" ]; then
     --packages=external --outfile="$bundle" --log-level=warning \
     --banner:js="import { createRequire as createRequire_ } from 'module'; const require = createRequire_(import.meta.url);")
 fi
-path="/notes/"
-[ "$request" = "hello" ] && path="/hello/"
 count() {
   local n="$1" file="$out/cg.$$.$server.$request.$1.out" log="$out/server.$$.$server.$1.log"
   local db="$out/db.$$.$1.sqlite3"
@@ -47,16 +45,22 @@ count() {
     sleep 0.5
   done
   grep -q "listening on" "$log" || { echo "the server did not start: $(cat "$log")" >&2; kill "$pid"; exit 1; }
-  local cookie
-  cookie="$(node "$bundle" signin "http://127.0.0.1:$port")"
+  local requests
+  requests="$(node "$bundle" signin-requests "http://127.0.0.1:$port")"
+  # hello: the list request's headers on /hello/; post answers 302, the others 200.
   node -e "
     const autocannon = require('autocannon')
-    autocannon({ url: 'http://127.0.0.1:$port$path', headers: { cookie: process.argv[1] }, connections: ${CONNECTIONS:-1}, amount: $n, timeout: 300 }, (e, r) => {
+    const name = process.argv[2]
+    const all = JSON.parse(process.argv[1])
+    const r = name === 'hello' ? { ...all.find((x) => x.name === 'list'), path: '/hello/' } : all.find((x) => x.name === name)
+    const body = r.body === undefined ? {} : { body: r.body }
+    autocannon({ url: 'http://127.0.0.1:$port' + r.path, method: r.method, headers: r.headers, ...body, connections: ${CONNECTIONS:-1}, amount: $n, timeout: 300 }, (e, res) => {
       if (e) { console.error(e); process.exit(1) }
-      if (r['2xx'] !== $n || r.errors + r.timeouts > 0) {
-        console.error('bad run', r.requests.total, r['2xx'], r.errors, r.timeouts); process.exit(1)
+      const answered = name === 'post' ? res['3xx'] : res['2xx']
+      if (answered !== $n || res.errors + res.timeouts > 0) {
+        console.error('bad run', res.requests.total, answered, res.errors, res.timeouts); process.exit(1)
       }
-    })" "$cookie" >&2
+    })" "$requests" "$request" >&2
   kill -INT "$pid"
   wait "$pid" || true
   rm -f "$db"*

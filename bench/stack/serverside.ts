@@ -22,6 +22,7 @@
  *
  *     npm run build && npx tsx bench/stack/serverside.ts        # ROUNDS=5 DURATION=4 CONNECTIONS=50
  *     SERVERS="lean|raw" REQUESTS=hello LIBRARY=src npx tsx bench/stack/serverside.ts
+ *     SERVERS="lean|raw" REQUESTS="json|list|post" npx tsx bench/stack/serverside.ts   # the notes app's three
  *
  * `inprocess` (no server): the `list` view called with `RequestFactory` requests on two runtimes,
  * the services' alone and the same with what `Server.layer` adds (`NodeHttpServer.layerContext`),
@@ -40,8 +41,9 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import autocannon from "autocannon"
 import { Effect, Layer, ManagedRuntime, Runtime } from "effect"
 import { execFileSync, spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import * as Http from "node:http"
+import * as Inspector from "node:inspector"
 import { loadavg, tmpdir } from "node:os"
 import * as Path from "node:path"
 import { Client, Handler, HttpRequest, HttpResponse, RequestFactory, Server, Settings, View } from "../../src/index.js"
@@ -115,8 +117,38 @@ const serveRaw = async (port: number, db: string, wide: boolean) => {
   server.listen(port, "127.0.0.1", () => announce(port))
 }
 
+/**
+ * With `ALLOC_PROFILE=FILE`: V8's sampling heap profiler runs from the first SIGUSR2 to the second,
+ * counting objects the collector has freed too (short-lived garbage is most of a request's), and
+ * its profile is written to FILE (`bench/server/alloc-summary.ts` reads it).
+ */
+const allocationProfile = (file: string) => {
+  const session = new Inspector.Session()
+  session.connect()
+  let marks = 0
+  return () => {
+    marks++
+    if (marks === 1) {
+      session.post("HeapProfiler.startSampling", {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true
+      } as never)
+    } else if (marks === 2) {
+      session.post("HeapProfiler.stopSampling", (error, result) => {
+        if (error === null) writeFileSync(file, JSON.stringify(result.profile))
+        else console.error(error)
+      })
+    }
+  }
+}
+
 const serve = (name: ServerName) => {
+  const onMark = process.env["ALLOC_PROFILE"] === undefined
+    ? undefined
+    : allocationProfile(process.env["ALLOC_PROFILE"])
   process.on("SIGUSR2", () => {
+    onMark?.()
     const used = process.cpuUsage()
     console.log(`cpu ${used.user + used.system}`)
   })
@@ -197,7 +229,14 @@ const start = async (name: ServerName): Promise<Running> => {
 const load = (base: string, request: BenchRequest, seconds: number) =>
   new Promise<autocannon.Result>((resolve, reject) => {
     autocannon(
-      { url: `${base}${request.path}`, headers: request.headers, connections, duration: seconds },
+      {
+        url: `${base}${request.path}`,
+        method: request.method,
+        headers: request.headers,
+        ...(request.body === undefined ? {} : { body: request.body }),
+        connections,
+        duration: seconds
+      },
       (e, r) => e ? reject(e) : resolve(r)
     )
   })
@@ -207,9 +246,11 @@ const measure = async (server: Running, request: BenchRequest) => {
   const before = await server.cpu()
   const r = await load(server.base, request, duration)
   const after = await server.cpu()
-  if (r["2xx"] !== r.requests.total || r.errors + r.timeouts > 0) {
+  // `post` answers 302 (the redirect to the list), the others 200.
+  const answered = request.name === "post" ? r["3xx"] : r["2xx"]
+  if (answered !== r.requests.total || r.errors + r.timeouts > 0) {
     throw new Error(
-      `${server.name} ${request.name}: ${r["2xx"]} of ${r.requests.total} answered 2xx, ${r.errors} errors`
+      `${server.name} ${request.name}: ${answered} of ${r.requests.total} answered as expected, ${r.errors} errors`
     )
   }
   return { rps: r.requests.average, cpu: (after - before) / r.requests.total }
@@ -237,7 +278,10 @@ const drive = async () => {
       await checkOnce(server.base, signedIn)
       const list = signedIn.requests.find((r) => r.name === "list")!
       const helloRequest = { ...list, path: "/hello/" }
-      requests.set(server.name, requestNames.map((n) => n === "hello" ? helloRequest : list))
+      requests.set(
+        server.name,
+        requestNames.map((n) => n === "hello" ? helloRequest : signedIn.requests.find((r) => r.name === n)!)
+      )
     }
     const cpu = new Map<string, Array<number>>()
     const rps = new Map<string, Array<number>>()
@@ -341,6 +385,13 @@ if (mode === "seed") {
 } else if (mode === "signin") {
   // For `callgrind-serverside.sh`: signs in on the server at the URL given; prints the Cookie header.
   signIn(process.argv[3]!).then((signedIn) => console.log(signedIn.cookie), (error) => {
+    console.error(error)
+    process.exit(1)
+  })
+} else if (mode === "signin-requests") {
+  // For `callgrind-serverside.sh`: signs in on the server at the URL given; prints the requests
+  // of the bench (`list`, `json`, `post`: method, path, headers, body) as JSON.
+  signIn(process.argv[3]!).then((signedIn) => console.log(JSON.stringify(signedIn.requests)), (error) => {
     console.error(error)
     process.exit(1)
   })
