@@ -392,16 +392,18 @@ const makeState = (request: HttpRequest.HttpRequest): Effect.Effect<Csrf.CsrfTok
     })
   })
 
+/** The token `process_response` stores: when this middleware made it and it was asked for. */
+const toStore = (state: Csrf.CsrfToken) => state.owner && state.cells.used ? state.cells.cookie : undefined
+
 /** Django's `process_response`: store the token when one was asked for. */
 const finish = (
   request: HttpRequest.HttpRequest,
   state: Csrf.CsrfToken,
   response: View.Response
-): Effect.Effect<View.Response, Errors.ImproperlyConfigured> => {
-  const { cells } = state
-  if (!state.owner || !cells.used || cells.cookie === undefined) return Effect.succeed(response)
-  return Effect.withFiberRuntime((fiber) => finishIn(fiber.currentContext, request, state, response))
-}
+): Effect.Effect<View.Response, Errors.ImproperlyConfigured> =>
+  toStore(state) === undefined
+    ? Effect.succeed(response)
+    : Effect.withFiberRuntime((fiber) => finishIn(fiber.currentContext, request, state, response))
 
 /**
  * `finish` in a context at hand: called from the middleware's continuation (which runs in the
@@ -413,9 +415,9 @@ const finishIn = (
   state: Csrf.CsrfToken,
   response: View.Response
 ): Effect.Effect<View.Response, Errors.ImproperlyConfigured> => {
-  const { cells } = state
-  if (!state.owner || !cells.used || cells.cookie === undefined) return Effect.succeed(response)
-  return Context.get(ctx, CsrfStore).save(request, response, cells.cookie, settingsIn(ctx, request))
+  const cookie = toStore(state)
+  if (cookie === undefined) return Effect.succeed(response)
+  return Context.get(ctx, CsrfStore).save(request, response, cookie, settingsIn(ctx, request))
 }
 
 /** `process_view`'s `None`: the view is called. */
