@@ -33,6 +33,15 @@ const INSERT = "INSERT INTO notes_note (title, body, created, user_id) VALUES (?
 const filename = Path.join(mkdtempSync(Path.join(tmpdir(), "bench-stack-sqlinsert-")), "db.sqlite3")
 seed(filename)
 
+/** The app's insert as its view writes it (the date read when it runs), on whichever client the runtime holds. */
+const asTheAppWritesIt = Effect.flatMap(
+  SqlClient.SqlClient,
+  (sql) =>
+    sql`INSERT INTO notes_note (title, body, created, user_id) VALUES (${"t"}, ${"b"}, ${
+      djangoDatetime(new Date())
+    }, ${1})`
+)
+
 const program = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   // Run on a runtime whose context holds the client, as a view's fiber does.
@@ -50,26 +59,8 @@ const program = Effect.gen(function*() {
     "better-sqlite3, prepared, called directly (Express)": () => insert.run("t", "b", djangoDatetime(new Date()), 1),
     "better-sqlite3 in Effect.try (the stack's NotesDb)": () =>
       runSync(Effect.try({ try: () => insert.run("t", "b", djangoDatetime(new Date()), 1), catch: failed })),
-    "@effect/sql, as the app writes it": () =>
-      runSync(
-        Effect.flatMap(
-          SqlClient.SqlClient,
-          (sql) =>
-            sql`INSERT INTO notes_note (title, body, created, user_id) VALUES (${"t"}, ${"b"}, ${
-              djangoDatetime(new Date())
-            }, ${1})`
-        )
-      ),
-    "Sqlite (this library's client), as the app writes it": () =>
-      runOurs(
-        Effect.flatMap(
-          SqlClient.SqlClient,
-          (sql) =>
-            sql`INSERT INTO notes_note (title, body, created, user_id) VALUES (${"t"}, ${"b"}, ${
-              djangoDatetime(new Date())
-            }, ${1})`
-        )
-      ),
+    "@effect/sql, as the app writes it": () => runSync(asTheAppWritesIt),
+    "Sqlite (this library's client), as the app writes it": () => runOurs(asTheAppWritesIt),
     "@effect/sql, the client taken once (a repository service)": () =>
       runSync(
         sql`INSERT INTO notes_note (title, body, created, user_id) VALUES (${"t"}, ${"b"}, ${
