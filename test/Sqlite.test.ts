@@ -13,9 +13,23 @@
 import * as SqliteNode from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
+import * as Statement from "@effect/sql/Statement"
 import { describe, expect, it } from "@effect/vitest"
 import Database from "better-sqlite3"
-import { Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, Scope, Stream, TestClock } from "effect"
+import {
+  Deferred,
+  Effect,
+  Either,
+  Exit,
+  FastCheck as fc,
+  Fiber,
+  Layer,
+  Option,
+  Scope,
+  Stream,
+  TestClock,
+  Tracer
+} from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -422,6 +436,155 @@ describe("Sqlite against @effect/sql-sqlite-node", () => {
           }))),
         { numRuns: 40 }
       )
+    ))
+})
+
+/** A tracer that hands every span to Effect's own and keeps it in `spans`. */
+const recording = (spans: Array<Tracer.Span>): Tracer.Tracer => {
+  const native = Effect.runSync(Effect.tracer)
+  return Tracer.make({
+    span: (...args) => {
+      const span = native.span(...args)
+      spans.push(span)
+      return span
+    },
+    context: (f, fiber) => native.context(f, fiber)
+  })
+}
+
+/** A span as a test compares it: name, kind, attributes, and how it ended. */
+const seen = (span: Tracer.Span) => ({
+  name: span.name,
+  kind: span.kind,
+  attributes: Object.fromEntries(span.attributes),
+  ended: span.status._tag === "Ended" ? span.status.exit._tag : "open"
+})
+
+/** Statements of every kind, a transaction and a failure, as an app would run them. */
+const everyKind = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, s TEXT)`
+  yield* sql`INSERT INTO t ${sql.insert([{ n: 1, s: "a" }, { n: 2, s: "b" }])}`
+  yield* sql`SELECT n FROM t WHERE n IN ${sql.in([1, 2])}`.values
+  yield* sql`UPDATE t SET s = ${"c"} WHERE n = ${2}`.raw
+  yield* sql`SELECT count(*) AS c FROM t`.unprepared
+  yield* sql`SELECT ${sql("s")} FROM t`.withoutTransform
+  yield* sql.unsafe("SELECT n FROM t WHERE n > ?", [0])
+  yield* sql.withTransaction(sql`INSERT INTO t (n, s) VALUES (${3}, ${"d"})`)
+  yield* Effect.either(sql`SELECT nope FROM t`)
+  return yield* sql`SELECT id, n, s FROM t ORDER BY id`
+})
+
+describe("Sqlite statements run as @effect/sql runs them", () => {
+  it.effect("with a tracer, every statement has sqlite-node's sql.execute span, attributes and end", () =>
+    Effect.gen(function*() {
+      const run = (layer: Layer.Layer<SqlClient.SqlClient, unknown>) =>
+        Effect.gen(function*() {
+          const spans: Array<Tracer.Span> = []
+          const rows = yield* everyKind.pipe(Effect.withTracer(recording(spans)), Effect.provide(layer))
+          return { rows, spans: spans.map(seen) }
+        })
+      const spanAttributes = { "service.name": "notes" }
+      const ours = yield* run(Sqlite.layer({ filename: sqliteFile(), spanAttributes }))
+      const theirs = yield* run(SqliteNode.layer({ filename: sqliteFile(), spanAttributes }))
+      expect(ours.spans.filter((span) => span.name === "sql.execute")).toHaveLength(10)
+      expect(ours.spans).toContainEqual({
+        name: "sql.execute",
+        kind: "client",
+        attributes: {
+          "service.name": "notes",
+          "db.system.name": "sqlite",
+          "db.operation.name": "executeValues",
+          "db.query.text": "SELECT n FROM t WHERE n IN (?,?)"
+        },
+        ended: "Success"
+      })
+      expect(ours).toEqual(theirs)
+    }))
+
+  it.effect("a Statement.withTransformer rewrites the statement before it runs, as with sqlite-node", () =>
+    Effect.gen(function*() {
+      const run = (layer: Layer.Layer<SqlClient.SqlClient, unknown>) =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          yield* sql`CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, s TEXT)`
+          yield* sql`INSERT INTO t (n, s) VALUES (1, 'a'), (2, 'b'), (3, 'c')`
+          const texts: Array<string> = []
+          // The transformer sees the statement as written, and its own statement runs instead.
+          const onlyAbove = (self: Statement.Statement<unknown>, make: Statement.Constructor) => {
+            const [text, params] = self.compile()
+            texts.push(text)
+            return Effect.succeed(make.unsafe(`SELECT * FROM (${text}) WHERE n > 1`, params))
+          }
+          const rewritten = yield* sql`SELECT n FROM t WHERE s <> ${"z"} ORDER BY n`.pipe(
+            Statement.withTransformer(onlyAbove)
+          )
+          const values = yield* sql`SELECT n FROM t ORDER BY n`.values.pipe(Statement.withTransformer(onlyAbove))
+          // Switched off again inside: the statement as written.
+          const plain = yield* sql`SELECT n FROM t ORDER BY n`.pipe(
+            Statement.withTransformerDisabled,
+            Statement.withTransformer(onlyAbove)
+          )
+          return { rewritten, values, plain, texts }
+        }).pipe(Effect.provide(layer))
+      const ours = yield* run(Sqlite.layer({ filename: sqliteFile() }))
+      expect(ours.rewritten).toEqual([{ n: 2 }, { n: 3 }])
+      expect(ours.values).toEqual([[2], [3]])
+      expect(ours.plain).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }])
+      expect(ours).toEqual(yield* run(SqliteNode.layer({ filename: sqliteFile() })))
+    }))
+
+  it.effect("a statement nests in another as a fragment, compiles and prints as sqlite-node's", () =>
+    Effect.gen(function*() {
+      const run = (layer: Layer.Layer<SqlClient.SqlClient, unknown>) =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          yield* sql`CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, s TEXT)`
+          yield* sql`INSERT INTO t (n, s) VALUES (1, 'a'), (2, 'b')`
+          const inner = sql`SELECT n, s FROM t WHERE n > ${0}`
+          const outer = sql`SELECT ${sql("s")} FROM (${inner}) WHERE n < ${2}`
+          expect(Statement.isFragment(inner)).toBe(true)
+          const unsafe = sql.unsafe<{ readonly n: number }>("SELECT n FROM t WHERE s = ?", ["b"])
+          return {
+            compiled: outer.compile(),
+            json: JSON.parse(JSON.stringify(outer)),
+            rows: yield* outer,
+            unsafe: yield* unsafe,
+            withoutTransforms: yield* sql.withoutTransforms()`SELECT n FROM t ORDER BY n`
+          }
+        }).pipe(Effect.provide(layer))
+      const ours = yield* run(Sqlite.layer({ filename: sqliteFile() }))
+      expect(ours.compiled).toEqual(["SELECT \"s\" FROM (SELECT n, s FROM t WHERE n > ?) WHERE n < ?", [0, 2]])
+      expect(ours.rows).toEqual([{ s: "a" }])
+      expect(ours.unsafe).toEqual([{ n: 2 }])
+      expect(ours).toEqual(yield* run(SqliteNode.layer({ filename: sqliteFile() })))
+    }))
+
+  it.effect("the client's statements, those of withoutTransforms() and sql.safe are all the client's", () =>
+    Effect.gen(function*() {
+      const sql = yield* Sqlite.SqliteClient
+      yield* sql`CREATE TABLE note_row (note_id INTEGER)`
+      yield* sql`INSERT INTO note_row (note_id) VALUES (7)`
+      // Each statement runs on this client's connection: in its transaction, a row written
+      // through any of them is seen by the others before the commit.
+      const seen = yield* sql.withTransaction(Effect.gen(function*() {
+        yield* sql.safe`INSERT INTO note_row (note_id) VALUES (8)`
+        const untransformed = yield* sql.withoutTransforms()`SELECT note_id FROM note_row ORDER BY note_id`
+        const transformed = yield* sql`SELECT note_id FROM note_row ORDER BY note_id`
+        return { untransformed, transformed }
+      }))
+      expect(seen).toEqual({
+        untransformed: [{ note_id: 7 }, { note_id: 8 }],
+        transformed: [{ noteId: 7 }, { noteId: 8 }]
+      })
+      expect(sql.safe).toBe(sql)
+      const bare = sql.withoutTransforms()
+      expect(bare.withoutTransforms()).toBe(bare)
+    }).pipe(
+      Effect.provide(Sqlite.layer({
+        filename: sqliteFile(),
+        transformResultNames: (s) => s.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())
+      }))
     ))
 })
 

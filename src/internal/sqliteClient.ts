@@ -8,14 +8,19 @@
  */
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as Client from "@effect/sql/SqlClient"
-import type { Connection } from "@effect/sql/SqlConnection"
+import type { Connection, Row } from "@effect/sql/SqlConnection"
 import { SqlError } from "@effect/sql/SqlError"
 import * as Statement from "@effect/sql/Statement"
 import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
+import * as Effectable from "effect/Effectable"
+import type * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import type * as Sqlite from "../Sqlite.js"
 
 // ---------------------------------------------------------------------------
@@ -335,6 +340,165 @@ const makeConnection = (shared: Shared, plain: boolean): Connection => {
 }
 
 // ---------------------------------------------------------------------------
+// The statements
+// ---------------------------------------------------------------------------
+
+/** What the client's statements need to run themselves. */
+interface Parts {
+  readonly shared: Shared
+  readonly spanAttributes: ReadonlyArray<readonly [string, unknown]>
+  readonly transformRows: TransformRows
+}
+
+/** Effect's own tracer: its spans are recorded nowhere. */
+const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
+
+/**
+ * `true` when a span made now would be seen: tracing is on and the tracer is not Effect's own,
+ * whose spans nobody reads (no code of the caller runs inside the statement's span).
+ */
+const traced = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean =>
+  fiber.getFiberRef(FiberRef.currentTracerEnabled) && fiber.currentTracer !== nativeTracer
+
+type Run<X> = (connection: Connection, sql: string, params: ReadonlyArray<unknown>) => Effect.Effect<X, SqlError>
+
+/**
+ * The way `@effect/sql` runs `statement` (`sql.execute` span, compile, the connection of the
+ * fiber's transaction or the client's), without what costs and shows nothing here: the scope
+ * around the acquired connection (the client's connections need none), and the span when no
+ * tracer would record it. With a `Statement.setTransformer` in force, `whole` (`@effect/sql`'s own
+ * way) runs instead.
+ */
+const runStatement = <X>(
+  statement: Statement.Statement<unknown>,
+  parts: Parts,
+  operation: string,
+  withoutTransform: boolean,
+  whole: Effect.Effect<X, SqlError>,
+  run: Run<X>
+): Effect.Effect<X, SqlError> =>
+  Effect.withFiberRuntime((fiber) => {
+    if (fiber.getFiberRef(Statement.currentTransformer)._tag === "Some") return whole
+    const tx = Context.getOption(fiber.currentContext, Client.TransactionConnection)
+    const connection = tx._tag === "Some" ? tx.value[0] : parts.shared.plain
+    if (!traced(fiber)) {
+      const [sql, params] = statement.compile(withoutTransform)
+      return run(connection, sql, params)
+    }
+    return Effect.useSpan("sql.execute", { kind: "client", captureStackTrace: false }, (span) => {
+      const [sql, params] = statement.compile(withoutTransform)
+      for (const [key, value] of parts.spanAttributes) span.attribute(key, value)
+      span.attribute("db.operation.name", operation)
+      span.attribute("db.query.text", sql)
+      return run(connection, sql, params)
+    })
+  })
+
+/**
+ * A statement of the client: `@effect/sql`'s (its segments, its compiler, its `stream`), run
+ * through `runStatement`.
+ */
+class FastStatement<A> extends Effectable.Class<ReadonlyArray<A>, SqlError> implements Statement.Statement<A> {
+  constructor(readonly inner: Statement.Statement<A>, readonly parts: Parts) {
+    super()
+  }
+  get [Statement.FragmentId]() {
+    return this.inner[Statement.FragmentId]
+  }
+  get segments() {
+    return this.inner.segments
+  }
+  compile(withoutTransform?: boolean | undefined) {
+    return this.inner.compile(withoutTransform)
+  }
+  commit(): Effect.Effect<ReadonlyArray<A>, SqlError> {
+    const transformRows = this.parts.transformRows
+    return runStatement(
+      this,
+      this.parts,
+      "execute",
+      false,
+      this.inner,
+      (connection, sql, params) =>
+        connection.execute(sql, params, transformRows) as Effect.Effect<ReadonlyArray<A>, SqlError>
+    )
+  }
+  get withoutTransform(): Effect.Effect<ReadonlyArray<A>, SqlError> {
+    return runStatement(
+      this,
+      this.parts,
+      "executeWithoutTransform",
+      true,
+      this.inner.withoutTransform,
+      (connection, sql, params) =>
+        connection.execute(sql, params, undefined) as Effect.Effect<ReadonlyArray<A>, SqlError>
+    )
+  }
+  get raw(): Effect.Effect<unknown, SqlError> {
+    return runStatement(
+      this,
+      this.parts,
+      "executeRaw",
+      true,
+      this.inner.raw,
+      (connection, sql, params) => connection.executeRaw(sql, params)
+    )
+  }
+  get values(): Effect.Effect<ReadonlyArray<ReadonlyArray<unknown>>, SqlError> {
+    return runStatement(
+      this,
+      this.parts,
+      "executeValues",
+      false,
+      this.inner.values,
+      (connection, sql, params) => connection.executeValues(sql, params)
+    )
+  }
+  get unprepared(): Effect.Effect<ReadonlyArray<A>, SqlError> {
+    const transformRows = this.parts.transformRows
+    return runStatement(
+      this,
+      this.parts,
+      "executeUnprepared",
+      false,
+      this.inner.unprepared,
+      (connection, sql, params) =>
+        connection.executeUnprepared(sql, params, transformRows) as Effect.Effect<ReadonlyArray<A>, SqlError>
+    )
+  }
+  get stream(): Stream.Stream<A, SqlError> {
+    return this.inner.stream
+  }
+  toJSON() {
+    const [sql, params] = this.compile()
+    return { _id: "@effect/sql/Statement", segments: this.segments, sql, params }
+  }
+}
+
+/** `base` (made by `Client.make`) with its statements (`` sql`...` ``, `sql.unsafe`) `FastStatement`s. */
+const fastClient = (base: Client.SqlClient, parts: Parts): Client.SqlClient => {
+  function sql<A extends object = Row>(strings: TemplateStringsArray, ...args: Array<unknown>): Statement.Statement<A>
+  function sql(value: string): Statement.Identifier
+  function sql<A extends object>(
+    strings: TemplateStringsArray | string,
+    ...args: Array<unknown>
+  ): Statement.Statement<A> | Statement.Identifier {
+    return typeof strings === "string" ? base(strings) : new FastStatement(base<A>(strings, ...args), parts)
+  }
+  const client = Object.assign(sql, base, {
+    unsafe: <A extends object>(text: string, params?: ReadonlyArray<unknown>) =>
+      new FastStatement(base.unsafe<A>(text, params), parts),
+    withoutTransforms: () =>
+      parts.transformRows === undefined
+        ? client
+        : fastClient(base.withoutTransforms(), { ...parts, transformRows: undefined })
+  })
+  // `sql.safe` is the client itself (as `Client.make` sets it).
+  Object.assign(client, { safe: client })
+  return client
+}
+
+// ---------------------------------------------------------------------------
 // The client
 // ---------------------------------------------------------------------------
 
@@ -363,6 +527,13 @@ export const make = (
     })
     const shared = new Shared(db, config.prepareCacheSize ?? 200)
     const transactional = shared.transactional
+    const spanAttributes: ReadonlyArray<readonly [string, unknown]> = [
+      ...(config.spanAttributes ? Object.entries(config.spanAttributes) : []),
+      ["db.system.name", "sqlite"]
+    ]
+    const transformRows = config.transformResultNames
+      ? Statement.defaultTransforms(config.transformResultNames).array
+      : undefined
     const client = yield* Client.make({
       acquirer: Effect.succeed(shared.plain),
       transactionAcquirer: Effect.uninterruptibleMask((restore) =>
@@ -376,16 +547,12 @@ export const make = (
         )
       ),
       compiler: Statement.makeCompilerSqlite(config.transformQueryNames),
-      spanAttributes: [
-        ...(config.spanAttributes ? Object.entries(config.spanAttributes) : []),
-        ["db.system.name", "sqlite"]
-      ],
-      transformRows: config.transformResultNames
-        ? Statement.defaultTransforms(config.transformResultNames).array
-        : undefined
+      spanAttributes,
+      transformRows
     })
+    const fast = fastClient(client, { shared, spanAttributes, transformRows })
     const fields: Pick<Sqlite.SqliteClient, Sqlite.TypeId | "config"> = { [TypeId]: TypeId, config }
-    const sqlite: Sqlite.SqliteClient = Object.assign(client, fields)
+    const sqlite: Sqlite.SqliteClient = Object.assign(fast, fields)
     shares.set(sqlite, shared)
     return sqlite
   })
