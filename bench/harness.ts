@@ -11,6 +11,9 @@
  * - `startGroup(command, args)`: any command (gunicorn, a Node cluster) in a process group of its
  *   own, on a port given to it, ready when `readyPath` answers; its CPU time is the sum over every
  *   process of the group, read from `/proc` (Linux), so a primary and its workers all count.
+ *
+ * And for the in-process benches, `countSteps`: the Effect runtime's steps of `n` requests, counted
+ * by `bench/stack/opcount.mjs`.
  */
 import { spawn } from "node:child_process"
 import { readdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -262,4 +265,25 @@ export const interleavedRounds = async (
     console.log(`profile of the measured rounds written to ${profile}`)
   }
   return results
+}
+
+/**
+ * For `CALLGRIND_VARIANT` runs, to `yield*` from `Effect.gen`: `warmUp` (one request) 300 times,
+ * then `measured` (`n` requests) with `bench/stack/opcount.mjs`'s counter switched on, its steps
+ * printed per request when that module is loaded (`--import ./bench/stack/opcount.mjs`). Plain
+ * generator delegation: the counter switches on and off where `measured` starts and ends, and
+ * adds no step of the runtime's own.
+ */
+export function* countSteps<W, Y, A>(options: {
+  readonly n: number
+  readonly warmUp: () => { [Symbol.iterator](): Iterator<W, unknown> }
+  readonly measured: { [Symbol.iterator](): Iterator<Y, A> }
+}): Generator<W | Y, A> {
+  for (let i = 0; i < 300; i++) yield* options.warmUp()
+  const counter = globalThis as { __opcount_on?: boolean; __opcount_dump?: (n: number) => void }
+  counter.__opcount_on = true
+  const result = yield* options.measured
+  counter.__opcount_on = false
+  counter.__opcount_dump?.(options.n)
+  return result
 }

@@ -4,7 +4,8 @@
  * names. The app is the README's first view, compiled by `tsc` (strict, `moduleResolution:
  * nodenext`) against the installed `.d.ts` files, then run with Node; one request goes through
  * it end to end. A second file checks the `exports` map: every public module resolves, both for
- * the compiler and for Node, and `internal/` does not.
+ * the compiler and for Node, and `internal/` does not. A second app holds the required peers alone
+ * (no optional one, no peer npm would add by itself) and imports the index.
  *
  * npm installs with `--prefer-offline`, so after the repo's own `npm ci` it needs no network.
  */
@@ -41,6 +42,21 @@ const readmePeers = (): Record<string, string> => {
     })
   )
 }
+
+const peerMeta = (pkg as { peerDependenciesMeta?: Record<string, { optional?: boolean }> }).peerDependenciesMeta ?? {}
+
+/** The peers `peerDependenciesMeta` marks optional (the stores' drivers). */
+const optionalPeers = (): ReadonlyArray<string> =>
+  Object.keys(pkg.peerDependencies).filter((name) => peerMeta[name]?.optional === true)
+
+/** The required peers, each at the version the repo is developed and tested with (its `node_modules`). */
+const requiredPeers = (): Record<string, string> =>
+  Object.fromEntries(
+    Object.keys(pkg.peerDependencies).filter((name) => peerMeta[name]?.optional !== true).map((name) => [
+      name,
+      JSON.parse(readFileSync(Path.join(root, "node_modules", name, "package.json"), "utf8")).version
+    ])
+  )
 
 /** The README's first ```ts block: the first view, as a user copies it. */
 const firstView = (): string => {
@@ -129,6 +145,7 @@ describe("the packed package", () => {
   let dir = ""
   let app = ""
   let files: ReadonlyArray<string> = []
+  let tarball = ""
 
   beforeAll(async () => {
     dir = mkdtempSync(Path.join(tmpdir(), "edh-pack-"))
@@ -136,6 +153,7 @@ describe("the packed package", () => {
       { readonly filename: string; readonly files: ReadonlyArray<{ readonly path: string }> }
     >
     files = packed!.files.map((f) => f.path)
+    tarball = packed!.filename
     app = Path.join(dir, "app")
     mkdirSync(app)
     const typesNode = JSON.parse(readFileSync(Path.join(root, "node_modules/@types/node/package.json"), "utf8"))
@@ -182,16 +200,36 @@ describe("the packed package", () => {
   it("the README's install command names versions inside the peer ranges, one per required peer", () => {
     // The exact versions the repo is developed and tested with. Optional peers (the stores) are
     // installed only by the sites that use them, so the install line leaves them out.
-    const optional = (pkg as { peerDependenciesMeta?: Record<string, { optional?: boolean }> }).peerDependenciesMeta ??
-      {}
-    const installed = Object.fromEntries(
-      Object.keys(pkg.peerDependencies).filter((name) => optional[name]?.optional !== true).map((name) => [
-        name,
-        JSON.parse(readFileSync(Path.join(root, "node_modules", name, "package.json"), "utf8")).version
-      ])
-    )
-    expect(readmePeers()).toEqual(installed)
+    expect(readmePeers()).toEqual(requiredPeers())
   })
+
+  it("loads its index with the required peers alone, none of the optional ones installed", async () => {
+    // `--legacy-peer-deps`: npm installs no peer that the command does not name (by default it
+    // would add the peers' own required peers too), so a module that loads an optional peer, or a
+    // peer not declared required, when the index is imported fails here.
+    const lean = Path.join(dir, "lean")
+    mkdirSync(lean)
+    writeFileSync(Path.join(lean, "package.json"), JSON.stringify({ name: "lean", private: true, type: "module" }))
+    const peers = Object.entries(requiredPeers()).map(([name, version]) => `${name}@${version}`)
+    await npm(lean, [
+      "install",
+      "--legacy-peer-deps",
+      "--prefer-offline",
+      "--ignore-scripts",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      Path.join(dir, tarball),
+      ...peers
+    ])
+    for (const name of optionalPeers()) expect(existsSync(Path.join(lean, "node_modules", name))).toBe(false)
+    const out = await run(
+      process.execPath,
+      ["--input-type=module", "-e", `const m = await import("${pkg.name}"); console.log(typeof m.Server.run)`],
+      lean
+    )
+    expect(out.trim()).toBe("function")
+  }, 180_000)
 
   it("holds the built modules with declarations and source maps, and no tests", () => {
     for (const m of [...publicModules, "index"]) {

@@ -1,8 +1,10 @@
 /**
  * The client side of `bench/stack`, the same for every stack: sign in as a person does (the
  * login form's CSRF token and cookies, then its POST), read the list page's form token, and the
- * three requests the bench loads, each with the status it must answer.
+ * three requests the bench loads, each with the status it must answer, and the autocannon call
+ * that loads one.
  */
+import autocannon from "autocannon"
 import { CSRF_FIELD, PASSWORD, USERNAME } from "./common.js"
 
 /** The cookies a client holds, by name. */
@@ -121,4 +123,30 @@ export const checkOnce = async (base: string, signedIn: SignedIn): Promise<void>
     })
     await checkAnswer(request, response)
   }
+}
+
+/** autocannon's result of loading one request, with its request errors by message. */
+export interface Loaded extends autocannon.Result {
+  readonly errorsByMessage: ReadonlyMap<string, number>
+}
+
+/** Loads `request` on the stack at `base` with autocannon: `connections` connections for `seconds` s. */
+export const load = async (
+  base: string,
+  request: BenchRequest,
+  options: { readonly connections: number; readonly seconds: number }
+): Promise<Loaded> => {
+  const errors = new Map<string, number>()
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({
+      url: `${base}${request.path}`,
+      method: request.method,
+      headers: request.headers,
+      ...(request.body === undefined ? {} : { body: request.body }),
+      connections: options.connections,
+      duration: options.seconds
+    }, (error, result) => error ? reject(error) : resolve(result))
+    instance.on("reqError", (error: Error) => errors.set(error.message, (errors.get(error.message) ?? 0) + 1))
+  })
+  return { ...result, errorsByMessage: errors }
 }

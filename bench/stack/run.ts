@@ -26,13 +26,12 @@
  * `LIBRARY=src` runs it from `src/` through tsx's esbuild transform instead. Every Node stack's own
  * file (`library.ts`, `express.ts`, ...) runs through tsx either way.
  */
-import autocannon from "autocannon"
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import * as Path from "node:path"
 import { freePort, median, type Started, startGroup } from "../harness.js"
-import { type BenchRequest, checkOnce, signIn } from "./client.js"
+import { type BenchRequest, checkOnce, load, signIn } from "./client.js"
 import { countNotes, here, seed } from "./common.js"
 
 const duration = Number(process.env["DURATION"] ?? 5)
@@ -123,23 +122,6 @@ interface Measured {
   readonly cpuPerRequest: number
 }
 
-/** autocannon's result, with its request errors by message. */
-const load = async (base: string, request: BenchRequest, seconds: number) => {
-  const errors = new Map<string, number>()
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({
-      url: `${base}${request.path}`,
-      method: request.method,
-      headers: request.headers,
-      ...(request.body === undefined ? {} : { body: request.body }),
-      connections,
-      duration: seconds
-    }, (error, result) => error ? reject(error) : resolve(result))
-    instance.on("reqError", (error: Error) => errors.set(error.message, (errors.get(error.message) ?? 0) + 1))
-  })
-  return { ...result, errorsByMessage: errors }
-}
-
 /** The number of notes once it stopped changing (the requests still in flight have finished). */
 const settledNotes = async (db: string): Promise<number> => {
   let last = -1
@@ -159,10 +141,10 @@ const measureRequest = async (
   request: BenchRequest,
   db: string
 ): Promise<Measured> => {
-  await load(base, request, warmup)
+  await load(base, request, { connections, seconds: warmup })
   const notesBefore = await settledNotes(db)
   const cpuBefore = await server.cpu()
-  const r = await load(base, request, duration)
+  const r = await load(base, request, { connections, seconds: duration })
   const cpuAfter = await server.cpu()
   const answered = request.status === 302 ? r["3xx"] : r["2xx"]
   const wrong = r["1xx"] + r["2xx"] + r["3xx"] + r["4xx"] + r["5xx"] - answered

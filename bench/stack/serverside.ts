@@ -38,7 +38,6 @@
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import autocannon from "autocannon"
 import { Effect, Layer, ManagedRuntime, Runtime } from "effect"
 import { execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -49,7 +48,7 @@ import * as Path from "node:path"
 import { Client, Handler, HttpRequest, HttpResponse, RequestFactory, Server, Settings, View } from "../../src/index.js"
 import { bodyStream } from "../../src/internal/node/adapter.js"
 import { freePort, interleavedRounds, median } from "../harness.js"
-import { type BenchRequest, checkOnce, signIn } from "./client.js"
+import { type BenchRequest, checkOnce, load, signIn } from "./client.js"
 import { here, PASSWORD, seed, USERNAME } from "./common.js"
 import { services, settings, site } from "./library.js"
 
@@ -226,25 +225,10 @@ const start = async (name: ServerName): Promise<Running> => {
   }
 }
 
-const load = (base: string, request: BenchRequest, seconds: number) =>
-  new Promise<autocannon.Result>((resolve, reject) => {
-    autocannon(
-      {
-        url: `${base}${request.path}`,
-        method: request.method,
-        headers: request.headers,
-        ...(request.body === undefined ? {} : { body: request.body }),
-        connections,
-        duration: seconds
-      },
-      (e, r) => e ? reject(e) : resolve(r)
-    )
-  })
-
 const measure = async (server: Running, request: BenchRequest) => {
-  await load(server.base, request, warmup)
+  await load(server.base, request, { connections, seconds: warmup })
   const before = await server.cpu()
-  const r = await load(server.base, request, duration)
+  const r = await load(server.base, request, { connections, seconds: duration })
   const after = await server.cpu()
   // `post` answers 302 (the redirect to the list), the others 200.
   const answered = request.name === "post" ? r["3xx"] : r["2xx"]

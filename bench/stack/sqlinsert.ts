@@ -23,7 +23,7 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import { Sqlite } from "../../src/index.js"
-import { interleavedRounds, median } from "../harness.js"
+import { countSteps, interleavedRounds, median } from "../harness.js"
 import { djangoDatetime, seed } from "./common.js"
 
 const rounds = Number(process.env["ROUNDS"] ?? 5)
@@ -89,12 +89,14 @@ const program = Effect.gen(function*() {
     })
   const single = process.env["CALLGRIND_VARIANT"]
   if (single !== undefined) {
-    for (let i = 0; i < 300; i++) ways[single]!()
-    const counter = globalThis as { __opcount_on?: boolean; __opcount_dump?: (n: number) => void }
-    counter.__opcount_on = true
-    yield* run(single)
-    counter.__opcount_on = false
-    counter.__opcount_dump?.(n)
+    const way = ways[single]!
+    yield* countSteps({
+      n,
+      warmUp: function*() {
+        way()
+      },
+      measured: run(single)
+    })
     console.log(`${single}: ${n} inserts`)
     return
   }

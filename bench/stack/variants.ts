@@ -8,7 +8,7 @@
  */
 import { Effect, Runtime } from "effect"
 import { type HttpRequest, HttpResponse, type View } from "../../src/index.js"
-import { interleavedRounds, median } from "../harness.js"
+import { countSteps, interleavedRounds, median } from "../harness.js"
 
 export interface Variant<R> {
   /** `undefined`: the request value alone (the first variant, subtracted from the others). */
@@ -47,13 +47,9 @@ export const measureVariants = <R>(variants: Record<string, Variant<R>>, rounds:
     if (single !== undefined) {
       // For `valgrind --tool=callgrind`: warm up, then N requests of one variant; the difference of
       // two runs with different N is the instruction count of N requests.
-      for (let i = 0; i < 300; i++) yield* variants[single]!.view!(variants[single]!.request())
       // With `--import ./bench/stack/opcount.mjs`: the runtime's steps of the N requests, counted.
-      const counter = globalThis as { __opcount_on?: boolean; __opcount_dump?: (n: number) => void }
-      counter.__opcount_on = true
-      yield* run(single)
-      counter.__opcount_on = false
-      counter.__opcount_dump?.(n)
+      const { request, view } = variants[single]!
+      yield* countSteps({ n, warmUp: () => view!(request()), measured: run(single) })
       console.log(`${single}: ${n} requests`)
       return
     }

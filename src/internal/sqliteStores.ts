@@ -41,6 +41,7 @@ import { fromStorage, type Storage } from "./sessions.js"
 import { ddl, sqlFailure, sqliteDatetime, statements } from "./sessionStores.js"
 import {
   BUSY_WAIT_MS,
+  type DriverDatabase,
   executeError,
   isBusy,
   messageOf,
@@ -54,22 +55,6 @@ import {
 // ---------------------------------------------------------------------------
 // The driver
 // ---------------------------------------------------------------------------
-
-/** The part of a better-sqlite3 `Statement` the stores use. */
-export interface Statement {
-  readonly get: (...params: Array<unknown>) => unknown
-  readonly all: (...params: Array<unknown>) => ReadonlyArray<unknown>
-  readonly run: (...params: Array<unknown>) => unknown
-}
-
-/** The part of a better-sqlite3 `Database` the stores use. */
-export interface Database {
-  readonly prepare: (source: string) => Statement
-  readonly exec: (source: string) => unknown
-  readonly pragma: (source: string) => unknown
-  readonly transaction: (fn: () => void) => () => void
-  readonly close: () => unknown
-}
 
 export { BUSY_WAIT_MS, executeError, isBusy, messageOf } from "./sqliteClient.js"
 
@@ -96,16 +81,16 @@ export const attempt: Runner = <A, E>(f: () => A, onError: (cause: unknown) => E
 }
 
 /** The set-up done (SQLite's busy handler used for it), statements from now on wait in `attempt`. */
-export const noBusyTimeout = (db: Database): void => void db.pragma("busy_timeout = 0")
+export const noBusyTimeout = (db: DriverDatabase): void => void db.pragma("busy_timeout = 0")
 
 /**
  * Opens `filename` with better-sqlite3 (loaded when first needed: an optional peer dependency),
  * in WAL mode as `@effect/sql-sqlite-node` opens it; closed when the scope closes.
  */
-export const open = (filename: string): Effect.Effect<Database, SqlError, Scope.Scope> => openDriver(filename)
+export const open = (filename: string): Effect.Effect<DriverDatabase, SqlError, Scope.Scope> => openDriver(filename)
 
 /** Runs `statements` (Django's DDL) in one transaction when `table` is missing; `true` when it did. */
-export const createTable = (db: Database, table: string, statements: ReadonlyArray<string>): boolean => {
+export const createTable = (db: DriverDatabase, table: string, statements: ReadonlyArray<string>): boolean => {
   const found = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) as
     | { readonly n: number }
     | undefined
@@ -121,7 +106,7 @@ export const createTable = (db: Database, table: string, statements: ReadonlyArr
 // ---------------------------------------------------------------------------
 
 /** Django's `db` backend over `django_session`, its statements prepared once on `db`. */
-export const sessionStorage = (db: Database, run: Runner = attempt): Storage => {
+export const sessionStorage = (db: DriverDatabase, run: Runner = attempt): Storage => {
   const text = statements(false)
   const load = db.prepare(text.load)
   const exists = db.prepare(text.exists)

@@ -16,18 +16,14 @@ import type { SqliteClient } from "../Sqlite.js"
 import * as auth from "./auth.js"
 import { makeUser, Users } from "./authApi.js"
 import { sqliteDatetime } from "./sessionStores.js"
-import { sharedOf, storeRunner, tag as SqliteClientTag } from "./sqliteClient.js"
 import {
-  attempt,
-  createTable,
-  type Database,
-  executeError,
-  messageOf,
-  noBusyTimeout,
-  open,
-  type Runner,
-  type Statement
-} from "./sqliteStores.js"
+  type DriverDatabase,
+  type DriverStatement,
+  sharedOf,
+  storeRunner,
+  tag as SqliteClientTag
+} from "./sqliteClient.js"
+import { attempt, createTable, executeError, messageOf, noBusyTimeout, open, type Runner } from "./sqliteStores.js"
 
 /** The failure of a user store: `Auth.UsersError`, made by `Auth`. */
 export type UsersFailure = (message: string, cause: SqlError) => Auth.UsersError
@@ -39,7 +35,7 @@ const sqliteFormats = {
 }
 
 /** `Users` over `auth_user`, its statements prepared once on `db`. */
-export const users = (db: Database, failure: UsersFailure, run: Runner = attempt): Auth.Users => {
+export const users = (db: DriverDatabase, failure: UsersFailure, run: Runner = attempt): Auth.Users => {
   const byId = db.prepare(auth.FIND_BY.id.other)
   const byUsername = db.prepare(auth.FIND_BY.username.other)
   const setPassword = db.prepare(auth.WRITES.other.setPassword)
@@ -53,7 +49,7 @@ export const users = (db: Database, failure: UsersFailure, run: Runner = attempt
   const savingPassword = failed("save a password")
   const savingLastLogin = failed("save last_login")
   const creating = failed("create a user")
-  const find = (statement: Statement, value: number | string) =>
+  const find = (statement: DriverStatement, value: number | string) =>
     run(() => {
       const raw = statement.get(value) as Parameters<typeof auth.fromRaw>[0] | undefined
       return raw === undefined ? Option.none() : Option.some(makeUser(auth.fromRaw(raw)))
