@@ -360,43 +360,12 @@ const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
 const traced = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean =>
   fiber.getFiberRef(FiberRef.currentTracerEnabled) && fiber.currentTracer !== nativeTracer
 
-type Run<X> = (connection: Connection, sql: string, params: ReadonlyArray<unknown>) => Effect.Effect<X, SqlError>
-
 /**
- * The way `@effect/sql` runs `statement` (`sql.execute` span, compile, the connection of the
- * fiber's transaction or the client's), without what costs and shows nothing here: the scope
- * around the acquired connection (the client's connections need none), and the span when no
- * tracer would record it. With a `Statement.setTransformer` in force, `whole` (`@effect/sql`'s own
- * way) runs instead.
- */
-const runStatement = <X>(
-  statement: Statement.Statement<unknown>,
-  parts: Parts,
-  operation: string,
-  withoutTransform: boolean,
-  whole: Effect.Effect<X, SqlError>,
-  run: Run<X>
-): Effect.Effect<X, SqlError> =>
-  Effect.withFiberRuntime((fiber) => {
-    if (fiber.getFiberRef(Statement.currentTransformer)._tag === "Some") return whole
-    const tx = Context.getOption(fiber.currentContext, Client.TransactionConnection)
-    const connection = tx._tag === "Some" ? tx.value[0] : parts.shared.plain
-    if (!traced(fiber)) {
-      const [sql, params] = statement.compile(withoutTransform)
-      return run(connection, sql, params)
-    }
-    return Effect.useSpan("sql.execute", { kind: "client", captureStackTrace: false }, (span) => {
-      const [sql, params] = statement.compile(withoutTransform)
-      for (const [key, value] of parts.spanAttributes) span.attribute(key, value)
-      span.attribute("db.operation.name", operation)
-      span.attribute("db.query.text", sql)
-      return run(connection, sql, params)
-    })
-  })
-
-/**
- * A statement of the client: `@effect/sql`'s (its segments, its compiler, its `stream`), run
- * through `runStatement`.
+ * A statement of the client: `@effect/sql`'s (its segments, its compiler, its `stream`), run the
+ * way `@effect/sql` runs it (the `sql.execute` span, compile, the connection of the fiber's
+ * transaction or else the client's) without what costs and shows nothing here: the scope around
+ * the acquired connection (the client's connections need none), and the span when no tracer would
+ * record it. With a `Statement.withTransformer` in force, it runs `@effect/sql`'s own way.
  */
 class FastStatement<A> extends Effectable.Class<ReadonlyArray<A>, SqlError> implements Statement.Statement<A> {
   constructor(readonly inner: Statement.Statement<A>, readonly parts: Parts) {
@@ -411,59 +380,55 @@ class FastStatement<A> extends Effectable.Class<ReadonlyArray<A>, SqlError> impl
   compile(withoutTransform?: boolean | undefined) {
     return this.inner.compile(withoutTransform)
   }
+  /** `run` on the statement's SQL and connection; `whole` (`@effect/sql`'s way) under a transformer. */
+  private run<X>(
+    operation: string,
+    withoutTransform: boolean,
+    whole: () => Effect.Effect<X, SqlError>,
+    run: (connection: Connection, sql: string, params: ReadonlyArray<unknown>) => Effect.Effect<X, SqlError>
+  ): Effect.Effect<X, SqlError> {
+    return Effect.withFiberRuntime((fiber) => {
+      if (fiber.getFiberRef(Statement.currentTransformer)._tag === "Some") return whole()
+      const tx = Context.getOption(fiber.currentContext, Client.TransactionConnection)
+      const connection = tx._tag === "Some" ? tx.value[0] : this.parts.shared.plain
+      if (!traced(fiber)) {
+        const [sql, params] = this.compile(withoutTransform)
+        return run(connection, sql, params)
+      }
+      return Effect.useSpan("sql.execute", { kind: "client", captureStackTrace: false }, (span) => {
+        const [sql, params] = this.compile(withoutTransform)
+        for (const [key, value] of this.parts.spanAttributes) span.attribute(key, value)
+        span.attribute("db.operation.name", operation)
+        span.attribute("db.query.text", sql)
+        return run(connection, sql, params)
+      })
+    })
+  }
   commit(): Effect.Effect<ReadonlyArray<A>, SqlError> {
     const transformRows = this.parts.transformRows
-    return runStatement(
-      this,
-      this.parts,
-      "execute",
-      false,
-      this.inner,
-      (connection, sql, params) =>
-        connection.execute(sql, params, transformRows) as Effect.Effect<ReadonlyArray<A>, SqlError>
-    )
+    return this.run("execute", false, () => this.inner, (c, sql, params) => c.execute(sql, params, transformRows))
   }
   get withoutTransform(): Effect.Effect<ReadonlyArray<A>, SqlError> {
-    return runStatement(
-      this,
-      this.parts,
+    return this.run(
       "executeWithoutTransform",
       true,
-      this.inner.withoutTransform,
-      (connection, sql, params) =>
-        connection.execute(sql, params, undefined) as Effect.Effect<ReadonlyArray<A>, SqlError>
+      () => this.inner.withoutTransform,
+      (c, sql, params) => c.execute(sql, params, undefined)
     )
   }
   get raw(): Effect.Effect<unknown, SqlError> {
-    return runStatement(
-      this,
-      this.parts,
-      "executeRaw",
-      true,
-      this.inner.raw,
-      (connection, sql, params) => connection.executeRaw(sql, params)
-    )
+    return this.run("executeRaw", true, () => this.inner.raw, (c, sql, params) => c.executeRaw(sql, params))
   }
   get values(): Effect.Effect<ReadonlyArray<ReadonlyArray<unknown>>, SqlError> {
-    return runStatement(
-      this,
-      this.parts,
-      "executeValues",
-      false,
-      this.inner.values,
-      (connection, sql, params) => connection.executeValues(sql, params)
-    )
+    return this.run("executeValues", false, () => this.inner.values, (c, sql, params) => c.executeValues(sql, params))
   }
   get unprepared(): Effect.Effect<ReadonlyArray<A>, SqlError> {
     const transformRows = this.parts.transformRows
-    return runStatement(
-      this,
-      this.parts,
+    return this.run(
       "executeUnprepared",
       false,
-      this.inner.unprepared,
-      (connection, sql, params) =>
-        connection.executeUnprepared(sql, params, transformRows) as Effect.Effect<ReadonlyArray<A>, SqlError>
+      () => this.inner.unprepared,
+      (c, sql, params) => c.executeUnprepared(sql, params, transformRows)
     )
   }
   get stream(): Stream.Stream<A, SqlError> {
