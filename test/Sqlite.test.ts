@@ -5,10 +5,11 @@
  * savepoints), the gate (a plain statement of another fiber waits while a transaction holds the
  * connection, and is not part of it), `SafeIntegers`, errors as `SqlError` with the driver's
  * cause, the bounded prepare cache, WAL, the file closed with the layer; the same results as
- * `@effect/sql-sqlite-node` for random sequences of statements and transactions; and the session
- * and user stores on the client's connection (`layerSqliteClient`): inside the view's transaction
- * their writes commit and roll back with it (Django's one connection, `ATOMIC_REQUESTS`), outside
- * it they wait for it, never deadlocking.
+ * `@effect/sql-sqlite-node`, and the same spans under a tracer, for random sequences of statements
+ * and transactions, with the statements' `@effect/sql` semantics (transformers, fragments); and
+ * the session and user stores on the client's connection (`layerSqliteClient`): inside the view's
+ * transaction their writes commit and roll back with it (Django's one connection,
+ * `ATOMIC_REQUESTS`), outside it they wait for it, never deadlocking.
  */
 import * as SqliteNode from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -375,6 +376,27 @@ describe("Sqlite transactions", () => {
 // The same results as @effect/sql-sqlite-node
 // ---------------------------------------------------------------------------
 
+/** A tracer that hands every span to Effect's own and keeps it in `spans`. */
+const recording = (spans: Array<Tracer.Span>): Tracer.Tracer => {
+  const native = Effect.runSync(Effect.tracer)
+  return Tracer.make({
+    span: (...args) => {
+      const span = native.span(...args)
+      spans.push(span)
+      return span
+    },
+    context: (f, fiber) => native.context(f, fiber)
+  })
+}
+
+/** A span as a test compares it: name, kind, attributes, and how it ended. */
+const seen = (span: Tracer.Span) => ({
+  name: span.name,
+  kind: span.kind,
+  attributes: Object.fromEntries(span.attributes),
+  ended: span.status._tag === "Ended" ? span.status.exit._tag : "open"
+})
+
 type Op =
   | { readonly _tag: "insert"; readonly n: number; readonly s: string }
   | { readonly _tag: "select"; readonly min: number }
@@ -416,48 +438,30 @@ const interpret = (sql: SqlClient.SqlClient, ops: ReadonlyArray<Op>): Effect.Eff
     }
   })
 
-const runOn = (layer: Layer.Layer<SqlClient.SqlClient, unknown>, ops: ReadonlyArray<Op>) =>
-  Effect.gen(function*() {
+/** The results, the rows, and the spans of a recording tracer (none with Effect's own). */
+const runOn = (layer: Layer.Layer<SqlClient.SqlClient, unknown>, ops: ReadonlyArray<Op>, traced: boolean) => {
+  const spans: Array<Tracer.Span> = []
+  return Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* sql`CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, s TEXT)`
     const out = yield* interpret(sql, ops)
-    return { out, rows: yield* sql`SELECT id, n, s FROM t ORDER BY id` }
-  }).pipe(Effect.provide(layer))
+    return { out, rows: yield* sql`SELECT id, n, s FROM t ORDER BY id`, spans: spans.map(seen) }
+  }).pipe(traced ? Effect.withTracer(recording(spans)) : (effect) => effect, Effect.provide(layer))
+}
 
 describe("Sqlite against @effect/sql-sqlite-node", () => {
-  it.effect("random statements and transactions give the same results and rows", () =>
+  it.effect("random statements and transactions give the same results, rows and spans", () =>
     Effect.promise(() =>
       fc.assert(
-        fc.asyncProperty(program, (ops) =>
+        fc.asyncProperty(program, fc.boolean(), (ops, traced) =>
           Effect.runPromise(Effect.gen(function*() {
-            const ours = yield* runOn(Sqlite.layer({ filename: sqliteFile() }), ops)
-            const theirs = yield* runOn(SqliteNode.layer({ filename: sqliteFile() }), ops)
+            const ours = yield* runOn(Sqlite.layer({ filename: sqliteFile() }), ops, traced)
+            const theirs = yield* runOn(SqliteNode.layer({ filename: sqliteFile() }), ops, traced)
             expect(ours).toEqual(theirs)
           }))),
         { numRuns: 40 }
       )
     ))
-})
-
-/** A tracer that hands every span to Effect's own and keeps it in `spans`. */
-const recording = (spans: Array<Tracer.Span>): Tracer.Tracer => {
-  const native = Effect.runSync(Effect.tracer)
-  return Tracer.make({
-    span: (...args) => {
-      const span = native.span(...args)
-      spans.push(span)
-      return span
-    },
-    context: (f, fiber) => native.context(f, fiber)
-  })
-}
-
-/** A span as a test compares it: name, kind, attributes, and how it ended. */
-const seen = (span: Tracer.Span) => ({
-  name: span.name,
-  kind: span.kind,
-  attributes: Object.fromEntries(span.attributes),
-  ended: span.status._tag === "Ended" ? span.status.exit._tag : "open"
 })
 
 /** Statements of every kind, a transaction and a failure, as an app would run them. */
