@@ -34,6 +34,7 @@ import {
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { inspect } from "node:util"
 import { afterAll } from "vitest"
 import { Auth, Sessions, Settings, Sqlite } from "../src/index.js"
 import { sharedOf } from "../src/internal/sqliteClient.js"
@@ -476,6 +477,8 @@ const everyKind = Effect.gen(function*() {
   yield* sql.unsafe("SELECT n FROM t WHERE n > ?", [0])
   yield* sql.withTransaction(sql`INSERT INTO t (n, s) VALUES (${3}, ${"d"})`)
   yield* Effect.either(sql`SELECT nope FROM t`)
+  // A statement that does not compile (an empty insert): a defect, its span ended with it.
+  yield* Effect.exit(sql`INSERT INTO t ${sql.insert([])}`)
   return yield* sql`SELECT id, n, s FROM t ORDER BY id`
 })
 
@@ -491,7 +494,7 @@ describe("Sqlite statements run as @effect/sql runs them", () => {
       const spanAttributes = { "service.name": "notes" }
       const ours = yield* run(Sqlite.layer({ filename: sqliteFile(), spanAttributes }))
       const theirs = yield* run(SqliteNode.layer({ filename: sqliteFile(), spanAttributes }))
-      expect(ours.spans.filter((span) => span.name === "sql.execute")).toHaveLength(10)
+      expect(ours.spans.filter((span) => span.name === "sql.execute")).toHaveLength(11)
       expect(ours.spans).toContainEqual({
         name: "sql.execute",
         kind: "client",
@@ -514,15 +517,19 @@ describe("Sqlite statements run as @effect/sql runs them", () => {
           yield* sql`CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, s TEXT)`
           yield* sql`INSERT INTO t (n, s) VALUES (1, 'a'), (2, 'b'), (3, 'c')`
           const texts: Array<string> = []
+          const given: Array<{ readonly self: unknown; readonly make: unknown }> = []
           // The transformer sees the statement as written, and its own statement runs instead.
           const onlyAbove = (self: Statement.Statement<unknown>, make: Statement.Constructor) => {
             const [text, params] = self.compile()
             texts.push(text)
+            given.push({ self, make })
             return Effect.succeed(make.unsafe(`SELECT * FROM (${text}) WHERE n > 1`, params))
           }
-          const rewritten = yield* sql`SELECT n FROM t WHERE s <> ${"z"} ORDER BY n`.pipe(
-            Statement.withTransformer(onlyAbove)
-          )
+          const statement = sql`SELECT n FROM t WHERE s <> ${"z"} ORDER BY n`
+          const rewritten = yield* statement.pipe(Statement.withTransformer(onlyAbove))
+          // It is given the statement that runs, and the client.
+          expect(given[0]?.self).toBe(statement)
+          expect(given[0]?.make).toBe(sql)
           const values = yield* sql`SELECT n FROM t ORDER BY n`.values.pipe(Statement.withTransformer(onlyAbove))
           // Switched off again inside: the statement as written.
           const plain = yield* sql`SELECT n FROM t ORDER BY n`.pipe(
@@ -584,6 +591,14 @@ describe("Sqlite statements run as @effect/sql runs them", () => {
       expect(sql.safe).toBe(sql)
       const bare = sql.withoutTransforms()
       expect(bare.withoutTransforms()).toBe(bare)
+      // Still this library's client, on the same connection, with its config.
+      expect(bare.config).toBe(sql.config)
+      expect(bare[Sqlite.TypeId]).toBe(Sqlite.TypeId)
+      expect(sharedOf(bare)).toBe(sharedOf(sql))
+      // Printed as its SQL, not as its connection.
+      const printed = inspect(sql`SELECT note_id FROM note_row WHERE note_id = ${7}`)
+      expect(printed).toContain("SELECT note_id FROM note_row WHERE note_id = ?")
+      expect(printed).not.toContain("shared")
     }).pipe(
       Effect.provide(Sqlite.layer({
         filename: sqliteFile(),

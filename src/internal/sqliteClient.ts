@@ -17,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
+import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -348,6 +349,8 @@ interface Parts {
   readonly shared: Shared
   readonly spanAttributes: ReadonlyArray<readonly [string, unknown]>
   readonly transformRows: TransformRows
+  /** The client the statements belong to (given to a `Statement.Transformer`, as `@effect/sql` does). */
+  client: Statement.Constructor
 }
 
 /** Effect's own tracer: its spans are recorded nowhere. */
@@ -360,12 +363,14 @@ const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
 const traced = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean =>
   fiber.getFiberRef(FiberRef.currentTracerEnabled) && fiber.currentTracer !== nativeTracer
 
+type Run<X> = (connection: Connection, sql: string, params: ReadonlyArray<unknown>) => Effect.Effect<X, SqlError>
+
 /**
  * A statement of the client: `@effect/sql`'s (its segments, its compiler, its `stream`), run the
- * way `@effect/sql` runs it (the `sql.execute` span, compile, the connection of the fiber's
- * transaction or else the client's) without what costs and shows nothing here: the scope around
- * the acquired connection (the client's connections need none), and the span when no tracer would
- * record it. With a `Statement.withTransformer` in force, it runs `@effect/sql`'s own way.
+ * way `@effect/sql` runs it (the `sql.execute` span, a `Statement.withTransformer` in force,
+ * compile, the connection of the fiber's transaction or else the client's) without what costs and
+ * shows nothing here: the scope around the acquired connection (the client's connections need
+ * none), and the span when no tracer would record it and no transformer is given it.
  */
 class FastStatement<A> extends Effectable.Class<ReadonlyArray<A>, SqlError> implements Statement.Statement<A> {
   constructor(readonly inner: Statement.Statement<A>, readonly parts: Parts) {
@@ -380,56 +385,50 @@ class FastStatement<A> extends Effectable.Class<ReadonlyArray<A>, SqlError> impl
   compile(withoutTransform?: boolean | undefined) {
     return this.inner.compile(withoutTransform)
   }
-  /** `run` on the statement's SQL and connection; `whole` (`@effect/sql`'s way) under a transformer. */
-  private run<X>(
-    operation: string,
-    withoutTransform: boolean,
-    whole: () => Effect.Effect<X, SqlError>,
-    run: (connection: Connection, sql: string, params: ReadonlyArray<unknown>) => Effect.Effect<X, SqlError>
-  ): Effect.Effect<X, SqlError> {
+  /** `run` on the SQL of this statement (or of the transformer's) and the fiber's connection. */
+  private run<X>(operation: string, withoutTransform: boolean, run: Run<X>): Effect.Effect<X, SqlError> {
     return Effect.withFiberRuntime((fiber) => {
-      if (fiber.getFiberRef(Statement.currentTransformer)._tag === "Some") return whole()
       const tx = Context.getOption(fiber.currentContext, Client.TransactionConnection)
       const connection = tx._tag === "Some" ? tx.value[0] : this.parts.shared.plain
-      if (!traced(fiber)) {
+      const transform = fiber.getFiberRef(Statement.currentTransformer)
+      if (transform._tag === "None" && !traced(fiber)) {
         const [sql, params] = this.compile(withoutTransform)
         return run(connection, sql, params)
       }
-      return Effect.useSpan("sql.execute", { kind: "client", captureStackTrace: false }, (span) => {
-        const [sql, params] = this.compile(withoutTransform)
+      const inSpan = (span: Tracer.Span) => (statement: Statement.Statement<unknown>) => {
+        const [sql, params] = statement.compile(withoutTransform)
         for (const [key, value] of this.parts.spanAttributes) span.attribute(key, value)
         span.attribute("db.operation.name", operation)
         span.attribute("db.query.text", sql)
         return run(connection, sql, params)
-      })
+      }
+      return Effect.useSpan(
+        "sql.execute",
+        { kind: "client", captureStackTrace: false },
+        (span) =>
+          transform._tag === "None"
+            // Suspended: a statement that does not compile ends its span with the defect.
+            ? Effect.suspend(() => inSpan(span)(this))
+            : Effect.flatMap(transform.value(this, this.parts.client, fiber.getFiberRefs(), span), inSpan(span))
+      )
     })
   }
   commit(): Effect.Effect<ReadonlyArray<A>, SqlError> {
     const transformRows = this.parts.transformRows
-    return this.run("execute", false, () => this.inner, (c, sql, params) => c.execute(sql, params, transformRows))
+    return this.run("execute", false, (c, sql, params) => c.execute(sql, params, transformRows))
   }
   get withoutTransform(): Effect.Effect<ReadonlyArray<A>, SqlError> {
-    return this.run(
-      "executeWithoutTransform",
-      true,
-      () => this.inner.withoutTransform,
-      (c, sql, params) => c.execute(sql, params, undefined)
-    )
+    return this.run("executeWithoutTransform", true, (c, sql, params) => c.execute(sql, params, undefined))
   }
   get raw(): Effect.Effect<unknown, SqlError> {
-    return this.run("executeRaw", true, () => this.inner.raw, (c, sql, params) => c.executeRaw(sql, params))
+    return this.run("executeRaw", true, (c, sql, params) => c.executeRaw(sql, params))
   }
   get values(): Effect.Effect<ReadonlyArray<ReadonlyArray<unknown>>, SqlError> {
-    return this.run("executeValues", false, () => this.inner.values, (c, sql, params) => c.executeValues(sql, params))
+    return this.run("executeValues", false, (c, sql, params) => c.executeValues(sql, params))
   }
   get unprepared(): Effect.Effect<ReadonlyArray<A>, SqlError> {
     const transformRows = this.parts.transformRows
-    return this.run(
-      "executeUnprepared",
-      false,
-      () => this.inner.unprepared,
-      (c, sql, params) => c.executeUnprepared(sql, params, transformRows)
-    )
+    return this.run("executeUnprepared", false, (c, sql, params) => c.executeUnprepared(sql, params, transformRows))
   }
   get stream(): Stream.Stream<A, SqlError> {
     return this.inner.stream
@@ -438,28 +437,42 @@ class FastStatement<A> extends Effectable.Class<ReadonlyArray<A>, SqlError> impl
     const [sql, params] = this.compile()
     return { _id: "@effect/sql/Statement", segments: this.segments, sql, params }
   }
+  /** Printed as its SQL (`toJSON`), not as its connection and cache. */
+  [Inspectable.NodeInspectSymbol]() {
+    return this.toJSON()
+  }
 }
 
-/** `base` (made by `Client.make`) with its statements (`` sql`...` ``, `sql.unsafe`) `FastStatement`s. */
-const fastClient = (base: Client.SqlClient, parts: Parts): Client.SqlClient => {
+/**
+ * `base` (made by `Client.make`) with its statements (`` sql`...` ``, `sql.unsafe`)
+ * `FastStatement`s, and the client's own `fields`; so is the client of its `withoutTransforms()`.
+ */
+const fastClient = (
+  base: Client.SqlClient,
+  parts: Omit<Parts, "client">,
+  fields: Pick<Sqlite.SqliteClient, Sqlite.TypeId | "config">
+): Sqlite.SqliteClient => {
+  const own: Parts = { ...parts, client: base }
   function sql<A extends object = Row>(strings: TemplateStringsArray, ...args: Array<unknown>): Statement.Statement<A>
   function sql(value: string): Statement.Identifier
   function sql<A extends object>(
     strings: TemplateStringsArray | string,
     ...args: Array<unknown>
   ): Statement.Statement<A> | Statement.Identifier {
-    return typeof strings === "string" ? base(strings) : new FastStatement(base<A>(strings, ...args), parts)
+    return typeof strings === "string" ? base(strings) : new FastStatement(base<A>(strings, ...args), own)
   }
   const client = Object.assign(sql, base, {
     unsafe: <A extends object>(text: string, params?: ReadonlyArray<unknown>) =>
-      new FastStatement(base.unsafe<A>(text, params), parts),
+      new FastStatement(base.unsafe<A>(text, params), own),
     withoutTransforms: () =>
       parts.transformRows === undefined
         ? client
-        : fastClient(base.withoutTransforms(), { ...parts, transformRows: undefined })
-  })
-  // `sql.safe` is the client itself (as `Client.make` sets it).
+        : fastClient(base.withoutTransforms(), { ...parts, transformRows: undefined }, fields)
+  }, fields)
+  // `sql.safe` is the client itself, as `Client.make` sets it; a transformer is given it too.
   Object.assign(client, { safe: client })
+  own.client = client
+  shares.set(client, parts.shared)
   return client
 }
 
@@ -515,11 +528,7 @@ export const make = (
       spanAttributes,
       transformRows
     })
-    const fast = fastClient(client, { shared, spanAttributes, transformRows })
-    const fields: Pick<Sqlite.SqliteClient, Sqlite.TypeId | "config"> = { [TypeId]: TypeId, config }
-    const sqlite: Sqlite.SqliteClient = Object.assign(fast, fields)
-    shares.set(sqlite, shared)
-    return sqlite
+    return fastClient(client, { shared, spanAttributes, transformRows }, { [TypeId]: TypeId, config })
   })
 
 /** @internal */
