@@ -37,11 +37,11 @@
  *   span is made only when it would be seen: when tracing is on and the tracer is not Effect's
  *   own, whose spans nobody reads (no code of the caller runs inside the statement's span). With
  *   a tracer of yours (`@effect/opentelemetry`, say), every statement has sqlite-node's span and
- *   attributes. A transformer set with `Statement.withTransformer` runs `@effect/sql`'s way.
- *   An insert takes 7 runtime steps instead of sqlite-node's 102.
- * - **One step to run a statement on the connection**: `SqlClient.SafeIntegers`, the gate and the row transform are
- *   read in the one `withFiberRuntime` that runs it. `SafeIntegers` applies to the statement it
- *   is set around and no other (sqlite-node's cached statement keeps returning `bigint`s once a
+ *   attributes; a `Statement.withTransformer` is given the span, the statement and the client,
+ *   as `@effect/sql` gives them. An insert takes 7 runtime steps instead of sqlite-node's 102.
+ * - **One step to run a statement on the connection**: `SqlClient.SafeIntegers`, the gate and
+ *   the row transform are read in the one `withFiberRuntime` that runs it. `SafeIntegers` applies
+ *   to the statement it is set around and no other (sqlite-node's cached statement keeps returning `bigint`s once a
  *   `SafeIntegers` query has run it).
  * - **A busy file** (another process's write lock) is waited for on the Effect clock (1 ms,
  *   doubling to 64 ms, 5 s in all, then the `SqlError`), as the library's stores wait, instead of
