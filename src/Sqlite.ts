@@ -41,8 +41,8 @@
  *   as `@effect/sql` gives them. An insert takes 7 runtime steps instead of sqlite-node's 102.
  * - **One step to run a statement on the connection**: `SqlClient.SafeIntegers`, the gate and
  *   the row transform are read in the one `withFiberRuntime` that runs it. `SafeIntegers` applies
- *   to the statement it is set around and no other (sqlite-node's cached statement keeps returning `bigint`s once a
- *   `SafeIntegers` query has run it).
+ *   to the statement it is set around and no other (sqlite-node's cached statement keeps
+ *   returning `bigint`s once a `SafeIntegers` query has run it).
  * - **A busy file** (another process's write lock) is waited for on the Effect clock (1 ms,
  *   doubling to 64 ms, 5 s in all, then the `SqlError`), as the library's stores wait, instead of
  *   SQLite's busy handler, which sleeps the thread (and every fiber with it) for up to 5 s.
