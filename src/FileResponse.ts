@@ -29,6 +29,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as HttpResponse from "./HttpResponse.js"
+import * as fileBody from "./internal/fileBody.js"
 import { contentTypeFor } from "./internal/python/mimetypes.js"
 import * as internal from "./internal/response.js"
 import { quoteWith, safeTable } from "./internal/url.js"
@@ -258,17 +259,26 @@ export const fromPath = (
   Effect.flatMap(FileSystem.FileSystem, (fs) =>
     Effect.flatMap(fs.stat(path), (info) => {
       const size = Number(info.size)
+      const native = fileBody.isNodeFileSystem(fs)
       return build(
         {
           name: path,
           size,
           mtime: Option.getOrUndefined(info.mtime),
-          stream: (range) =>
-            range === undefined
+          stream: (range) => {
+            if (range !== undefined && range[1] < range[0]) return Stream.empty
+            const stream = range === undefined
               ? fs.stream(path)
-              : range[1] < range[0]
-              ? Stream.empty
               : fs.stream(path, { offset: range[0], bytesToRead: range[1] - range[0] + 1 })
+            // On Node's file system, the lean adapter pipes these bytes from `node:fs` (`internal/fileBody`).
+            return native
+              ? fileBody.tagFile(stream, {
+                path,
+                start: range === undefined ? 0 : range[0],
+                length: range === undefined ? size : range[1] - range[0] + 1
+              })
+              : stream
+          }
         },
         options
       )
