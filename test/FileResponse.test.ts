@@ -248,32 +248,50 @@ describe("FileResponse.fromPath served", () => {
       }
     }))
 
-  it.effect("a file shortened since stat: the lean adapter closes the connection (no short body announced whole)", () =>
+  it.effect("a file shortened since stat: logged, the connection closed (no short body announced whole)", () =>
     Effect.gen(function*() {
       const shrinking = join(dir, "shrinking.bin")
-      writeFileSync(shrinking, bytes)
       const shorten: View.View<unknown, FileSystem.FileSystem> = () =>
         Effect.tap(FileResponse.fromPath(shrinking), () => Effect.sync(() => truncateSync(shrinking, 70000)))
-      logged.length = 0
-      const reply = yield* served(shorten, "lean", (port) => get(port, "/"))
-      expect(reply.headers["content-length"]).toBe(String(bytes.length))
-      expect(reply.truncated).toBe(true)
-      expect(reply.body.length).toBeLessThanOrEqual(70000)
-      expect(reply.body.equals(bytes.subarray(0, reply.body.length))).toBe(true)
-      expect(logged.some((m) => m.includes("response stream failed"))).toBe(true)
+      for (const adapter of ["lean", "platform"] as const) {
+        writeFileSync(shrinking, bytes)
+        logged.length = 0
+        const reply = yield* served(shorten, adapter, (port) => get(port, "/"))
+        expect(reply.headers["content-length"], adapter).toBe(String(bytes.length))
+        expect(reply.truncated, adapter).toBe(true)
+        expect(reply.body.length, adapter).toBeLessThanOrEqual(70000)
+        expect(reply.body.equals(bytes.subarray(0, reply.body.length)), adapter).toBe(true)
+        expect(logged.some((m) => m.includes("response stream failed")), adapter).toBe(true)
+      }
     }))
 
-  it.effect("a file grown since stat: the lean adapter sends the Content-Length announced, no more", () =>
+  it.effect("a file grown since stat: the Content-Length announced is sent, no more", () =>
     Effect.gen(function*() {
       const growing = join(dir, "growing.bin")
-      writeFileSync(growing, bytes.subarray(0, 1000))
       const grow: View.View<unknown, FileSystem.FileSystem> = () =>
         Effect.tap(FileResponse.fromPath(growing), () => Effect.sync(() => writeFileSync(growing, bytes)))
-      const reply = yield* served(grow, "lean", (port) => get(port, "/"))
-      expect(reply.headers["content-length"]).toBe("1000")
-      expect(reply.truncated).toBe(false)
-      expect(reply.body.equals(bytes.subarray(0, 1000))).toBe(true)
+      for (const adapter of ["lean", "platform"] as const) {
+        writeFileSync(growing, bytes.subarray(0, 1000))
+        const reply = yield* served(grow, adapter, (port) => get(port, "/"))
+        expect(reply.headers["content-length"], adapter).toBe("1000")
+        expect(reply.truncated, adapter).toBe(false)
+        expect(reply.body.equals(bytes.subarray(0, 1000)), adapter).toBe(true)
+      }
     }))
+
+  it.effect("the value's stream: the stat'ed length exactly (UnexpectedEof when the file is shorter)", () =>
+    Effect.gen(function*() {
+      const changing = join(dir, "changing.bin")
+      writeFileSync(changing, bytes.subarray(0, 5000))
+      const grown = yield* FileResponse.fromPath(changing)
+      writeFileSync(changing, bytes)
+      const chunks = yield* Stream.runCollect(grown.stream)
+      expect(Buffer.concat([...chunks]).equals(bytes.subarray(0, 5000))).toBe(true)
+      const shortened = yield* FileResponse.fromPath(changing)
+      truncateSync(changing, 100)
+      const failure = yield* Effect.flip(Stream.runCollect(shortened.stream))
+      expect(failure).toMatchObject({ _tag: "SystemError", reason: "UnexpectedEof", pathOrDescriptor: changing })
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
 
   it.effect("no descriptor is left open: GETs, ranges, HEADs, clients gone mid-body, deleted files", () =>
     Effect.gen(function*() {
