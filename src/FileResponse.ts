@@ -29,7 +29,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as HttpResponse from "./HttpResponse.js"
-import * as fileBody from "./internal/fileBody.js"
+import * as fileTag from "./internal/fileTag.js"
 import { contentTypeFor } from "./internal/python/mimetypes.js"
 import * as internal from "./internal/response.js"
 import { quoteWith, safeTable } from "./internal/url.js"
@@ -291,7 +291,6 @@ export const fromPath = (
   Effect.flatMap(FileSystem.FileSystem, (fs) =>
     Effect.flatMap(fs.stat(path), (info) => {
       const size = Number(info.size)
-      const native = fileBody.isNodeFileSystem(fs)
       return build(
         {
           name: path,
@@ -306,14 +305,13 @@ export const fromPath = (
               range === undefined ? size : range[1] - range[0] + 1,
               path
             )
-            // On Node's file system, the lean adapter pipes these bytes from `node:fs` (`internal/fileBody`).
-            return native
-              ? fileBody.tagFile(stream, {
-                path,
-                start: range === undefined ? 0 : range[0],
-                length: range === undefined ? size : range[1] - range[0] + 1
-              })
-              : stream
+            // The lean Node adapter pipes these bytes from `node:fs` on Node's file system (`internal/fileTag`).
+            return fileTag.tagFile(stream, {
+              fs,
+              path,
+              start: range === undefined ? 0 : range[0],
+              length: range === undefined ? size : range[1] - range[0] + 1
+            })
           }
         },
         options

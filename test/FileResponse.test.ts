@@ -1,5 +1,5 @@
 // FileResponse.fromPath served by Server.layer: on the lean adapter the file's bytes are piped from
-// node:fs (src/internal/fileBody.ts); the answers must be the platform adapter's (which writes the
+// node:fs (src/internal/fileTag.ts, src/internal/node/fileBody.ts); the answers must be the platform adapter's (which writes the
 // FileSystem stream), the file opened only when the body is written, and always closed.
 // Django: responses/test_fileresponse.py (headers of FileResponse(open(path), as_attachment=True)).
 import { NodeFileSystem } from "@effect/platform-node"
@@ -13,7 +13,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { gunzipSync } from "node:zlib"
 import { FileResponse, GZip, Server, Settings, type View } from "../src/index.js"
-import { isNodeFileSystem } from "../src/internal/fileBody.js"
+import { isNodeFileSystem } from "../src/internal/node/fileBody.js"
 
 const dir = mkdtempSync(join(tmpdir(), "edh-fileresponse-"))
 /** 3 chunks of 64 KiB and a bit: several reads, a short last one. */

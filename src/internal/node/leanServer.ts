@@ -57,9 +57,10 @@ import type * as Http from "node:http"
 import type * as Net from "node:net"
 import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
-import { fileOf, type FileSource, openFileReadable } from "../fileBody.js"
+import { fileOf, type FileSource } from "../fileTag.js"
 import { guardStream } from "../response/platform.js"
 import { addRequestTo, isViewApp } from "./adapter.js"
+import { isNodeFileSystem, openFileReadable } from "./fileBody.js"
 
 /** The platform's set of request scopes whose closing was taken over (`HttpApp.ejectDefaultScopeClose`). */
 const ejectedScopes = GlobalValue.globalValue(
@@ -341,7 +342,7 @@ const handleResponse = (
     case "Stream": {
       nodeResponse.writeHead(response.status, headers)
       const file = fileOf(body.stream)
-      if (file !== undefined) return pipeFile(nodeResponse, file)
+      if (file !== undefined && isNodeFileSystem(file.fs)) return pipeFile(nodeResponse, file)
       const drainLatch = Effect.unsafeMakeLatch()
       nodeResponse.on("drain", () => drainLatch.unsafeOpen())
       return body.stream.pipe(

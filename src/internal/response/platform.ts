@@ -17,7 +17,7 @@ import { hasProperty } from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import type { InvalidArgument } from "../../Errors.js"
 import * as cookie from "../cookie.js"
-import { copyTag } from "../fileBody.js"
+import { copyTag } from "../fileTag.js"
 import type { Any, Cookie, Plain } from "./model.js"
 import { contentBytes, encodeText, findHeader, getHeader, utf8Bytes } from "./rules.js"
 

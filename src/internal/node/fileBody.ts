@@ -1,15 +1,8 @@
 /**
- * The file behind a `FileResponse.fromPath` body, for the lean Node adapter to pipe natively.
- *
- * `FileResponse.fromPath` answers with a stream of the platform's `FileSystem` (one runtime step
- * per 64 KiB chunk, then one per chunk again where the adapter writes it). When that
- * `FileSystem` is `NodeFileSystem`'s, the stream is tagged here with the file's path and byte
- * range; the lean adapter (`node/leanServer.ts`) finds the tag on the response body and pipes the
- * bytes from `node:fs` instead (`openFileReadable`), with back-pressure, the file opened only
- * once the body is written (never for HEAD) and closed when the response ends or is abandoned.
- * A stream transformed by a middleware is another stream, without the tag: it is written as any
- * stream. The `FileResponse` value keeps its Effect stream (what `stream` reads, in tests and
- * middleware); only the bytes' way to the socket changes.
+ * The Node side of a `FileResponse.fromPath` body (`internal/fileTag.ts`): the lean adapter
+ * (`leanServer.ts`) pipes a tagged stream's bytes from `node:fs` (`openFileReadable`) when the
+ * tag's `FileSystem` is `NodeFileSystem`'s, with back-pressure, the file opened only once the
+ * body is written (never for HEAD) and closed when the response ends or is abandoned.
  *
  * @internal
  */
@@ -21,31 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Fs from "node:fs"
 import { Readable } from "node:stream"
-
-/** A file's bytes: `length` bytes from `start`. */
-export interface FileSource {
-  readonly path: string
-  readonly start: number
-  readonly length: number
-}
-
-const sources = new WeakMap<object, FileSource>()
-
-/** Marks `stream` as the bytes of `source`; returns `stream`. */
-export const tagFile = <S extends object>(stream: S, source: FileSource): S => {
-  sources.set(stream, source)
-  return stream
-}
-
-/** The file `stream` is the bytes of, if it was tagged. */
-export const fileOf = (stream: object): FileSource | undefined => sources.get(stream)
-
-/** `to` carries `from`'s tag too (a wrapper that passes the bytes through unchanged). */
-export const copyTag = <S extends object>(from: object, to: S): S => {
-  const source = sources.get(from)
-  if (source !== undefined) sources.set(to, source)
-  return to
-}
+import type { FileSource } from "../fileTag.js"
 
 /**
  * `NodeFileSystem`'s own functions, from one instance: every instance shares them (they are the
