@@ -248,6 +248,23 @@ describe("FileResponse.fromPath served", () => {
       }
     }))
 
+  it.effect("HEAD never opens the file: one deleted after stat still answers its headers, nothing logged", () =>
+    Effect.gen(function*() {
+      const gone = join(dir, "gone.bin")
+      const deleting: View.View<unknown, FileSystem.FileSystem> = () =>
+        Effect.tap(FileResponse.fromPath(gone, { asAttachment: true }), () => Effect.sync(() => unlinkSync(gone)))
+      for (const adapter of ["lean", "platform"] as const) {
+        writeFileSync(gone, bytes)
+        logged.length = 0
+        const head = yield* served(deleting, adapter, (port) => get(port, "/", { method: "HEAD" }))
+        expect(head.status, adapter).toBe(200)
+        expect(head.truncated, adapter).toBe(false)
+        expect(head.headers["content-length"], adapter).toBe(String(bytes.length))
+        expect(head.headers["content-disposition"], adapter).toBe("attachment; filename=\"gone.bin\"")
+        expect(logged.filter((m) => m.includes("response stream failed")), adapter).toEqual([])
+      }
+    }))
+
   it.effect("a file shortened since stat: logged, the connection closed (no short body announced whole)", () =>
     Effect.gen(function*() {
       const shrinking = join(dir, "shrinking.bin")
