@@ -22,13 +22,14 @@
  *
  * @since 0.1.0
  */
-import type * as PlatformError from "@effect/platform/Error"
+import * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as HttpResponse from "./HttpResponse.js"
+import * as fileTag from "./internal/fileTag.js"
 import { contentTypeFor } from "./internal/python/mimetypes.js"
 import * as internal from "./internal/response.js"
 import { quoteWith, safeTable } from "./internal/url.js"
@@ -139,6 +140,38 @@ const sliceStream = <E>(
     Stream.map(([, bytes]) => bytes),
     Stream.filter((bytes) => bytes.length > 0)
   )
+
+/**
+ * `stream`, failing at its end when it gave fewer than `length` bytes (the Content-Length
+ * announced): a file shortened since it was stat'ed ends the response with a failure (logged, the
+ * connection closed) instead of a short body the client would wait on. (`bytesToRead` stops a
+ * file grown meanwhile at `length`.)
+ */
+const exactly = <E>(
+  stream: Stream.Stream<Uint8Array, E>,
+  length: number,
+  path: string
+): Stream.Stream<Uint8Array, E | PlatformError.PlatformError> =>
+  Stream.suspend(() => {
+    let seen = 0
+    return Stream.concat(
+      Stream.mapChunks(stream, (chunk) => {
+        for (const bytes of chunk) seen += bytes.length
+        return chunk
+      }),
+      Stream.suspend(() =>
+        seen >= length ? Stream.empty : Stream.fail(
+          new PlatformError.SystemError({
+            reason: "UnexpectedEof",
+            module: "FileSystem",
+            method: "stream",
+            pathOrDescriptor: path,
+            description: `the file ended ${length - seen} bytes before the size it had when the response was made`
+          })
+        )
+      )
+    )
+  })
 
 interface Source {
   /** The name Django reads from the file object (a path), if any. */
@@ -263,12 +296,23 @@ export const fromPath = (
           name: path,
           size,
           mtime: Option.getOrUndefined(info.mtime),
-          stream: (range) =>
-            range === undefined
-              ? fs.stream(path)
-              : range[1] < range[0]
-              ? Stream.empty
-              : fs.stream(path, { offset: range[0], bytesToRead: range[1] - range[0] + 1 })
+          stream: (range) => {
+            if (range !== undefined && range[1] < range[0]) return Stream.empty
+            const stream = exactly(
+              range === undefined
+                ? fs.stream(path, { bytesToRead: size })
+                : fs.stream(path, { offset: range[0], bytesToRead: range[1] - range[0] + 1 }),
+              range === undefined ? size : range[1] - range[0] + 1,
+              path
+            )
+            // The lean Node adapter pipes these bytes from `node:fs` on Node's file system (`internal/fileTag`).
+            return fileTag.tagFile(stream, {
+              fs,
+              path,
+              start: range === undefined ? 0 : range[0],
+              length: range === undefined ? size : range[1] - range[0] + 1
+            })
+          }
         },
         options
       )

@@ -4,6 +4,7 @@
  * checks what the platform's own server does for the same app (the platform's own test suite
  * also runs against the adapter; see BENCHMARKS.md, node adapter).
  */
+import { NodeFileSystem } from "@effect/platform-node"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpRouter from "@effect/platform/HttpRouter"
@@ -27,9 +28,13 @@ import {
   Scope,
   Stream
 } from "effect"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import * as Net from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import {
+  FileResponse,
   Handler,
   HttpRequest,
   HttpResponse,
@@ -691,8 +696,36 @@ const onTheWire = (port: number, raw: string) =>
     })
   )
 
+/**
+ * `onTheWire` without the half-close: Node ends a half-closed connection whose answer is not ready
+ * yet (a download's is not: the file is stat'ed first), so the client waits for the server's close
+ * (every request ends with `Connection: close`).
+ */
+const onTheWireOpen = (port: number, raw: string) =>
+  Effect.promise(() =>
+    new Promise<string>((resolve, reject) => {
+      const socket = Net.connect(port, "127.0.0.1", () => socket.write(raw))
+      const parts: Array<Buffer> = []
+      socket.on("data", (chunk: Buffer) => parts.push(chunk))
+      socket.on("error", reject)
+      socket.on("close", () => resolve(Buffer.concat(parts).toString("latin1")))
+    })
+  )
+
+/** The client for `name`: downloads keep their side open. */
+const wire = (name: string) => name.startsWith("file") ? onTheWireOpen : onTheWire
+
 /** `Date` is the one line that may differ between two answers. */
 const withoutDate = (answer: string) => answer.replace(/\r\nDate: [^\r]*/g, "\r\nDate: -")
+
+/** A file of 3 chunks of 64 KiB and a bit, for the downloads on the wire (the lean adapter pipes it from node:fs). */
+const wireFile = (() => {
+  const dir = mkdtempSync(join(tmpdir(), "edh-adapter-"))
+  const path = join(dir, "r\u00e9sum\u00e9.bin")
+  writeFileSync(path, Buffer.from(Array.from({ length: 3 * 65536 + 77 }, (_, i) => (i * 31) & 255)))
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }))
+  return path
+})()
 
 describe("the lean adapter on the wire", () => {
   // The notes app's kinds of answers (a JSON body, an HTML page with cookies, a form POST answered
@@ -719,6 +752,11 @@ describe("the lean adapter on the wire", () => {
         )
       case "/missing/":
         return HttpResponse.make({ content: "no", status: 404 })
+      case "/file/":
+        return FileResponse.fromPath(wireFile, { asAttachment: true, request: request.headers }).pipe(
+          Effect.provide(NodeFileSystem.layer),
+          Effect.orDie
+        )
       default:
         return Effect.dieMessage("boom")
     }
@@ -734,6 +772,12 @@ describe("the lean adapter on the wire", () => {
     "missing": "GET /missing/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
     "defect": "GET /boom/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
     "kept alive": "GET /json/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /missing/ HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+      "Connection: close\r\n\r\n",
+    // FileResponse.fromPath: the whole file, a range across chunks, HEAD, then a file and a page on one connection.
+    "file": "GET /file/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    "file range": "GET /file/ HTTP/1.1\r\nHost: 127.0.0.1\r\nRange: bytes=65000-140000\r\nConnection: close\r\n\r\n",
+    "file head": "HEAD /file/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    "file kept alive": "GET /file/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /json/ HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
       "Connection: close\r\n\r\n"
   }
 
@@ -741,8 +785,9 @@ describe("the lean adapter on the wire", () => {
     Effect.gen(function*() {
       for (const [name, raw] of Object.entries(requests)) {
         // "bad post" sends 11 of the 100 bytes it announces and half-closes: the read fails.
-        const lean = yield* served(view, (port) => onTheWire(port, raw))
-        const platform = yield* served(view, (port) => onTheWire(port, raw), false, "platform")
+        const lean = yield* served(view, (port) => wire(name)(port, raw))
+        const platform = yield* served(view, (port) => wire(name)(port, raw), false, "platform")
+        expect(lean, name).not.toBe("")
         expect(withoutDate(lean), name).toBe(withoutDate(platform))
       }
     }))
@@ -751,7 +796,7 @@ describe("the lean adapter on the wire", () => {
     Effect.gen(function*() {
       const answers: Record<string, string> = {}
       for (const [name, raw] of Object.entries(requests)) {
-        answers[name] = withoutDate(yield* served(view, (port) => onTheWire(port, raw)))
+        answers[name] = withoutDate(yield* served(view, (port) => wire(name)(port, raw)))
       }
       const page = "<p>caf\u00e9 \u2603</p>".repeat(500)
       const pageBytes = Buffer.from(page, "utf8")
@@ -780,6 +825,22 @@ describe("the lean adapter on the wire", () => {
           "Connection: close\r\n\r\nno"
       )
       expect(answers["defect"]).toMatch(/^HTTP\/1\.1 500 Internal Server Error\r\n/)
+      // A download: Django's headers (the name RFC 5987-quoted), the file's bytes; HEAD: no body.
+      const file = readFileSync(wireFile).toString("latin1")
+      const fileHead = answers["file"]!.slice(0, answers["file"]!.indexOf("\r\n\r\n") + 4)
+      expect(fileHead).toMatch(
+        new RegExp(
+          "^HTTP/1\\.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: 196685\r\n" +
+            "content-disposition: attachment; filename\\*=utf-8''r%C3%A9sum%C3%A9\\.bin\r\n" +
+            "last-modified: [^\r]+ GMT\r\naccept-ranges: bytes\r\nDate: -\r\nConnection: close\r\n\r\n$"
+        )
+      )
+      expect(answers["file"]!.slice(fileHead.length) === file).toBe(true)
+      expect(answers["file head"]).toBe(fileHead)
+      expect(answers["file range"]).toContain("HTTP/1.1 206 Partial Content\r\n")
+      expect(answers["file range"]).toContain("content-range: bytes 65000-140000/196685\r\n")
+      expect(answers["file range"]!.endsWith(file.slice(65000, 140001))).toBe(true)
+      expect(answers["file kept alive"]!.endsWith(answers["json"]!)).toBe(true)
       // Two requests on one connection: two answers, the first kept alive (Server.layer bounds a
       // connection to 1,000 requests by default: Node says so).
       expect(answers["kept alive"]).toBe(

@@ -82,7 +82,7 @@ const cycles = (graph: ReadonlyMap<string, ReadonlyArray<string>>): Array<Array<
 const allowed: ReadonlyArray<readonly [file: RegExp, specifier: RegExp, why: string]> = [
   [/^internal\/node\/adapter\.ts$/, /^(@effect\/platform-node\/|node:(http|stream|zlib)$)/, "the adapter"],
   [
-    /^(Server\.ts|internal\/node\/leanServer\.ts|internal\/cluster\.ts)$/,
+    /^(Server\.ts|internal\/node\/leanServer\.ts|internal\/node\/fileBody\.ts|internal\/cluster\.ts)$/,
     /^(@effect\/platform-node\/|node:)/,
     "serving on Node (node:http, workers, signals)"
   ],

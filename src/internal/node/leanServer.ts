@@ -57,7 +57,10 @@ import type * as Http from "node:http"
 import type * as Net from "node:net"
 import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
+import { fileOf, type FileSource } from "../fileTag.js"
+import { guardStream } from "../response/platform.js"
 import { addRequestTo, isViewApp } from "./adapter.js"
+import { isNodeFileSystem, openFileReadable } from "./fileBody.js"
 
 /** The platform's set of request scopes whose closing was taken over (`HttpApp.ejectDefaultScopeClose`). */
 const ejectedScopes = GlobalValue.globalValue(
@@ -338,6 +341,8 @@ const handleResponse = (
     }
     case "Stream": {
       nodeResponse.writeHead(response.status, headers)
+      const file = fileOf(body.stream)
+      if (file !== undefined && isNodeFileSystem(file.fs)) return pipeFile(nodeResponse, file)
       const drainLatch = Effect.unsafeMakeLatch()
       nodeResponse.on("drain", () => drainLatch.unsafeOpen())
       return body.stream.pipe(
@@ -366,6 +371,31 @@ const handleResponse = (
     }
   }
 }
+
+/**
+ * The bytes of a `FileResponse.fromPath` body (`fileBody`) piped from `node:fs`, with
+ * back-pressure, interruptibly (the file is closed when the client goes away). A failure (the
+ * file deleted or shortened since it was stat'ed) is what the stream's would be: logged, and the
+ * connection closed (`guardStream`).
+ */
+const pipeFile = (nodeResponse: Http.ServerResponse, file: FileSource): Effect.Effect<void> =>
+  Effect.async<void, unknown>((resume) => {
+    const readable = openFileReadable(file)
+    readable.once("error", (error) => {
+      readable.unpipe(nodeResponse)
+      resume(Effect.fail(error))
+    })
+    readable.once("end", () => resume(Effect.void))
+    readable.pipe(nodeResponse)
+    return Effect.sync(() => {
+      readable.unpipe(nodeResponse)
+      readable.destroy()
+    })
+  }).pipe(
+    Effect.interruptible,
+    // `guardStream` fails only outside Node, which this server is not.
+    Effect.catchAll((error) => Effect.orDie(Stream.runDrain(guardStream(Stream.fail(error)))))
+  )
 
 /** For the profile in BENCHMARKS.md only: wait for Node's `end` callback as the platform does. */
 let profileAwaitEnd = false

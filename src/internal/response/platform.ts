@@ -17,6 +17,7 @@ import { hasProperty } from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import type { InvalidArgument } from "../../Errors.js"
 import * as cookie from "../cookie.js"
+import { copyTag } from "../fileTag.js"
 import type { Any, Cookie, Plain } from "./model.js"
 import { contentBytes, encodeText, findHeader, getHeader, utf8Bytes } from "./rules.js"
 
@@ -206,7 +207,8 @@ export const plainResponse = (self: Plain, body: Uint8Array): HttpServerResponse
 export const toServerResponse = (self: Any): HttpServerResponse.HttpServerResponse => {
   if (self._tag === "HttpResponse") return plainResponse(self, contentBytes(self.chunks))
   const contentType = getHeader(self.headers, "content-type")
-  return HttpServerResponse.stream(guardStream(self.stream), {
+  // The same bytes: a file's tag (`fileBody`) stays on the guarded stream, for the lean adapter.
+  return HttpServerResponse.stream(copyTag(self.stream, guardStream(self.stream)), {
     status: self.status,
     statusText: self.reasonPhrase,
     headers: platformHeaders(self),
