@@ -58,7 +58,7 @@ import type * as Net from "node:net"
 import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import { fileOf, type FileSource } from "../fileTag.js"
-import { guardStream } from "../response/platform.js"
+import { bodyFailed } from "../response/platform.js"
 import { addRequestTo, isViewApp } from "./adapter.js"
 import { isNodeFileSystem, openFileReadable } from "./fileBody.js"
 
@@ -393,8 +393,8 @@ const pipeFile = (nodeResponse: Http.ServerResponse, file: FileSource): Effect.E
     })
   }).pipe(
     Effect.interruptible,
-    // `guardStream` fails only outside Node, which this server is not.
-    Effect.catchAll((error) => Effect.orDie(Stream.runDrain(guardStream(Stream.fail(error)))))
+    // As a failing stream's (`guardStream`), which fails again only outside Node, which this is not.
+    Effect.catchAll((error) => Effect.orDie(bodyFailed(Cause.fail(error))))
   )
 
 /** For the profile in BENCHMARKS.md only: wait for Node's `end` callback as the platform does. */

@@ -9,6 +9,7 @@ import * as Headers from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Inspectable from "effect/Inspectable"
@@ -177,15 +178,20 @@ const closeConnection = (source: unknown): boolean => {
  * failure is passed on to the platform.
  */
 export const guardStream = (stream: Stream.Stream<Uint8Array, unknown>): Stream.Stream<Uint8Array, unknown> =>
-  Stream.catchAllCause(stream, (cause) =>
-    Stream.fromEffect(
-      Effect.gen(function*() {
-        yield* Effect.logError("effect-django-http: response stream failed after the headers were sent", cause)
-        const request = yield* Effect.serviceOption(HttpServerRequest.HttpServerRequest)
-        if (Option.isSome(request) && closeConnection(request.value.source)) return yield* Effect.never
-        return yield* Effect.failCause(cause)
-      })
-    ).pipe(Stream.drain))
+  Stream.catchAllCause(stream, (cause) => Stream.drain(Stream.fromEffect(bodyFailed(cause))))
+
+/**
+ * What a response body's failure after the headers comes to (`guardStream`): logged, and the
+ * connection closed (the effect then never ends: the server interrupts it); outside Node, the
+ * failure again.
+ */
+export const bodyFailed = (cause: Cause.Cause<unknown>): Effect.Effect<never, unknown> =>
+  Effect.gen(function*() {
+    yield* Effect.logError("effect-django-http: response stream failed after the headers were sent", cause)
+    const request = yield* Effect.serviceOption(HttpServerRequest.HttpServerRequest)
+    if (Option.isSome(request) && closeConnection(request.value.source)) return yield* Effect.never
+    return yield* Effect.failCause(cause)
+  })
 
 /** The platform response for an in-memory response and its body. */
 export const plainResponse = (self: Plain, body: Uint8Array): HttpServerResponse.HttpServerResponse => {
