@@ -22,7 +22,7 @@
  *
  * @since 0.1.0
  */
-import * as PlatformError from "@effect/platform/Error"
+import type * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -160,15 +160,7 @@ const exactly = <E>(
         return chunk
       }),
       Stream.suspend(() =>
-        seen >= length ? Stream.empty : Stream.fail(
-          new PlatformError.SystemError({
-            reason: "UnexpectedEof",
-            module: "FileSystem",
-            method: "stream",
-            pathOrDescriptor: path,
-            description: `the file ended ${length - seen} bytes before the size it had when the response was made`
-          })
-        )
+        seen >= length ? Stream.empty : Stream.fail(fileTag.endedEarly(path, "stream", length - seen))
       )
     )
   })
@@ -298,20 +290,12 @@ export const fromPath = (
           mtime: Option.getOrUndefined(info.mtime),
           stream: (range) => {
             if (range !== undefined && range[1] < range[0]) return Stream.empty
-            const stream = exactly(
-              range === undefined
-                ? fs.stream(path, { bytesToRead: size })
-                : fs.stream(path, { offset: range[0], bytesToRead: range[1] - range[0] + 1 }),
-              range === undefined ? size : range[1] - range[0] + 1,
-              path
-            )
+            const start = range === undefined ? 0 : range[0]
+            const length = range === undefined ? size : range[1] - range[0] + 1
+            // (`offset: 0` is no seek: the platform seeks for a non-zero offset only.)
+            const stream = exactly(fs.stream(path, { offset: start, bytesToRead: length }), length, path)
             // The lean Node adapter pipes these bytes from `node:fs` on Node's file system (`internal/fileTag`).
-            return fileTag.tagFile(stream, {
-              fs,
-              path,
-              start: range === undefined ? 0 : range[0],
-              length: range === undefined ? size : range[1] - range[0] + 1
-            })
+            return fileTag.tagFile(stream, { fs, path, start, length })
           }
         },
         options

@@ -12,6 +12,7 @@
  *
  * @internal
  */
+import * as PlatformError from "@effect/platform/Error"
 import type * as FileSystem from "@effect/platform/FileSystem"
 
 /** A file's bytes: `length` bytes from `start`. */
@@ -40,3 +41,16 @@ export const copyTag = <S extends object>(from: object, to: S): S => {
   if (source !== undefined) sources.set(to, source)
   return to
 }
+
+/**
+ * The failure of a file that ended `missing` bytes before the size it was stat'ed at (the
+ * Content-Length announced), read by `method`.
+ */
+export const endedEarly = (path: string, method: string, missing: number): PlatformError.PlatformError =>
+  new PlatformError.SystemError({
+    reason: "UnexpectedEof",
+    module: "FileSystem",
+    method,
+    pathOrDescriptor: path,
+    description: `the file ended ${missing} bytes before the size it had when the response was made`
+  })

@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Fs from "node:fs"
 import { Readable } from "node:stream"
-import type { FileSource } from "../fileTag.js"
+import { endedEarly, type FileSource } from "../fileTag.js"
 
 /**
  * `NodeFileSystem`'s own functions, from one instance: every instance shares them (they are the
@@ -23,16 +23,21 @@ import type { FileSource } from "../fileTag.js"
  * and its stream is written as it is. Missing public API: a way to ask a `FileSystem` whether
  * it reads the local disk.
  */
-const nodeFunctions: Pick<FileSystem.FileSystem, "open" | "stat"> = Effect.runSync(
-  Effect.scoped(Effect.map(Layer.build(NodeFileSystem.layer), (context) => {
-    const fs = Context.get(context, FileSystem.FileSystem)
-    return { open: fs.open, stat: fs.stat }
-  }))
-)
+let nodeFunctions: Pick<FileSystem.FileSystem, "open" | "stat"> | undefined
 
-/** Whether `fs` is `NodeFileSystem`'s (its `open` and `stat` are that module's). */
-export const isNodeFileSystem = (fs: FileSystem.FileSystem): boolean =>
-  fs.open === nodeFunctions.open && fs.stat === nodeFunctions.stat
+/**
+ * Whether `fs` is `NodeFileSystem`'s (its `open` and `stat` are that module's; the instance they
+ * are read from is made at the first file response, not when the library is loaded).
+ */
+export const isNodeFileSystem = (fs: FileSystem.FileSystem): boolean => {
+  nodeFunctions ??= Effect.runSync(
+    Effect.scoped(Effect.map(Layer.build(NodeFileSystem.layer), (context) => {
+      const node = Context.get(context, FileSystem.FileSystem)
+      return { open: node.open, stat: node.stat }
+    }))
+  )
+  return fs.open === nodeFunctions.open && fs.stat === nodeFunctions.stat
+}
 
 /** The platform's error for a failed `node:fs` call, as `NodeFileSystem` makes it. */
 const systemError = (method: string, path: string, error: NodeJS.ErrnoException): PlatformError.PlatformError =>
@@ -101,15 +106,7 @@ class FileReadable extends Readable {
       if (this.destroyed) return
       if (error !== null) return void this.destroy(systemError("readAlloc", this.source.path, error))
       if (bytesRead === 0) {
-        return void this.destroy(
-          new PlatformError.SystemError({
-            reason: "UnexpectedEof",
-            module: "FileSystem",
-            method: "readAlloc",
-            pathOrDescriptor: this.source.path,
-            description: `the file ended ${this.remaining} bytes before the size it had when the response was made`
-          })
-        )
+        return void this.destroy(endedEarly(this.source.path, "readAlloc", this.remaining))
       }
       this.position += bytesRead
       this.remaining -= bytesRead
